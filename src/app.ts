@@ -1,0 +1,265 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Channel } from './hub/channel.js';
+import { clientKey, Limiter } from './limits/limiter.js';
+import { bump, createCounters, renderMetrics, type Counters } from './metrics.js';
+import { checkInteger } from './options.js';
+import { basicRecipe } from './recipes/basic.js';
+import { clockRecipe } from './recipes/clock.js';
+import { DEMO_PAGE } from './recipes/demo-page.js';
+import { feedRecipe } from './recipes/feed.js';
+import { namedRecipe } from './recipes/named.js';
+import { publishRecipe, sendJson } from './recipes/publish.js';
+import { streamHeaders } from './stream/headers.js';
+import { Heartbeat } from './stream/heartbeat.js';
+import { refuseStream } from './stream/refuse.js';
+import { SseStream } from './stream/sse-stream.js';
+
+/** Options of {@link createSseServer}; each has a CLI flag (see `node dist/server.js --help`). */
+export interface SseServerOptions {
+  /** @defaultValue 8080 */
+  readonly port?: number;
+  /** @defaultValue '127.0.0.1' */
+  readonly host?: string;
+  /** Open streams across all clients. @defaultValue 10000 */
+  readonly maxConnections?: number;
+  /** Open streams per client address. @defaultValue 16 */
+  readonly maxPerClient?: number;
+  /** Longest idle gap before a comment heartbeat; 0 turns them off. @defaultValue 15000 */
+  readonly heartbeatMs?: number;
+  /** The `retry:` hint, jittered ±20 % per connection. @defaultValue 3000 */
+  readonly retryMs?: number;
+  /** Events kept on `/feed` for resume. @defaultValue 1000 */
+  readonly historyEvents?: number;
+  /** Bytes kept on `/feed` for resume. @defaultValue 4 MiB */
+  readonly historyBytes?: number;
+  /** Bytes queued for one client before it is cut as slow. @defaultValue 1 MiB */
+  readonly maxPendingBytes?: number;
+  /** A stream that stays backpressured this long without draining is cut. @defaultValue 30000 */
+  readonly stallTimeoutMs?: number;
+  /** The `/feed` ticker's period; 0 turns it off. @defaultValue 1000 */
+  readonly tickMs?: number;
+  /** The period of `/events`, `/time` and `/named`. @defaultValue 1000 */
+  readonly recipeIntervalMs?: number;
+  /** Largest `POST /publish` body. @defaultValue 64 KiB */
+  readonly maxBodyBytes?: number;
+  /** How long shutdown waits for streams to end before destroying them. @defaultValue 2000 */
+  readonly shutdownGraceMs?: number;
+}
+
+/** A running (or ready to run) reference server. */
+export interface SseServer {
+  readonly server: Server;
+  readonly channel: Channel;
+  readonly limiter: Limiter;
+  readonly heartbeat: Heartbeat;
+  readonly counters: Counters;
+  readonly options: Required<SseServerOptions>;
+  /** Streams open now, on every path. */
+  readonly openStreams: number;
+  /** Starts listening. @returns the bound address (port 0 picks a free one) */
+  listen(): Promise<AddressInfo>;
+  /**
+   * Graceful shutdown: stop accepting, send every stream a `retry:` hint and end it, then close.
+   * Streams still open after `shutdownGraceMs` are destroyed.
+   */
+  close(): Promise<void>;
+}
+
+/** The defaults, in one place. */
+export const DEFAULTS: Required<SseServerOptions> = {
+  port: 8080,
+  host: '127.0.0.1',
+  maxConnections: 10_000,
+  maxPerClient: 16,
+  heartbeatMs: 15_000,
+  retryMs: 3000,
+  historyEvents: 1000,
+  historyBytes: 4 * 1024 * 1024,
+  maxPendingBytes: 1024 * 1024,
+  stallTimeoutMs: 30_000,
+  tickMs: 1000,
+  recipeIntervalMs: 1000,
+  maxBodyBytes: 64 * 1024,
+  shutdownGraceMs: 2000,
+};
+
+type StreamRecipe = (stream: SseStream, req: IncomingMessage) => void;
+
+/**
+ * Creates the reference server: every recipe on its own path, one shared `/feed` channel, the
+ * connection caps, one heartbeat timer, metrics, and graceful shutdown.
+ *
+ * @throws RangeError when an option is out of range
+ * @example
+ * ```ts
+ * const app = createSseServer({ port: 0 });
+ * const { port } = await app.listen();
+ * // … later
+ * await app.close();
+ * ```
+ */
+export function createSseServer(input: SseServerOptions = {}): SseServer {
+  const options = { ...DEFAULTS, ...input };
+  for (const name of ['port', 'heartbeatMs', 'retryMs', 'tickMs', 'shutdownGraceMs'] as const) {
+    checkInteger(options[name], name, 0);
+  }
+  for (const name of ['recipeIntervalMs', 'maxPendingBytes', 'stallTimeoutMs', 'maxBodyBytes'] as const) {
+    checkInteger(options[name], name);
+  }
+  const channel = new Channel({ historyEvents: options.historyEvents, historyBytes: options.historyBytes });
+  const limiter = new Limiter({ maxConnections: options.maxConnections, maxPerClient: options.maxPerClient });
+  const heartbeat = new Heartbeat(options.heartbeatMs);
+  const counters = createCounters();
+  const streams = new Set<SseStream>();
+  let isClosing = false;
+  let ticker: NodeJS.Timeout | undefined;
+
+  const streamRoutes = new Map<string, StreamRecipe>([
+    ['/events', (stream) => basicRecipe(stream, options.recipeIntervalMs)],
+    ['/time', (stream) => clockRecipe(stream, options.recipeIntervalMs)],
+    ['/named', (stream) => namedRecipe(stream, options.recipeIntervalMs)],
+    [
+      '/feed',
+      (stream, req) => {
+        const plan = feedRecipe(stream, req, channel);
+        if (plan.kind === 'replay') counters.resumed++;
+        else if (plan.kind === 'reset') bump(counters.resets, plan.reason);
+      },
+    ],
+  ]);
+
+  function openStream(req: IncomingMessage, res: ServerResponse, recipe: StreamRecipe): void {
+    // A body on a stream request would be read under requestTimeout, which then kills the stream.
+    if (hasBody(req)) {
+      sendJson(res, 400, { error: { code: 'body_not_allowed', message: 'A stream request must not carry a body.' } });
+      return;
+    }
+    if (isClosing) {
+      refuseStream(req, res, options.retryMs, 'shutting down');
+      return;
+    }
+    const lease = limiter.acquire(clientKey(req.socket.remoteAddress));
+    if (typeof lease === 'string') {
+      bump(counters.refused, lease);
+      refuseStream(req, res, options.retryMs, lease === 'global' ? 'server full' : 'too many streams from your address');
+      return;
+    }
+    const stream = new SseStream(req, res, {
+      retryMs: options.retryMs,
+      maxPendingBytes: options.maxPendingBytes,
+      stallTimeoutMs: options.stallTimeoutMs,
+      heartbeat,
+    });
+    streams.add(stream);
+    counters.streamsOpened++;
+    stream.onClose((reason) => {
+      streams.delete(stream);
+      lease.release();
+      if (reason === 'slow' || reason === 'stalled') bump(counters.slowCut, reason);
+    });
+    recipe(stream, req);
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?', 1)[0] as string;
+    const method = req.method ?? 'GET';
+    const recipe = streamRoutes.get(path);
+    if (recipe !== undefined) {
+      if (method === 'HEAD') {
+        // Node sends nothing for HEAD until end(): answer the headers and finish at once.
+        answerHead(req, res);
+      } else if (method === 'GET') openStream(req, res, recipe);
+      else methodNotAllowed(res, 'GET, HEAD');
+      return;
+    }
+    switch (path) {
+      case '/publish':
+        if (method !== 'POST') return methodNotAllowed(res, 'POST');
+        publishRecipe(req, res, channel, options.maxBodyBytes).then(
+          (isPublished) => {
+            if (!isPublished) counters.publishRejected++;
+          },
+          () => res.destroy(),
+        );
+        return;
+      case '/metrics':
+        return getOnly(req, res, 'text/plain; version=0.0.4; charset=utf-8', () =>
+          renderMetrics(counters, { openStreams: streams.size, ...channel.stats }),
+        );
+      case '/health':
+        return getOnly(req, res, 'text/plain; charset=utf-8', () => 'ok\n');
+      case '/':
+        return getOnly(req, res, 'text/html; charset=utf-8', () => DEMO_PAGE);
+      default:
+        sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${path}.` } });
+    }
+  }
+
+  const server = createServer({ keepAlive: true }, route);
+
+  return {
+    server,
+    channel,
+    limiter,
+    heartbeat,
+    counters,
+    options,
+    get openStreams() {
+      return streams.size;
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          if (options.tickMs > 0) {
+            let n = 0;
+            ticker = setInterval(() => {
+              n++;
+              channel.publish({ data: JSON.stringify({ tick: n, time: new Date().toISOString() }) });
+            }, options.tickMs);
+          }
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    close() {
+      if (isClosing) return Promise.resolve();
+      isClosing = true;
+      clearInterval(ticker);
+      channel.close();
+      return new Promise((resolve) => {
+        const deadline = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs);
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        // Each client is told when to come back, jittered, so a restart is not a thundering herd.
+        for (const stream of streams) stream.end(options.retryMs);
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function answerHead(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, streamHeaders(req));
+  res.end();
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  sendJson(res, 405, { error: { code: 'method_not_allowed', message: `Use ${allow}.` } }, { allow });
+}
+
+function getOnly(req: IncomingMessage, res: ServerResponse, type: string, body: () => string): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+  const text = body();
+  res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : text);
+}

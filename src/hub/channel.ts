@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { encodeEvent } from '../protocol/encode.js';
+import { SseError } from '../protocol/errors.js';
+import { formatEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
+import { checkInteger } from '../options.js';
+import { ReplayBuffer } from './replay-buffer.js';
+import { planResume, type ResumePlan } from './resume.js';
+
+/** Something that receives a channel's encoded events: in the server, one SSE response. */
+export interface Subscriber {
+  /**
+   * Receives the bytes of `count` whole events. The same Buffer goes to every subscriber, so it
+   * must not be modified. Must not throw and must not block: a slow subscriber cuts itself.
+   */
+  deliver(chunk: Buffer, count: number): void;
+}
+
+/** What a publisher may set. The id is always the channel's to assign. */
+export interface PublishInput {
+  readonly data: string;
+  readonly event?: string | undefined;
+}
+
+/** Options of {@link Channel}. */
+export interface ChannelOptions {
+  /** The epoch written in every id. @defaultValue 12 random hex digits */
+  readonly epoch?: string;
+  /** Events kept for resume. @defaultValue 1000 */
+  readonly historyEvents?: number;
+  /** Bytes kept for resume. @defaultValue 1 MiB */
+  readonly historyBytes?: number;
+  /** Largest encoded event accepted by {@link Channel.publish}. @defaultValue 256 KiB */
+  readonly maxEventBytes?: number;
+}
+
+/** What {@link Channel.subscribe} decided and what to write first. */
+export interface Subscription {
+  readonly plan: ResumePlan;
+  /** Bytes to write before anything live: the replayed events, or the `reset` event. */
+  readonly initial: Buffer | undefined;
+  /** How many events `initial` replays. */
+  readonly replayed: number;
+  /** Stops delivery. Idempotent. */
+  unsubscribe(): void;
+}
+
+const EPOCH = /^[0-9a-f]{12}$/;
+
+/**
+ * One broadcast channel with ids, a bounded replay buffer and exact resume.
+ *
+ * Each published event is encoded once; all events published in one pass of the event loop are
+ * merged into one Buffer and written once per subscriber. The per-client JavaScript work, not the
+ * syscall, is what fan-out costs, so this is the lever for throughput.
+ */
+export class Channel {
+  /** The epoch of every id this channel assigns. */
+  readonly epoch: string;
+  readonly maxEventBytes: number;
+  readonly #buffer: ReplayBuffer;
+  readonly #subscribers = new Set<Subscriber>();
+  #pending: Buffer[] = [];
+  #flushScheduled = false;
+  #isClosed = false;
+  #published = 0;
+  #delivered = 0;
+
+  /** @throws RangeError / TypeError when an option is out of range */
+  constructor(options: ChannelOptions = {}) {
+    this.epoch = options.epoch ?? randomBytes(6).toString('hex');
+    if (!EPOCH.test(this.epoch)) {
+      throw new TypeError(`epoch must be 12 lowercase hex digits, got ${JSON.stringify(this.epoch)}.`);
+    }
+    this.#buffer = new ReplayBuffer({
+      ...(options.historyEvents === undefined ? {} : { maxEvents: options.historyEvents }),
+      ...(options.historyBytes === undefined ? {} : { maxBytes: options.historyBytes }),
+    });
+    this.maxEventBytes = checkInteger(options.maxEventBytes ?? 256 * 1024, 'maxEventBytes');
+  }
+
+  /** Counters since creation. `delivered` counts events × subscribers. */
+  get stats(): { readonly published: number; readonly delivered: number; readonly subscribers: number } {
+    return { published: this.#published, delivered: this.#delivered, subscribers: this.#subscribers.size };
+  }
+
+  /** The newest and oldest retained sequence numbers. */
+  get history(): { readonly head: number; readonly oldest: number } {
+    return { head: this.#buffer.head, oldest: this.#buffer.oldest };
+  }
+
+  /**
+   * Publishes an event to every subscriber and into the replay buffer.
+   *
+   * The event is validated and encoded before anything changes, so a refused event leaves no
+   * trace. Delivery happens at the end of the current event-loop pass; the caller never waits.
+   *
+   * @returns the id the channel assigned
+   * @throws {@link SseError} when the event is invalid, too large, or the channel is closed
+   */
+  publish(input: PublishInput): { readonly id: string; readonly seq: number } {
+    if (this.#isClosed) throw new SseError('SSE_ERR_CLOSED', 'The channel is closed; no event can be published.');
+    const seq = this.#buffer.head + 1;
+    const id = formatEventId({ epoch: this.epoch, seq });
+    const bytes = encodeEvent({ event: input.event, id, data: input.data });
+    if (bytes.length > this.maxEventBytes) {
+      throw new SseError(
+        'SSE_ERR_EVENT_TOO_LARGE',
+        `The encoded event is ${bytes.length} bytes; the limit is ${this.maxEventBytes} (maxEventBytes).`,
+      );
+    }
+    this.#buffer.append(bytes);
+    this.#published++;
+    this.#pending.push(bytes);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    return { id, seq };
+  }
+
+  /**
+   * Adds a subscriber, resuming it from `cursor`. The replay and the live subscription happen in
+   * one synchronous step, so no event can fall between them.
+   *
+   * @param subscriber - receives live events after `initial`
+   * @param cursor - the client's parsed `Last-Event-ID`
+   */
+  subscribe(subscriber: Subscriber, cursor: LastEventIdResult): Subscription {
+    // Events still waiting for this pass's merged write are already in the buffer: send them to
+    // the existing subscribers now, so the newcomer gets them once, from the replay.
+    this.flush();
+    const head = this.#buffer.head;
+    const plan = planResume(cursor, { epoch: this.epoch, head, oldest: this.#buffer.oldest });
+    let initial: Buffer | undefined;
+    let replayed = 0;
+    if (plan.kind === 'replay') {
+      const events = this.#buffer.after(plan.afterSeq);
+      replayed = events.length;
+      if (replayed > 0) initial = Buffer.concat(events);
+    } else if (plan.kind === 'reset') {
+      initial = this.#resetEvent(plan.reason, head);
+    }
+    this.#subscribers.add(subscriber);
+    return {
+      plan,
+      initial,
+      replayed,
+      unsubscribe: () => {
+        this.#subscribers.delete(subscriber);
+      },
+    };
+  }
+
+  /** Writes every pending event now. Called at the end of each pass; safe to call any time. */
+  flush(): void {
+    this.#flushScheduled = false;
+    const count = this.#pending.length;
+    if (count === 0) return;
+    const chunk = count === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
+    this.#pending = [];
+    for (const subscriber of this.#subscribers) subscriber.deliver(chunk, count);
+    this.#delivered += count * this.#subscribers.size;
+  }
+
+  /** Refuses further publishes and delivers what is pending. Subscribers stay until they leave. */
+  close(): void {
+    this.flush();
+    this.#isClosed = true;
+  }
+
+  #resetEvent(reason: string, head: number): Buffer {
+    // The reset's own id moves the client's cursor to the head, so its next reconnect resumes
+    // exactly instead of being reset again. The raw requested id is never echoed.
+    const data = JSON.stringify({ reason, epoch: this.epoch, head, oldest: this.#buffer.oldest });
+    return encodeEvent({ event: 'reset', id: formatEventId({ epoch: this.epoch, seq: head }), data });
+  }
+}

@@ -1,0 +1,79 @@
+import { checkInteger } from '../options.js';
+
+/** Options of {@link Limiter}. */
+export interface LimiterOptions {
+  /** Open streams across all clients. @defaultValue 10000 */
+  readonly maxConnections?: number;
+  /** Open streams from one client address. @defaultValue 16 */
+  readonly maxPerClient?: number;
+}
+
+/** A held slot. Releasing it twice is harmless. */
+export interface Lease {
+  release(): void;
+}
+
+/** Why a connection was refused. */
+export type RefusalReason = 'global' | 'client';
+
+/**
+ * A bounded pool of stream slots: a global cap and a cap per client address. A slot is taken
+ * before the response starts and given back exactly once, when the stream closes.
+ */
+export class Limiter {
+  readonly maxConnections: number;
+  readonly maxPerClient: number;
+  readonly #perClient = new Map<string, number>();
+  #open = 0;
+
+  /** @throws RangeError when a cap is not a positive integer */
+  constructor(options: LimiterOptions = {}) {
+    this.maxConnections = checkInteger(options.maxConnections ?? 10_000, 'maxConnections');
+    this.maxPerClient = checkInteger(options.maxPerClient ?? 16, 'maxPerClient');
+  }
+
+  /** Slots held now, in all and for one client. */
+  get open(): number {
+    return this.#open;
+  }
+
+  /** Slots held by `client`. */
+  openFor(client: string): number {
+    return this.#perClient.get(client) ?? 0;
+  }
+
+  /**
+   * Takes a slot for `client`.
+   *
+   * @param client - the client key, usually from {@link clientKey}
+   * @returns a lease, or the cap that is full
+   */
+  acquire(client: string): Lease | RefusalReason {
+    if (this.#open >= this.maxConnections) return 'global';
+    const held = this.#perClient.get(client) ?? 0;
+    if (held >= this.maxPerClient) return 'client';
+    this.#open++;
+    this.#perClient.set(client, held + 1);
+    let isReleased = false;
+    return {
+      release: () => {
+        if (isReleased) return;
+        isReleased = true;
+        this.#open--;
+        const left = (this.#perClient.get(client) ?? 1) - 1;
+        if (left === 0) this.#perClient.delete(client);
+        else this.#perClient.set(client, left);
+      },
+    };
+  }
+}
+
+/**
+ * The key a client is counted under: its socket address, with IPv4-mapped IPv6 addresses
+ * (`::ffff:127.0.0.1`) folded to IPv4 so one client has one key. `X-Forwarded-For` is not read:
+ * anyone can send it.
+ */
+export function clientKey(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return 'unknown';
+  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+}

@@ -1,0 +1,11 @@
+/**
+ * Checks a count or size option.
+ *
+ * @throws RangeError with a sentence naming the option when `value` is not an integer ≥ `min`
+ */
+export function checkInteger(value: number, name: string, min = 1): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer of at least ${min}, got ${String(value)}.`);
+  }
+  return value;
+}

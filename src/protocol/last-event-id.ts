@@ -1,0 +1,60 @@
+/**
+ * A position in a channel's history: the epoch the server was started with and a sequence
+ * number inside it. On the wire it is `<epoch>-<seq>`, e.g. `3f9a0c1b2d4e-42`.
+ */
+export interface EventPosition {
+  readonly epoch: string;
+  readonly seq: number;
+}
+
+/** What a `Last-Event-ID` header says, after strict parsing. Never thrown: always returned. */
+export type LastEventIdResult =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'invalid'; readonly detail: string }
+  | ({ readonly kind: 'position' } & EventPosition);
+
+/** Ids are at most this long: longer ones make a browser preflight a cross-origin reconnect. */
+export const MAX_LAST_EVENT_ID_LENGTH = 128;
+
+// The whole grammar, anchored: 12 lowercase hex digits, a dash, a canonical decimal (no sign, no
+// leading zero, no exponent, no separator). parseInt("1e3") is 1 and Number("0x10") is 16, so
+// neither is used on untrusted input.
+const ID_GRAMMAR = /^([0-9a-f]{12})-(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * Formats a position as the id written on the wire.
+ *
+ * @param position - epoch and sequence number
+ * @returns `<epoch>-<seq>`
+ */
+export function formatEventId(position: EventPosition): string {
+  return `${position.epoch}-${position.seq}`;
+}
+
+/**
+ * Parses a `Last-Event-ID` header (or `?lastEventId=` value) strictly.
+ *
+ * Absent and empty both mean a fresh connection: a browser never sends an empty header, and an
+ * `id:` with an empty value is how a server clears the cursor. Everything that is not exactly
+ * `<12 hex>-<canonical decimal ≤ 2^53 − 1>` is `invalid`, with a short reason that is safe to echo
+ * (the raw value never is).
+ *
+ * @param value - the header as Node gives it (duplicates arrive joined with `, `)
+ * @returns a typed result; this function never throws
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
+ */
+export function parseLastEventId(value: string | readonly string[] | undefined | null): LastEventIdResult {
+  if (value === undefined || value === null) return { kind: 'none' };
+  if (typeof value !== 'string') return { kind: 'invalid', detail: 'more than one Last-Event-ID value' };
+  // Node already strips optional whitespace around header values; a query value is trimmed here.
+  const text = value.trim();
+  if (text === '') return { kind: 'none' };
+  if (text.length > MAX_LAST_EVENT_ID_LENGTH) {
+    return { kind: 'invalid', detail: `longer than ${MAX_LAST_EVENT_ID_LENGTH} characters` };
+  }
+  const match = ID_GRAMMAR.exec(text);
+  if (match === null) return { kind: 'invalid', detail: 'not of the form <12 hex digits>-<decimal>' };
+  const seq = Number(match[2]);
+  if (!Number.isSafeInteger(seq)) return { kind: 'invalid', detail: 'sequence number above 2^53 - 1' };
+  return { kind: 'position', epoch: match[1] as string, seq };
+}

@@ -1,0 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+import type { Channel } from '../hub/channel.js';
+import type { ResumePlan } from '../hub/resume.js';
+import { parseLastEventId } from '../protocol/last-event-id.js';
+import type { SseStream } from '../stream/sse-stream.js';
+
+/**
+ * The reconnection recipe: one channel shared by every client, resumed from `Last-Event-ID`.
+ *
+ * The header wins over the `?lastEventId=` query parameter, which serves first connects and
+ * clients that cannot set headers. Whatever the value, the answer is a stream: exact replay, or a
+ * `reset` event that says why, never an error status (an `EventSource` gives up for good on one).
+ *
+ * @param stream - an open stream
+ * @param req - the request, for the cursor
+ * @param channel - the channel to follow
+ * @returns what was decided, for counting
+ */
+export function feedRecipe(stream: SseStream, req: IncomingMessage, channel: Channel): ResumePlan {
+  // #region feed
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId');
+  const cursor = parseLastEventId(req.headers['last-event-id'] ?? query);
+  const subscription = channel.subscribe(stream, cursor);
+  if (subscription.initial !== undefined) stream.write(subscription.initial);
+  stream.onClose(subscription.unsubscribe);
+  // #endregion feed
+  return subscription.plan;
+}

@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Channel, PublishInput } from '../hub/channel.js';
+import { SseError } from '../protocol/errors.js';
+
+/** A refused publish: the HTTP status and a stable code. */
+export interface PublishRefusal {
+  readonly status: 400 | 413 | 415;
+  readonly code: string;
+  readonly message: string;
+}
+
+const FIELDS = new Set(['event', 'data']);
+
+/**
+ * Validates a `POST /publish` body. Pure: the caller does the I/O.
+ *
+ * The body is `{"event"?: string, "data": string}`. Ids are the server's to assign, so a body
+ * with an `id` is refused rather than silently ignored.
+ *
+ * @returns the event to publish, or why not
+ */
+export function parsePublishBody(text: string): PublishInput | PublishRefusal {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return refusal(400, 'bad_json', `The body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return refusal(400, 'bad_body', 'The body must be a JSON object: {"event"?: string, "data": string}.');
+  }
+  const record = body as Record<string, unknown>;
+  if ('id' in record) return refusal(400, 'id_not_allowed', 'Ids are assigned by the server; remove "id" from the body.');
+  const unknown = Object.keys(record).find((key) => !FIELDS.has(key));
+  if (unknown !== undefined) return refusal(400, 'unknown_field', `Unknown field ${JSON.stringify(unknown)}; allowed: event, data.`);
+  if (typeof record['data'] !== 'string') return refusal(400, 'bad_data', '"data" must be a string.');
+  if (record['event'] !== undefined && typeof record['event'] !== 'string') {
+    return refusal(400, 'bad_event', '"event" must be a string when present.');
+  }
+  return { data: record['data'], event: record['event'] as string | undefined };
+}
+
+/**
+ * The broadcast recipe: `POST /publish` with a JSON body publishes one event to every `/feed`
+ * subscriber and answers `202 {"id": …}` with the id the channel assigned. Nothing is published
+ * unless the whole body is valid.
+ *
+ * @param maxBodyBytes - bodies over this are refused with `413`
+ * @returns whether an event was published; rejects only when the request itself fails mid-body
+ */
+export async function publishRecipe(
+  req: IncomingMessage,
+  res: ServerResponse,
+  channel: Channel,
+  maxBodyBytes: number,
+): Promise<boolean> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  // Requiring JSON keeps cross-origin HTML forms out: they cannot send it without a preflight.
+  if (type !== 'application/json') {
+    return answer(res, refusal(415, 'bad_content_type', 'Send the body as Content-Type: application/json.'));
+  }
+  const text = await readBody(req, maxBodyBytes);
+  if (text === undefined) {
+    return answer(res, refusal(413, 'body_too_large', `The body is over ${maxBodyBytes} bytes.`), true);
+  }
+  const input = parsePublishBody(text);
+  if ('status' in input) return answer(res, input);
+  try {
+    // #region publish
+    const { id } = channel.publish(input);
+    sendJson(res, 202, { id });
+    // #endregion publish
+    return true;
+  } catch (error) {
+    if (error instanceof SseError) return answer(res, refusal(400, error.code, error.message));
+    throw error;
+  }
+}
+
+/** Writes a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function answer(res: ServerResponse, refused: PublishRefusal, closeConnection = false): false {
+  sendJson(res, refused.status, { error: { code: refused.code, message: refused.message } }, closeConnection ? { connection: 'close' } : {});
+  return false;
+}
+
+function refusal(status: PublishRefusal['status'], code: string, message: string): PublishRefusal {
+  return { status, code, message };
+}
+
+/** Reads the body as UTF-8, or resolves undefined as soon as it passes `maxBytes`. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

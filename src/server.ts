@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { createSseServer } from './app.js';
+import { parseCli } from './cli-options.js';
+
+// The command-line entry: `node dist/server.js --help`. The library entry is index.ts.
+let request;
+try {
+  request = parseCli(process.argv.slice(2), process.env);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\nRun with --help for the options.\n`);
+  process.exit(2);
+}
+if (request.kind === 'help') {
+  process.stdout.write(request.text);
+} else {
+  const app = createSseServer(request.options);
+  const { address, port } = await app.listen();
+  process.stdout.write(`sse-reference listening on http://${address.includes(':') ? `[${address}]` : address}:${port}/\n`);
+  const stop = (signal: string): void => {
+    process.stdout.write(`${signal}: closing ${app.openStreams} stream(s)\n`);
+    app.close().then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`shutdown failed: ${String(error)}\n`);
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

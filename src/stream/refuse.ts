@@ -1,0 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeComment, encodeRetry } from '../protocol/encode.js';
+import { jitter, streamHeaders } from './headers.js';
+
+/**
+ * Answers a stream request that cannot be served now (a connection cap is full) in the one way
+ * that makes an `EventSource` come back later: `200`, a jittered `retry:` hint, a comment saying
+ * why, then the end of the response. A `429` or `503` would make the browser give up for good.
+ *
+ * @param retryMs - the middle of the jittered reconnection delay
+ * @param why - a one-line reason, written as a comment
+ */
+export function refuseStream(req: IncomingMessage, res: ServerResponse, retryMs: number, why: string): void {
+  res.writeHead(200, streamHeaders(req));
+  res.end(Buffer.concat([encodeRetry(jitter(retryMs)), encodeComment(why)]));
+}

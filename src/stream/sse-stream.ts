@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Subscriber } from '../hub/channel.js';
+import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
+import type { Beating, Heartbeat } from './heartbeat.js';
+import { jitter, streamHeaders } from './headers.js';
+
+/** Why a stream closed. */
+export type CloseReason = 'client' | 'slow' | 'stalled' | 'server';
+
+/** Options of {@link SseStream}. */
+export interface SseStreamOptions {
+  /** The reconnection hint sent first, jittered ±20 % per connection. @defaultValue 3000 */
+  readonly retryMs?: number;
+  /** Bytes queued in user space before a client is cut as too slow. @defaultValue 1 MiB */
+  readonly maxPendingBytes?: number;
+  /** How long a backpressured stream may go without `'drain'` before it is cut. @defaultValue 30000 */
+  readonly stallTimeoutMs?: number;
+  /** The shared heartbeat; none means no heartbeats. */
+  readonly heartbeat?: Heartbeat | undefined;
+  /** Extra response headers (e.g. CORS). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const HEARTBEAT = encodeComment('heartbeat');
+
+/**
+ * One open event stream on a `node:http` response: sends the headers and a first byte at once,
+ * guards every write against a client that does not read, and closes through one path.
+ *
+ * @example
+ * ```ts
+ * http.createServer((req, res) => {
+ *   const stream = new SseStream(req, res, { retryMs: 3000 });
+ *   const timer = setInterval(() => stream.send({ data: new Date().toISOString() }), 1000);
+ *   stream.onClose(() => clearInterval(timer));
+ * });
+ * ```
+ */
+export class SseStream implements Subscriber, Beating {
+  wroteSinceTick = false;
+  readonly #res: ServerResponse;
+  readonly #maxPendingBytes: number;
+  readonly #stallTimeoutMs: number;
+  readonly #heartbeat: Heartbeat | undefined;
+  readonly #closeHandlers: ((reason: CloseReason) => void)[] = [];
+  #stallTimer: NodeJS.Timeout | undefined;
+  #closeReason: CloseReason | undefined;
+  #isFinished = false;
+
+  /**
+   * Starts the stream: status 200, the event-stream headers, and a jittered `retry:` hint as the
+   * first byte, flushed at once (Node would otherwise hold the headers until the first write).
+   */
+  constructor(req: IncomingMessage, res: ServerResponse, options: SseStreamOptions = {}) {
+    this.#res = res;
+    this.#maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024;
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
+    this.#heartbeat = options.heartbeat;
+    // Small event writes must not wait for Nagle's algorithm.
+    req.socket.setNoDelay(true);
+    res.writeHead(200, { ...streamHeaders(req), ...options.headers });
+    res.write(encodeRetry(jitter(options.retryMs ?? 3000)));
+    res.on('close', () => this.#finish(this.#closeReason ?? 'client'));
+    res.on('drain', () => this.#clearStall());
+    this.#heartbeat?.add(this);
+  }
+
+  /** Whether the stream has closed (the client left, or it was cut or ended). */
+  get isClosed(): boolean {
+    return this.#closeReason !== undefined || this.#res.destroyed;
+  }
+
+  /** Bytes written but not yet taken by the kernel. */
+  get pendingBytes(): number {
+    return this.#res.writableLength;
+  }
+
+  /**
+   * Runs `handler` once when the stream closes, for whatever reason. Use it to stop timers and
+   * unsubscribe: it is the one cleanup path.
+   */
+  onClose(handler: (reason: CloseReason) => void): void {
+    if (this.#isFinished) handler(this.#closeReason as CloseReason);
+    else this.#closeHandlers.push(handler);
+  }
+
+  /**
+   * Encodes and writes one event.
+   *
+   * @returns false when the stream is closed or was cut for being slow
+   * @throws {@link SseError} when the event is invalid (nothing is written)
+   */
+  send(event: SseEvent): boolean {
+    return this.write(encodeEvent(event));
+  }
+
+  /** {@link Subscriber.deliver}: writes a channel's merged events. */
+  deliver(chunk: Buffer): void {
+    this.write(chunk);
+  }
+
+  /** {@link Beating.beat}: a comment line that keeps proxies from closing an idle stream. */
+  beat(): void {
+    this.write(HEARTBEAT);
+  }
+
+  /**
+   * Writes bytes that already form whole events or comments.
+   *
+   * A client that does not read is cut rather than buffered without bound: Node queues every
+   * byte after `write()` returns false, so the budget is checked here, before queuing more.
+   *
+   * @returns false when the stream is closed or was cut
+   */
+  write(chunk: Buffer): boolean {
+    if (this.isClosed) return false;
+    const pending = this.#res.writableLength;
+    // An empty queue always takes one chunk, so a replay larger than the budget still goes out.
+    if (pending > 0 && pending + chunk.length > this.#maxPendingBytes) {
+      this.#cut('slow');
+      return false;
+    }
+    this.wroteSinceTick = true;
+    if (!this.#res.write(chunk) && this.#stallTimer === undefined) {
+      this.#stallTimer = setTimeout(() => this.#cut('stalled'), this.#stallTimeoutMs);
+    }
+    return true;
+  }
+
+  /**
+   * Ends the stream cleanly, telling the client when to come back.
+   *
+   * @param retryMs - the reconnection hint, sent jittered; none sends no hint
+   */
+  end(retryMs?: number): void {
+    if (this.isClosed) return;
+    this.#closeReason = 'server';
+    if (retryMs !== undefined) this.#res.write(encodeRetry(jitter(retryMs)));
+    this.#res.end();
+  }
+
+  #cut(reason: CloseReason): void {
+    this.#closeReason = reason;
+    this.#res.destroy();
+  }
+
+  #clearStall(): void {
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
+  }
+
+  #finish(reason: CloseReason): void {
+    this.#closeReason = reason;
+    this.#isFinished = true;
+    this.#clearStall();
+    this.#heartbeat?.delete(this);
+    const handlers = this.#closeHandlers.splice(0);
+    for (const handler of handlers) handler(reason);
+  }
+}
