@@ -139,10 +139,12 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       refuseStream(req, res, options.retryMs, 'shutting down');
       return;
     }
+    // #region admission
     const lease = limiter.acquire(clientKey(req.socket.remoteAddress));
     if (typeof lease === 'string') {
       bump(counters.refused, lease);
       refuseStream(req, res, options.retryMs, lease === 'global' ? 'server full' : 'too many streams from your address');
+    // #endregion admission
       return;
     }
     const stream = new SseStream(req, res, {

@@ -126,6 +126,7 @@ export class Channel {
    * @param cursor - the client's parsed `Last-Event-ID`
    */
   subscribe(subscriber: Subscriber, cursor: LastEventIdResult): Subscription {
+    // #region subscribe
     // Events still waiting for this pass's merged write are already in the buffer: send them to
     // the existing subscribers now, so the newcomer gets them once, from the replay.
     this.flush();
@@ -141,6 +142,7 @@ export class Channel {
       initial = this.#resetEvent(plan.reason, head);
     }
     this.#subscribers.add(subscriber);
+    // #endregion subscribe
     return {
       plan,
       initial,
@@ -156,10 +158,12 @@ export class Channel {
     this.#flushScheduled = false;
     const count = this.#pending.length;
     if (count === 0) return;
+    // #region fan-out
     const chunk = count === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
     this.#pending = [];
     for (const subscriber of this.#subscribers) subscriber.deliver(chunk, count);
     this.#delivered += count * this.#subscribers.size;
+    // #endregion fan-out
   }
 
   /** Refuses further publishes and delivers what is pending. Subscribers stay until they leave. */
@@ -169,9 +173,11 @@ export class Channel {
   }
 
   #resetEvent(reason: string, head: number): Buffer {
+    // #region reset-event
     // The reset's own id moves the client's cursor to the head, so its next reconnect resumes
     // exactly instead of being reset again. The raw requested id is never echoed.
     const data = JSON.stringify({ reason, epoch: this.epoch, head, oldest: this.#buffer.oldest });
     return encodeEvent({ event: 'reset', id: formatEventId({ epoch: this.epoch, seq: head }), data });
+    // #endregion reset-event
   }
 }

@@ -28,6 +28,7 @@ export interface HistoryState {
  * @param state - the channel's epoch and retained range
  */
 export function planResume(cursor: LastEventIdResult, state: HistoryState): ResumePlan {
+  // #region plan
   switch (cursor.kind) {
     case 'none':
       return { kind: 'fresh' };
@@ -39,4 +40,5 @@ export function planResume(cursor: LastEventIdResult, state: HistoryState): Resu
       if (cursor.seq < state.oldest - 1) return { kind: 'reset', reason: 'expired' };
       return { kind: 'replay', afterSeq: cursor.seq };
   }
+  // #endregion plan
 }

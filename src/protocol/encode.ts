@@ -12,10 +12,12 @@ export interface SseEvent {
   readonly retry?: number | undefined;
 }
 
+// #region line-break
 // [spec] §9.2.5: a line ends at CRLF, a lone LF or a lone CR. Splitting on LF only lets a CR
 // through, and the client then sees a line break the publisher never meant as a field boundary.
 const LINE_BREAK = /\r\n|\r|\n/;
 const NEWLINE = /[\r\n]/;
+// #endregion line-break
 
 /**
  * Encodes one event into the exact bytes of the wire format.
@@ -53,6 +55,7 @@ export function formatEvent(event: SseEvent): string {
       'Event data holds a lone UTF-16 surrogate; call toWellFormed() on it first if U+FFFD is acceptable.',
     );
   }
+  // #region format
   let out = '';
   if (type !== undefined) out += `event: ${checkEventName(type)}\n`;
   if (id !== undefined) out += `id: ${checkId(id)}\n`;
@@ -61,6 +64,7 @@ export function formatEvent(event: SseEvent): string {
   // starts with a space keeps it. A trailing line break yields a final empty `data:` line.
   for (const line of data.split(LINE_BREAK)) out += `data: ${line}\n`;
   return out + '\n';
+  // #endregion format
 }
 
 /**

@@ -16,10 +16,12 @@ export type LastEventIdResult =
 /** Ids are at most this long: longer ones make a browser preflight a cross-origin reconnect. */
 export const MAX_LAST_EVENT_ID_LENGTH = 128;
 
+// #region grammar
 // The whole grammar, anchored: 12 lowercase hex digits, a dash, a canonical decimal (no sign, no
 // leading zero, no exponent, no separator). parseInt("1e3") is 1 and Number("0x10") is 16, so
 // neither is used on untrusted input.
 const ID_GRAMMAR = /^([0-9a-f]{12})-(0|[1-9][0-9]{0,15})$/;
+// #endregion grammar
 
 /**
  * Formats a position as the id written on the wire.

@@ -14,6 +14,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
  * @param req - the request, to tell HTTP/1.x from HTTP/2
  */
 export function streamHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+  // #region headers
   const headers: OutgoingHttpHeaders = {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
@@ -21,6 +22,7 @@ export function streamHeaders(req: IncomingMessage): OutgoingHttpHeaders {
     'x-content-type-options': 'nosniff',
   };
   if (req.httpVersionMajor === 1) headers['connection'] = 'keep-alive';
+  // #endregion headers
   return headers;
 }
 

@@ -51,10 +51,12 @@ export class Heartbeat {
   }
 
   /** One pass over the streams; the timer calls it, tests may too. */
+  // #region tick
   tick(): void {
     for (const stream of this.#streams) {
       if (stream.wroteSinceTick) stream.wroteSinceTick = false;
       else stream.beat();
     }
   }
+  // #endregion tick
 }

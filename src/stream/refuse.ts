@@ -11,6 +11,8 @@ import { jitter, streamHeaders } from './headers.js';
  * @param why - a one-line reason, written as a comment
  */
 export function refuseStream(req: IncomingMessage, res: ServerResponse, retryMs: number, why: string): void {
+  // #region refuse
   res.writeHead(200, streamHeaders(req));
   res.end(Buffer.concat([encodeRetry(jitter(retryMs)), encodeComment(why)]));
+  // #endregion refuse
 }

@@ -56,6 +56,7 @@ export class SseStream implements Subscriber, Beating {
     this.#maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
     this.#heartbeat = options.heartbeat;
+    // #region stream-start
     // Small event writes must not wait for Nagle's algorithm.
     req.socket.setNoDelay(true);
     res.writeHead(200, { ...streamHeaders(req), ...options.headers });
@@ -63,6 +64,7 @@ export class SseStream implements Subscriber, Beating {
     res.on('close', () => this.#finish(this.#closeReason ?? 'client'));
     res.on('drain', () => this.#clearStall());
     this.#heartbeat?.add(this);
+    // #endregion stream-start
   }
 
   /** Whether the stream has closed (the client left, or it was cut or ended). */
@@ -114,6 +116,7 @@ export class SseStream implements Subscriber, Beating {
    */
   write(chunk: Buffer): boolean {
     if (this.isClosed) return false;
+    // #region backpressure
     const pending = this.#res.writableLength;
     // An empty queue always takes one chunk, so a replay larger than the budget still goes out.
     if (pending > 0 && pending + chunk.length > this.#maxPendingBytes) {
@@ -125,6 +128,7 @@ export class SseStream implements Subscriber, Beating {
       this.#stallTimer = setTimeout(() => this.#cut('stalled'), this.#stallTimeoutMs);
     }
     return true;
+    // #endregion backpressure
   }
 
   /**

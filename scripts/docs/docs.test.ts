@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { ROOT } from '../paths.js';
+import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from './blocks.js';
+import { listMarkdown, renderBook, type RenderedPage } from './book.js';
+
+describe('generated blocks', () => {
+  it('extracts a region without its markers and without the common indentation', () => {
+    const source = ['function f() {', '  // #region r', '  const a = 1;', '    return a;', '  // #endregion r', '}'].join('\n');
+    assert.equal(extractRegion(source, 'r'), 'const a = 1;\n  return a;');
+  });
+
+  it('refuses a missing, unclosed or empty region', () => {
+    assert.throws(() => extractRegion('x', 'r'), DocsError);
+    assert.throws(() => extractRegion('// #region r\nx', 'r'), /never closed/);
+    assert.throws(() => extractRegion('// #region r\n\n// #endregion r', 'r'), /empty/);
+  });
+
+  it('replaces a block body and keeps the markers and the text around them', () => {
+    const page = 'a\n<!-- snippet: src/x.ts#r -->\nold\n<!-- /snippet -->\nb';
+    assert.equal(replaceBlocks(page, () => 'new'), 'a\n<!-- snippet: src/x.ts#r -->\nnew\n<!-- /snippet -->\nb');
+  });
+
+  it('refuses a block that is never closed or closed by the other kind', () => {
+    assert.throws(() => findBlocks('<!-- snippet: a#b -->\nx'), /never closed/);
+    assert.throws(() => findBlocks('<!-- snippet: a#b -->\n<!-- /transcript -->'), /no matching opening/);
+  });
+
+  it('makes a fence longer than any backtick run in the code', () => {
+    assert.equal(fence('ts', 'a ``` b'), '````ts\na ``` b\n````');
+    assert.throws(() => parseSnippetRef('src/x.ts'), DocsError);
+  });
+});
+
+describe('the book in docs/', () => {
+  let pages: RenderedPage[] = [];
+  before(async () => {
+    pages = await renderBook(ROOT);
+  });
+
+  it('has every page it promises', async () => {
+    const paths = await listMarkdown(ROOT);
+    for (const page of ['docs/README.md', 'docs/architecture.md', 'docs/reference/errors.md', 'docs/reference/api.md']) {
+      assert.ok(paths.includes(page), `${page} is missing`);
+    }
+    assert.ok(paths.filter((path) => path.startsWith('docs/recipes/')).length >= 11, 'fewer than 11 recipe chapters');
+  });
+
+  it('quotes every snippet exactly as its source region reads now and shows every transcript as a fresh recording makes it', () => {
+    const stale: string[] = [];
+    for (const page of pages) {
+      const now = findBlocks(page.current);
+      const fresh = findBlocks(page.fresh);
+      now.forEach((block, index) => {
+        if (block.body !== fresh[index]?.body) {
+          stale.push(`${page.path}:${block.line} ${block.kind} ${block.ref}\n--- in the page\n${block.body}\n--- fresh\n${fresh[index]?.body ?? ''}`);
+        }
+      });
+    }
+    assert.deepEqual(stale, [], `stale blocks (run \`npm run docs\` to refresh):\n${stale.join('\n\n')}`);
+  });
+
+  it('gives every recipe chapter at least one snippet and one transcript', () => {
+    for (const page of pages.filter((p) => p.path.startsWith('docs/recipes/'))) {
+      const kinds = new Set(findBlocks(page.current).map((block) => block.kind));
+      assert.ok(kinds.has('snippet') && kinds.has('transcript'), `${page.path} lacks a snippet or a transcript`);
+    }
+  });
+
+  it('links only to files that exist', async () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      for (const match of page.current.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const target = (match[1] as string).split('#', 1)[0] as string;
+        if (target === '' || /^[a-z]+:/.test(target)) continue;
+        try {
+          await access(join(ROOT, dirname(page.path), target));
+        } catch {
+          broken.push(`${page.path}: ${target}`);
+        }
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('lists every SseError code in docs/reference/errors.md', async () => {
+    const source = await readFile(join(ROOT, 'src/protocol/errors.ts'), 'utf8');
+    const page = await readFile(join(ROOT, 'docs/reference/errors.md'), 'utf8');
+    const codes = [...source.matchAll(/'(SSE_ERR_[A-Z_]+)'/g)].map((match) => match[1] as string);
+    assert.ok(codes.length > 0);
+    assert.deepEqual(codes.filter((code) => !page.includes(`\`${code}\``)), []);
+  });
+});
