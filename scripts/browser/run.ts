@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createSseServer, type SseServer } from 'sse-reference';
+import { ROOT } from '../paths.js';
+import { Chromium, Page } from './cdp.js';
+
+// `npm run test:browser`: the demo page in a real headless Chromium, as its own EventSource sees
+// the reference server. Bounded: the whole run has 60 s, and everything started is stopped.
+
+/** What the demo page records for each event (see `window.received` in src/recipes/demo-page.ts). */
+interface Received {
+  readonly type: string;
+  readonly data: string;
+  readonly id: string;
+}
+
+type Streams = Record<'time' | 'named' | 'feed', Received[]>;
+
+/** Stream requests the server saw, in order. */
+interface SeenRequest {
+  readonly path: string;
+  readonly lastEventId: string | undefined;
+  readonly socket: Socket;
+}
+
+// Counts every open and error event of every EventSource the page makes, from before the page's
+// own script runs, so a refusal that happens during page load is not missed.
+const INSTRUMENT = `
+  window.sourceLog = [];
+  const Native = window.EventSource;
+  window.EventSource = class extends Native {
+    constructor(url, init) {
+      super(url, init);
+      const path = new URL(url, location.href).pathname;
+      this.addEventListener('open', () => window.sourceLog.push({ path, kind: 'open' }));
+      this.addEventListener('error', () => window.sourceLog.push({ path, kind: 'error', readyState: this.readyState }));
+    }
+  };
+`;
+
+// A last resort if something hangs outside node:test's own timeout: never leave a browser behind.
+const watchdog = setTimeout(() => {
+  process.stderr.write('browser test: over 70 s, stopping\n');
+  if (running !== undefined && running.pid !== undefined) process.kill(running.pid, 'SIGKILL');
+  process.exit(1);
+}, 70_000);
+watchdog.unref();
+let running: Chromium | undefined;
+
+const MULTI_LINE = 'first line\nsecond line\n\n  indented after an empty line\n';
+const STREAMS = 3;
+
+describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
+  let app: SseServer;
+  let origin: string;
+  let browser: Chromium | undefined;
+  let page: Page;
+  const seen: SeenRequest[] = [];
+  let blocker: IncomingMessage | undefined;
+
+  /** Polls the page until `predicate` holds on what it received. */
+  async function waitForPage(what: string, predicate: string, timeoutMs = 8000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await page.evaluate<boolean>(`(() => { const r = window.received; return Boolean(${predicate}); })()`))) {
+      if (Date.now() > deadline) {
+        const state = await page.evaluate<unknown>('({ received: window.received, log: window.sourceLog })');
+        throw new Error(`timed out waiting for ${what}; the page has ${JSON.stringify(state).slice(0, 1500)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const received = (): Promise<Streams> => page.evaluate<Streams>('window.received');
+
+  before(async () => {
+    // The cap leaves room for the page's three streams only; one slot is taken first by a plain
+    // client, so one of the page's streams is refused until that slot is given back.
+    app = createSseServer({ port: 0, maxConnections: STREAMS, retryMs: 500, tickMs: 250, recipeIntervalMs: 300, heartbeatMs: 5000 });
+    app.server.on('request', (req: IncomingMessage) => {
+      const path = (req.url ?? '/').split('?', 1)[0] as string;
+      if (['/time', '/named', '/feed'].includes(path)) {
+        const lastEventId = req.headers['last-event-id'];
+        seen.push({ path, lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined, socket: req.socket });
+      }
+    });
+    const { port } = await app.listen();
+    origin = `http://127.0.0.1:${port}`;
+    const { request } = await import('node:http');
+    blocker = await new Promise<IncomingMessage>((resolve, reject) => {
+      request(`${origin}/events`, { agent: false }, resolve).on('error', reject).end();
+    });
+    blocker.on('error', () => {});
+    browser = await Chromium.launch();
+    running = browser;
+    page = await Page.open(browser, 1200, 580);
+    await page.addInitScript(INSTRUMENT);
+  });
+
+  after(async () => {
+    blocker?.destroy();
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('is refused by the connection cap, retries on its own, and is then served', async () => {
+    await page.goto(`${origin}/`);
+    const deadline = Date.now() + 5000;
+    while ((app.counters.refused['global'] ?? 0) === 0 || !(await page.evaluate<boolean>("window.sourceLog.some((e) => e.kind === 'error')"))) {
+      assert.ok(Date.now() < deadline, 'no stream was refused, or the browser did not notice');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const log = await page.evaluate<{ path: string; kind: string; readyState?: number }[]>('window.sourceLog');
+    const refused = log.find((entry) => entry.kind === 'error');
+    assert.ok(refused !== undefined, `the browser saw no error event: ${JSON.stringify(log)}`);
+    // CONNECTING (0), not CLOSED (2): the browser will try again rather than give up.
+    assert.equal(refused.readyState, 0);
+    blocker?.destroy();
+    await waitForPage('all three streams served', 'r.time.length > 0 && r.named.length > 0 && r.feed.length > 0');
+    const retries = seen.filter((request) => request.path === refused.path);
+    assert.ok(retries.length >= 2, `${refused.path} was requested ${retries.length} time(s)`);
+  });
+
+  it('receives /time events through onmessage', async () => {
+    await waitForPage('two clock readings', 'r.time.length >= 2');
+    for (const event of (await received()).time) {
+      assert.equal(event.type, 'message');
+      assert.match(event.data, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    }
+  });
+
+  it('receives each /named event type through its own addEventListener', async () => {
+    await waitForPage('greeting, tick and status', "['greeting', 'tick', 'status'].every((t) => r.named.some((e) => e.type === t))");
+    const { named } = await received();
+    assert.ok(named.every((event) => ['greeting', 'tick', 'status'].includes(event.type)), JSON.stringify(named));
+    const status = named.find((event) => event.type === 'status') as Received;
+    assert.equal(typeof (JSON.parse(status.data) as { uptimeSeconds: unknown }).uptimeSeconds, 'number');
+  });
+
+  it('receives /feed events with ids of the form <epoch>-<seq>', async () => {
+    await waitForPage('two feed events', 'r.feed.length >= 2');
+    for (const event of (await received()).feed) assert.match(event.id, new RegExp(`^${app.channel.epoch}-\\d+$`));
+  });
+
+  it('reconnects with Last-Event-ID after the server drops the connection and misses nothing', async () => {
+    const before = (await received()).feed;
+    const lastId = (before.at(-1) as Received).id;
+    const feedSockets = seen.filter((request) => request.path === '/feed');
+    (feedSockets.at(-1) as SeenRequest).socket.destroy();
+    const dropped = seen.length;
+    // Events published while the browser is away must come back from the replay buffer.
+    await waitForPage('events after the drop', `r.feed.length >= ${before.length + 4}`);
+    const resumed = seen.slice(dropped).find((request) => request.path === '/feed');
+    assert.equal(resumed?.lastEventId, lastId, 'the reconnect did not carry the last id the browser saw');
+    const { feed } = await received();
+    assert.deepEqual(feed.filter((event) => event.type === 'reset'), []);
+    const seqs = feed.map((event) => Number(event.id.split('-')[1]));
+    for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1, `gap or duplicate in ${seqs.join(',')}`);
+    assert.ok(app.counters.resumed >= 1);
+  });
+
+  it('delivers a multi-line message published from the page intact', async () => {
+    await page.evaluate(`(() => {
+      document.getElementById('publish-event').value = 'note';
+      document.getElementById('publish-data').value = ${JSON.stringify(MULTI_LINE)};
+      document.getElementById('publish').requestSubmit();
+    })()`);
+    await waitForPage('the published note', "r.feed.some((e) => e.type === 'note')");
+    const note = (await received()).feed.find((event) => event.type === 'note') as Received;
+    assert.equal(note.data, MULTI_LINE);
+    await waitForPage('the publish answer', "document.getElementById('publish-result').textContent.startsWith('202')");
+  });
+
+  it('saves a screenshot of the demo page to docs/img/demo.png', async () => {
+    await page.evaluate("document.getElementById('publish-data').value = 'first line\\nsecond line'");
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const png = await page.screenshot();
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    await mkdir(join(ROOT, 'docs/img'), { recursive: true });
+    await writeFile(join(ROOT, 'docs/img/demo.png'), png);
+  });
+});
