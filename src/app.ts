@@ -251,7 +251,9 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 function answerHead(req: IncomingMessage, res: ServerResponse): void {
-  res.writeHead(200, streamHeaders(req));
+  // The response ends here, so Node, not the stream's keep-alive header, decides about the connection.
+  const { connection: _, ...headers } = streamHeaders(req);
+  res.writeHead(200, headers);
   res.end();
 }
 

@@ -12,7 +12,8 @@ import { jitter, streamHeaders } from './headers.js';
  */
 export function refuseStream(req: IncomingMessage, res: ServerResponse, retryMs: number, why: string): void {
   // #region refuse
-  res.writeHead(200, streamHeaders(req));
+  // The connection closes with the answer: the browser opens a new one when it retries anyway.
+  res.writeHead(200, { ...streamHeaders(req), connection: 'close' });
   res.end(Buffer.concat([encodeRetry(jitter(retryMs)), encodeComment(why)]));
   // #endregion refuse
 }

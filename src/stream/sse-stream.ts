@@ -11,7 +11,7 @@ export type CloseReason = 'client' | 'slow' | 'stalled' | 'server';
 export interface SseStreamOptions {
   /** The reconnection hint sent first, jittered ±20 % per connection. @defaultValue 3000 */
   readonly retryMs?: number;
-  /** Bytes queued in user space before a client is cut as too slow. @defaultValue 1 MiB */
+  /** Once more than this many bytes wait in user space, the next write cuts the client. @defaultValue 1 MiB */
   readonly maxPendingBytes?: number;
   /** How long a backpressured stream may go without `'drain'` before it is cut. @defaultValue 30000 */
   readonly stallTimeoutMs?: number;
@@ -116,10 +116,10 @@ export class SseStream implements Subscriber, Beating {
    */
   write(chunk: Buffer): boolean {
     if (this.isClosed) return false;
+    // The check is on what is already queued, so one chunk (a replay larger than the budget, say)
+    // always goes out; what a client can hold is bounded by the budget plus one chunk.
     // #region backpressure
-    const pending = this.#res.writableLength;
-    // An empty queue always takes one chunk, so a replay larger than the budget still goes out.
-    if (pending > 0 && pending + chunk.length > this.#maxPendingBytes) {
+    if (this.#res.writableLength > this.#maxPendingBytes) {
       this.#cut('slow');
       return false;
     }

@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createSseServer } from './app.js';
+import { NAMED_EVENT_TYPES } from './recipes/named.js';
+import { eventually, rawExchange, startServer, type Started } from './testing/harness.js';
+import { openStream } from './testing/sse-client.js';
+
+const STREAM_PATHS = ['/events', '/time', '/named', '/feed'];
+
+describe('reference server routes', () => {
+  let s: Started;
+  before(async () => {
+    s = await startServer({ recipeIntervalMs: 50, retryMs: 1000 });
+  });
+  after(() => s.app.close());
+
+  for (const path of STREAM_PATHS) {
+    it(`GET ${path} answers 200 with the event-stream headers and a retry hint first`, async () => {
+      const text = await rawExchange(s.port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, { until: (t) => t.includes('retry: ') && t.endsWith('\n\r\n') });
+      const [head, body] = text.split('\r\n\r\n') as [string, string];
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(head, /\r\ncontent-type: text\/event-stream; charset=utf-8\r\n/);
+      assert.match(head, /\r\ncache-control: no-cache, no-transform\r\n/);
+      assert.match(head, /\r\nx-accel-buffering: no\r\n/);
+      assert.match(head, /\r\nconnection: keep-alive\r\n/);
+      assert.doesNotMatch(head, /content-length/i);
+      // The chunked body's first chunk is the jittered retry hint: 1000 ms ± 20 %.
+      const retry = Number(/retry: (\d+)\n\n/.exec(body)?.[1]);
+      assert.ok(retry >= 800 && retry <= 1200, `retry ${retry}`);
+    });
+
+    it(`HEAD ${path} answers the headers and ends at once`, async () => {
+      const text = await rawExchange(s.port, `HEAD ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(text, /content-type: text\/event-stream; charset=utf-8/);
+      assert.ok(text.endsWith('\r\n\r\n'), 'no body');
+    });
+
+    it(`POST ${path} is 405 with Allow`, async () => {
+      const res = await fetch(s.base + path, { method: 'POST' });
+      assert.equal(res.status, 405);
+      assert.equal(res.headers.get('allow'), 'GET, HEAD');
+      await res.body?.cancel();
+    });
+  }
+
+  it('GET /events sends data: hello over and over', async () => {
+    const stream = await openStream(`${s.base}/events`);
+    await stream.waitFor((t) => t.events.length >= 2);
+    stream.close();
+    assert.match(stream.raw(), /^retry: \d+\n\ndata: hello\n\ndata: hello\n\n/);
+  });
+
+  it('GET /time sends the current time at once, then again', async () => {
+    const stream = await openStream(`${s.base}/time`);
+    await stream.waitFor((t) => t.events.length >= 2);
+    stream.close();
+    for (const event of stream.events) {
+      assert.match(event.data, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.ok(Math.abs(Date.parse(event.data) - Date.now()) < 5000);
+    }
+  });
+
+  it('GET /named sends each event type in turn', async () => {
+    const stream = await openStream(`${s.base}/named`);
+    await stream.waitFor((t) => t.events.length >= 3);
+    stream.close();
+    assert.deepEqual(stream.events.slice(0, 3).map((e) => e.type), [...NAMED_EVENT_TYPES]);
+    assert.match(stream.raw(), /event: greeting\ndata: greeting 0\n\n/);
+    assert.deepEqual(Object.keys(JSON.parse(stream.events[2]?.data ?? '{}') as object), ['uptimeSeconds']);
+  });
+
+  it('GET /health is ok, GET / is the demo page, GET /metrics is Prometheus text', async () => {
+    const health = await fetch(`${s.base}/health`);
+    assert.equal(await health.text(), 'ok\n');
+    const page = await fetch(`${s.base}/`);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    const html = await page.text();
+    for (const path of ['/time', '/named', '/feed', '/publish']) assert.ok(html.includes(`'${path}`) || html.includes(path), path);
+    assert.match(html, /new EventSource/);
+    const metrics = await fetch(`${s.base}/metrics`);
+    assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    assert.match(await metrics.text(), /# TYPE sse_open_streams gauge\nsse_open_streams \d+\n/);
+    const head = await fetch(`${s.base}/health`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    const post = await fetch(`${s.base}/metrics`, { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    await post.body?.cancel();
+  });
+
+  it('unknown paths are 404, GET /publish is 405', async () => {
+    const missing = await fetch(`${s.base}/nope?x=1`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await missing.json(), { error: { code: 'not_found', message: 'No route for /nope.' } });
+    const get = await fetch(`${s.base}/publish`);
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.get('allow'), 'POST');
+    await get.body?.cancel();
+  });
+
+  it('a stream request with a body is 400 at once, so requestTimeout cannot kill a stream later', async () => {
+    const text = await rawExchange(s.port, 'GET /feed HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n', { until: (t) => t.includes('}') });
+    assert.match(text, /^HTTP\/1\.1 400 /);
+    assert.match(text, /body_not_allowed/);
+  });
+
+  it('serves any Accept value', async () => {
+    for (const accept of ['*/*', 'application/json', 'text/html;q=0.1', '']) {
+      const text = await rawExchange(s.port, `GET /feed HTTP/1.1\r\nHost: x\r\nAccept: ${accept}\r\n\r\n`, { until: (t) => t.includes('retry:') });
+      assert.match(text, /^HTTP\/1\.1 200 OK/, accept);
+    }
+  });
+});
+
+describe('createSseServer options', () => {
+  it('refuses options out of range with a sentence naming the option', () => {
+    assert.throws(() => createSseServer({ retryMs: -1 }), /retryMs must be an integer of at least 0/);
+    assert.throws(() => createSseServer({ maxPendingBytes: 0 }), /maxPendingBytes must be an integer of at least 1/);
+    assert.throws(() => createSseServer({ maxPerClient: 0 }), /maxPerClient/);
+  });
+
+  it('rejects listen() when the port is taken', async () => {
+    const first = await startServer();
+    const second = createSseServer({ port: first.port, host: '127.0.0.1', tickMs: 0 });
+    await assert.rejects(second.listen(), { code: 'EADDRINUSE' });
+    await first.app.close();
+  });
+
+  it('the ticker publishes into /feed', async () => {
+    const s = await startServer({ tickMs: 20 });
+    const stream = await openStream(`${s.base}/feed`);
+    await stream.waitFor((t) => t.events.length >= 2);
+    stream.close();
+    await s.app.close();
+    const tick = JSON.parse(stream.events[0]?.data ?? '{}') as { tick: number; time: string };
+    assert.equal(typeof tick.tick, 'number');
+    assert.match(stream.events[0]?.lastEventId ?? '', /^[0-9a-f]{12}-\d+$/);
+  });
+});
+
+describe('connection caps', () => {
+  it('past the per-client cap and past the global cap, answers 200 + retry + why, then ends; a freed slot serves again', async () => {
+    const s = await startServer({ maxConnections: 3, maxPerClient: 2, retryMs: 1000 });
+    after(() => s.app.close());
+    const a1 = await openStream(`${s.base}/feed`);
+    const a2 = await openStream(`${s.base}/time`);
+    const refusedClient = await rawExchange(s.port, 'GET /feed HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(refusedClient, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(refusedClient, /content-type: text\/event-stream/);
+    assert.match(refusedClient, /\r\n\r\n[0-9a-f]+\r\nretry: (\d+)\n\n: too many streams from your address\n\n\r\n0\r\n\r\n$/);
+    // Another address still gets a slot, which fills the global cap.
+    const b = connect({ port: s.port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    b.write('GET /named HTTP/1.1\r\nHost: x\r\n\r\n');
+    await eventually(() => s.app.openStreams === 3);
+    const refusedGlobal = await rawExchange(s.port, 'GET /events HTTP/1.1\r\nHost: x\r\n\r\n', { localAddress: '127.0.0.3' });
+    assert.match(refusedGlobal, /retry: \d+\n\n: (server full|too many streams from your address)\n\n/);
+    a1.close();
+    b.destroy();
+    await eventually(() => s.app.openStreams === 1);
+    const again = await openStream(`${s.base}/feed`);
+    assert.equal(again.status, 200);
+    await again.waitFor((t) => t.retries.length === 1);
+    again.close();
+    a2.close();
+    const metrics = await (await fetch(`${s.base}/metrics`)).text();
+    assert.match(metrics, /sse_refused_total\{cap="client"\} [1-9]/);
+  });
+
+  it('the global cap holds across client addresses', async () => {
+    const s = await startServer({ maxConnections: 2, maxPerClient: 10 });
+    after(() => s.app.close());
+    const open = await Promise.all([openStream(`${s.base}/feed`), openStream(`${s.base}/feed`)]);
+    const refused = await rawExchange(s.port, 'GET /feed HTTP/1.1\r\nHost: x\r\n\r\n', { localAddress: '127.0.0.4' });
+    assert.match(refused, /: server full\n\n/);
+    assert.equal(s.app.counters.refused['global'], 1);
+    for (const stream of open) stream.close();
+  });
+});
+
+describe('disconnect cleanup', () => {
+  it('leaves no stream, subscriber, slot, heartbeat or timer behind after 1,000 connect/disconnect cycles', async () => {
+    const s = await startServer({ heartbeatMs: 1000, recipeIntervalMs: 1000, maxPerClient: 100 });
+    after(() => s.app.close());
+    const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const paths = ['/feed', '/time', '/events', '/named'];
+    let done = 0;
+    const worker = async (): Promise<void> => {
+      while (done < 1000) {
+        const n = done++;
+        const stream = await openStream(`${s.base}${paths[n % paths.length] ?? '/feed'}`);
+        // Half leave right after the headers, half after the first bytes of the body.
+        if (n % 2 === 1) await stream.waitFor((t) => t.retries.length > 0);
+        stream.close();
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, worker));
+    await eventually(() => s.app.openStreams === 0, 5000, 'all streams closed');
+    assert.equal(s.app.channel.stats.subscribers, 0);
+    assert.equal(s.app.limiter.open, 0);
+    assert.equal(s.app.heartbeat.size, 0);
+    assert.equal(s.app.heartbeat.isRunning, false);
+    assert.equal(s.app.counters.streamsOpened, 1000);
+    const timersAfter = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    assert.ok(timersAfter <= timersBefore, `timers before ${timersBefore}, after ${timersAfter}`);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('tells every stream when to come back, ends it, stops accepting, and refuses publishes', async () => {
+    const s = await startServer({ retryMs: 2000, recipeIntervalMs: 1000 });
+    const streams = await Promise.all(['/feed', '/time', '/events', '/named', '/feed'].map((p) => openStream(s.base + p)));
+    await Promise.all(streams.map((stream) => stream.waitFor((t) => t.retries.length === 1)));
+    await s.app.close();
+    await Promise.all(streams.map((stream) => stream.ended));
+    for (const stream of streams) {
+      assert.equal(stream.retries.length, 2, stream.raw());
+      assert.ok((stream.retries[1] ?? 0) >= 1600 && (stream.retries[1] ?? 0) <= 2400);
+      assert.match(stream.raw(), /retry: \d+\n\n$/);
+    }
+    await assert.rejects(fetch(`${s.base}/health`));
+    assert.throws(() => s.app.channel.publish({ data: 'late' }), { code: 'SSE_ERR_CLOSED' });
+    await s.app.close();
+  });
+
+  it('destroys streams that do not end within the grace period', async () => {
+    const s = await startServer({ shutdownGraceMs: 100 });
+    const socket = await new Promise<Socket>((resolve) => {
+      const conn = connect(s.port, '127.0.0.1', () => resolve(conn));
+    });
+    // A keep-alive connection mid-request (headers not finished) is neither idle nor a stream.
+    socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    const started = Date.now();
+    await s.app.close();
+    await closed;
+    assert.ok(Date.now() - started < 2000);
+  });
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EPOCH, HOSTILE_IDS } from '../testing/hostile-ids.js';
+import { formatEventId, MAX_LAST_EVENT_ID_LENGTH, parseLastEventId } from './last-event-id.js';
+
+
+
+
+describe('parseLastEventId', () => {
+  it('reads a canonical <epoch>-<seq>', () => {
+    assert.deepEqual(parseLastEventId(`${EPOCH}-0`), { kind: 'position', epoch: EPOCH, seq: 0 });
+    assert.deepEqual(parseLastEventId(`${EPOCH}-9007199254740991`), { kind: 'position', epoch: EPOCH, seq: 2 ** 53 - 1 });
+  });
+
+  it('treats absent and empty as a fresh connection', () => {
+    for (const value of [undefined, null, '', '   ']) assert.deepEqual(parseLastEventId(value), { kind: 'none' });
+  });
+
+  it('trims outer whitespace, as Node does for header values', () => {
+    assert.deepEqual(parseLastEventId(`  ${EPOCH}-5\t`), { kind: 'position', epoch: EPOCH, seq: 5 });
+  });
+
+  it(`calls each of ${HOSTILE_IDS.length} hostile values invalid, without throwing`, () => {
+    for (const value of HOSTILE_IDS) {
+      const result = parseLastEventId(value);
+      assert.equal(result.kind, 'invalid', `expected invalid for ${JSON.stringify(value)}`);
+    }
+  });
+
+  it('refuses more than one value and anything over the length cap', () => {
+    assert.equal(parseLastEventId(['a', 'b']).kind, 'invalid');
+    assert.equal(MAX_LAST_EVENT_ID_LENGTH, 128);
+  });
+
+  it('formats what it parses', () => {
+    assert.equal(formatEventId({ epoch: EPOCH, seq: 12 }), `${EPOCH}-12`);
+  });
+});

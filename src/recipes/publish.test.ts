@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { publish, rawExchange, startServer, type Started } from '../testing/harness.js';
+import { openStream } from '../testing/sse-client.js';
+import { parsePublishBody } from './publish.js';
+
+describe('POST /publish', () => {
+  let s: Started;
+  before(async () => {
+    s = await startServer({ maxBodyBytes: 1024 });
+  });
+  after(() => s.app.close());
+
+  it('publishes to every subscriber and answers 202 with the assigned id', async () => {
+    const streams = await Promise.all([openStream(`${s.base}/feed`), openStream(`${s.base}/feed`)]);
+    const { status, json } = await publish(s.base, { data: 'hello all' });
+    assert.equal(status, 202);
+    assert.match((json as { id: string }).id, /^[0-9a-f]{12}-1$/);
+    for (const stream of streams) {
+      await stream.waitFor((t) => t.events.length === 1);
+      stream.close();
+      assert.deepEqual(stream.events[0], { type: 'message', data: 'hello all', lastEventId: (json as { id: string }).id });
+    }
+  });
+
+  for (const [name, body, status, code] of [
+    ['bad JSON', '{"data": ', 400, 'bad_json'],
+    ['a JSON array', '[1]', 400, 'bad_body'],
+    ['a client-chosen id', '{"data":"x","id":"7"}', 400, 'id_not_allowed'],
+    ['an unknown field', '{"data":"x","retry":1}', 400, 'unknown_field'],
+    ['data that is not a string', '{"data":5}', 400, 'bad_data'],
+    ['an event that is not a string', '{"data":"x","event":1}', 400, 'bad_event'],
+    ['LF in the event name', '{"data":"x","event":"a\\nevent: evil"}', 400, 'SSE_ERR_EVENT_HAS_NEWLINE'],
+    ['CR in the event name', '{"data":"x","event":"a\\rb"}', 400, 'SSE_ERR_EVENT_HAS_NEWLINE'],
+    ['an empty event name', '{"data":"x","event":""}', 400, 'SSE_ERR_EVENT_EMPTY'],
+    ['a lone surrogate', '{"data":"\\ud800"}', 400, 'SSE_ERR_DATA_NOT_WELL_FORMED'],
+    ['an oversized body', JSON.stringify({ data: 'x'.repeat(2000) }), 413, 'body_too_large'],
+  ] as const) {
+    it(`refuses ${name} with ${status} ${code} and publishes nothing`, async () => {
+      const head = s.app.channel.history.head;
+      const result = await publish(s.base, body);
+      assert.equal(result.status, status);
+      assert.equal((result.json as { error: { code: string } }).error.code, code);
+      assert.equal(s.app.channel.history.head, head);
+    });
+  }
+
+  it('refuses a body that is not declared as JSON with 415', async () => {
+    const result = await publish(s.base, '{"data":"x"}', 'text/plain');
+    assert.equal(result.status, 415);
+  });
+
+  it('refuses a chunked body that grows past the limit with 413', async () => {
+    const chunk = 'x'.repeat(600);
+    const request = `POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n${chunk}\r\n258\r\n${chunk}\r\n0\r\n\r\n`;
+    const text = await rawExchange(s.port, request, { until: (t) => t.includes('body_too_large') });
+    assert.match(text, /^HTTP\/1\.1 413 /);
+  });
+
+  it('counts refused publishes in /metrics', async () => {
+    const text = await (await fetch(`${s.base}/metrics`)).text();
+    assert.match(text, /sse_publish_rejected_total (1[2-9]|[2-9]\d)\n/);
+  });
+});
+
+describe('parsePublishBody', () => {
+  it('returns the event for a valid body', () => {
+    assert.deepEqual(parsePublishBody('{"data":"x","event":"e"}'), { data: 'x', event: 'e' });
+    assert.deepEqual(parsePublishBody('{"data":""}'), { data: '', event: undefined });
+    assert.equal((parsePublishBody('null') as { code: string }).code, 'bad_body');
+  });
+});

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { createParser, type ParsedEvent } from '../protocol/parse.js';
+import { eventually, startServer } from '../testing/harness.js';
+import { openStream } from '../testing/sse-client.js';
+import { Heartbeat } from './heartbeat.js';
+import { SseStream, type CloseReason } from './sse-stream.js';
+
+/** A bare node:http server whose every request becomes an SseStream handed to `onStream`. */
+async function bareServer(onStream: (stream: SseStream) => void, heartbeat?: Heartbeat): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => onStream(new SseStream(req, res, { retryMs: 1000, heartbeat })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+describe('SseStream', () => {
+  const servers: Server[] = [];
+  after(() => {
+    for (const server of servers) server.close();
+  });
+
+  it('writes heartbeat comments to an idle stream, and none while events flow', async () => {
+    const heartbeat = new Heartbeat(100);
+    let stream: SseStream | undefined;
+    const { server, url } = await bareServer((s) => (stream = s), heartbeat);
+    servers.push(server);
+    const client = await openStream(url);
+    await client.waitFor((t) => t.comments.length >= 2, 2000);
+    const comments = client.comments.length;
+    const timer = setInterval(() => stream?.send({ data: 'busy' }), 10);
+    await client.waitFor((t) => t.events.length >= 20, 2000);
+    clearInterval(timer);
+    assert.equal(client.comments.length, comments);
+    assert.match(client.raw(), /^retry: \d+\n\n: heartbeat\n\n/);
+    client.close();
+    await eventually(() => heartbeat.size === 0 && !heartbeat.isRunning, 2000, 'heartbeat released');
+  });
+
+  it('runs its close handlers once, with the reason, and refuses writes after', async () => {
+    const reasons: CloseReason[] = [];
+    let stream: SseStream | undefined;
+    const { server, url } = await bareServer((s) => {
+      stream = s;
+      s.onClose((reason) => reasons.push(reason));
+    });
+    servers.push(server);
+    const client = await openStream(url);
+    await eventually(() => stream !== undefined);
+    stream?.end(500);
+    await client.ended;
+    assert.match(client.raw(), /retry: \d+\n\n$/);
+    assert.equal(stream?.isClosed, true);
+    assert.equal(stream?.send({ data: 'late' }), false);
+    stream?.end();
+    const late: CloseReason[] = [];
+    stream?.onClose((reason) => late.push(reason));
+    assert.deepEqual(reasons, ['server']);
+    assert.deepEqual(late, ['server']);
+  });
+
+  it('refuses an invalid event without writing any of it', async () => {
+    let stream: SseStream | undefined;
+    const { server, url } = await bareServer((s) => (stream = s));
+    servers.push(server);
+    const client = await openStream(url);
+    await eventually(() => stream !== undefined);
+    assert.throws(() => stream?.send({ data: 'x', id: 'a\nb' }), { code: 'SSE_ERR_ID_HAS_NEWLINE' });
+    stream?.send({ data: 'after' });
+    await client.waitFor((t) => t.events.length === 1);
+    client.close();
+    assert.match(client.raw(), /^retry: \d+\n\ndata: after\n\n$/);
+  });
+});
+
+/** A client that sends the request and then reads nothing until told to. */
+function pausedClient(port: number, path: string) {
+  const socket = connect({ port, host: '127.0.0.1' });
+  socket.pause();
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  return {
+    /** Reads what the kernel kept for it, until the server's end; returns the parsed events. */
+    drain(): Promise<ParsedEvent[]> {
+      const events: ParsedEvent[] = [];
+      const parser = createParser({ onEvent: (e) => events.push(e) });
+      let isBody = false;
+      let head = '';
+      return new Promise((resolve) => {
+        socket.on('data', (chunk: Buffer) => {
+          // Chunked framing is stripped crudely: the size lines are valid SSE-ignorable junk only
+          // between events, so parse the body after removing them.
+          if (!isBody) {
+            head += chunk.toString('latin1');
+            const end = head.indexOf('\r\n\r\n');
+            if (end === -1) return;
+            isBody = true;
+            chunk = Buffer.from(head.slice(end + 4), 'latin1');
+          }
+          parser.feed(chunk.toString('latin1').replace(/\r\n[0-9a-f]+\r\n/g, ''));
+        });
+        socket.on('close', () => resolve(events));
+        socket.on('error', () => resolve(events));
+        socket.resume();
+      });
+    },
+  };
+}
+
+describe('slow clients', () => {
+  it('cuts a client that stops reading, keeps the fast one whole, and the cut one resumes with no loss', async () => {
+    const s = await startServer({ maxPendingBytes: 64 * 1024, historyEvents: 20_000, historyBytes: 256 * 1024 * 1024 });
+    after(() => s.app.close());
+    const fast = await openStream(`${s.base}/feed`);
+    const slow = pausedClient(s.port, '/feed');
+    await eventually(() => s.app.channel.stats.subscribers === 2);
+    const payload = 'x'.repeat(16 * 1024);
+    // Publish in passes until the slow client is cut; bounded at 64 MB.
+    for (let pass = 0; pass < 256 && (s.app.counters.slowCut['slow'] ?? 0) === 0; pass++) {
+      for (let i = 0; i < 16; i++) s.app.channel.publish({ data: payload });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    assert.equal(s.app.counters.slowCut['slow'], 1);
+    const head = s.app.channel.history.head;
+    await fast.waitFor((t) => t.events.length === head, 10_000);
+    const received = await slow.drain();
+    const last = received.at(-1)?.lastEventId ?? '';
+    assert.ok(received.length < head, `cut client had ${received.length} of ${head}`);
+    const resumed = await openStream(`${s.base}/feed`, { 'last-event-id': last });
+    await resumed.waitFor((t) => t.events.length === head - received.length, 10_000);
+    resumed.close();
+    fast.close();
+    const seqs = [...received, ...resumed.events].map((e) => Number(e.lastEventId.split('-')[1]));
+    assert.deepEqual(seqs, Array.from({ length: head }, (_, i) => i + 1));
+    assert.match(await (await fetch(`${s.base}/metrics`)).text(), /sse_slow_clients_cut_total\{cause="slow"\} 1\n/);
+  });
+
+  it('cuts a client whose socket stays backpressured past the stall timeout', async () => {
+    const s = await startServer({ maxPendingBytes: 512 * 1024 * 1024, stallTimeoutMs: 300 });
+    after(() => s.app.close());
+    pausedClient(s.port, '/feed');
+    await eventually(() => s.app.channel.stats.subscribers === 1);
+    const payload = 'y'.repeat(64 * 1024);
+    for (let pass = 0; pass < 200 && (s.app.counters.slowCut['stalled'] ?? 0) === 0; pass++) {
+      if (pass < 100) for (let i = 0; i < 4; i++) s.app.channel.publish({ data: payload });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(s.app.counters.slowCut['stalled'], 1);
+    await eventually(() => s.app.openStreams === 0);
+  });
+});

@@ -1,0 +1,70 @@
+import { connect } from 'node:net';
+import { createSseServer, type SseServer, type SseServerOptions } from '../app.js';
+
+/** A reference server listening on a free loopback port, for tests. */
+export interface Started {
+  readonly app: SseServer;
+  readonly port: number;
+  readonly base: string;
+}
+
+/**
+ * Starts the reference server on 127.0.0.1 and a free port. Defaults suit tests: no ticker, no
+ * heartbeat, a short shutdown grace. Close it with `app.close()` in `after()`.
+ */
+export async function startServer(options: SseServerOptions = {}): Promise<Started> {
+  const app = createSseServer({ port: 0, host: '127.0.0.1', tickMs: 0, heartbeatMs: 0, shutdownGraceMs: 500, ...options });
+  const { port } = await app.listen();
+  return { app, port, base: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * Sends raw bytes on a fresh socket and collects the answer until the server closes, `until`
+ * holds, or `timeoutMs` passes (then it resolves with what came). For requests `node:http`
+ * would refuse to send (NULL in a header, bad framing).
+ */
+export function rawExchange(
+  port: number,
+  request: string | Buffer,
+  options: { readonly until?: (text: string) => boolean; readonly timeoutMs?: number; readonly localAddress?: string } = {},
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
+    const chunks: Buffer[] = [];
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    const timer = setTimeout(finish, options.timeoutMs ?? 2000);
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      if (options.until?.(Buffer.concat(chunks).toString('latin1')) === true) finish();
+    });
+    socket.on('close', finish);
+    socket.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** Resolves when `predicate` holds, polling every few milliseconds; rejects after `timeoutMs`. */
+export async function eventually(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** POSTs a JSON body (or raw text) to `/publish`. */
+export async function publish(base: string, body: unknown, contentType = 'application/json'): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${base}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
