@@ -1,0 +1,183 @@
+import { renderChart, type ChartPanel } from './chart.js';
+import type { Profile } from './options.js';
+import { formatNumber, formatRatio, renderMarkdownTable, type MetricRow } from './report.js';
+
+/** Where and how a run was made. */
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryBytes: number;
+  readonly node: string;
+  readonly kernel: string;
+  readonly isPinned: boolean;
+  readonly openFiles: { readonly server?: number | undefined; readonly load?: number | undefined };
+  readonly peakFrom: 'VmHWM' | 'sampling';
+}
+
+/** Everything the page is made from. */
+export interface PageInput {
+  readonly rows: readonly MetricRow[];
+  readonly machine: MachineInfo;
+  readonly profile: Profile;
+  readonly command: string;
+  readonly finishedAt: string;
+  readonly resultsFile: string;
+  readonly chartPath: string;
+  /** Hand-written analysis appended as is. */
+  readonly analysis: string;
+}
+
+function row(rows: readonly MetricRow[], id: string): MetricRow | undefined {
+  return rows.find((candidate) => candidate.id === id);
+}
+
+/** The chart's panels: deliveries per second and server CPU per million deliveries. */
+export function chartPanels(rows: readonly MetricRow[]): ChartPanel[] {
+  const pick = (id: string, label: string): ChartPanel['groups'][number] | undefined => {
+    const found = row(rows, id);
+    return found === undefined ? undefined : { label, reference: found.reference, baseline: found.baseline };
+  };
+  const present = <T>(items: (T | undefined)[]): T[] => items.filter((item): item is T => item !== undefined);
+  return [
+    {
+      title: 'Deliveries per second, bursts of 100 events (higher is better)',
+      unit: '/s',
+      groups: present([pick('burst-rate-1000', 'C = 1,000'), pick('burst-rate-10000', 'C = 10,000')]),
+    },
+    {
+      title: 'Server CPU seconds per million deliveries (lower is better)',
+      unit: 's',
+      groups: present([
+        pick('burst-cpu-1000', 'bursts, C = 1,000'),
+        pick('burst-cpu-10000', 'bursts, C = 10,000'),
+        pick('single-cpu', 'single events, C = 1,000'),
+      ]),
+    },
+  ];
+}
+
+/** The chart as SVG text. */
+export function renderBenchChart(rows: readonly MetricRow[], finishedAt: string): string {
+  return renderChart(chartPanels(rows), `npm run bench, ${finishedAt}; medians of interleaved repetitions`);
+}
+
+function times(value: number): string {
+  return Number.isFinite(value) && value > 0 ? `${formatNumber(1 / value)}×` : '–';
+}
+
+/** A few sentences that quote the run's key figures. */
+export function summarySentences(rows: readonly MetricRow[]): string[] {
+  const out: string[] = [];
+  for (const c of ['10000', '1000']) {
+    const cpu = row(rows, `burst-cpu-${c}`);
+    if (cpu === undefined) continue;
+    const at = Number(c).toLocaleString('en-US');
+    out.push(
+      `Bursts of 100 events to ${at} streams cost the reference server ${formatNumber(cpu.reference)} CPU-seconds per million deliveries, against ${formatNumber(cpu.baseline)} for the baseline: ${times(cpu.ratio)} less.`,
+    );
+  }
+  const peak = row(rows, 'burst-peak-10000');
+  if (peak !== undefined) {
+    out.push(
+      `During those bursts at C = 10,000 the reference server's RSS peaked at ${formatNumber(peak.reference)}× its idle RSS; the baseline's at ${formatNumber(peak.baseline)}×.`,
+    );
+  }
+  const memory = row(rows, 'memory-per-stream-10000') ?? row(rows, 'memory-per-stream-1000');
+  if (memory !== undefined) {
+    out.push(
+      `An idle stream takes ${formatNumber(memory.reference)} KB of server RSS on the reference server and ${formatNumber(memory.baseline)} KB on the baseline (${formatRatio(memory.ratio)}) — ${memory.label.replace(/^Idle memory per stream, /, '')}.`,
+    );
+  }
+  const single = row(rows, 'single-cpu');
+  if (single !== undefined) {
+    out.push(
+      `Single events (one publish request each) cost ${formatNumber(single.reference)} s per million deliveries against ${formatNumber(single.baseline)} s (${formatRatio(single.ratio)}).`,
+    );
+  }
+  const p99 = row(rows, 'latency-p99-20');
+  const p99Fast = row(rows, 'latency-p99-100');
+  const delivered = row(rows, 'delivered-100');
+  if (p99 !== undefined && p99Fast !== undefined && delivered !== undefined) {
+    out.push(
+      `Latency p99 at 20 events/s to 1,000 streams: ${formatNumber(p99.reference)} ms against ${formatNumber(p99.baseline)} ms; at 100 events/s: ${formatNumber(p99Fast.reference)} ms against ${formatNumber(p99Fast.baseline)} ms, with ${formatNumber(delivered.reference)} % and ${formatNumber(delivered.baseline)} % of the offered events delivered.`,
+    );
+  }
+  const rate = row(rows, 'connect-rate');
+  const headers = row(rows, 'headers-p99');
+  if (rate !== undefined && headers !== undefined) {
+    out.push(
+      `New streams: ${formatNumber(rate.reference)} per second against ${formatNumber(rate.baseline)} (${formatRatio(rate.ratio)}); time to headers p99 ${formatNumber(headers.reference)} ms against ${formatNumber(headers.baseline)} ms.`,
+    );
+  }
+  const missed = rows.filter((candidate) => candidate.isMet === false);
+  out.push(
+    missed.length === 0
+      ? 'Every target of the issue was met in this run.'
+      : `Targets missed in this run: ${missed.map((candidate) => candidate.label).join('; ')}.`,
+  );
+  return out;
+}
+
+/** The whole of `docs/benchmarks.md`. */
+export function renderBenchmarksPage(input: PageInput): string {
+  const { machine, profile } = input;
+  const gib = (machine.memoryBytes / 1024 ** 3).toFixed(1);
+  return `<!-- Written by \`npm run bench\` (scripts/bench/docs-page.ts); edit the script, not this file. -->
+# Benchmarks
+
+How the reference server compares with a naive SSE server written the way tutorials write one (a
+\`Set\` of responses, \`res.write(string)\` per client per event, a \`setInterval\` heartbeat per
+connection), measured side by side on the same machine in one run.
+
+## The latest run
+
+${renderMarkdownTable(input.rows)}
+
+![Deliveries per second and server CPU per million deliveries, reference and baseline](${input.chartPath})
+
+${summarySentences(input.rows).join('\n')}
+
+Medians of ${profile.reps} interleaved repetitions per server (reference, baseline, reference, …),
+each on a freshly started server. The ratio column is reference / baseline of the medians.
+Raw figures: \`${input.resultsFile}\` (git-ignored; rerun to get your own).
+
+- Command: \`${input.command}\`
+- Finished: ${input.finishedAt}
+- Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib} GiB memory, Linux ${machine.kernel}, Node ${machine.node}
+- Pinning: ${machine.isPinned ? 'server on CPU 0, load generator on CPU 1 (`taskset`)' : 'none (`taskset` not found): server and load share the CPUs'}
+- Open-files limit: server ${machine.openFiles.server ?? '?'}, load ${machine.openFiles.load ?? '?'} (raised with \`ulimit -n\` in the child's shell where allowed)
+- Peak RSS from: ${machine.peakFrom === 'VmHWM' ? '`VmHWM` in /proc/<pid>/status, reset through /proc/<pid>/clear_refs before the bursts' : 'sampling /proc/<pid>/stat every 5 ms'}
+
+## What is measured
+
+| figure | how |
+| --- | --- |
+| idle memory per stream | server RSS after opening C streams and waiting ${profile.settleMs} ms, minus its RSS before, divided by C |
+| deliveries per second | C × 100 / (time from sending the burst request to the moment the last stream has counted the 100th event) |
+| publish to last delivery | the same interval, in milliseconds |
+| CPU per million deliveries | utime + stime from /proc/<pid>/stat across all bursts of a repetition (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}), per million deliveries; the same for the load process, from \`process.cpuUsage()\` |
+| peak / idle RSS | the highest RSS during the bursts over the idle RSS with C streams open |
+| single events | ${profile.rates.join(' and ')} events/s for ${profile.rateSeconds} s each, one \`POST /publish\` per event, to C = ${Math.min(...profile.streamCounts).toLocaleString('en-US')} streams; the server CPU includes handling the publish requests |
+| latency | each event's data carries the load process's clock at publish time; every ${10}th stream scans its data lines and subtracts it from the receive time |
+| delivered of offered | events counted on all streams within 3 s after the last publish, over events × streams |
+| connect rate, time to headers | C new streams opened ${profile.connectConcurrency} at a time from 8 loopback source addresses; time from \`connect()\` to the end of the response head |
+
+The burst is one bench-only request (\`POST /bench/burst\` with \`{"count": 100, "data": …}\`) that
+publishes 100 events of ${profile.dataBytes} bytes of data (about 100 bytes encoded) in one pass of
+the event loop. Both servers have the same route, so the comparison is of fan-out, not of HTTP
+request handling. The load generator (\`scripts/bench/load-generator.ts\`) opens streams with raw
+HTTP/1.1 on \`node:net\` and counts events by scanning for \`\\ndata:\` with \`Buffer.indexOf\`,
+so it can be pointed at any SSE server:
+
+\`\`\`sh
+npm run bench -- --url http://127.0.0.1:8080/feed --publish-url http://127.0.0.1:8080/publish --pid <server pid>
+\`\`\`
+
+CPU per million deliveries is the figure to trust on a busy machine: it counts what the server
+spent, not how long it waited for a core. Wall-clock figures (deliveries per second, latency,
+connect rate) move with whatever else runs; the load process's own CPU is shown beside the
+server's so a reader can tell which side was the bottleneck.
+
+${input.analysis.trim()}
+`;
+}

@@ -1,0 +1,141 @@
+import type { BurstResult, OpenResult, RateResult } from './load-generator.js';
+import type { Profile } from './options.js';
+import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';
+import type { LoadChild } from './processes.js';
+
+/** A server being measured; without a pid, only what the client sees is measured. */
+export interface ServerUnderTest {
+  readonly name: string;
+  readonly pid?: number | undefined;
+  readonly hasCrashed?: () => boolean;
+}
+
+/** A rate run with the CPU both sides spent on it. */
+export interface RateFigures extends RateResult {
+  readonly serverCpuSeconds?: number | undefined;
+  readonly loadCpuSeconds: number;
+}
+
+/** Everything one repetition measured for one server at one stream count. */
+export interface CountResult {
+  readonly server: string;
+  readonly rep: number;
+  readonly streams: number;
+  readonly open: OpenResult;
+  readonly openLoadCpuSeconds: number;
+  readonly openServerCpuSeconds?: number | undefined;
+  readonly baseRssBytes?: number | undefined;
+  readonly idleRssBytes?: number | undefined;
+  readonly bursts: readonly BurstResult[];
+  readonly burstServerCpuSeconds?: number | undefined;
+  readonly burstLoadCpuSeconds: number;
+  /** Highest RSS during the bursts (from `VmHWM` after a reset, else the idle RSS). */
+  readonly peakRssBytes?: number | undefined;
+  readonly rates: readonly RateFigures[];
+  readonly errors: readonly string[];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function cpuOf(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : sampleProcess(pid).cpuSeconds;
+}
+
+function rssOf(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : sampleProcess(pid).rssBytes;
+}
+
+function spent(before: number | undefined, after: number | undefined): number | undefined {
+  return before === undefined || after === undefined ? undefined : after - before;
+}
+
+/**
+ * Measures one server at `streams` open streams: idle memory, bursts, and (when `withRates`)
+ * steady single-event rates. The load process must have been initialised with the server's URLs.
+ */
+export async function measureAtCount(
+  server: ServerUnderTest,
+  load: LoadChild,
+  profile: Profile,
+  streams: number,
+  rep: number,
+  withRates: boolean,
+): Promise<CountResult> {
+  const errors: string[] = [];
+  const { pid } = server;
+  const check = (reply: { error?: string; errors: readonly string[]; unexpectedCloses: number }, what: string): void => {
+    if (reply.error !== undefined) errors.push(`${what}: ${reply.error}`);
+    for (const error of reply.errors) errors.push(`${what}: ${error}`);
+    if (reply.unexpectedCloses > 0) errors.push(`${what}: ${reply.unexpectedCloses} stream(s) closed by the server`);
+    if (server.hasCrashed?.() === true) errors.push(`${what}: the server process died`);
+  };
+
+  const baseRssBytes = rssOf(pid);
+  const openCpu = cpuOf(pid);
+  const opened = await load.call({ type: 'open', count: streams, concurrency: profile.connectConcurrency });
+  const openServerCpuSeconds = spent(openCpu, cpuOf(pid));
+  check(opened, 'open');
+  const open = opened.result as OpenResult;
+  if (open.failed > 0) errors.push(`open: ${open.failed} of ${streams} streams failed (${open.firstErrors.join('; ')})`);
+  await sleep(profile.settleMs);
+  const idleRssBytes = rssOf(pid);
+
+  const canResetPeak = pid !== undefined && resetPeakRss(pid);
+  let sampledPeak = idleRssBytes ?? 0;
+  const sampler =
+    pid !== undefined && !canResetPeak
+      ? setInterval(() => {
+          sampledPeak = Math.max(sampledPeak, rssOf(pid) ?? 0);
+        }, 5)
+      : undefined;
+  const bursts: BurstResult[] = [];
+  let burstLoadCpuSeconds = 0;
+  const burstCpu = cpuOf(pid);
+  for (let i = 0; i < (profile.burstsAt[streams] ?? 1); i++) {
+    const reply = await load.call({ type: 'burst', events: profile.burstEvents, bytes: profile.dataBytes });
+    check(reply, 'burst');
+    burstLoadCpuSeconds += reply.cpuSeconds;
+    if (reply.result === undefined) break;
+    const burst = reply.result as BurstResult;
+    bursts.push(burst);
+    if (!burst.isComplete) {
+      errors.push(`burst: not every stream got all ${burst.events} events within 60 s`);
+      break;
+    }
+  }
+  const burstServerCpuSeconds = spent(burstCpu, cpuOf(pid));
+  clearInterval(sampler);
+  const peakRssBytes = pid === undefined ? undefined : canResetPeak ? readPeakRss(pid) : sampledPeak;
+
+  const rates: RateFigures[] = [];
+  if (withRates) {
+    for (const perSecond of profile.rates) {
+      const cpu = cpuOf(pid);
+      const reply = await load.call({ type: 'rate', perSecond, seconds: profile.rateSeconds, bytes: profile.dataBytes });
+      check(reply, `rate ${perSecond}/s`);
+      if (reply.result === undefined) continue;
+      rates.push({ ...(reply.result as RateResult), serverCpuSeconds: spent(cpu, cpuOf(pid)), loadCpuSeconds: reply.cpuSeconds });
+    }
+  }
+
+  const closed = await load.call({ type: 'close' });
+  if (closed.error !== undefined) errors.push(`close: ${closed.error}`);
+  return {
+    server: server.name,
+    rep,
+    streams,
+    open,
+    openLoadCpuSeconds: opened.cpuSeconds,
+    openServerCpuSeconds,
+    baseRssBytes,
+    idleRssBytes,
+    bursts,
+    burstServerCpuSeconds,
+    burstLoadCpuSeconds,
+    peakRssBytes,
+    rates,
+    errors,
+  };
+}

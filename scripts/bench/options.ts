@@ -1,0 +1,131 @@
+import { parseArgs } from 'node:util';
+
+/** What one bench run measures. */
+export interface Profile {
+  readonly name: 'full' | 'quick';
+  /** Repetitions per server, interleaved A B A B … */
+  readonly reps: number;
+  /** The stream counts C to measure at. */
+  readonly streamCounts: readonly number[];
+  /** Bursts per repetition at each C (enough deliveries for the 10 ms CPU clock to resolve). */
+  readonly burstsAt: Readonly<Record<number, number>>;
+  readonly burstEvents: number;
+  /** Length of each event's data; the encoded event is about 30 bytes longer. */
+  readonly dataBytes: number;
+  /** Steady publishing rates (events/s) measured at the smallest C. */
+  readonly rates: readonly number[];
+  readonly rateSeconds: number;
+  /** Streams being opened at once. */
+  readonly connectConcurrency: number;
+  /** Wait after opening the streams before reading idle memory. */
+  readonly settleMs: number;
+}
+
+export const FULL: Profile = {
+  name: 'full',
+  reps: 3,
+  streamCounts: [1000, 10_000],
+  burstsAt: { 1000: 10, 10_000: 3 },
+  burstEvents: 100,
+  dataBytes: 70,
+  rates: [20, 100],
+  rateSeconds: 5,
+  connectConcurrency: 100,
+  settleMs: 2000,
+};
+
+export const QUICK: Profile = {
+  ...FULL,
+  name: 'quick',
+  reps: 2,
+  streamCounts: [1000],
+  burstsAt: { 1000: 5 },
+  rateSeconds: 2,
+  settleMs: 1000,
+};
+
+/** A parsed command line. */
+export interface BenchRequest {
+  readonly kind: 'run' | 'help';
+  readonly profile: Profile;
+  /** Measure this external server instead of the reference and the baseline. */
+  readonly target?: { readonly streamUrl: string; readonly publishUrl?: string; readonly burstUrl?: string; readonly pid?: number };
+  /** Whether to rewrite docs/benchmarks.md and the chart. */
+  readonly writeDocs: boolean;
+  /** Extra node flags for the reference server (e.g. `--cpu-prof`). */
+  readonly serverNodeArgs: readonly string[];
+}
+
+export const HELP = `npm run bench -- [options]
+
+Starts the reference server and a naive baseline on free loopback ports, one after the other,
+drives each with a load process (pinned to another core where taskset exists), repeats A B A B,
+and prints medians with the ratio reference/baseline. Raw figures go to bench-results/*.json.
+
+  --quick                C = 1,000 only, 2 repetitions, under 2 minutes; docs are left alone
+  --reps <n>             repetitions per server
+  --url <stream url>     measure any SSE server instead (no baseline); needs the server running
+  --publish-url <url>    POST {"data"} target for that server (rates, and bursts without --burst-url)
+  --burst-url <url>      POST {"count","data"} target that publishes count events at once
+  --pid <pid>            that server's pid, for CPU and memory from /proc
+  --no-docs              do not rewrite docs/benchmarks.md
+  --cpu-prof             run the reference server with node --cpu-prof (profiles in bench-results/)
+  --help                 this text
+
+Exits 1 only if a server errors (crash, refused or dropped stream, undelivered burst), never on a
+timing.
+`;
+
+function positiveInteger(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`--${name} must be a positive integer, got ${JSON.stringify(text)}.`);
+  return value;
+}
+
+/**
+ * Parses the bench's command line.
+ *
+ * @throws TypeError / RangeError with a sentence saying what to change
+ */
+export function parseBenchArgs(argv: readonly string[]): BenchRequest {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      reps: { type: 'string' },
+      url: { type: 'string' },
+      'publish-url': { type: 'string' },
+      'burst-url': { type: 'string' },
+      pid: { type: 'string' },
+      'no-docs': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const base = values.quick ? QUICK : FULL;
+  const profile = values.reps === undefined ? base : { ...base, reps: positiveInteger(values.reps, 'reps') };
+  const isTarget = values.url !== undefined;
+  if (!isTarget && (values['publish-url'] !== undefined || values['burst-url'] !== undefined || values.pid !== undefined)) {
+    throw new TypeError('--publish-url, --burst-url and --pid describe an external server: give its stream with --url too.');
+  }
+  if (isTarget && values['publish-url'] === undefined && values['burst-url'] === undefined) {
+    throw new TypeError('--url needs --publish-url or --burst-url, so the bench can make events.');
+  }
+  return {
+    kind: values.help ? 'help' : 'run',
+    profile,
+    ...(isTarget
+      ? {
+          target: {
+            streamUrl: values.url as string,
+            ...(values['publish-url'] === undefined ? {} : { publishUrl: values['publish-url'] }),
+            ...(values['burst-url'] === undefined ? {} : { burstUrl: values['burst-url'] }),
+            ...(values.pid === undefined ? {} : { pid: positiveInteger(values.pid, 'pid') }),
+          },
+        }
+      : {}),
+    writeDocs: !values.quick && !values['no-docs'] && !isTarget,
+    serverNodeArgs: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=bench-results/profiles'] : [],
+  };
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { createNaiveServer } from './naive-server.js';
+import { createBenchReferenceServer } from './reference-server.js';
+
+// A child process of the bench: `server-main.js --kind reference|naive`. It prints
+// `listening <port>` on stdout once ready and serves until SIGTERM.
+const { values } = parseArgs({ options: { kind: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } } });
+const host = values.host;
+
+if (values.kind === 'reference') {
+  const app = createBenchReferenceServer({ host });
+  const { port } = await app.listen();
+  process.stdout.write(`listening ${port}\n`);
+  process.once('SIGTERM', () => {
+    app.server.closeAllConnections();
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  });
+} else if (values.kind === 'naive') {
+  const server = createNaiveServer();
+  server.listen(0, host, () => {
+    const address = server.address();
+    process.stdout.write(`listening ${typeof address === 'object' && address !== null ? address.port : 0}\n`);
+  });
+  process.once('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+} else {
+  process.stderr.write('Use --kind reference or --kind naive.\n');
+  process.exit(2);
+}
