@@ -17,8 +17,8 @@ export const DEMO_PAGE = `<!doctype html>
   h2 { font-size: 1rem; margin: 0 0 .4rem; display: flex; justify-content: space-between; }
   .state { font-size: .8rem; font-weight: normal; padding: 0 .4rem; border-radius: 4px; background: #eee; }
   .state.open { background: #d6f5dd; } .state.connecting { background: #fdf2c8; }
-  ol { margin: 0; padding-left: 1.2rem; max-height: 14rem; overflow: auto; font: 13px ui-monospace, monospace; }
-  li { white-space: pre-wrap; word-break: break-all; }
+  ol { list-style: none; margin: 0; padding: 0; max-height: 14rem; overflow: auto; font: 13px ui-monospace, monospace; }
+  li { white-space: pre-wrap; word-break: break-all; padding: 2px 0; border-bottom: 1px solid #eef0f3; }
   .type { color: #6b4fbb; } .reset { color: #b03030; }
   form { display: grid; gap: .4rem; margin-top: .6rem; }
   input, textarea, button { font: inherit; }
@@ -50,6 +50,7 @@ export const DEMO_PAGE = `<!doctype html>
     list.prepend(li);
     while (list.children.length > LIMIT) list.lastChild.remove();
   }
+  // #region watch
   function watch(name, types) {
     const source = new EventSource('/' + name);
     const state = document.getElementById(name + '-state');
@@ -66,11 +67,14 @@ export const DEMO_PAGE = `<!doctype html>
     for (const type of types) source.addEventListener(type, record);
     return source;
   }
+  // #endregion watch
+  // #region sources
   window.sources = {
     time: watch('time', []),
     named: watch('named', ['greeting', 'tick', 'status']),
     feed: watch('feed', ['reset', 'note']),
   };
+  // #endregion sources
   document.getElementById('publish').addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = document.getElementById('publish-event').value;
