@@ -74,15 +74,20 @@ export class Chromium {
    */
   static async launch(executable = process.env['CHROMIUM'] ?? '/usr/bin/chromium'): Promise<Chromium> {
     const profile = await mkdtemp(join(tmpdir(), 'sse-reference-chromium-'));
-    // Root cannot use Chromium's sandbox; the browser only ever loads our own loopback page.
-    const sandbox = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
-    const child = spawn(executable, [...FLAGS, ...sandbox, `--user-data-dir=${profile}`, 'about:blank'], {
+    // Chromium's sandbox cannot start as root, nor in most CI containers; this browser only ever
+    // loads the test's own loopback page, so it runs without one.
+    const child = spawn(executable, [...FLAGS, '--no-sandbox', `--user-data-dir=${profile}`, 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', (error) => reject(new CdpError(`cannot start ${executable}: ${error.message} (install the Debian package "chromium")`)));
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', (error) => reject(new CdpError(`cannot start ${executable}: ${error.message} (install the Debian package "chromium")`)));
+      });
+    } catch (error) {
+      await rm(profile, { recursive: true, force: true });
+      throw error;
+    }
     return new Chromium(child, profile);
   }
 

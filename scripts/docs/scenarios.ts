@@ -118,7 +118,7 @@ export const SCENARIOS: readonly Scenario[] = [
           return app.counters.slowCut['slow'] === 1;
         },
         'the slow client to be cut',
-        5000,
+        10_000,
       );
       const metrics = await lab.record(`${origin}/metrics`, { curl: '-s' });
       const kept = metrics.split('\n').filter((line) => line.startsWith('$') || /^sse_(slow|feed)/.test(line));
