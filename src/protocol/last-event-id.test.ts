@@ -20,6 +20,12 @@ describe('parseLastEventId', () => {
     assert.deepEqual(parseLastEventId(`  ${EPOCH}-5\t`), { kind: 'position', epoch: EPOCH, seq: 5 });
   });
 
+  it('calls an id with a no-break space around it invalid (a latin1 0xA0 header byte)', () => {
+    for (const value of [`${EPOCH}-5\u00a0`, `\u00a0${EPOCH}-5`, `\u00a0`]) {
+      assert.equal(parseLastEventId(value).kind, 'invalid', `expected invalid for ${JSON.stringify(value)}`);
+    }
+  });
+
   it(`calls each of ${HOSTILE_IDS.length} hostile values invalid, without throwing`, () => {
     for (const value of HOSTILE_IDS) {
       const result = parseLastEventId(value);

@@ -23,6 +23,9 @@ export const MAX_LAST_EVENT_ID_LENGTH = 128;
 const ID_GRAMMAR = /^([0-9a-f]{12})-(0|[1-9][0-9]{0,15})$/;
 // #endregion grammar
 
+// [spec] RFC 9110 §5.6.3: optional whitespace is space and horizontal tab, nothing else.
+const OWS = /^[ \t]+|[ \t]+$/g;
+
 /**
  * Formats a position as the id written on the wire.
  *
@@ -48,8 +51,10 @@ export function formatEventId(position: EventPosition): string {
 export function parseLastEventId(value: string | readonly string[] | undefined | null): LastEventIdResult {
   if (value === undefined || value === null) return { kind: 'none' };
   if (typeof value !== 'string') return { kind: 'invalid', detail: 'more than one Last-Event-ID value' };
-  // Node already strips optional whitespace around header values; a query value is trimmed here.
-  const text = value.trim();
+  // Node already strips optional whitespace around header values; a query value is trimmed here,
+  // by the same rule. Not String#trim: it also strips U+00A0, which a latin1 header byte 0xA0
+  // decodes to, and would turn `<id>\xA0` into a valid id.
+  const text = value.replace(OWS, '');
   if (text === '') return { kind: 'none' };
   if (text.length > MAX_LAST_EVENT_ID_LENGTH) {
     return { kind: 'invalid', detail: `longer than ${MAX_LAST_EVENT_ID_LENGTH} characters` };
