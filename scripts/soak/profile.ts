@@ -1,0 +1,65 @@
+/** Which sizes to run: `full` for `npm run soak`, `short` inside `npm test`. */
+export type ProfileName = 'full' | 'short';
+
+/** The sizes of every scenario for one profile. */
+export interface Profile {
+  readonly name: ProfileName;
+  /** Seed of every generator, so a run can be replayed. */
+  readonly seed: number;
+  readonly fuzzValues: number;
+  readonly fuzzConcurrency: number;
+  readonly floodSockets: number;
+  readonly slowlorisClients: number;
+  readonly slowBytes: number;
+  readonly slowClients: number;
+  readonly fastClients: number;
+  readonly churnCycles: number;
+  readonly churnConcurrency: number;
+  readonly stormClients: number;
+  readonly shutdownClients: number;
+  readonly contentRandom: number;
+  readonly bigPayloadBytes: number;
+}
+
+const FULL: Profile = {
+  name: 'full',
+  seed: 20261123,
+  fuzzValues: 10_000,
+  fuzzConcurrency: 64,
+  floodSockets: 2000,
+  slowlorisClients: 20,
+  slowBytes: 10 * 1024 * 1024,
+  slowClients: 4,
+  fastClients: 4,
+  churnCycles: 100_000,
+  churnConcurrency: 128,
+  stormClients: 5000,
+  shutdownClients: 200,
+  contentRandom: 2000,
+  bigPayloadBytes: 1024 * 1024,
+};
+
+const SHORT: Profile = {
+  ...FULL,
+  name: 'short',
+  fuzzValues: 600,
+  fuzzConcurrency: 32,
+  floodSockets: 200,
+  slowlorisClients: 4,
+  slowBytes: 3 * 1024 * 1024,
+  slowClients: 2,
+  fastClients: 2,
+  churnCycles: 2000,
+  churnConcurrency: 64,
+  stormClients: 300,
+  shutdownClients: 30,
+  contentRandom: 200,
+};
+
+/** The sizes for `name`. */
+export function profile(name: ProfileName): Profile {
+  return name === 'full' ? FULL : SHORT;
+}
+
+/** The extra loopback addresses clients are spread over (Linux routes all of 127/8 to lo). */
+export const SOURCE_ADDRESSES: readonly string[] = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);

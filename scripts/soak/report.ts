@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One scenario's outcome: the figures, and every broken expectation in plain words. */
+export interface ScenarioResult {
+  readonly name: string;
+  readonly profile: string;
+  /** Rows of the printed table: figure name and value. */
+  readonly rows: readonly (readonly [string, string | number])[];
+  /** Each broken expectation; empty means the scenario passed. */
+  readonly failures: readonly string[];
+  readonly seconds: number;
+  /** Everything else worth keeping in the JSON. */
+  readonly data?: unknown;
+}
+
+/** Collects figures and failures while a scenario runs. */
+export class Findings {
+  readonly rows: [string, string | number][] = [];
+  readonly failures: string[] = [];
+
+  /** Records a figure for the table. */
+  row(name: string, value: string | number): void {
+    this.rows.push([name, value]);
+  }
+
+  /** Records a failure unless `isOk`. */
+  expect(isOk: boolean, failure: string): void {
+    if (!isOk) this.failures.push(failure);
+  }
+}
+
+/** Renders a scenario as a two-column text table. */
+export function formatTable(result: ScenarioResult): string {
+  const status = result.failures.length === 0 ? 'PASS' : `FAIL (${result.failures.length})`;
+  const rows: [string, string][] = [
+    [`${result.name} [${result.profile}]`, `${status} in ${result.seconds.toFixed(1)} s`],
+    ...result.rows.map(([name, value]): [string, string] => [name, typeof value === 'number' ? formatNumber(value) : value]),
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const lines = rows.map(([name, value]) => `| ${name.padEnd(width)} | ${value} |`);
+  lines.splice(1, 0, `|${'-'.repeat(width + 2)}|---|`);
+  for (const failure of result.failures) lines.push(`  ✗ ${failure}`);
+  return lines.join('\n');
+}
+
+/** Writes `<dir>/<name>.json`. */
+export function writeResult(dir: string, result: ScenarioResult): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${result.name}.json`);
+  writeFileSync(file, JSON.stringify({ ...result, node: process.version, at: new Date().toISOString() }, null, 2) + '\n');
+  return file;
+}
+
+/** Integers with thousands separators, fractions to two decimals. */
+export function formatNumber(value: number): string {
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
+}
+
+/** The p-th percentile (0–100) of `values`, by nearest rank; NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+/** Bytes as MiB with one decimal. */
+export function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Runs `worker` over `items` with at most `concurrency` at a time. */
+export async function pool<T>(items: readonly T[], concurrency: number, worker: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      await worker(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}

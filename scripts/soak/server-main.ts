@@ -1,0 +1,142 @@
+import { createSseServer, type SseServerOptions } from 'sse-reference';
+
+// The server under soak, in a process of its own so its memory is measured alone and it can be
+// killed and restarted. The parent sends commands over the IPC channel (see soak-server.ts).
+
+/** What the parent passes as the one argument, as JSON. */
+export interface ServerMainConfig {
+  readonly options: SseServerOptions;
+  /** Sets `server.headersTimeout` (Node's default is 60 s). */
+  readonly headersTimeoutMs?: number;
+}
+
+/** A command from the parent. */
+export type ServerCommand =
+  | { readonly cmd: 'stats'; readonly gc?: boolean }
+  | { readonly cmd: 'pump'; readonly count: number; readonly bytes: number; readonly perTick: number; readonly intervalMs: number }
+  | { readonly cmd: 'sample'; readonly everyMs: number }
+  | { readonly cmd: 'sample-stop' };
+
+/** The server's state as the parent sees it. */
+export interface ServerStats {
+  readonly epoch: string;
+  readonly head: number;
+  readonly oldest: number;
+  readonly openStreams: number;
+  readonly subscribers: number;
+  readonly heartbeatStreams: number;
+  readonly heartbeatTimer: boolean;
+  readonly leases: number;
+  readonly connections: number;
+  readonly resources: Record<string, number>;
+  readonly heapUsed: number;
+  readonly rss: number;
+  readonly external: number;
+  readonly counters: unknown;
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ServerMainConfig;
+const app = createSseServer({ port: 0, host: '127.0.0.1', ...config.options });
+if (config.headersTimeoutMs !== undefined) app.server.headersTimeout = config.headersTimeoutMs;
+const { port } = await app.listen();
+const send = (message: unknown): void => {
+  process.send?.(message);
+};
+let sampler: { timer: NodeJS.Timeout; rss: number; heap: number; external: number; samples: number } | undefined;
+
+function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  collect?.();
+}
+
+async function stats(withGc: boolean): Promise<ServerStats> {
+  if (withGc) {
+    // Let closes and timers settle before the collection, so the figures are the steady state.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  const resources: Record<string, number> = {};
+  for (const name of process.getActiveResourcesInfo()) resources[name] = (resources[name] ?? 0) + 1;
+  const connections = await new Promise<number>((resolve) => app.server.getConnections((_, n) => resolve(n)));
+  const memory = process.memoryUsage();
+  return {
+    epoch: app.channel.epoch,
+    ...app.channel.history,
+    openStreams: app.openStreams,
+    subscribers: app.channel.stats.subscribers,
+    heartbeatStreams: app.heartbeat.size,
+    heartbeatTimer: app.heartbeat.isRunning,
+    leases: app.limiter.open,
+    connections,
+    resources,
+    heapUsed: memory.heapUsed,
+    rss: memory.rss,
+    external: memory.external,
+    counters: app.counters,
+  };
+}
+
+function pump(count: number, bytes: number, perTick: number, intervalMs: number): Promise<{ first: number; last: number; ms: number }> {
+  const started = performance.now();
+  let sent = 0;
+  let first = 0;
+  let last = 0;
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      for (let i = 0; i < perTick && sent < count; i++, sent++) {
+        const head = JSON.stringify({ t: Date.now(), n: sent });
+        // The padding makes each event `bytes` long on the wire, give or take the id's digits.
+        const data = head.slice(0, -1) + `,"pad":"${'x'.repeat(Math.max(0, bytes - head.length - 40))}"}`;
+        const { seq } = app.channel.publish({ data });
+        if (first === 0) first = seq;
+        last = seq;
+      }
+      if (sent < count) setTimeout(tick, intervalMs);
+      else resolve({ first, last, ms: performance.now() - started });
+    };
+    tick();
+  });
+}
+
+process.on('message', (message: ServerCommand & { readonly id: number }) => {
+  const reply = (body: unknown): void => send({ id: message.id, body });
+  switch (message.cmd) {
+    case 'stats':
+      void stats(message.gc === true).then(reply);
+      return;
+    case 'pump':
+      void pump(message.count, message.bytes, message.perTick, message.intervalMs).then(reply);
+      return;
+    case 'sample': {
+      if (sampler !== undefined) clearInterval(sampler.timer);
+      const state = { rss: 0, heap: 0, external: 0, samples: 0, timer: undefined as unknown as NodeJS.Timeout };
+      state.timer = setInterval(() => {
+        const memory = process.memoryUsage();
+        state.rss = Math.max(state.rss, memory.rss);
+        state.heap = Math.max(state.heap, memory.heapUsed);
+        state.external = Math.max(state.external, memory.external + memory.arrayBuffers);
+        state.samples++;
+      }, message.everyMs);
+      sampler = state;
+      reply({});
+      return;
+    }
+    case 'sample-stop': {
+      if (sampler !== undefined) clearInterval(sampler.timer);
+      const { rss, heap, external, samples } = sampler ?? { rss: 0, heap: 0, external: 0, samples: 0 };
+      sampler = undefined;
+      reply({ rss, heap, external, samples });
+      return;
+    }
+  }
+});
+
+process.once('SIGTERM', () => {
+  if (sampler !== undefined) clearInterval(sampler.timer);
+  void app.close().then(() => {
+    process.disconnect?.();
+    process.exit(0);
+  });
+});
+send({ ready: true, port, epoch: app.channel.epoch });

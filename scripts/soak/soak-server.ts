@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { ServerCommand, ServerMainConfig, ServerStats } from './server-main.js';
+
+const MAIN = fileURLToPath(new URL('./server-main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../server.js', import.meta.url));
+
+/** A server under soak, running in a child process. */
+export interface SoakServer {
+  readonly port: number;
+  readonly epoch: string;
+  readonly child: ChildProcess;
+  /** Sends a command and resolves with the answer. */
+  command<T>(command: ServerCommand): Promise<T>;
+  stats(gc?: boolean): Promise<ServerStats>;
+  /** SIGTERM, then waits for the exit; resolves with the exit code (null if killed by a signal). */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** Whatever the child wrote on stderr. */
+  readonly stderr: () => string;
+}
+
+/**
+ * Starts the server under soak (`server-main.js`) with `--expose-gc`, so its heap can be measured
+ * after a collection.
+ */
+export function startSoakServer(config: ServerMainConfig): Promise<SoakServer> {
+  const child = spawn(process.execPath, ['--expose-gc', MAIN, JSON.stringify(config)], {
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (part: string) => (stderr += part));
+  const pending = new Map<number, (body: unknown) => void>();
+  let nextId = 1;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The soak server did not start in 10 s: ${stderr}`)), 10_000);
+    const onEarlyExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`The soak server exited with ${code} before listening: ${stderr}`));
+    };
+    child.once('exit', onEarlyExit);
+    child.on('message', (message: { ready?: boolean; port?: number; epoch?: string; id?: number; body?: unknown }) => {
+      if (message.ready === true) {
+        clearTimeout(timer);
+        child.off('exit', onEarlyExit);
+        resolve(handle(child, message.port as number, message.epoch as string));
+        return;
+      }
+      pending.get(message.id as number)?.(message.body);
+      pending.delete(message.id as number);
+    });
+  });
+
+  function handle(proc: ChildProcess, port: number, epoch: string): SoakServer {
+    const server: SoakServer = {
+      port,
+      epoch,
+      child: proc,
+      stderr: () => stderr,
+      command<T>(command: ServerCommand): Promise<T> {
+        const id = nextId++;
+        return new Promise<T>((done, fail) => {
+          pending.set(id, (body) => done(body as T));
+          proc.send({ ...command, id }, (error) => {
+            if (error !== null) fail(error);
+          });
+        });
+      },
+      stats: (gc = false) => server.command<ServerStats>({ cmd: 'stats', gc }),
+      stop: (timeoutMs = 10_000) => stopChild(proc, timeoutMs),
+    };
+    return server;
+  }
+}
+
+/** The real CLI (`dist/server.js`) as a child: what an operator runs. */
+export interface CliServer {
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+/** Starts `node dist/server.js --port 0 <args>` and waits for its `listening` line. */
+export function startCliServer(args: readonly string[]): Promise<CliServer> {
+  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (part: string) => (stderr += part));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The server did not start in 10 s: ${stderr}`)), 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The server exited with ${code} before listening: ${stderr}`));
+    });
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      stdout += line + '\n';
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(line);
+      if (match === null) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({ port: Number(match[1]), child, stdout: () => stdout, stop: (timeoutMs = 10_000) => stopChild(child, timeoutMs) });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
