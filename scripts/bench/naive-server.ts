@@ -19,10 +19,12 @@ export function createNaiveServer(options: NaiveServerOptions = {}): Server {
   const clients = new Set<ServerResponse>();
   let lastId = 0;
 
+  // As in the tutorials, the message is formatted inside the loop, once per client.
   function broadcast(data: string, event?: string): number {
     lastId++;
-    const message = `${event === undefined ? '' : `event: ${event}\n`}id: ${lastId}\ndata: ${data}\n\n`;
-    for (const res of clients) res.write(message);
+    for (const res of clients) {
+      res.write(`${event === undefined ? '' : `event: ${event}\n`}id: ${lastId}\ndata: ${data}\n\n`);
+    }
     return lastId;
   }
 

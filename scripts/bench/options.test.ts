@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FULL, parseBenchArgs, QUICK } from './options.js';
+
+describe('parseBenchArgs', () => {
+  it('runs the full profile and rewrites the docs by default', () => {
+    const request = parseBenchArgs([]);
+    assert.equal(request.profile, FULL);
+    assert.equal(request.writeDocs, true);
+    assert.deepEqual(FULL.streamCounts, [1000, 10_000]);
+  });
+
+  it('--quick measures C = 1,000 only and leaves the docs alone', () => {
+    const request = parseBenchArgs(['--quick']);
+    assert.equal(request.profile, QUICK);
+    assert.deepEqual(request.profile.streamCounts, [1000]);
+    assert.equal(request.writeDocs, false);
+  });
+
+  it('takes an external server with its publish URL and pid', () => {
+    const request = parseBenchArgs(['--url', 'http://127.0.0.1:9/sse', '--publish-url', 'http://127.0.0.1:9/pub', '--pid', '42']);
+    assert.deepEqual(request.target, { streamUrl: 'http://127.0.0.1:9/sse', publishUrl: 'http://127.0.0.1:9/pub', pid: 42 });
+    assert.equal(request.writeDocs, false);
+  });
+
+  it('refuses what it cannot act on, saying what to change', () => {
+    assert.throws(() => parseBenchArgs(['--url', 'http://127.0.0.1:9/sse']), /--publish-url or --burst-url/);
+    assert.throws(() => parseBenchArgs(['--pid', '42']), /give its stream with --url/);
+    assert.throws(() => parseBenchArgs(['--reps', '0']), RangeError);
+    assert.throws(() => parseBenchArgs(['--fast']), TypeError);
+  });
+
+  it('--reps and --cpu-prof adjust the run', () => {
+    const request = parseBenchArgs(['--reps', '5', '--cpu-prof']);
+    assert.equal(request.profile.reps, 5);
+    assert.deepEqual(request.serverNodeArgs, ['--cpu-prof', '--cpu-prof-dir=bench-results/profiles']);
+  });
+});
