@@ -117,7 +117,7 @@ export class Lab {
     let out = text;
     this.#servers.forEach((server, index) => {
       out = out.replaceAll(server.app.channel.epoch, EPOCHS[index] ?? `e${String(index).padStart(11, '0')}`);
-      out = out.replaceAll(server.origin, index === 0 ? 'http://localhost:8080' : `http://localhost:${8080 + index}`);
+      out = out.replaceAll(server.origin, `http://127.0.0.1:${8080 + index}`);
     });
     let retries = 0;
     out = out.replace(/^retry: \d+$/gm, () => `retry: ${RETRIES[retries++ % RETRIES.length] ?? 3000}`);
