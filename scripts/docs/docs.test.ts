@@ -95,11 +95,22 @@ describe('the book in docs/', () => {
     assert.deepEqual(unknown, []);
   });
 
-  it('lists every SseError code in docs/reference/errors.md', async () => {
-    const source = await readFile(join(ROOT, 'src/protocol/errors.ts'), 'utf8');
-    const page = await readFile(join(ROOT, 'docs/reference/errors.md'), 'utf8');
-    const codes = [...source.matchAll(/'(SSE_ERR_[A-Z_]+)'/g)].map((match) => match[1] as string);
-    assert.ok(codes.length > 0);
+  it('lists every SseError code and every error code the server answers in docs/reference/errors.md', async () => {
+    const read = (path: string): Promise<string> => readFile(join(ROOT, path), 'utf8');
+    const page = await read('docs/reference/errors.md');
+    const errors = await read('src/protocol/errors.ts');
+    const routes = (await read('src/app.ts')) + (await read('src/recipes/publish.ts'));
+    const codes = [
+      ...[...errors.matchAll(/'(SSE_ERR_[A-Z_]+)'/g)].map((match) => match[1] as string),
+      ...[...routes.matchAll(/(?:refusal\(\d+, |code: )'([a-z_]+)'/g)].map((match) => match[1] as string),
+    ];
+    assert.ok(codes.length > 10);
     assert.deepEqual(codes.filter((code) => !page.includes(`\`${code}\``)), []);
+  });
+
+  it('lists every recipe chapter in the table of contents', async () => {
+    const contents = await readFile(join(ROOT, 'docs/README.md'), 'utf8');
+    const chapters = (await listMarkdown(ROOT)).filter((path) => path.startsWith('docs/recipes/'));
+    assert.deepEqual(chapters.filter((path) => !contents.includes(`](${path.slice('docs/'.length)})`)), []);
   });
 });
