@@ -1,0 +1,161 @@
+import { headerValue, headerValues } from '../framing.js';
+import { Probe } from '../probe.js';
+import { hasHead, isStream, mediaType, openStream } from '../session.js';
+import { escape } from '../wire.js';
+import type { Context } from './context.js';
+import { acceptedTrips } from './context.js';
+import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
+
+/**
+ * Status and headers: SSE-M01, M02, M09, M10, M11, M13, S04, S05, S06, S15, S17. Reads the first
+ * connection of the observation and opens a few short probes of its own.
+ */
+export async function checkStatusAndHeaders(context: Context): Promise<CheckResult[]> {
+  const record = context.observation.first.record;
+  const head = record.head;
+  if (head === undefined) {
+    const why = `no response head within ${ms(context.target.timeoutMs)} (${record.end ?? 'still waiting'}${record.error === undefined ? '' : `: ${record.error}`})`;
+    return ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-M10', 'SSE-S04', 'SSE-S05', 'SSE-S06'].map((id) => (id === 'SSE-M01' ? fail(id, why) : notApplicable(id, why))).concat(
+      notApplicable('SSE-M11', 'needs an HTTP/2 probe, planned for a later version'),
+      notApplicable('SSE-M13', why),
+      notApplicable('SSE-S15', why),
+      notApplicable('SSE-S17', why),
+    );
+  }
+  const contentType = headerValue(head.headers, 'content-type');
+  const redirects = context.observation.redirects.length === 0 ? '' : ` after ${context.observation.redirects.join(', ')}`;
+  const results: CheckResult[] = [];
+  results.push(
+    head.status === 200
+      ? pass('SSE-M01', `200${redirects}`)
+      : fail('SSE-M01', `${head.status} ${head.reason}${redirects}: EventSource fails for good`),
+  );
+  results.push(
+    mediaType(record) === 'text/event-stream'
+      ? pass('SSE-M02', `Content-Type: ${contentType ?? ''}`)
+      : fail('SSE-M02', contentType === undefined ? 'no Content-Type header' : `Content-Type: ${contentType}`),
+  );
+  results.push(checkStreaming(context), checkEncoding(context));
+  results.push(notApplicable('SSE-M11', 'needs an HTTP/2 probe, planned for a later version'));
+  results.push(await checkCors(context));
+  const cacheControl = headerValues(head.headers, 'cache-control').join(', ');
+  const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
+  const hasNoCache = directives.includes('no-cache') || directives.includes('no-store');
+  const hasNoTransform = directives.includes('no-transform');
+  results.push(
+    hasNoCache && hasNoTransform
+      ? pass('SSE-S04', `Cache-Control: ${cacheControl}`)
+      : fail('SSE-S04', cacheControl === '' ? 'no Cache-Control header' : `Cache-Control: ${cacheControl} (missing ${hasNoCache ? 'no-transform' : hasNoTransform ? 'no-cache' : 'no-cache, no-transform'})`),
+  );
+  const accel = headerValue(head.headers, 'x-accel-buffering');
+  results.push(accel?.toLowerCase() === 'no' ? pass('SSE-S05', 'X-Accel-Buffering: no') : fail('SSE-S05', accel === undefined ? 'no X-Accel-Buffering header' : `X-Accel-Buffering: ${accel}`));
+  const written = (contentType ?? '').split(';')[0]?.trim() ?? '';
+  results.push(
+    mediaType(record) !== 'text/event-stream'
+      ? notApplicable('SSE-S06', 'the media type is not text/event-stream (SSE-M02)')
+      : written === 'text/event-stream'
+        ? pass('SSE-S06', 'text/event-stream')
+        : fail('SSE-S06', `written as ${JSON.stringify(written)}`),
+  );
+  results.push(await checkAccept(context), await checkHttp2(context));
+  return results;
+}
+
+function checkStreaming(context: Context): CheckResult {
+  const record = context.observation.first.record;
+  const length = headerValue(record.head?.headers ?? [], 'content-length');
+  if (length !== undefined) return fail('SSE-M09', `Content-Length: ${length} on an open-ended stream`);
+  if (context.roundTrips === undefined) return pass('SSE-M09', `no Content-Length, ${record.framing ?? ''} body; delivery not timed (no --publish)`);
+  if (headerValue(record.head?.headers ?? [], 'content-encoding') !== undefined) {
+    return pass('SSE-M09', 'no Content-Length; delivery timing judged under SSE-M10 (compressed body)');
+  }
+  return judgeLatency('SSE-M09', context, 'no Content-Length');
+}
+
+function checkEncoding(context: Context): CheckResult {
+  const record = context.observation.first.record;
+  const coding = headerValue(record.head?.headers ?? [], 'content-encoding');
+  if (coding === undefined || coding.toLowerCase() === 'identity') return pass('SSE-M10', 'no Content-Encoding (asked for gzip, deflate, br, zstd)');
+  if (context.roundTrips === undefined) return notApplicable('SSE-M10', `Content-Encoding: ${coding}; needs --publish to time delivery through the compressor`);
+  return judgeLatency('SSE-M10', context, `Content-Encoding: ${coding}`);
+}
+
+function judgeLatency(id: string, context: Context, prefix: string): CheckResult {
+  const trips = acceptedTrips(context, 'SSE-F1');
+  if (trips.length === 0) return notApplicable(id, `${prefix}; no published event was accepted to time`);
+  const missing = trips.filter((t) => t.latencyMs === undefined);
+  if (missing.length > 0) return fail(id, `${prefix}; ${missing.length}/${trips.length} published events never arrived within ${ms(context.target.timeoutMs)}`);
+  const worst = Math.max(...trips.map((t) => t.latencyMs as number));
+  const bound = context.target.latencyMaxMs;
+  return worst <= bound
+    ? pass(id, `${prefix}; ${trips.length} published events arrived within ${ms(worst)}`)
+    : fail(id, `${prefix}; a published event arrived ${ms(worst)} after its publish (bound ${ms(bound)})`);
+}
+
+async function checkAccept(context: Context): Promise<CheckResult> {
+  const seen: string[] = [];
+  for (const accept of ['*/*', null]) {
+    const probe = openStream(context.target, context.observation.url, context.target.timeoutMs, [], accept);
+    await probe.waitFor(hasHead, context.target.timeoutMs);
+    const record = await probe.close();
+    const label = accept === null ? 'no Accept' : `Accept: ${accept}`;
+    if (!isStream(record)) {
+      const answer = record.head === undefined ? `no answer (${record.end ?? ''})` : `${record.head.status} ${mediaType(record) || 'no Content-Type'}`;
+      return fail('SSE-S15', `${label} → ${answer}`);
+    }
+    seen.push(`${label} → 200`);
+  }
+  return pass('SSE-S15', seen.join('; '));
+}
+
+async function checkCors(context: Context): Promise<CheckResult> {
+  const origin = context.target.origin;
+  if (origin === undefined) return notApplicable('SSE-M13', 'needs --origin <an origin the server allows>');
+  const probe = openStream(context.target, context.observation.url, context.target.timeoutMs, [['Origin', origin]]);
+  await probe.waitFor(hasHead, context.target.timeoutMs);
+  const record = await probe.close();
+  const headers = record.head?.headers ?? [];
+  const allowOrigin = headerValue(headers, 'access-control-allow-origin');
+  const credentials = headerValue(headers, 'access-control-allow-credentials');
+  if (allowOrigin === undefined) return fail('SSE-M13', `GET with Origin: ${origin} → no Access-Control-Allow-Origin`);
+  if (allowOrigin === '*' && credentials?.toLowerCase() === 'true') return fail('SSE-M13', 'Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true');
+  if (allowOrigin !== '*' && allowOrigin !== origin) return fail('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin} for Origin: ${origin}`);
+  const preflight = new Probe({
+    url: context.observation.url,
+    method: 'OPTIONS',
+    headers: [
+      ['Origin', origin],
+      ['Access-Control-Request-Method', 'GET'],
+      ['Access-Control-Request-Headers', 'last-event-id'],
+      ['Connection', 'close'],
+    ],
+    insecure: context.target.insecure,
+    timeoutMs: context.target.timeoutMs,
+  });
+  const answer = await preflight.done;
+  const status = answer.head?.status;
+  const allowHeaders = (headerValue(answer.head?.headers ?? [], 'access-control-allow-headers') ?? '').toLowerCase().split(',').map((h) => h.trim());
+  const isAllowed = allowHeaders.includes('last-event-id') || (allowHeaders.includes('*') && credentials?.toLowerCase() !== 'true');
+  if (status === undefined || status < 200 || status >= 300 || !isAllowed) {
+    return fail('SSE-M13', `preflight for last-event-id → ${status ?? answer.end ?? ''}, Access-Control-Allow-Headers: ${escape(allowHeaders.join(', '))}`);
+  }
+  return pass('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin}; preflight allows last-event-id`);
+}
+
+async function checkHttp2(context: Context): Promise<CheckResult> {
+  if (new URL(context.observation.url).protocol !== 'https:') {
+    return notApplicable('SSE-S17', 'plain http: target; browsers speak HTTP/2 only over TLS');
+  }
+  const probe = new Probe({
+    url: context.observation.url,
+    method: 'HEAD',
+    alpn: ['h2', 'http/1.1'],
+    insecure: context.target.insecure,
+    timeoutMs: context.target.timeoutMs,
+  });
+  await probe.waitFor((p) => p.record.alpnProtocol !== undefined, context.target.timeoutMs);
+  const record = await probe.close();
+  if (record.alpnProtocol === 'h2') return pass('SSE-S17', 'TLS ALPN chose h2');
+  if (record.alpnProtocol === undefined) return notApplicable('SSE-S17', `no TLS handshake (${record.error ?? record.end ?? ''})`);
+  return fail('SSE-S17', `TLS ALPN chose ${record.alpnProtocol === false ? 'nothing' : record.alpnProtocol} when offered h2, http/1.1`);
+}

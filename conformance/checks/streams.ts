@@ -1,0 +1,39 @@
+import type { ParsedEvent } from 'sse-reference';
+import type { ProbeRecord } from '../probe.js';
+import { hasHead, isStream, openStream, publish } from '../session.js';
+import { parseTimed } from '../wire.js';
+import type { Context } from './context.js';
+
+/**
+ * Opens a stream with an optional `Last-Event-ID` (exact bytes allowed) and reads until its head
+ * (or, with `untilEvent`, its first event), all within the target's timeout. When no event comes
+ * within half a second and the target can publish, one event is published to wake the stream.
+ */
+export async function readStream(
+  context: Context,
+  lastEventId: string | Buffer | undefined,
+  untilEvent: boolean,
+): Promise<{ readonly record: ProbeRecord; readonly events: ParsedEvent[] }> {
+  const { target } = context;
+  const extra: [string, string | Buffer][] = lastEventId === undefined ? [] : [['Last-Event-ID', lastEventId]];
+  const probe = openStream(target, context.observation.url, target.timeoutMs, extra);
+  await probe.waitFor(hasHead, target.timeoutMs);
+  if (untilEvent && isStream(probe.record)) {
+    const hasEvent = (): boolean => parseTimed(probe.body, []).events.length > 0;
+    const quick = await probe.waitFor(hasEvent, 500);
+    if (!quick && target.publishUrl !== undefined && !probe.isEnded) {
+      await publish(target, `[${context.nonce} wake-up]`);
+    }
+    await probe.waitFor(hasEvent, target.timeoutMs);
+  }
+  const record = await probe.close();
+  if (isStream(record) && untilEvent) context.otherStreams.push(record);
+  return { record, events: parseTimed(record.body, record.arrivals).events };
+}
+
+/** A one-line description of a record's answer: status and media type, or why there was none. */
+export function describeAnswer(record: ProbeRecord): string {
+  if (record.head === undefined) return `no answer (${record.end ?? 'waiting'}${record.error === undefined ? '' : `: ${record.error}`})`;
+  const type = record.head.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1];
+  return `${record.head.status}${type === undefined ? '' : ` ${type}`}`;
+}

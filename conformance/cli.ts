@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { exitCode, formatTable, parseExpectations, summaryLine, type Expectations } from './report.js';
+import { RULES } from './rules.js';
+import { check } from './run.js';
+import { TARGET_DEFAULTS, type Target } from './target.js';
+
+const HELP = `Usage: sse-conformance <url> [options]
+
+Checks the SSE endpoint at <url> against the protocol rules and prints one line per rule.
+
+Options:
+  --publish <url>        POST here to make the server emit an event: JSON {"data": "...", "event"?: "..."}
+  --observe <seconds>    how long to watch the stream (default ${TARGET_DEFAULTS.observeSeconds})
+  --header 'Name: value' send this header on every request (repeatable; e.g. authorization)
+  --insecure             accept any TLS certificate
+  --origin <origin>      an origin the server allows cross-origin (enables SSE-M13)
+  --capacity <n>         streams the server accepts from one client (enables SSE-S12, SSE-S13)
+  --heartbeat-max <ms>   longest idle gap accepted (default ${TARGET_DEFAULTS.heartbeatMaxMs})
+  --latency-max <ms>     longest publish-to-arrival delay accepted (default ${TARGET_DEFAULTS.latencyMaxMs})
+  --first-byte-max <ms>  longest wait for headers and a first byte (default ${TARGET_DEFAULTS.firstByteMaxMs})
+  --timeout <ms>         longest single wait for an answer (default ${TARGET_DEFAULTS.timeoutMs})
+  --slow-reader          run SSE-S14: publish ~8 MiB to a client that does not read (needs --publish)
+  --expect <file>        known failures: {"<rule>": {"fail": "reason"}}; they do not fail the run
+  --strict               exit non-zero when a SHOULD rule fails too
+  --json                 print the report as JSON instead of a table
+  --list                 print the rule catalogue and exit
+  -h, --help             print this help
+
+Exit code: 0 when every MUST rule passes (and with --strict every SHOULD rule), 1 otherwise or when
+a known failure unexpectedly passes, 2 on a usage error.
+`;
+
+/** What the command line asked for. */
+export type CliRequest =
+  | { readonly kind: 'help' | 'list' }
+  | { readonly kind: 'run'; readonly target: Target; readonly json: boolean; readonly strict: boolean; readonly expectFile: string | undefined };
+
+/** Thrown for a command line that cannot run; the CLI prints it and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * Reads the command line.
+ *
+ * @throws {@link UsageError} with a sentence naming the flag
+ */
+export function parseCli(argv: readonly string[]): CliRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        publish: { type: 'string' },
+        observe: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        insecure: { type: 'boolean' },
+        origin: { type: 'string' },
+        capacity: { type: 'string' },
+        'heartbeat-max': { type: 'string' },
+        'latency-max': { type: 'string' },
+        'first-byte-max': { type: 'string' },
+        timeout: { type: 'string' },
+        'slow-reader': { type: 'boolean' },
+        expect: { type: 'string' },
+        strict: { type: 'boolean' },
+        json: { type: 'boolean' },
+        list: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { kind: 'help' };
+  if (values.list === true) return { kind: 'list' };
+  if (positionals.length !== 1) throw new UsageError(`Give exactly one stream URL, got ${positionals.length}.`);
+  const headers: Record<string, string> = {};
+  for (const line of values.header ?? []) {
+    const colon = line.indexOf(':');
+    if (colon <= 0 || /[\r\n]/.test(line)) throw new UsageError(`--header must look like 'Name: value', got ${JSON.stringify(line)}.`);
+    headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  const target: Target = {
+    url: positionals[0] as string,
+    publishUrl: values.publish,
+    observeSeconds: numberFlag(values.observe, 'observe'),
+    headers,
+    insecure: values.insecure,
+    origin: values.origin,
+    capacity: numberFlag(values.capacity, 'capacity'),
+    heartbeatMaxMs: numberFlag(values['heartbeat-max'], 'heartbeat-max'),
+    latencyMaxMs: numberFlag(values['latency-max'], 'latency-max'),
+    firstByteMaxMs: numberFlag(values['first-byte-max'], 'first-byte-max'),
+    timeoutMs: numberFlag(values.timeout, 'timeout'),
+    slowReader: values['slow-reader'],
+  };
+  return { kind: 'run', target, json: values.json === true, strict: values.strict === true, expectFile: values.expect };
+}
+
+function numberFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || number <= 0) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(value)}.`);
+  return number;
+}
+
+function listRules(): string {
+  return RULES.map((r) => `${r.id.padEnd(8)} ${r.level.padEnd(7)} ${r.area.padEnd(21)} ${r.title}`).join('\n') + '\n';
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let request: CliRequest;
+  let expectations: Expectations = {};
+  try {
+    request = parseCli(argv);
+    if (request.kind === 'run' && request.expectFile !== undefined) {
+      expectations = parseExpectations(await readFile(request.expectFile, 'utf8'));
+    }
+  } catch (error) {
+    process.stderr.write(`sse-conformance: ${(error as Error).message}\nRun with --help for the options.\n`);
+    return 2;
+  }
+  if (request.kind !== 'run') {
+    process.stdout.write(request.kind === 'help' ? HELP : listRules());
+    return 0;
+  }
+  const run = request;
+  const { json, strict } = run;
+  let report;
+  try {
+    report = await check(run.target, {
+      expectations,
+      onProgress(area, results, elapsedMs) {
+        const failed = results.filter((r) => r.status === 'fail').length;
+        process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${area}: ${results.length} rules, ${failed} failed\n`);
+      },
+    });
+  } catch (error) {
+    if (error instanceof TypeError) {
+      process.stderr.write(`sse-conformance: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report, process.stdout.columns ?? 120));
+  if (json) process.stderr.write(`${summaryLine(report)}\n`);
+  return exitCode(report, strict);
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,154 @@
+import type { CheckResult, CheckStatus } from './checks/result.js';
+import { RULES, type RuleArea, type RuleLevel } from './rules.js';
+
+/** A rule's final word once expectations are applied. */
+export type Verdict = CheckStatus | 'known failure' | 'unexpected pass';
+
+/** Known failures a project accepts for now: rule id → the reason. */
+export type Expectations = Readonly<Record<string, { readonly fail: string }>>;
+
+/** One rule's line in the report. */
+export interface RuleOutcome {
+  readonly id: string;
+  readonly level: RuleLevel;
+  readonly area: RuleArea;
+  readonly title: string;
+  readonly status: CheckStatus;
+  readonly verdict: Verdict;
+  readonly evidence: string;
+  /** The reason from the expectations file, when the rule is listed there. */
+  readonly expected?: string;
+}
+
+/** The result of a run, for people (`formatTable`) and machines (`--json`). */
+export interface Report {
+  readonly target: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly outcomes: readonly RuleOutcome[];
+  readonly summary: {
+    readonly pass: number;
+    readonly fail: number;
+    readonly notApplicable: number;
+    readonly knownFailures: number;
+    readonly unexpectedPasses: number;
+    readonly mustFailures: number;
+    readonly shouldFailures: number;
+  };
+}
+
+/** Thrown when an expectations file is not what {@link parseExpectations} accepts. */
+export class ExpectationsError extends Error {
+  override readonly name = 'ExpectationsError';
+}
+
+/**
+ * Reads an expectations file's text: `{ "<rule id>": { "fail": "<reason>" } }`.
+ *
+ * @throws {@link ExpectationsError} on bad JSON, an unknown rule id or a missing reason
+ */
+export function parseExpectations(text: string): Expectations {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ExpectationsError(`The expectations file is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ExpectationsError('The expectations file must be an object: { "<rule id>": { "fail": "<reason>" } }.');
+  }
+  const out: Record<string, { fail: string }> = {};
+  for (const [id, entry] of Object.entries(value)) {
+    if (!RULES.some((r) => r.id === id)) throw new ExpectationsError(`The expectations file names an unknown rule ${JSON.stringify(id)}.`);
+    const reason = (entry as { fail?: unknown } | null)?.fail;
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new ExpectationsError(`The expectation for ${id} needs a reason: { "fail": "why it fails for now" }.`);
+    }
+    out[id] = { fail: reason };
+  }
+  return out;
+}
+
+/**
+ * Puts check results in catalogue order, applies expectations and counts.
+ *
+ * @param results - one per rule; a rule without a result is reported as a failure of the suite itself
+ */
+export function buildReport(
+  results: readonly CheckResult[],
+  meta: { readonly target: string; readonly startedAt: string; readonly durationMs: number },
+  expectations: Expectations = {},
+): Report {
+  const outcomes = RULES.map((rule): RuleOutcome => {
+    const result = results.find((r) => r.id === rule.id) ?? { id: rule.id, status: 'fail', evidence: 'the suite produced no result for this rule' };
+    const expected = expectations[rule.id]?.fail;
+    const verdict: Verdict =
+      expected === undefined ? result.status : result.status === 'fail' ? 'known failure' : result.status === 'pass' ? 'unexpected pass' : 'n/a';
+    return {
+      id: rule.id,
+      level: rule.level,
+      area: rule.area,
+      title: rule.title,
+      status: result.status,
+      verdict,
+      evidence: result.evidence,
+      ...(expected === undefined ? {} : { expected }),
+    };
+  });
+  const count = (predicate: (o: RuleOutcome) => boolean): number => outcomes.filter(predicate).length;
+  return {
+    ...meta,
+    outcomes,
+    summary: {
+      pass: count((o) => o.verdict === 'pass'),
+      fail: count((o) => o.verdict === 'fail'),
+      notApplicable: count((o) => o.verdict === 'n/a'),
+      knownFailures: count((o) => o.verdict === 'known failure'),
+      unexpectedPasses: count((o) => o.verdict === 'unexpected pass'),
+      mustFailures: count((o) => o.verdict === 'fail' && o.level === 'MUST'),
+      shouldFailures: count((o) => o.verdict === 'fail' && o.level === 'SHOULD'),
+    },
+  };
+}
+
+/**
+ * The exit code of a run: 1 when a MUST rule fails (or, with `strict`, a SHOULD rule), or when a
+ * rule listed as a known failure passes (so the expectations file is kept honest); else 0.
+ */
+export function exitCode(report: Report, strict = false): 0 | 1 {
+  const { mustFailures, shouldFailures, unexpectedPasses } = report.summary;
+  return mustFailures > 0 || unexpectedPasses > 0 || (strict && shouldFailures > 0) ? 1 : 0;
+}
+
+const SHOWN: Record<Verdict, string> = {
+  pass: 'pass',
+  fail: 'FAIL',
+  'n/a': 'n/a',
+  'known failure': 'known',
+  'unexpected pass': 'PASS?',
+};
+
+/**
+ * The report as a table, rule by rule, then a summary line.
+ *
+ * @param width - evidence is cut to fit this many columns @defaultValue 120
+ */
+export function formatTable(report: Report, width = 120): string {
+  const lines = [`sse-conformance ${report.target}`, '', 'RULE     LEVEL   RESULT  EVIDENCE'];
+  for (const o of report.outcomes) {
+    const evidence = o.expected === undefined ? o.evidence : `${o.evidence} [expected: ${o.expected}]`;
+    const room = Math.max(20, width - 33);
+    lines.push(`${o.id.padEnd(8)} ${o.level.padEnd(7)} ${SHOWN[o.verdict].padEnd(7)} ${evidence.length > room ? `${evidence.slice(0, room - 1)}…` : evidence}`);
+  }
+  lines.push('', summaryLine(report));
+  return lines.join('\n') + '\n';
+}
+
+/** One line: the counts, the failures by level and the time taken. */
+export function summaryLine(report: Report): string {
+  const s = report.summary;
+  const parts = [`${s.pass} pass`, `${s.fail} FAIL (${s.mustFailures} MUST, ${s.shouldFailures} SHOULD)`, `${s.notApplicable} n/a`];
+  if (s.knownFailures > 0) parts.push(`${s.knownFailures} known failures`);
+  if (s.unexpectedPasses > 0) parts.push(`${s.unexpectedPasses} unexpected passes (remove them from the expectations file)`);
+  return `summary: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(1)} s`;
+}

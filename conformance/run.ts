@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from './checks/context.js';
+import { checkGrammar } from './checks/grammar.js';
+import { checkHostile } from './checks/hostile.js';
+import { checkLimits } from './checks/limits.js';
+import type { CheckResult } from './checks/result.js';
+import { checkResume } from './checks/resume.js';
+import { checkStatusAndHeaders } from './checks/status-and-headers.js';
+import { checkTiming } from './checks/timing.js';
+import { buildReport, type Expectations, type Report } from './report.js';
+import { runRoundTrips } from './round-trips.js';
+import type { RuleArea } from './rules.js';
+import { Observation } from './session.js';
+import { resolveTarget, type Target } from './target.js';
+
+/** Options of {@link check}. */
+export interface CheckOptions {
+  /** Called once per area, as soon as its checks are done (the CLI prints a progress line). */
+  readonly onProgress?: (area: RuleArea, results: readonly CheckResult[], elapsedMs: number) => void;
+  /** Known failures to report as such (see {@link parseExpectations}). */
+  readonly expectations?: Expectations;
+}
+
+/**
+ * Checks an SSE endpoint against every rule of the catalogue.
+ *
+ * One connection watches the stream for `observeSeconds` (reconnecting like `EventSource` when the
+ * server ends it) while chosen payloads are published, resumes are tried and hostile headers are
+ * sent on connections of their own; limits are probed last, alone.
+ *
+ * @returns the report; it never throws for a broken server, only for a bad target description
+ * @throws TypeError when the target is not valid (see {@link resolveTarget})
+ * @example
+ * ```ts
+ * import { check } from 'sse-reference/conformance';
+ * const report = await check({ url: 'http://127.0.0.1:8080/feed', publishUrl: 'http://127.0.0.1:8080/publish' });
+ * console.log(report.summary);
+ * ```
+ */
+export async function check(target: Target, options: CheckOptions = {}): Promise<Report> {
+  const resolved = resolveTarget(target);
+  const startedAt = new Date();
+  const started = performance.now();
+  const results: CheckResult[] = [];
+  const done = (area: RuleArea, areaResults: readonly CheckResult[]): void => {
+    results.push(...areaResults);
+    options.onProgress?.(area, areaResults, performance.now() - started);
+  };
+  // A random marker in every published payload finds its event among the server's own.
+  const nonce = `sse-conformance ${randomBytes(4).toString('hex')}`;
+  const observation = new Observation(resolved);
+  try {
+    await observation.ready();
+    const context: Context = {
+      target: resolved,
+      observation,
+      roundTrips: resolved.publishUrl === undefined ? undefined : await runRoundTrips(resolved, observation, nonce),
+      nonce,
+      otherStreams: [],
+    };
+    done('status and headers', await checkStatusAndHeaders(context));
+    done('ids and resume', await checkResume(context));
+    done('hostile input', await checkHostile(context));
+    await observation.untilOver();
+    await observation.stop();
+    done('grammar and encoding', checkGrammar(context));
+    done('heartbeat and timing', await checkTiming(context));
+    done('limits', await checkLimits(context));
+  } finally {
+    await observation.stop();
+  }
+  return buildReport(results, { target: resolved.url, startedAt: startedAt.toISOString(), durationMs: performance.now() - started }, options.expectations);
+}

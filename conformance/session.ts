@@ -1,0 +1,241 @@
+import { createParser, type SseParser } from 'sse-reference';
+import { headerValue } from './framing.js';
+import { Probe, type ProbeRecord } from './probe.js';
+import type { ResolvedTarget } from './target.js';
+
+/** An event seen on the observed stream, stamped with the clock of the whole run. */
+export interface SeenEvent {
+  readonly type: string;
+  readonly data: string;
+  readonly lastEventId: string;
+  readonly hasOwnId: boolean;
+  /** `performance.now()` when the blank line that dispatched it arrived. */
+  readonly at: number;
+  /** Which connection of the observation carried it (0 = the first). */
+  readonly segment: number;
+}
+
+/** The headers every stream request sends, as a browser's `EventSource` would, plus the target's own. */
+export function streamRequestHeaders(
+  target: ResolvedTarget,
+  extra: readonly (readonly [string, string | Buffer])[] = [],
+  accept: string | null = 'text/event-stream',
+): [string, string | Buffer][] {
+  const headers: [string, string | Buffer][] = [];
+  if (accept !== null) headers.push(['Accept', accept]);
+  headers.push(['Cache-Control', 'no-cache'], ['Accept-Encoding', 'gzip, deflate, br, zstd']);
+  for (const [name, value] of Object.entries(target.headers)) headers.push([name, value]);
+  for (const [name, value] of extra) headers.push([name, value]);
+  return headers;
+}
+
+/**
+ * Opens a stream probe on `url` with browser-like headers.
+ *
+ * @param timeoutMs - the probe's hard deadline
+ * @param accept - the Accept header; null sends none
+ */
+export function openStream(
+  target: ResolvedTarget,
+  url: string,
+  timeoutMs: number,
+  extra: readonly (readonly [string, string | Buffer])[] = [],
+  accept: string | null = 'text/event-stream',
+): Probe {
+  return new Probe({
+    url,
+    headers: streamRequestHeaders(target, extra, accept),
+    insecure: target.insecure,
+    timeoutMs,
+  });
+}
+
+/** Whether a probe has its status line and headers. */
+export const hasHead = (probe: Probe): boolean => probe.record.head !== undefined;
+
+/** The media type essence of a record's Content-Type, lowercased, or ''. */
+export function mediaType(record: ProbeRecord): string {
+  return (headerValue(record.head?.headers ?? [], 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** Whether a record is the start of a usable event stream: 200 and text/event-stream. */
+export function isStream(record: ProbeRecord): boolean {
+  return record.head?.status === 200 && mediaType(record) === 'text/event-stream';
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The main watch on the target: one stream kept open for the observe window. When the server ends
+ * it, the observation reconnects the way `EventSource` does (with `Last-Event-ID`), so servers that
+ * close after N events are observed too. Redirects on the first request are followed.
+ */
+export class Observation {
+  /** Every connection, in order; checks read their records. */
+  readonly segments: Probe[] = [];
+  /** The events every connection dispatched, in order. */
+  readonly events: SeenEvent[] = [];
+  /** The redirects followed before the stream answered (`status → location`). */
+  readonly redirects: string[] = [];
+  /** `performance.now()` when the observation started and stopped. */
+  readonly startedAt = performance.now();
+  stoppedAt: number | undefined;
+  /** The stream URL after redirects. */
+  url: string;
+  readonly #target: ResolvedTarget;
+  readonly #deadline: number;
+  readonly #listeners = new Set<() => void>();
+  #lastEventId = '';
+  #isStopped = false;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #ended: Promise<void>;
+  #resolveEnded!: () => void;
+
+  constructor(target: ResolvedTarget) {
+    this.#target = target;
+    this.url = target.url;
+    this.#deadline = this.startedAt + target.observeSeconds * 1000;
+    this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.#open();
+  }
+
+  /** The first connection. */
+  get first(): Probe {
+    return this.segments[0] as Probe;
+  }
+
+  /** Whether no more data will be observed. */
+  get isOver(): boolean {
+    return this.#isStopped;
+  }
+
+  /** Resolves when the first connection has its head (or ended without one). */
+  async ready(): Promise<void> {
+    for (let hop = 0; hop <= 6; hop++) {
+      const probe = this.first;
+      await probe.waitFor(hasHead, this.#target.timeoutMs);
+      if (!REDIRECTS.has(probe.record.head?.status ?? 0)) return;
+      await probe.done;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.first === probe) return;
+    }
+  }
+
+  /**
+   * Waits for an event matching `predicate` (already seen or still to come), for at most `timeoutMs`.
+   */
+  waitForEvent(predicate: (event: SeenEvent) => boolean, timeoutMs: number): Promise<SeenEvent | undefined> {
+    const found = this.events.find(predicate);
+    if (found !== undefined || this.#isStopped) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const event = this.events.find(predicate);
+        if (event !== undefined || this.#isStopped) finish(event);
+      };
+      const finish = (event: SeenEvent | undefined): void => {
+        clearTimeout(timer);
+        this.#listeners.delete(check);
+        resolve(event);
+      };
+      const timer = setTimeout(() => finish(this.events.find(predicate)), timeoutMs);
+      this.#listeners.add(check);
+    });
+  }
+
+  /** Resolves when the observe window is over (or {@link stop} was called). */
+  untilOver(): Promise<void> {
+    return this.#ended;
+  }
+
+  /** Stops observing and closes the open connection. */
+  async stop(): Promise<void> {
+    if (!this.#isStopped) {
+      this.#isStopped = true;
+      this.stoppedAt = performance.now();
+      clearTimeout(this.#reconnectTimer);
+      this.#notify();
+      this.#resolveEnded();
+    }
+    await Promise.all(this.segments.map((probe) => probe.close()));
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  #open(): void {
+    const remaining = this.#deadline - performance.now();
+    const extra: [string, string][] = this.#lastEventId === '' ? [] : [['Last-Event-ID', this.#lastEventId]];
+    const probe = openStream(this.#target, this.url, Math.max(remaining, 1), extra);
+    const segment = this.segments.length;
+    this.segments.push(probe);
+    let fed = 0;
+    let parser: SseParser | undefined;
+    let previousId = this.#lastEventId;
+    probe.onUpdate(() => {
+      if (probe.record.head !== undefined && parser === undefined) {
+        parser = createParser({
+          onEvent: (event) => {
+            this.events.push({ ...event, at: performance.now(), segment, hasOwnId: event.lastEventId !== previousId });
+            previousId = event.lastEventId;
+          },
+        });
+      }
+      const body = probe.body;
+      if (parser !== undefined && body.length > fed) {
+        parser.feed(body.subarray(fed));
+        fed = body.length;
+        this.#lastEventId = parser.lastEventId;
+      }
+      this.#notify();
+    });
+    void probe.done.then((record) => this.#onSegmentEnd(record));
+  }
+
+  #onSegmentEnd(record: ProbeRecord): void {
+    if (this.#isStopped) return;
+    const now = performance.now();
+    if (record.end === 'timeout' || now >= this.#deadline) {
+      void this.stop();
+      return;
+    }
+    const status = record.head?.status ?? 0;
+    const location = headerValue(record.head?.headers ?? [], 'location');
+    if (this.segments.length === 1 && REDIRECTS.has(status) && location !== undefined && this.redirects.length < 5) {
+      this.redirects.push(`${status} → ${location}`);
+      this.url = new URL(location, this.url).href;
+      this.segments.length = 0;
+      this.#open();
+      return;
+    }
+    // [spec] a clean end of a 200 event stream makes EventSource reconnect after the retry delay;
+    // the delay is shortened here so a short observe window still sees the next connection.
+    if (isStream(record) && this.segments.length < 20) {
+      this.#reconnectTimer = setTimeout(() => this.#open(), 200);
+      return;
+    }
+    void this.stop();
+  }
+}
+
+/** The answer to one publish request. */
+export interface PublishAnswer {
+  readonly status: number | undefined;
+  /** `performance.now()` when the answer's head arrived. */
+  readonly at: number;
+  readonly error: string | undefined;
+}
+
+/**
+ * Publishes one event through the target's publish URL: POST, JSON `{"data", "event"?}`.
+ */
+export async function publish(target: ResolvedTarget, data: string, event?: string): Promise<PublishAnswer> {
+  const body = JSON.stringify(event === undefined ? { data } : { data, event });
+  const headers: [string, string][] = [['Content-Type', 'application/json'], ['Connection', 'close']];
+  for (const [name, value] of Object.entries(target.headers)) headers.push([name, value]);
+  const probe = new Probe({ url: target.publishUrl as string, method: 'POST', headers, body, insecure: target.insecure, timeoutMs: target.timeoutMs });
+  await probe.waitFor(hasHead, target.timeoutMs);
+  const at = performance.now();
+  const record = await probe.close();
+  return { status: record.head?.status, at, error: record.head === undefined ? record.error ?? record.end : undefined };
+}
