@@ -36,6 +36,7 @@ export class Chromium {
   readonly #profile: string;
   readonly #pending = new Map<number, { resolve(value: Record<string, unknown>): void; reject(error: Error): void }>();
   readonly #listeners = new Map<string, Set<Listener>>();
+  /** Resolves with the exit code once the browser process has exited. */
   readonly exited: Promise<number | null>;
   #nextId = 1;
   #stderr = '';

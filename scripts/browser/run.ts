@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -90,7 +90,6 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
     });
     const { port } = await app.listen();
     origin = `http://127.0.0.1:${port}`;
-    const { request } = await import('node:http');
     blocker = await new Promise<IncomingMessage>((resolve, reject) => {
       request(`${origin}/events`, { agent: false }, resolve).on('error', reject).end();
     });
