@@ -57,7 +57,7 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
     isDone = true;
     await prober;
     const final = await simpleGet({ port: server.port }, '/health');
-    const after = await server.stats(true);
+    const after = await server.settle((s) => s.openStreams === 0);
 
     const wrongCount = wrong.length === 0 ? 0 : [...byCategory.values()].reduce((sum, t) => sum + t.wrong, 0);
     findings.row('values sent', cases.length);

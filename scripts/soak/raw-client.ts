@@ -201,3 +201,50 @@ export async function simpleGet(target: RawTarget, path: string, timeoutMs = 500
   res.destroy();
   return { status: res.status, body: res.text(), ms: performance.now() - started };
 }
+
+/**
+ * Sends `request` (all at once, or byte by byte every `dribbleMs`) and collects every byte until
+ * the server closes, `until` holds, or `timeoutMs` passes. For answers the incremental reader
+ * does not model: pipelined responses, error pages, a connection the server drops.
+ */
+export function exchange(
+  target: RawTarget,
+  request: Buffer | string,
+  options: { readonly timeoutMs?: number; readonly until?: (text: string) => boolean; readonly dribbleMs?: number } = {},
+): Promise<{ text: string; isClosedByServer: boolean; ms: number; error: string | undefined }> {
+  const started = performance.now();
+  const bytes = typeof request === 'string' ? Buffer.from(request, 'latin1') : request;
+  return new Promise((resolve) => {
+    const socket = connect({
+      port: target.port,
+      host: '127.0.0.1',
+      ...(target.localAddress === undefined ? {} : { localAddress: target.localAddress }),
+    });
+    const chunks: Buffer[] = [];
+    let error: string | undefined;
+    let dribble: NodeJS.Timeout | undefined;
+    const finish = (isClosedByServer: boolean): void => {
+      clearTimeout(timer);
+      clearInterval(dribble);
+      socket.destroy();
+      resolve({ text: Buffer.concat(chunks).toString('latin1'), isClosedByServer, ms: performance.now() - started, error });
+    };
+    const timer = setTimeout(() => finish(false), options.timeoutMs ?? 3000);
+    socket.on('connect', () => {
+      if (options.dribbleMs === undefined) {
+        socket.write(bytes);
+        return;
+      }
+      let at = 0;
+      dribble = setInterval(() => {
+        if (at < bytes.length && !socket.destroyed) socket.write(bytes.subarray(at, ++at));
+      }, options.dribbleMs);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (options.until?.(Buffer.concat(chunks).toString('latin1')) === true) finish(false);
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    socket.on('close', () => finish(true));
+  });
+}

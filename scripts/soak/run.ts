@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { ROOT } from '../paths.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
+import { malformedRequests } from './malformed-requests.js';
 import { profile, type ProfileName } from './profile.js';
 import { formatTable, writeResult, type ScenarioResult } from './report.js';
 
@@ -10,6 +11,7 @@ import { formatTable, writeResult, type ScenarioResult } from './report.js';
 
 const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<ScenarioResult>> = {
   'fuzz-last-event-id': fuzzLastEventId,
+  'malformed-requests': malformedRequests,
 };
 
 const { values } = parseArgs({

@@ -14,6 +14,8 @@ export interface SoakServer {
   /** Sends a command and resolves with the answer. */
   command<T>(command: ServerCommand): Promise<T>;
   stats(gc?: boolean): Promise<ServerStats>;
+  /** Polls the stats (after a collection) until `predicate` holds or `timeoutMs` passes; returns the last. */
+  settle(predicate: (stats: ServerStats) => boolean, timeoutMs?: number): Promise<ServerStats>;
   /** SIGTERM, then waits for the exit; resolves with the exit code (null if killed by a signal). */
   stop(timeoutMs?: number): Promise<number | null>;
   /** Whatever the child wrote on stderr. */
@@ -68,6 +70,14 @@ export function startSoakServer(config: ServerMainConfig): Promise<SoakServer> {
       },
       stats: (gc = false) => server.command<ServerStats>({ cmd: 'stats', gc }),
       stop: (timeoutMs = 10_000) => stopChild(proc, timeoutMs),
+      async settle(predicate, timeoutMs = 3000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const stats = await server.stats(true);
+          if (predicate(stats) || Date.now() > deadline) return stats;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      },
     };
     return server;
   }
