@@ -24,6 +24,15 @@ const FLAGS = [
   '--remote-debugging-pipe',
 ];
 
+/**
+ * Splits what the browser wrote so far into whole messages (each ends with NUL) and the start of
+ * the next one, which a later chunk completes.
+ */
+export function takeMessages(buffered: string): { readonly messages: string[]; readonly rest: string } {
+  const parts = buffered.split('\0');
+  return { messages: parts.slice(0, -1), rest: parts.at(-1) as string };
+}
+
 type Listener = (params: Record<string, unknown>, sessionId: string | undefined) => void;
 
 /**
@@ -59,12 +68,9 @@ export class Chromium {
     let buffered = '';
     pipes[4].setEncoding('utf8');
     pipes[4].on('data', (text: string) => {
-      buffered += text;
-      let end: number;
-      while ((end = buffered.indexOf('\0')) !== -1) {
-        this.#receive(buffered.slice(0, end));
-        buffered = buffered.slice(end + 1);
-      }
+      const { messages, rest } = takeMessages(buffered + text);
+      buffered = rest;
+      for (const message of messages) this.#receive(message);
     });
   }
 
