@@ -103,6 +103,7 @@ export class Lab {
           }
         });
         res.on('end', () => finish(false));
+        // Destroying the request after the cut aborts the response: expected, not a failure.
         res.on('error', () => {});
       });
       req.end(options.body);
