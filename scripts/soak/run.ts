@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ROOT } from '../paths.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
+import { slowReaders } from './slow-readers.js';
 import { profile, type ProfileName } from './profile.js';
 import { formatTable, writeResult, type ScenarioResult } from './report.js';
 
@@ -12,6 +13,7 @@ import { formatTable, writeResult, type ScenarioResult } from './report.js';
 const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<ScenarioResult>> = {
   'fuzz-last-event-id': fuzzLastEventId,
   'malformed-requests': malformedRequests,
+  'slow-readers': slowReaders,
 };
 
 const { values } = parseArgs({

@@ -1,0 +1,148 @@
+import type { Profile } from './profile.js';
+import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
+import { Findings, mib, percentile, type ScenarioResult } from './report.js';
+import { startSoakServer } from './soak-server.js';
+
+const EVENT_BYTES = 4096;
+const PER_TICK = 8;
+const TICK_MS = 10;
+const MAX_PENDING = 1024 * 1024;
+/** Replay history large enough to cover everything published, so every cut client can resume. */
+const HISTORY_BYTES = 24 * 1024 * 1024;
+/** Room over the computed bound for allocator slack and collection lag. */
+const RSS_SLACK = 32 * 1024 * 1024;
+const HEAP_BOUND = 48 * 1024 * 1024;
+const LAG_P99_BOUND_MS = 250;
+
+/**
+ * Slow and dead readers: clients that never read (or stop after a little) while megabytes of
+ * events flow. The slow ones must be cut, the server's memory must stay bounded, the fast ones
+ * must see every event on time, and each cut client must resume from the replay with no loss.
+ */
+export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
+  const started = performance.now();
+  const findings = new Findings();
+  const server = await startSoakServer({
+    options: {
+      tickMs: 0,
+      heartbeatMs: 0,
+      maxPerClient: 1000,
+      maxPendingBytes: MAX_PENDING,
+      stallTimeoutMs: 5000,
+      historyEvents: 100_000,
+      historyBytes: HISTORY_BYTES,
+    },
+  });
+  const target = { port: server.port };
+  try {
+    const baseline = await server.stats(true);
+    const fast = Array.from({ length: profile.fastClients }, () => follow(rawRequest(target, getRequest('/feed'))));
+    const slow: RawResponse[] = [];
+    let isResuming = false;
+    for (let i = 0; i < profile.slowClients; i++) {
+      const res = rawRequest(target, getRequest('/feed'));
+      if (i % 2 === 0) res.socket.pause();
+      else {
+        // This one reads a little, then stops for good: a reader that died mid-stream.
+        res.socket.on('data', () => {
+          if (res.bodyBytes > 256 * 1024 && !isResuming) res.socket.pause();
+        });
+      }
+      slow.push(res);
+    }
+    await server.settle((s) => s.openStreams === profile.fastClients + profile.slowClients);
+    const count = Math.ceil(profile.slowBytes / EVENT_BYTES);
+    await server.command({ cmd: 'sample', everyMs: 50 });
+    const pump = await server.command<{ first: number; last: number; ms: number }>({ cmd: 'pump', count, bytes: EVENT_BYTES, perTick: PER_TICK, intervalMs: TICK_MS });
+    const head = pump.last;
+    const allFast = await Promise.all(fast.map((f) => f.res.waitFor((r) => lastSeq(r) >= head, 10_000)));
+    const memory = await server.command<{ rss: number; heap: number; external: number; samples: number }>({ cmd: 'sample-stop' });
+    const cut = await server.settle((s) => sum(s.counters) >= profile.slowClients, 10_000);
+
+    // Each cut client now reads what reached it, then reconnects with its last id.
+    isResuming = true;
+    const resumed = await Promise.all(
+      slow.map(async (res) => {
+        res.socket.resume();
+        await res.waitFor((r) => r.isClosed, 10_000);
+        const last = res.parser.events.at(-1)?.id;
+        const again = rawRequest(target, getRequest('/feed', last === undefined ? [] : [`Last-Event-ID: ${last}`]));
+        await again.waitFor((r) => lastSeq(r) >= head, 10_000);
+        again.destroy();
+        const seqs = [...res.parser.events, ...again.parser.events].map((e) => Number(e.id.split('-')[1]));
+        const isExact = seqs.length === head && seqs.every((seq, i) => seq === i + 1);
+        return { before: res.parser.events.length, after: again.parser.events.length, isExact, wasCut: res.isClosed, problems: [...res.parser.problems, ...again.parser.problems] };
+      }),
+    );
+    for (const f of fast) f.res.destroy();
+    const after = await server.settle((s) => s.openStreams === 0);
+
+    const lags = fast.flatMap((f) => f.lags);
+    const fastComplete = fast.filter((f) => f.res.parser.events.length === head && isContiguous(f.res)).length;
+    const rssGrowth = memory.rss - baseline.rss;
+    // The history holds every event published; each slow client may hold its budget plus one chunk.
+    const RSS_GROWTH_BOUND = count * EVENT_BYTES + profile.slowClients * 2 * MAX_PENDING + RSS_SLACK;
+    findings.row('events published (bytes each)', `${count} (${EVENT_BYTES})`);
+    findings.row('bytes published', mib(count * EVENT_BYTES));
+    findings.row('publish time', `${(pump.ms / 1000).toFixed(2)} s`);
+    findings.row('slow clients (never read / stop after 256 KiB)', `${profile.slowClients} (${Math.ceil(profile.slowClients / 2)} / ${Math.floor(profile.slowClients / 2)})`);
+    findings.row('slow clients cut (slow / stalled)', `${(cut.counters as Counters).slowCut['slow'] ?? 0} / ${(cut.counters as Counters).slowCut['stalled'] ?? 0}`);
+    findings.row('fast clients with every event in order', `${fastComplete} / ${profile.fastClients}`);
+    findings.row('fast client lag p50 / p99 / max (ms)', `${percentile(lags, 50).toFixed(1)} / ${percentile(lags, 99).toFixed(1)} / ${Math.max(...lags).toFixed(1)}`);
+    findings.row('cut clients resumed with no loss', `${resumed.filter((r) => r.isExact).length} / ${profile.slowClients}`);
+    findings.row('events before the cut / replayed after (per cut client)', resumed.map((r) => `${r.before}/${r.after}`).join(', '));
+    findings.row('server RSS baseline → peak', `${mib(baseline.rss)} → ${mib(memory.rss)} (+${mib(rssGrowth)}, bound +${mib(RSS_GROWTH_BOUND)})`);
+    findings.row('server heap baseline → peak', `${mib(baseline.heapUsed)} → ${mib(memory.heap)} (bound ${mib(HEAP_BOUND)})`);
+    findings.row('server external + array buffers peak', mib(memory.external));
+    findings.row('memory samples', memory.samples);
+    findings.row('open streams afterwards', after.openStreams);
+    findings.expect(allFast.every(Boolean) && fastComplete === profile.fastClients, `${profile.fastClients - fastComplete} fast clients missed events`);
+    findings.expect(percentile(lags, 99) <= LAG_P99_BOUND_MS, `fast clients' p99 lag ${percentile(lags, 99).toFixed(0)} ms is over ${LAG_P99_BOUND_MS} ms`);
+    findings.expect(sum(cut.counters) === profile.slowClients, `${sum(cut.counters)} of ${profile.slowClients} slow clients were cut`);
+    findings.expect(resumed.every((r) => r.isExact && r.problems.length === 0), `a cut client did not resume exactly: ${JSON.stringify(resumed)}`);
+    findings.expect(rssGrowth <= RSS_GROWTH_BOUND, `RSS grew by ${mib(rssGrowth)}, over the bound`);
+    findings.expect(memory.heap <= HEAP_BOUND, `heap peaked at ${mib(memory.heap)}, over the bound`);
+    findings.expect(after.openStreams === 0 && after.leases === 0, `afterwards ${after.openStreams} streams are open`);
+    return {
+      name: 'slow-readers',
+      profile: profile.name,
+      rows: findings.rows,
+      failures: findings.failures,
+      seconds: (performance.now() - started) / 1000,
+      data: { count, head, memory, baseline: { rss: baseline.rss, heap: baseline.heapUsed }, resumed, lagP99: percentile(lags, 99) },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface Counters {
+  readonly slowCut: Record<string, number>;
+}
+
+function sum(counters: unknown): number {
+  return Object.values((counters as Counters).slowCut).reduce((a, b) => a + b, 0);
+}
+
+function lastSeq(res: RawResponse): number {
+  return Number(res.parser.events.at(-1)?.id.split('-')[1] ?? 0);
+}
+
+function isContiguous(res: RawResponse): boolean {
+  return res.parser.events.every((e, i) => e.id.endsWith(`-${i + 1}`));
+}
+
+/** Records each event's lag: arrival time minus the publish time the event carries. */
+function follow(res: RawResponse): { res: RawResponse; lags: number[] } {
+  const lags: number[] = [];
+  let seen = 0;
+  res.socket.on('data', () => {
+    const events = res.parser.events;
+    const now = Date.now();
+    for (; seen < events.length; seen++) {
+      const t = Number(/^\{"t":(\d+)/.exec(events[seen]?.data ?? '')?.[1]);
+      if (Number.isFinite(t)) lags.push(now - t);
+    }
+  });
+  return { res, lags };
+}
