@@ -45,8 +45,8 @@ export function payloadCases(nonce: string): PayloadCase[] {
     { rule: 'SSE-M06', what: 'CRLF', data: '{T} a\r\nb' },
     { rule: 'SSE-M06', what: 'a lone CR', data: '{T} a\rb' },
     { rule: 'SSE-M06', what: 'a field in the data', data: '{T} x\nevent: injected' },
-    { rule: 'SSE-M07', what: 'LF in the event name', data: '{T} event name with LF', event: 'sse-conformance\n: injected {T}' },
-    { rule: 'SSE-M07', what: 'CR in the event name', data: '{T} event name with CR', event: 'sse-conformance\r: injected {T}' },
+    { rule: 'SSE-M07', what: 'LF in the event name', data: '{T} event name with LF', event: 'sse-conformance\nevent: injected {T}' },
+    { rule: 'SSE-M07', what: 'CR in the event name', data: '{T} event name with CR', event: 'sse-conformance\revent: injected {T}' },
   ];
   return cases.map((c, n) => {
     const token = `[${nonce} #${n}]`;
@@ -58,7 +58,7 @@ export function payloadCases(nonce: string): PayloadCase[] {
       ...(event === undefined ? {} : { event }),
       expectData: data.replace(/\r\n|\r/g, '\n'),
       expectType: c.rule === 'SSE-M07' ? '' : (event ?? 'message'),
-      ...(c.rule === 'SSE-M07' ? { forbiddenLine: `: injected ${token}` } : {}),
+      ...(c.rule === 'SSE-M07' ? { forbiddenLine: `event: injected ${token}` } : {}),
     };
   });
 }

@@ -23,7 +23,8 @@ export interface TimedEvent extends ParsedEvent {
   readonly hasOwnId: boolean;
 }
 
-const UTF8 = new TextDecoder('utf-8');
+// ignoreBOM keeps a U+FEFF at the start of a line visible: SSE-S07 looks for it.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Splits a body into lines the way the WHATWG parser does (CRLF, lone LF or lone CR end a line).

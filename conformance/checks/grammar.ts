@@ -16,7 +16,7 @@ interface Segment {
  */
 export function checkGrammar(context: Context): CheckResult[] {
   const segments: Segment[] = context.observation.segments
-    .filter((probe) => probe.record.head?.status === 200)
+    .filter((probe) => probe.record.head !== undefined)
     .map((probe, index) => ({ index, record: probe.record, lines: splitLines(probe.record.body, probe.record.arrivals) }));
   const bytes = segments.reduce((sum, s) => sum + s.record.body.length, 0);
   const seen = `${bytes} bytes on ${segments.length} connection${segments.length === 1 ? '' : 's'}`;

@@ -1,8 +1,8 @@
 import { Probe } from '../probe.js';
 import { isStream, streamRequestHeaders } from '../session.js';
 import type { Context } from './context.js';
-import { fail, ms, pass, type CheckResult } from './result.js';
-import { describeAnswer, readStream } from './streams.js';
+import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
+import { describeAnswer, mapLimit, readStream, streamProblem } from './streams.js';
 
 /** Last-Event-ID values no browser sends but anyone can: each written byte for byte. */
 const HOSTILE: readonly (readonly [string, readonly (readonly [string, string | Buffer])[]])[] = [
@@ -19,8 +19,10 @@ const HOSTILE: readonly (readonly [string, readonly (readonly [string, string | 
 /** Hostile input: SSE-R1. Any answer but a 5xx, in time, and a healthy server afterwards. */
 export async function checkHostile(context: Context): Promise<CheckResult[]> {
   const { target } = context;
+  const problem = streamProblem(context);
+  if (problem !== undefined) return [notApplicable('SSE-R1', problem)];
   const answers: string[] = [];
-  for (const [label, extra] of HOSTILE) {
+  const records = await mapLimit(HOSTILE, 2, async ([, extra]) => {
     const probe = new Probe({
       url: context.observation.url,
       headers: [...streamRequestHeaders(target), ...extra],
@@ -28,7 +30,10 @@ export async function checkHostile(context: Context): Promise<CheckResult[]> {
       timeoutMs: target.timeoutMs,
     });
     await probe.waitFor((p) => p.record.head !== undefined, target.timeoutMs);
-    const record = await probe.close();
+    return probe.close();
+  });
+  for (const [index, record] of records.entries()) {
+    const label = (HOSTILE[index] as (typeof HOSTILE)[number])[0];
     if (record.head === undefined && record.end === 'stopped') {
       return [fail('SSE-R1', `Last-Event-ID with ${label}: no answer within ${ms(target.timeoutMs)} (a hang)`)];
     }

@@ -3,7 +3,7 @@ import { hasHead, isStream, openStream, publish } from '../session.js';
 import { parseTimed } from '../wire.js';
 import type { Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { describeAnswer } from './streams.js';
+import { describeAnswer, streamProblem } from './streams.js';
 
 /** How long a new stream must stay open to count as admitted rather than refused. */
 const LIVE_MS = 300;
@@ -30,16 +30,20 @@ async function checkCapacity(context: Context): Promise<CheckResult[]> {
   if (capacity === undefined) {
     return [notApplicable('SSE-S12', 'needs --capacity <streams per client>'), notApplicable('SSE-S13', 'needs --capacity <streams per client>')];
   }
+  const problem = streamProblem(context);
+  if (problem !== undefined) return [notApplicable('SSE-S12', problem), notApplicable('SSE-S13', problem)];
   const held: Probe[] = [];
   try {
     let refused: Probe | undefined;
-    while (held.length <= capacity) {
-      const { probe, isLive } = await openClassified(context);
-      if (!isLive) {
-        refused = probe;
-        break;
+    // The first `capacity` streams open together, then one more: it must be refused.
+    for (const batch of [capacity, 1]) {
+      const opened = await Promise.all(Array.from({ length: batch }, () => openClassified(context)));
+      for (const { probe, isLive } of opened) {
+        if (isLive) held.push(probe);
+        else if (refused === undefined) refused = probe;
+        else await probe.close();
       }
-      held.push(probe);
+      if (refused !== undefined) break;
     }
     if (refused === undefined) {
       const why = `${held.length} streams were all admitted: the capacity is above --capacity ${capacity}`;
@@ -79,6 +83,8 @@ async function checkSlotFreed(context: Context, held: Probe[]): Promise<CheckRes
 async function checkSlowReader(context: Context): Promise<CheckResult> {
   const { target } = context;
   if (!target.slowReader || target.publishUrl === undefined) return notApplicable('SSE-S14', 'needs --publish <url> and --slow-reader');
+  const problem = streamProblem(context);
+  if (problem !== undefined) return notApplicable('SSE-S14', problem);
   const probe = openStream(target, context.observation.url, target.timeoutMs * 4);
   try {
     await probe.waitFor(hasHead, target.timeoutMs);
@@ -99,9 +105,9 @@ async function checkSlowReader(context: Context): Promise<CheckResult> {
     await probe.waitFor((p) => p.isEnded, target.timeoutMs);
     const record = probe.record;
     if (record.end === undefined || record.end === 'stopped' || record.end === 'timeout') {
-      return fail('SSE-S14', `a client that stopped reading was kept while ${sent} bytes were published; it got ${record.body.length} bytes, still open`);
+      return fail('SSE-S14', `a client that stopped reading was kept while ${sent} bytes were published; it got ${probe.body.length} bytes, still open`);
     }
-    return pass('SSE-S14', `a client that stopped reading was cut (${record.end}) after ${record.body.length} of ${sent} published bytes`);
+    return pass('SSE-S14', `a client that stopped reading was cut (${record.end}) after ${probe.body.length} of ${sent} published bytes`);
   } finally {
     await probe.close();
   }

@@ -5,6 +5,7 @@ import { escape } from '../wire.js';
 import type { Context } from './context.js';
 import { acceptedTrips } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
+import { streamProblem } from './streams.js';
 
 /**
  * Status and headers: SSE-M01, M02, M09, M10, M11, M13, S04, S05, S06, S15, S17. Reads the first
@@ -93,6 +94,8 @@ function judgeLatency(id: string, context: Context, prefix: string): CheckResult
 }
 
 async function checkAccept(context: Context): Promise<CheckResult> {
+  const problem = streamProblem(context);
+  if (problem !== undefined) return notApplicable('SSE-S15', problem);
   const seen: string[] = [];
   for (const accept of ['*/*', null]) {
     const probe = openStream(context.target, context.observation.url, context.target.timeoutMs, [], accept);

@@ -31,6 +31,30 @@ export async function readStream(
   return { record, events: parseTimed(record.body, record.arrivals).events };
 }
 
+/**
+ * Why rules that need a working stream cannot apply to this target, or undefined when its first
+ * connection answered 200 with text/event-stream.
+ */
+export function streamProblem(context: Context): string | undefined {
+  const record = context.observation.first.record;
+  if (isStream(record)) return undefined;
+  return `the stream answers ${describeAnswer(record)}, not a 200 event stream (SSE-M01, SSE-M02)`;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; results keep the order of `items`. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /** A one-line description of a record's answer: status and media type, or why there was none. */
 export function describeAnswer(record: ProbeRecord): string {
   if (record.head === undefined) return `no answer (${record.end ?? 'waiting'}${record.error === undefined ? '' : `: ${record.error}`})`;
