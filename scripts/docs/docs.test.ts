@@ -108,6 +108,16 @@ describe('the book in docs/', () => {
     assert.deepEqual(codes.filter((code) => !page.includes(`\`${code}\``)), []);
   });
 
+  it('names every export of src/index.ts in docs/reference/api.md', async () => {
+    const index = await readFile(join(ROOT, 'src/index.ts'), 'utf8');
+    const page = await readFile(join(ROOT, 'docs/reference/api.md'), 'utf8');
+    const names = [...index.matchAll(/export\s*{([^}]*)}/g)].flatMap((match) =>
+      (match[1] as string).split(',').map((name) => name.replace(/^\s*type\s+/, '').trim()).filter((name) => name !== ''),
+    );
+    assert.ok(names.length > 10);
+    assert.deepEqual(names.filter((name) => !page.includes(`\`${name}\``) && !page.includes(`\`${name}(`)), []);
+  });
+
   it('lists every recipe chapter in the table of contents', async () => {
     const contents = await readFile(join(ROOT, 'docs/README.md'), 'utf8');
     const chapters = (await listMarkdown(ROOT)).filter((path) => path.startsWith('docs/recipes/'));
