@@ -72,8 +72,10 @@ export function summarySentences(rows: readonly MetricRow[]): string[] {
     const cpu = row(rows, `burst-cpu-${c}`);
     if (cpu === undefined) continue;
     const at = Number(c).toLocaleString('en-US');
+    const kernel = row(rows, `burst-kernel-cpu-${c}`);
     out.push(
-      `Bursts of 100 events to ${at} streams cost the reference server ${formatNumber(cpu.reference)} CPU-seconds per million deliveries, against ${formatNumber(cpu.baseline)} for the baseline: ${times(cpu.ratio)} less.`,
+      `Bursts of 100 events to ${at} streams cost the reference server ${formatNumber(cpu.reference)} CPU-seconds per million deliveries, against ${formatNumber(cpu.baseline)} for the baseline: ${times(cpu.ratio)} less` +
+        (kernel === undefined ? '.' : `; ${formatNumber(kernel.reference)} s of the reference's figure is kernel time (the baseline's: ${formatNumber(kernel.baseline)} s).`),
     );
   }
   const peak = row(rows, 'burst-peak-10000');
@@ -155,7 +157,7 @@ Raw figures: \`${input.resultsFile}\` (git-ignored; rerun to get your own).
 | idle memory per stream | server RSS after opening C streams and waiting ${profile.settleMs} ms, minus its RSS before, divided by C |
 | deliveries per second | C × 100 / (time from sending the burst request to the moment the last stream has counted the 100th event) |
 | publish to last delivery | the same interval, in milliseconds |
-| CPU per million deliveries | utime + stime from /proc/<pid>/stat across all bursts of a repetition (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}), per million deliveries; the same for the load process, from \`process.cpuUsage()\` |
+| CPU per million deliveries | utime + stime from /proc/<pid>/stat across all bursts of a repetition, after one uncounted warm-up burst (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}), per million deliveries; the same for the load process, from \`process.cpuUsage()\` |
 | peak / idle RSS | the highest RSS during the bursts over the idle RSS with C streams open |
 | single events | ${profile.rates.join(' and ')} events/s for ${profile.rateSeconds} s each, one \`POST /publish\` per event, to C = ${Math.min(...profile.streamCounts).toLocaleString('en-US')} streams; the server CPU includes handling the publish requests |
 | latency | each event's data carries the load process's clock at publish time; every ${10}th stream scans its data lines and subtracts it from the receive time |

@@ -28,6 +28,8 @@ export interface CountResult {
   readonly idleRssBytes?: number | undefined;
   readonly bursts: readonly BurstResult[];
   readonly burstServerCpuSeconds?: number | undefined;
+  /** The kernel's share of {@link burstServerCpuSeconds}. */
+  readonly burstServerSystemSeconds?: number | undefined;
   readonly burstLoadCpuSeconds: number;
   /** Highest RSS during the bursts (from `VmHWM` after a reset, else the idle RSS). */
   readonly peakRssBytes?: number | undefined;
@@ -41,6 +43,10 @@ function sleep(ms: number): Promise<void> {
 
 function cpuOf(pid: number | undefined): number | undefined {
   return pid === undefined ? undefined : sampleProcess(pid).cpuSeconds;
+}
+
+function systemOf(pid: number | undefined): number | undefined {
+  return pid === undefined ? undefined : sampleProcess(pid).systemSeconds;
 }
 
 function rssOf(pid: number | undefined): number | undefined {
@@ -97,6 +103,7 @@ export async function measureAtCount(
   const bursts: BurstResult[] = [];
   let burstLoadCpuSeconds = 0;
   const burstCpu = cpuOf(pid);
+  const burstSystem = systemOf(pid);
   for (let i = 0; i < (profile.burstsAt[streams] ?? 1); i++) {
     const reply = await load.call({ type: 'burst', events: profile.burstEvents, bytes: profile.dataBytes });
     check(reply, 'burst');
@@ -110,6 +117,7 @@ export async function measureAtCount(
     }
   }
   const burstServerCpuSeconds = spent(burstCpu, cpuOf(pid));
+  const burstServerSystemSeconds = spent(burstSystem, systemOf(pid));
   clearInterval(sampler);
   const peakRssBytes = pid === undefined ? undefined : canResetPeak ? readPeakRss(pid) : sampledPeak;
 
@@ -137,6 +145,7 @@ export async function measureAtCount(
     idleRssBytes,
     bursts,
     burstServerCpuSeconds,
+    burstServerSystemSeconds,
     burstLoadCpuSeconds,
     peakRssBytes,
     rates,

@@ -29,7 +29,7 @@ export const FULL: Profile = {
   burstEvents: 100,
   dataBytes: 70,
   rates: [20, 100],
-  rateSeconds: 5,
+  rateSeconds: 8,
   connectConcurrency: 100,
   settleMs: 2000,
 };

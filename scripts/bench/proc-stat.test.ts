@@ -6,7 +6,7 @@ describe('parseProcStat', () => {
   it('reads utime + stime and rss counting from the last parenthesis', () => {
     const line =
       '4242 (node (x) y) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 25 0 0 20 0 11 0 100 1234567 3000 18446744073709551615';
-    assert.deepEqual(parseProcStat(line), { cpuTicks: 175, rssPages: 3000 });
+    assert.deepEqual(parseProcStat(line), { cpuTicks: 175, systemTicks: 25, rssPages: 3000 });
   });
 
   it('refuses text that is not a stat line', () => {

@@ -5,6 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 export interface ProcSample {
   /** User plus system CPU time, in clock ticks. */
   readonly cpuTicks: number;
+  /** System (kernel) CPU time alone, in clock ticks. */
+  readonly systemTicks: number;
   /** Resident set size in pages. */
   readonly rssPages: number;
 }
@@ -25,7 +27,7 @@ export function parseProcStat(text: string): ProcSample {
   if (close === -1 || !Number.isInteger(utime) || !Number.isInteger(stime) || !Number.isInteger(rss)) {
     throw new TypeError(`Not a /proc/<pid>/stat line: ${JSON.stringify(text.slice(0, 80))}`);
   }
-  return { cpuTicks: utime + stime, rssPages: rss };
+  return { cpuTicks: utime + stime, systemTicks: stime, rssPages: rss };
 }
 
 /**
@@ -42,11 +44,15 @@ let clockTicks: number | undefined;
 let pageBytes: number | undefined;
 
 /** Reads a live process's CPU seconds and RSS bytes (Linux only). */
-export function sampleProcess(pid: number): { readonly cpuSeconds: number; readonly rssBytes: number } {
+export function sampleProcess(pid: number): {
+  readonly cpuSeconds: number;
+  readonly systemSeconds: number;
+  readonly rssBytes: number;
+} {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   pageBytes ??= Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }).trim()) || 4096;
   const sample = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  return { cpuSeconds: sample.cpuTicks / clockTicks, rssBytes: sample.rssPages * pageBytes };
+  return { cpuSeconds: sample.cpuTicks / clockTicks, systemSeconds: sample.systemTicks / clockTicks, rssBytes: sample.rssPages * pageBytes };
 }
 
 /**

@@ -77,6 +77,13 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
         target: { text: '≤ 1/25×', check: (_, q) => q <= 1 / 25 },
       },
       {
+        id: `burst-kernel-cpu-${c}`,
+        label: `…of which kernel (system time), C = ${at}`,
+        unit: 's',
+        streams: c,
+        value: (r) => perMillion(r.burstServerSystemSeconds, burstDeliveries(r)),
+      },
+      {
         id: `burst-load-cpu-${c}`,
         label: `Load CPU per million deliveries, bursts, C = ${at}`,
         unit: 's',
@@ -115,6 +122,17 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
       streams: smallest,
       value: singleEventCpu,
       target: { text: '≤ 0.75×', check: (_, q) => q <= 0.75 },
+    });
+    list.push({
+      id: 'single-load-cpu',
+      label: `Load CPU per million deliveries, single events, C = ${smallest.toLocaleString('en-US')}`,
+      unit: 's',
+      streams: smallest,
+      value: (r) =>
+        perMillion(
+          r.rates.reduce((sum, rate) => sum + rate.loadCpuSeconds, 0),
+          r.rates.reduce((sum, rate) => sum + rate.delivered, 0),
+        ),
     });
   }
   for (const perSecond of rates) {
