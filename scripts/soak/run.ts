@@ -4,6 +4,7 @@ import { ROOT } from '../paths.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
 import { slowReaders } from './slow-readers.js';
+import { churn } from './churn.js';
 import { profile, type ProfileName } from './profile.js';
 import { formatTable, writeResult, type ScenarioResult } from './report.js';
 
@@ -14,6 +15,7 @@ const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<Scena
   'fuzz-last-event-id': fuzzLastEventId,
   'malformed-requests': malformedRequests,
   'slow-readers': slowReaders,
+  churn,
 };
 
 const { values } = parseArgs({
