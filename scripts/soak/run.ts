@@ -5,6 +5,7 @@ import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
 import { slowReaders } from './slow-readers.js';
 import { churn } from './churn.js';
+import { reconnectStorm } from './reconnect-storm.js';
 import { profile, type ProfileName } from './profile.js';
 import { formatTable, writeResult, type ScenarioResult } from './report.js';
 
@@ -16,6 +17,7 @@ const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<Scena
   'malformed-requests': malformedRequests,
   'slow-readers': slowReaders,
   churn,
+  'reconnect-storm': reconnectStorm,
 };
 
 const { values } = parseArgs({
