@@ -6,6 +6,7 @@ import { malformedRequests } from './malformed-requests.js';
 import { slowReaders } from './slow-readers.js';
 import { churn } from './churn.js';
 import { reconnectStorm } from './reconnect-storm.js';
+import { shutdownRestart } from './shutdown-restart.js';
 import { profile, type ProfileName } from './profile.js';
 import { formatTable, writeResult, type ScenarioResult } from './report.js';
 
@@ -18,6 +19,7 @@ const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<Scena
   'slow-readers': slowReaders,
   churn,
   'reconnect-storm': reconnectStorm,
+  'shutdown-restart': shutdownRestart,
 };
 
 const { values } = parseArgs({

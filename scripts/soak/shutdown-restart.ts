@@ -1,0 +1,70 @@
+import type { Profile } from './profile.js';
+import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
+import { Findings, percentile, type ScenarioResult } from './report.js';
+import { startCliServer } from './soak-server.js';
+
+const PATHS = ['/feed', '/feed', '/feed', '/events', '/time', '/named'];
+const GRACE_MS = 2000;
+
+/**
+ * Shutdown and restart of the real CLI (`dist/server.js`): with clients connected, SIGTERM must
+ * give every stream a `retry:` hint and a clean end, and the process must exit 0. After a restart,
+ * every `/feed` client that comes back with its `Last-Event-ID` must learn (`reset`, reason
+ * `epoch`) that it has to refetch: the history was in memory and is gone.
+ */
+export async function shutdownRestart(profile: Profile): Promise<ScenarioResult> {
+  const started = performance.now();
+  const findings = new Findings();
+  const args = ['--tick', '50', '--max-per-client', String(profile.shutdownClients * 2), '--heartbeat', '0'];
+  const first = await startCliServer(args);
+  const clients: { path: string; res: RawResponse }[] = [];
+  for (let i = 0; i < profile.shutdownClients; i++) {
+    const path = PATHS[i % PATHS.length] as string;
+    clients.push({ path, res: rawRequest({ port: first.port }, getRequest(path)) });
+  }
+  // Every /feed client holds an id before the shutdown; the others hold their first retry hint.
+  await Promise.all(clients.map((c) => c.res.waitFor((r) => (c.path === '/feed' ? r.parser.events.length > 0 : r.parser.retries.length > 0), 10_000)));
+  const signalled = performance.now();
+  const exit = first.stop(GRACE_MS + 5000);
+  await Promise.all(clients.map((c) => c.res.waitFor((r) => r.isClosed, GRACE_MS + 3000)));
+  const code = await exit;
+  const exitMs = performance.now() - signalled;
+  const endMs = clients.map((c) => (c.res.times.closed ?? Number.POSITIVE_INFINITY) - signalled);
+  const clean = clients.filter((c) => c.res.isComplete && c.res.error === undefined && c.res.parser.retries.length >= 2 && !c.res.parser.hasPartial());
+  const hints = clients.map((c) => c.res.parser.retries.at(-1) ?? 0);
+
+  const second = await startCliServer(args);
+  const feed = clients.filter((c) => c.path === '/feed');
+  const oldEpoch = feed[0]?.res.parser.events[0]?.id.split('-')[0];
+  const back = feed.map((c) => rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${c.res.parser.events.at(-1)?.id ?? ''}`])));
+  await Promise.all(back.map((r) => r.waitFor((x) => x.parser.events.length > 0, 10_000)));
+  const resets = back.filter((r) => {
+    const event = r.parser.events[0];
+    if (event?.type !== 'reset' || r.status !== 200) return false;
+    const data = JSON.parse(event.data) as { reason?: string; epoch?: string };
+    return data.reason === 'epoch' && data.epoch !== oldEpoch && event.id.startsWith(`${data.epoch}-`);
+  }).length;
+  for (const r of back) r.destroy();
+  const secondCode = await second.stop(GRACE_MS + 5000);
+
+  findings.row('clients connected at SIGTERM', clients.length);
+  findings.row('streams ended cleanly with a retry: hint', `${clean.length} / ${clients.length}`);
+  findings.row('time to each end p50 / max (ms)', `${percentile(endMs, 50).toFixed(0)} / ${Math.max(...endMs).toFixed(0)}`);
+  findings.row('retry: hints at shutdown min / max', `${Math.min(...hints)} / ${Math.max(...hints)}`);
+  findings.row('exit code, time to exit (ms)', `${code}, ${exitMs.toFixed(0)}`);
+  findings.row('/feed clients back after the restart', back.length);
+  findings.row('told reset (epoch) with the new epoch', `${resets} / ${back.length}`);
+  findings.row('second server exit code', String(secondCode));
+  findings.expect(clean.length === clients.length, `${clients.length - clean.length} streams did not end cleanly with a retry: hint`);
+  findings.expect(code === 0 && secondCode === 0, `exit codes ${code}, ${secondCode}`);
+  findings.expect(Math.max(...endMs) <= GRACE_MS, `a stream ended ${Math.max(...endMs).toFixed(0)} ms after SIGTERM, past the ${GRACE_MS} ms grace`);
+  findings.expect(resets === back.length && back.length > 0, `${back.length - resets} /feed clients were not told reset (epoch)`);
+  return {
+    name: 'shutdown-restart',
+    profile: profile.name,
+    rows: findings.rows,
+    failures: findings.failures,
+    seconds: (performance.now() - started) / 1000,
+    data: { code, exitMs, endMs: { p50: percentile(endMs, 50), max: Math.max(...endMs) }, resets, back: back.length, stdout: first.stdout() },
+  };
+}
