@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer } from './app.js';
 import { NAMED_EVENT_TYPES } from './recipes/named.js';
-import { eventually, rawExchange, startServer, type Started } from './testing/harness.js';
+import { eventually, publish, rawExchange, startServer, type Started } from './testing/harness.js';
 import { openStream } from './testing/sse-client.js';
 
 const STREAM_PATHS = ['/events', '/time', '/named', '/feed'];
@@ -236,5 +236,31 @@ describe('graceful shutdown', () => {
     await s.app.close();
     await closed;
     assert.ok(Date.now() - started < 2000);
+  });
+});
+
+describe('event size limit', () => {
+  it('refuses a 1 MiB publish by default and takes it with a larger maxEventBytes', async () => {
+    const data = 'x'.repeat(1024 * 1024);
+    const small = await startServer({ maxBodyBytes: 2 * 1024 * 1024 });
+    const big = await startServer({ maxBodyBytes: 2 * 1024 * 1024, maxEventBytes: 2 * 1024 * 1024 });
+    try {
+      const refused = await publish(small.base, { data });
+      assert.equal(refused.status, 400);
+      assert.equal((refused.json as { error: { code: string } }).error.code, 'SSE_ERR_EVENT_TOO_LARGE');
+      assert.equal(small.app.channel.history.head, 0);
+      const stream = await openStream(`${big.base}/feed`);
+      const taken = await publish(big.base, { data });
+      assert.equal(taken.status, 202);
+      await stream.waitFor((t) => t.events.length === 1);
+      stream.close();
+      assert.equal(stream.events[0]?.data, data);
+    } finally {
+      await Promise.all([small.app.close(), big.app.close()]);
+    }
+  });
+
+  it('checks maxEventBytes like every size option', () => {
+    assert.throws(() => createSseServer({ maxEventBytes: 0 }), /maxEventBytes must be an integer of at least 1/);
   });
 });
