@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DEFECTS } from './fixtures/defects.js';
+import { startFixture, type RunningFixture } from './fixtures/fixture-server.js';
+import type { Report } from './report.js';
+import { RULES } from './rules.js';
+
+const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
+const FAST = ['--observe', '1.5', '--heartbeat-max', '1500', '--timeout', '2000', '--latency-max', '1500', '--first-byte-max', '1500'];
+
+function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+let correct: RunningFixture;
+let noAccel: RunningFixture;
+let badLines: RunningFixture;
+let dir: string;
+
+before(async () => {
+  const defect = (rule: string): Parameters<typeof startFixture>[0] => DEFECTS.find((d) => d.rule === rule)?.changes ?? {};
+  [correct, noAccel, badLines] = await Promise.all([startFixture(), startFixture(defect('SSE-S05')), startFixture(defect('SSE-M05'))]);
+  dir = await mkdtemp(join(tmpdir(), 'sse-conformance-'));
+});
+
+after(async () => {
+  await Promise.all([correct.close(), noAccel.close(), badLines.close()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function expectFile(name: string, content: unknown): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, JSON.stringify(content));
+  return path;
+}
+
+describe('sse-conformance (the CLI)', { concurrency: true }, () => {
+  it('prints its help and the rule list', async () => {
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: sse-conformance <url>/);
+    const list = await run(['--list']);
+    assert.equal(list.code, 0);
+    for (const rule of RULES) assert.match(list.stdout, new RegExp(`^${rule.id} `, 'm'));
+  });
+
+  it('exits 2 with a sentence on a usage error', async () => {
+    for (const args of [[], ['--nope', 'http://127.0.0.1:1/'], ['http://127.0.0.1:1/', '--observe', 'soon'], ['http://127.0.0.1:1/', '--header', 'novalue'], ['ftp://127.0.0.1/'], ['http://127.0.0.1:1/', '--expect', join(dir ?? '.', 'missing.json')]]) {
+      const { code, stderr } = await run(args);
+      assert.equal(code, 2, args.join(' '));
+      assert.match(stderr, /^sse-conformance: .+/);
+    }
+  });
+
+  it('prints a table and a summary, a progress line per area, and exits 0 on a conforming server', async () => {
+    const { code, stdout, stderr } = await run([correct.url, '--publish', correct.publishUrl, '--header', 'Authorization: Bearer t', ...FAST]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^RULE {5}LEVEL {3}RESULT {2}EVIDENCE$/m);
+    assert.match(stdout, /^SSE-F1 {3}MUST {4}pass {4}8 payloads/m);
+    assert.match(stdout, /^summary: \d+ pass, 0 FAIL \(0 MUST, 0 SHOULD\), \d+ n\/a in \d+\.\d s$/m);
+    assert.equal(stderr.trim().split('\n').length, 6, stderr);
+    assert.match(stderr, /^\[\d+\.\d s\] grammar and encoding: 9 rules, 0 failed$/m);
+  });
+
+  it('prints JSON with --json', async () => {
+    const { code, stdout } = await run([correct.url, '--json', ...FAST]);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout) as Report;
+    assert.equal(report.outcomes.length, RULES.length);
+    assert.equal(report.target, correct.url);
+  });
+
+  it('exits 1 when a MUST rule fails', async () => {
+    const { code, stdout } = await run([badLines.url, ...FAST]);
+    assert.equal(code, 1);
+    assert.match(stdout, /^SSE-M05 {2}MUST {4}FAIL {4}line "Data: capitalised"/m);
+  });
+
+  it('exits 0 on a SHOULD failure, 1 with --strict, and 0 again when it is an expected failure', async () => {
+    assert.equal((await run([noAccel.url, ...FAST])).code, 0);
+    assert.equal((await run([noAccel.url, '--strict', ...FAST])).code, 1);
+    const file = await expectFile('known.json', { 'SSE-S05': { fail: 'our proxy adds it' } });
+    const known = await run([noAccel.url, '--strict', '--expect', file, ...FAST]);
+    assert.equal(known.code, 0, known.stdout);
+    assert.match(known.stdout, /^SSE-S05 {2}SHOULD {2}known {3}no X-Accel-Buffering header \[expected: our proxy adds it\]/m);
+  });
+
+  it('exits 1 and says so when an expected failure passes', async () => {
+    const file = await expectFile('stale.json', { 'SSE-S05': { fail: 'fixed since' } });
+    const { code, stdout } = await run([correct.url, '--expect', file, ...FAST]);
+    assert.equal(code, 1);
+    assert.match(stdout, /1 unexpected passes \(remove them from the expectations file\)/);
+  });
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createSseServer, type SseServer } from 'sse-reference';
+import type { RuleArea } from './rules.js';
+import { check } from './run.js';
+
+// The reference server with small timings, as the suite's own tests run it.
+let app: SseServer;
+let base: string;
+
+before(async () => {
+  app = createSseServer({ port: 0, tickMs: 200, heartbeatMs: 1000, recipeIntervalMs: 200, maxPerClient: 6, maxPendingBytes: 64 * 1024 });
+  const { port } = await app.listen();
+  base = `http://127.0.0.1:${port}`;
+});
+
+after(() => app.close());
+
+const FAST = { observeSeconds: 2.5, heartbeatMaxMs: 1500, timeoutMs: 3000 } as const;
+
+describe('check() against the reference server', { concurrency: true }, () => {
+  it('passes every MUST and SHOULD rule on /feed, with publish, capacity and the slow reader', async () => {
+    const areas: RuleArea[] = [];
+    const report = await check(
+      { url: `${base}/feed`, publishUrl: `${base}/publish`, capacity: 6, slowReader: true, slowReaderBytes: 6 * 1024 * 1024, ...FAST },
+      { onProgress: (area) => areas.push(area) },
+    );
+    const failures = report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.id}: ${o.evidence}`);
+    assert.deepEqual(failures, []);
+    const notApplicable = report.outcomes.filter((o) => o.status === 'n/a').map((o) => o.id);
+    // HTTP/2, CORS (no allow-list by default), TLS-only HTTP/2 offer, and an end never seen.
+    assert.deepEqual(notApplicable, ['SSE-M11', 'SSE-M13', 'SSE-S17', 'SSE-S16']);
+    assert.equal(new Set(areas).size, 6, 'one progress call per area');
+    assert.equal(report.summary.pass, report.outcomes.length - 4);
+  });
+
+  it('passes on /events, a stream that emits on its own with no ids, and says which rules need more', async () => {
+    const report = await check({ url: `${base}/events`, ...FAST });
+    assert.deepEqual(report.outcomes.filter((o) => o.status === 'fail').map((o) => o.evidence), []);
+    const reasons = Object.fromEntries(report.outcomes.filter((o) => o.status === 'n/a').map((o) => [o.id, o.evidence]));
+    assert.match(reasons['SSE-S09'] ?? '', /no event carried an id/);
+    assert.match(reasons['SSE-F1'] ?? '', /needs --publish/);
+    assert.match(reasons['SSE-S12'] ?? '', /needs --capacity/);
+  });
+
+  it('fails SSE-M01 on a path that answers 404, and marks what depends on a stream n/a', async () => {
+    const report = await check({ url: `${base}/nowhere`, ...FAST, observeSeconds: 1 });
+    const byId = Object.fromEntries(report.outcomes.map((o) => [o.id, o]));
+    assert.equal(byId['SSE-M01']?.status, 'fail');
+    assert.match(byId['SSE-M01']?.evidence ?? '', /^404/);
+    assert.equal(byId['SSE-M02']?.status, 'fail');
+    assert.equal(byId['SSE-M12']?.status, 'n/a');
+    assert.match(byId['SSE-M12']?.evidence ?? '', /not a 200 event stream/);
+  });
+
+  it('follows a redirect to the stream and says so', async () => {
+    const { createServer } = await import('node:http');
+    const redirector = createServer((_req, res) => res.writeHead(307, { location: `${base}/events` }).end());
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = redirector.address() as import('node:net').AddressInfo;
+      const report = await check({ url: `http://127.0.0.1:${port}/`, ...FAST, observeSeconds: 1 });
+      const m01 = report.outcomes.find((o) => o.id === 'SSE-M01');
+      assert.equal(m01?.status, 'pass');
+      assert.match(m01?.evidence ?? '', /after 307 → http:\/\/127\.0\.0\.1:\d+\/events/);
+    } finally {
+      redirector.close();
+    }
+  });
+
+  it('reports an unreachable target as a failure of SSE-M01, not a crash', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as import('node:net').AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const report = await check({ url: `http://127.0.0.1:${port}/`, ...FAST, observeSeconds: 1 });
+    const m01 = report.outcomes.find((o) => o.id === 'SSE-M01');
+    assert.equal(m01?.status, 'fail');
+    assert.match(m01?.evidence ?? '', /no response head/);
+  });
+
+  it('refuses a target that is not an http(s) URL', async () => {
+    await assert.rejects(check({ url: 'ftp://127.0.0.1/' }), /must be an http:\/\/ or https:\/\/ URL/);
+  });
+});

@@ -1,0 +1,129 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AREAS, RULES, TARGET_DEFAULTS, type Rule } from 'sse-reference/conformance';
+import { ROOT } from './paths.js';
+
+/** Where the generated rules reference lives. */
+export const DOCS_PATH = join(ROOT, 'docs/conformance.md');
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+
+function ruleRow(rule: Rule): string {
+  const needs = rule.needs === undefined ? '' : ` *Needs: ${cell(rule.needs)}.*`;
+  return `| \`${rule.id}\` | ${rule.level} | ${cell(rule.title)}${needs} | [${cell(rule.source)}](${rule.link}) | ${cell(rule.hint)} |`;
+}
+
+/**
+ * Renders `docs/conformance.md` from the rule catalogue. Pure: the same catalogue gives the same
+ * bytes, so a test can tell when the file is stale.
+ */
+export function renderConformanceDocs(): string {
+  const areas = AREAS.map((area) => {
+    const rows = RULES.filter((r) => r.area === area).map(ruleRow);
+    return [`### ${area[0]?.toUpperCase()}${area.slice(1)}`, '', '| id | level | rule | source | how to fix |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  });
+  const must = RULES.filter((r) => r.level === 'MUST').length;
+  return `<!-- Generated from conformance/rules.ts by \`node dist/scripts/conformance-docs.js\`. Do not edit: edit the catalogue. -->
+# Conformance rules
+
+\`sse-conformance\` checks any Server-Sent Events endpoint against ${RULES.length} rules (${must} MUST,
+${RULES.length - must} SHOULD), over real sockets, byte by byte, as a browser's \`EventSource\` would see it.
+
+\`\`\`sh
+npx sse-conformance http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish
+\`\`\`
+
+## How to read a result
+- **pass**: the rule was checked and holds. The evidence says what was seen.
+- **FAIL**: the rule was checked and is broken. The evidence names the bytes (escaped, with their
+  offset), the header, or the timing.
+- **n/a**: the rule cannot be checked on this target, and the evidence says why (no ids to resume
+  from, no \`--publish\`, no \`--capacity\`…). It is never a silent pass.
+- **known** / **PASS?**: the rule is listed in the expectations file; it failed as expected, or it
+  passed and should be removed from the file.
+
+Levels: **MUST** means a browser's \`EventSource\` breaks, silently loses data, or gives up for good.
+**SHOULD** means clients work, but proxies, reconnects or operators suffer.
+
+Exit code: \`0\` when every MUST rule passes (with \`--strict\`, every SHOULD rule too), \`1\` when one
+fails or when a known failure passes, \`2\` on a usage error.
+
+## Rule ids
+An id is \`SSE-\` followed by the id of the rule in the project's rule list: \`M\` for MUST, \`S\` for
+SHOULD, \`F\` for data fidelity, \`R\` for robustness, then a number. Ids are stable: a rule that is
+retired keeps its id, and no id is ever given to another rule. New rules take the next free number.
+
+## Describing the target
+| option | default | what it does |
+| --- | --- | --- |
+| \`<url>\` | | the stream to check, \`http:\` or \`https:\` |
+| \`--publish <url>\` | | a URL that publishes one event per \`POST\` (see the contract below); enables the round-trip rules |
+| \`--observe <seconds>\` | ${TARGET_DEFAULTS.observeSeconds} | how long to watch the stream |
+| \`--header 'Name: value'\` | | sent on every request (authorization); repeatable |
+| \`--insecure\` | | accept any TLS certificate |
+| \`--origin <origin>\` | | an origin the server allows cross-origin; enables \`SSE-M13\` |
+| \`--capacity <n>\` | | streams the server accepts from one client; enables \`SSE-S12\`, \`SSE-S13\` |
+| \`--heartbeat-max <ms>\` | ${TARGET_DEFAULTS.heartbeatMaxMs} | the longest idle gap accepted (\`SSE-S02\`) and the bound for a freed slot (\`SSE-S13\`) |
+| \`--latency-max <ms>\` | ${TARGET_DEFAULTS.latencyMaxMs} | the longest delay from a publish's answer to its event (\`SSE-M09\`, \`SSE-M10\`) |
+| \`--first-byte-max <ms>\` | ${TARGET_DEFAULTS.firstByteMaxMs} | the longest wait for headers and a first byte (\`SSE-S01\`) |
+| \`--timeout <ms>\` | ${TARGET_DEFAULTS.timeoutMs} | the longest single wait for an answer |
+| \`--slow-reader\` | off | enables \`SSE-S14\`: publishes about 8 MiB to a client that stops reading |
+| \`--expect <file>\` | | known failures (below) |
+| \`--strict\` | off | a SHOULD failure fails the run too |
+| \`--json\` | off | print the report as JSON |
+
+It works on servers that emit on their own, that emit only when published to, that send no ids,
+and that close after a few events (the suite reconnects as \`EventSource\` does, with
+\`Last-Event-ID\`). With the default options a run takes the observe window plus a few seconds.
+
+### The publish contract
+\`POST <publish url>\` with \`Content-Type: application/json\` and the body
+\`{"data": "<string>", "event"?: "<string>"}\`, plus the \`--header\` values. Any \`2xx\` answer means
+published; the event must then reach the stream at \`<url>\`. Each payload carries a random marker, so
+the suite finds its events among the server's own. Payloads include leading spaces, a trailing line
+break, CR, LF and CRLF, non-ASCII text, and event names with CR or LF (a server may refuse those with
+a \`4xx\`, or strip them: both pass; writing them raw fails \`SSE-M07\`).
+
+### Expectations file
+A project can adopt the suite in CI before it is fully conformant:
+
+\`\`\`json
+{ "SSE-S05": { "fail": "our ingress strips X-Accel-Buffering; tracked in #123" } }
+\`\`\`
+
+A listed rule that fails is reported as **known** and does not fail the run. A listed rule that
+passes is reported as **PASS?** and fails the run, so the file never hides a fix.
+
+### In your own node:test suite
+\`\`\`js
+import { conformanceSuite } from 'sse-reference/conformance';
+conformanceSuite({ url: 'http://127.0.0.1:8080/feed', publishUrl: 'http://127.0.0.1:8080/publish' });
+\`\`\`
+One test per rule: a MUST failure fails, a SHOULD failure is \`todo\`, n/a is skipped with its reason.
+\`check(target)\` returns the same report as \`--json\`.
+
+## The rules
+${areas.join('\n\n')}
+
+## Not checked yet
+- \`SSE-M11\` needs an HTTP/2 client; the probe speaks HTTP/1.1 (and offers h2 in ALPN only to see
+  whether the server accepts it, \`SSE-S17\`). It is always **n/a** for now.
+- \`SSE-M13\` is checked only with \`--origin\`: the suite cannot guess which origins a server allows.
+`;
+}
+
+// Run directly: write the file (or, with --check, exit 1 when it is stale).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const text = renderConformanceDocs();
+  if (process.argv.includes('--check')) {
+    const current = await readFile(DOCS_PATH, 'utf8').catch(() => '');
+    if (current !== text) {
+      process.stderr.write('docs/conformance.md is stale: run node dist/scripts/conformance-docs.js\n');
+      process.exitCode = 1;
+    }
+  } else {
+    await writeFile(DOCS_PATH, text);
+    process.stdout.write(`wrote ${DOCS_PATH}\n`);
+  }
+}
