@@ -57,6 +57,13 @@ describe('encodeEvent', () => {
     refuses(() => encodeEvent({ data: 'x', event: '' }), 'SSE_ERR_EVENT_EMPTY');
   });
 
+  it('refuses an event name holding a lone surrogate, before writing anything', () => {
+    for (const event of ['a\uD800', '\uDC00b', '\uDC00\uD800']) {
+      assert.throws(() => encodeEvent({ event, data: 'x' }), { name: 'SseError', code: 'SSE_ERR_EVENT_NOT_WELL_FORMED' });
+    }
+    assert.equal(formatEvent({ event: 'tick-😀', data: 'x' }), 'event: tick-😀\ndata: x\n\n');
+  });
+
   it('refuses CR, LF or NULL in an id', () => {
     refuses(() => encodeEvent({ data: 'x', id: '1\n2' }), 'SSE_ERR_ID_HAS_NEWLINE');
     refuses(() => encodeEvent({ data: 'x', id: '1\r' }), 'SSE_ERR_ID_HAS_NEWLINE');

@@ -97,6 +97,11 @@ function checkEventName(type: string): string {
   if (NEWLINE.test(type)) {
     throw new SseError('SSE_ERR_EVENT_HAS_NEWLINE', `Event name ${JSON.stringify(type)} contains CR or LF, which would inject fields.`);
   }
+  if (!isWellFormed(type)) {
+    // As for data: Buffer.from() would turn the lone surrogate into U+FFFD, and a listener
+    // registered for the name as published would never fire.
+    throw new SseError('SSE_ERR_EVENT_NOT_WELL_FORMED', `Event name ${JSON.stringify(type)} holds a lone UTF-16 surrogate.`);
+  }
   return type;
 }
 
