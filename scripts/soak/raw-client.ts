@@ -46,7 +46,7 @@ export function getRequest(path: string, headers: readonly string[] = [], extra 
  *
  * Nothing here throws on a bad answer: every fact is recorded for the scenario to judge.
  */
-export function rawRequest(target: RawTarget, request: Buffer | string | undefined): RawResponse {
+export function rawRequest(target: RawTarget, request: Buffer | string | undefined, tap?: (body: Buffer) => void): RawResponse {
   const socket = connect({
     port: target.port,
     host: '127.0.0.1',
@@ -102,6 +102,7 @@ export function rawRequest(target: RawTarget, request: Buffer | string | undefin
       keptBytes += bytes.length;
     }
     res.parser.feed(bytes);
+    tap?.(bytes);
   };
 
   const dechunk = (bytes: Buffer): void => {

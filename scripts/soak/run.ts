@@ -7,6 +7,7 @@ import { slowReaders } from './slow-readers.js';
 import { churn } from './churn.js';
 import { reconnectStorm } from './reconnect-storm.js';
 import { shutdownRestart } from './shutdown-restart.js';
+import { eventContent } from './event-content.js';
 import { profile, type ProfileName } from './profile.js';
 import { formatTable, writeResult, type ScenarioResult } from './report.js';
 
@@ -20,6 +21,7 @@ const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<Scena
   churn,
   'reconnect-storm': reconnectStorm,
   'shutdown-restart': shutdownRestart,
+  'event-content': eventContent,
 };
 
 const { values } = parseArgs({

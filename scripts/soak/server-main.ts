@@ -39,7 +39,9 @@ export interface ServerStats {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerMainConfig;
 const app = createSseServer({ port: 0, host: '127.0.0.1', ...config.options });
-if (config.headersTimeoutMs !== undefined) app.server.headersTimeout = config.headersTimeoutMs;
+if (config.headersTimeoutMs !== undefined) {
+  (app.server as unknown as { headersTimeout: number }).headersTimeout = config.headersTimeoutMs;
+}
 if (config.checkIntervalMs !== undefined) {
   (app.server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval = config.checkIntervalMs;
 }

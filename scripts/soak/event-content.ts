@@ -1,0 +1,188 @@
+import { createParser, type ParsedEvent } from 'sse-reference';
+import type { Profile } from './profile.js';
+import { getRequest, rawRequest } from './raw-client.js';
+import { Findings, type ScenarioResult } from './report.js';
+import { createRng, type Rng } from './rng.js';
+import { startSoakServer } from './soak-server.js';
+
+const MAX_EVENT_BYTES = 2 * 1024 * 1024;
+
+/** One publish and what must come of it. */
+interface ContentCase {
+  readonly label: string;
+  readonly body: { data: string; event?: string };
+  /** The error code the publish must be refused with, or undefined when it must be accepted. */
+  readonly refusal: string | undefined;
+}
+
+const FIXED: readonly [string, string, string?][] = [
+  ['CR', 'a\rb'],
+  ['LF', 'a\nb'],
+  ['CRLF', 'a\r\nb'],
+  ['mixed line breaks', 'x\r\r\n\n\ry\r'],
+  ['only line breaks', '\r\n\n\r'],
+  ['trailing LF', 'a\n'],
+  ['leading LF', '\na'],
+  ['leading space', ' one space'],
+  ['empty', ''],
+  ['field injection', 'x\nevent: evil\nid: 999\nretry: 1\n\ndata: y'],
+  ['looks like a comment', ': not a comment\n:also data'],
+  ['NULL', 'nul\0byte\0'],
+  ['emoji', '😀 family 👩‍👩‍👧 flag 🇯🇵'],
+  ['BOM inside', '\uFEFFbom first'],
+  ['U+2028 U+2029 U+0085', 'line\u2028para\u2029next\u0085'],
+  ['non-characters', '\uFFFE\uFFFF\u{10FFFF}'],
+  ['lone high surrogate', 'a\uD800b'],
+  ['lone low surrogate', '\uDC00'],
+  ['reversed pair', '\uDC00\uD800'],
+  ['event name with LF', 'x', 'bad\nname'],
+  ['event name with CR', 'x', 'bad\rname'],
+  ['event name with CRLF', 'x', 'a\r\nid: 1'],
+  ['empty event name', 'x', ''],
+  ['event name with spaces and colon', 'x', ' a: b '],
+  ['event name with emoji', 'x', 'tick-😀'],
+  ['event name with a lone surrogate', 'x', 'a\uD800'],
+];
+
+// A lone surrogate: a high one not followed by a low one, or a low one not after a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);
+
+/** The refusal the server must give, decided from the publish alone, in the order the server checks. */
+function refusalFor(body: { data: string; event?: string }, encodedBytes: number): string | undefined {
+  if (!isWellFormed(body.data)) return 'SSE_ERR_DATA_NOT_WELL_FORMED';
+  if (body.event !== undefined) {
+    if (body.event === '') return 'SSE_ERR_EVENT_EMPTY';
+    if (/[\r\n]/.test(body.event)) return 'SSE_ERR_EVENT_HAS_NEWLINE';
+    if (!isWellFormed(body.event)) return 'SSE_ERR_EVENT_NOT_WELL_FORMED';
+  }
+  if (encodedBytes > MAX_EVENT_BYTES) return 'SSE_ERR_EVENT_TOO_LARGE';
+  return undefined;
+}
+
+/** The encoded size, as the wire format lays it out; the id is counted at its longest (29 bytes). */
+function encodedSize(body: { data: string; event?: string }): number {
+  const lines = body.data.split(/\r\n|\r|\n/);
+  const data = lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 7, 0);
+  const event = body.event === undefined ? 0 : Buffer.byteLength(body.event) + 8;
+  return event + 'id: '.length + 29 + 1 + data + 1;
+}
+
+function randomText(rng: Rng, length: number): string {
+  const pieces = [
+    () => String.fromCharCode(0x20 + rng.int(95)),
+    () => rng.pick(['\r', '\n', '\r\n', '\0', '\t', ':', ' ']),
+    () => String.fromCharCode(0xa0 + rng.int(0xd7ff - 0xa0)),
+    () => String.fromCodePoint(0x10000 + rng.int(0x10ffff - 0x10000)),
+    () => (rng.int(40) === 0 ? String.fromCharCode(0xd800 + rng.int(0x800)) : 'x'),
+  ];
+  let out = '';
+  while (out.length < length) out += rng.pick(pieces)();
+  return out;
+}
+
+function cases(profile: Profile): ContentCase[] {
+  const rng = createRng(profile.seed);
+  const list: ContentCase[] = [];
+  const add = (label: string, data: string, event?: string): void => {
+    const body = event === undefined ? { data } : { data, event };
+    list.push({ label, body, refusal: refusalFor(body, encodedSize(body)) });
+  };
+  for (const [label, data, event] of FIXED) add(label, data, event);
+  const line = (n: number): string => 'y'.repeat(n);
+  add('1 MiB, one line', line(1024 * 1024));
+  add('1 MiB in 16 KiB lines, CRLF', Array.from({ length: 64 }, () => line(16 * 1024 - 2)).join('\r\n'));
+  add('1 MiB of random text', Buffer.from(randomWellFormed(rng, 1024 * 1024), 'utf8').subarray(0, 1024 * 1024).toString('utf8'));
+  add('3 MiB (over maxEventBytes)', line(3 * 1024 * 1024));
+  for (let i = 0; i < profile.contentRandom; i++) {
+    const data = randomText(rng, rng.int(200));
+    const event = rng.int(4) === 0 ? randomText(rng, 1 + rng.int(12)) : undefined;
+    add('random', data, event);
+  }
+  return list;
+}
+
+function randomWellFormed(rng: Rng, length: number): string {
+  return randomText(rng, length).replace(LONE_SURROGATES, '\uFFFD');
+}
+
+/**
+ * Event content: every publish either reaches an independent parser exactly as published (line
+ * breaks become LF: the format has no other) or is refused with a clear error code, and nothing
+ * is ever written half-way: the ids stay contiguous, every byte is valid UTF-8, no partial event.
+ */
+export async function eventContent(profile: Profile): Promise<ScenarioResult> {
+  const started = performance.now();
+  const findings = new Findings();
+  const server = await startSoakServer({
+    options: { tickMs: 0, heartbeatMs: 0, maxEventBytes: MAX_EVENT_BYTES, maxBodyBytes: 16 * 1024 * 1024, historyBytes: 32 * 1024 * 1024 },
+  });
+  try {
+    const library: ParsedEvent[] = [];
+    const crossCheck = createParser({ onEvent: (event) => library.push(event) });
+    const reader = rawRequest({ port: server.port }, getRequest('/feed'), (bytes) => crossCheck.feed(bytes));
+    await reader.waitFor((r) => r.parser.retries.length > 0, 5000);
+    const list = cases(profile);
+    const accepted: { item: ContentCase; id: string }[] = [];
+    const wrong: string[] = [];
+    const refusals = new Map<string, number>();
+    for (const item of list) {
+      const res = await fetch(`http://127.0.0.1:${server.port}/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(item.body),
+      });
+      const json = (await res.json()) as { id?: string; error?: { code: string; message: string } };
+      // Every accepted publish is a delivered event, expected or not: keep them all, in order.
+      if (res.status === 202) accepted.push({ item, id: json.id as string });
+      if (res.status === 202 && item.refusal === undefined) continue;
+      if (res.status === 400 && item.refusal !== undefined && json.error?.code === item.refusal && json.error.message.length > 0) {
+        refusals.set(item.refusal, (refusals.get(item.refusal) ?? 0) + 1);
+      } else wrong.push(`${item.label} ${JSON.stringify(item.body).slice(0, 60)}: ${res.status} ${json.error?.code ?? json.id}, expected ${item.refusal ?? '202'}`);
+    }
+    await reader.waitFor((r) => r.parser.events.length >= accepted.length, 10_000);
+    reader.destroy();
+
+    let mismatched = 0;
+    accepted.forEach(({ item, id }, i) => {
+      const got = reader.parser.events[i];
+      const want = { type: item.body.event ?? 'message', data: item.body.data.replace(/\r\n|\r/g, '\n'), id };
+      const lib = library[i];
+      const isSame = got?.type === want.type && got.data === want.data && got.id === want.id;
+      const isLibrarySame = lib?.type === want.type && lib.data === want.data && lib.lastEventId === want.id;
+      if (!isSame || !isLibrarySame) {
+        mismatched++;
+        if (wrong.length < 20) wrong.push(`${item.label}: received ${JSON.stringify(got).slice(0, 80)}, library parser ${isLibrarySame ? 'agrees' : 'differs'}`);
+      }
+    });
+    const seqs = accepted.map(({ id }) => Number(id.split('-')[1]));
+    const isContiguous = seqs.every((seq, i) => seq === i + 1);
+    const problems = reader.parser.problems;
+
+    findings.row('publishes', list.length);
+    findings.row('accepted and received exactly (line breaks as LF)', accepted.length - mismatched);
+    for (const [code, n] of [...refusals].sort()) findings.row(`refused ${code}`, n);
+    findings.row('answers other than expected', wrong.length);
+    findings.row('events received (strict parser / library parser)', `${reader.parser.events.length} / ${library.length}`);
+    findings.row('ids contiguous over accepted publishes', String(isContiguous));
+    findings.row('invalid UTF-8, BOM or unknown fields', problems.length);
+    findings.row('partial event left at the end', String(reader.parser.hasPartial()));
+    findings.row('largest accepted payload', `${Math.max(...accepted.map((a) => Buffer.byteLength(a.item.body.data)))} bytes`);
+    findings.expect(wrong.length === 0, `${wrong.length} wrong answers: ${wrong.slice(0, 5).join(' | ')}`);
+    findings.expect(reader.parser.events.length === accepted.length, `${reader.parser.events.length} events received for ${accepted.length} accepted`);
+    findings.expect(isContiguous, 'the ids of accepted publishes are not contiguous: a refusal took a sequence number');
+    findings.expect(problems.length === 0, `stream problems: ${problems.slice(0, 3).join('; ')}`);
+    findings.expect(!reader.parser.hasPartial(), 'a half-written event was left on the stream');
+    return {
+      name: 'event-content',
+      profile: profile.name,
+      rows: findings.rows,
+      failures: findings.failures,
+      seconds: (performance.now() - started) / 1000,
+      data: { refusals: Object.fromEntries(refusals), wrong },
+    };
+  } finally {
+    await server.stop();
+  }
+}
