@@ -40,7 +40,7 @@ describe('reference server routes', () => {
     it(`POST ${path} is 405 with Allow`, async () => {
       const res = await fetch(s.base + path, { method: 'POST' });
       assert.equal(res.status, 405);
-      assert.equal(res.headers.get('allow'), 'GET, HEAD');
+      assert.equal(res.headers.get('allow'), 'GET, HEAD, OPTIONS');
       await res.body?.cancel();
     });
   }
@@ -86,7 +86,7 @@ describe('reference server routes', () => {
     assert.equal(head.status, 200);
     const post = await fetch(`${s.base}/metrics`, { method: 'POST' });
     assert.equal(post.status, 405);
-    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    assert.equal(post.headers.get('allow'), 'GET, HEAD, OPTIONS');
     await post.body?.cancel();
   });
 
@@ -96,7 +96,7 @@ describe('reference server routes', () => {
     assert.deepEqual(await missing.json(), { error: { code: 'not_found', message: 'No route for /nope.' } });
     const get = await fetch(`${s.base}/publish`);
     assert.equal(get.status, 405);
-    assert.equal(get.headers.get('allow'), 'POST');
+    assert.equal(get.headers.get('allow'), 'POST, OPTIONS');
     await get.body?.cancel();
   });
 

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { createCorsPolicy } from './cors.js';
 import { Channel } from './hub/channel.js';
 import { clientKey, Limiter } from './limits/limiter.js';
 import { bump, createCounters, renderMetrics, type Counters } from './metrics.js';
@@ -13,7 +13,9 @@ import { publishRecipe, sendJson } from './recipes/publish.js';
 import { streamHeaders } from './stream/headers.js';
 import { Heartbeat } from './stream/heartbeat.js';
 import { refuseStream } from './stream/refuse.js';
+import type { SseRequest, SseResponse } from './stream/http.js';
 import { SseStream } from './stream/sse-stream.js';
+import { createTransport, type TlsFiles, type TransportKind } from './transport.js';
 
 /** Options of {@link createSseServer}; each has a CLI flag (see `node dist/server.js --help`). */
 export interface SseServerOptions {
@@ -47,7 +49,18 @@ export interface SseServerOptions {
   readonly maxEventBytes?: number;
   /** How long shutdown waits for streams to end before destroying them. @defaultValue 2000 */
   readonly shutdownGraceMs?: number;
+  /** Serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback. @defaultValue none: plain HTTP/1.1 */
+  readonly tls?: TlsFiles | undefined;
+  /** Serve cleartext HTTP/2 (prior knowledge), for use behind a proxy. @defaultValue false */
+  readonly h2c?: boolean;
+  /** Origins allowed to read the streams and publish (CORS). @defaultValue none: CORS off */
+  readonly corsOrigins?: readonly string[];
+  /** Allow credentials for those origins. @defaultValue false */
+  readonly corsCredentials?: boolean;
 }
+
+/** The options with every default filled in. */
+export type ResolvedOptions = Required<Omit<SseServerOptions, 'tls'>> & { readonly tls: TlsFiles | undefined };
 
 /** A running (or ready to run) reference server. */
 export interface SseServer {
@@ -56,7 +69,9 @@ export interface SseServer {
   readonly limiter: Limiter;
   readonly heartbeat: Heartbeat;
   readonly counters: Counters;
-  readonly options: Required<SseServerOptions>;
+  readonly options: ResolvedOptions;
+  /** `http`, `https` (HTTP/2 with HTTP/1.1 fallback) or `h2c`. */
+  readonly protocol: TransportKind;
   /** Streams open now, on every path. */
   readonly openStreams: number;
   /** Starts listening. @returns the bound address (port 0 picks a free one) */
@@ -69,7 +84,7 @@ export interface SseServer {
 }
 
 /** The defaults, in one place. */
-export const DEFAULTS: Required<SseServerOptions> = {
+export const DEFAULTS: ResolvedOptions = {
   port: 8080,
   host: '127.0.0.1',
   maxConnections: 10_000,
@@ -85,9 +100,13 @@ export const DEFAULTS: Required<SseServerOptions> = {
   maxBodyBytes: 64 * 1024,
   maxEventBytes: 256 * 1024,
   shutdownGraceMs: 2000,
+  tls: undefined,
+  h2c: false,
+  corsOrigins: [],
+  corsCredentials: false,
 };
 
-type StreamRecipe = (stream: SseStream, req: IncomingMessage) => void;
+type StreamRecipe = (stream: SseStream, req: SseRequest) => void;
 
 /**
  * Creates the reference server: every recipe on its own path, one shared `/feed` channel, the
@@ -103,7 +122,7 @@ type StreamRecipe = (stream: SseStream, req: IncomingMessage) => void;
  * ```
  */
 export function createSseServer(input: SseServerOptions = {}): SseServer {
-  const options = { ...DEFAULTS, ...input };
+  const options: ResolvedOptions = { ...DEFAULTS, ...input };
   for (const name of ['port', 'heartbeatMs', 'retryMs', 'tickMs', 'shutdownGraceMs'] as const) {
     checkInteger(options[name], name, 0);
   }
@@ -118,11 +137,12 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   const limiter = new Limiter({ maxConnections: options.maxConnections, maxPerClient: options.maxPerClient });
   const heartbeat = new Heartbeat(options.heartbeatMs);
   const counters = createCounters();
+  const cors = createCorsPolicy({ origins: options.corsOrigins, credentials: options.corsCredentials });
   const streams = new Set<SseStream>();
   let isClosing = false;
   let ticker: NodeJS.Timeout | undefined;
 
-  const streamRoutes = new Map<string, StreamRecipe>([
+  const streamRecipes = new Map<string, StreamRecipe>([
     ['/events', (stream) => basicRecipe(stream, options.recipeIntervalMs)],
     ['/time', (stream) => clockRecipe(stream, options.recipeIntervalMs)],
     ['/named', (stream) => namedRecipe(stream, options.recipeIntervalMs)],
@@ -136,7 +156,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     ],
   ]);
 
-  function openStream(req: IncomingMessage, res: ServerResponse, recipe: StreamRecipe): void {
+  function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     // A body on a stream request would be read under requestTimeout, which then kills the stream.
     if (hasBody(req)) {
       sendJson(res, 400, { error: { code: 'body_not_allowed', message: 'A stream request must not carry a body.' } });
@@ -170,45 +190,68 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     recipe(stream, req);
   }
 
-  function route(req: IncomingMessage, res: ServerResponse): void {
+  const streamRoute = (recipe: StreamRecipe): Route => ({
+    allow: 'GET, HEAD, OPTIONS',
+    corsHeaders: 'last-event-id',
+    // Node sends nothing for HEAD until end(): answer the headers and finish at once.
+    handle: (req, res) => (req.method === 'HEAD' ? answerHead(req, res) : openStream(req, res, recipe)),
+  });
+  const routes = new Map<string, Route>([
+    ...[...streamRecipes].map(([path, recipe]) => [path, streamRoute(recipe)] as const),
+    [
+      '/publish',
+      {
+        allow: 'POST, OPTIONS',
+        corsHeaders: 'content-type',
+        handle: (req, res) => {
+          publishRecipe(req, res, channel, options.maxBodyBytes).then(
+            (isPublished) => {
+              if (!isPublished) counters.publishRejected++;
+            },
+            () => res.destroy(),
+          );
+        },
+      },
+    ],
+    [
+      '/metrics',
+      textRoute('text/plain; version=0.0.4; charset=utf-8', () =>
+        renderMetrics(counters, { openStreams: streams.size, ...channel.stats }),
+      ),
+    ],
+    ['/health', textRoute('text/plain; charset=utf-8', () => 'ok\n')],
+    ['/', textRoute('text/html; charset=utf-8', () => DEMO_PAGE)],
+  ]);
+
+  function route(req: SseRequest, res: SseResponse): void {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
     const method = req.method ?? 'GET';
-    const recipe = streamRoutes.get(path);
-    if (recipe !== undefined) {
-      if (method === 'HEAD') {
-        // Node sends nothing for HEAD until end(): answer the headers and finish at once.
-        answerHead(req, res);
-      } else if (method === 'GET') openStream(req, res, recipe);
-      else methodNotAllowed(res, 'GET, HEAD');
+    const entry = routes.get(path);
+    if (entry === undefined) {
+      sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${path}.` } });
       return;
     }
-    switch (path) {
-      case '/publish':
-        if (method !== 'POST') return methodNotAllowed(res, 'POST');
-        publishRecipe(req, res, channel, options.maxBodyBytes).then(
-          (isPublished) => {
-            if (!isPublished) counters.publishRejected++;
-          },
-          () => res.destroy(),
-        );
-        return;
-      case '/metrics':
-        return getOnly(req, res, 'text/plain; version=0.0.4; charset=utf-8', () =>
-          renderMetrics(counters, { openStreams: streams.size, ...channel.stats }),
-        );
-      case '/health':
-        return getOnly(req, res, 'text/plain; charset=utf-8', () => 'ok\n');
-      case '/':
-        return getOnly(req, res, 'text/html; charset=utf-8', () => DEMO_PAGE);
-      default:
-        sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${path}.` } });
+    const origin = req.headers.origin;
+    if (method === 'OPTIONS') {
+      const methods = entry.allow.replace(', OPTIONS', '');
+      res.writeHead(204, { allow: entry.allow, ...cors.preflight(origin, { methods, headers: entry.corsHeaders }) });
+      res.end();
+      return;
     }
+    for (const [name, value] of Object.entries(cors.headersFor(origin))) res.setHeader(name, value);
+    if (!entry.allow.split(', ').includes(method)) {
+      sendJson(res, 405, { error: { code: 'method_not_allowed', message: `Use ${entry.allow}.` } }, { allow: entry.allow });
+      return;
+    }
+    entry.handle(req, res);
   }
 
-  const server = createServer({ keepAlive: true }, route);
+  const transport = createTransport(options, route);
+  const server = transport.server;
 
   return {
     server,
+    protocol: transport.kind,
     channel,
     limiter,
     heartbeat,
@@ -239,38 +282,47 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       clearInterval(ticker);
       channel.close();
       return new Promise((resolve) => {
-        const deadline = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs);
-        server.close(() => {
+        const deadline = setTimeout(() => transport.destroyAll(), options.shutdownGraceMs);
+        // Each client is told when to come back, jittered, so a restart is not a thundering herd.
+        for (const stream of streams) stream.end(options.retryMs);
+        transport.close(() => {
           clearTimeout(deadline);
           resolve();
         });
-        // Each client is told when to come back, jittered, so a restart is not a thundering herd.
-        for (const stream of streams) stream.end(options.retryMs);
-        server.closeIdleConnections();
       });
     },
   };
 }
 
-function hasBody(req: IncomingMessage): boolean {
+function hasBody(req: SseRequest): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function answerHead(req: IncomingMessage, res: ServerResponse): void {
+function answerHead(req: SseRequest, res: SseResponse): void {
   // The response ends here, so Node, not the stream's keep-alive header, decides about the connection.
   const { connection: _, ...headers } = streamHeaders(req);
   res.writeHead(200, headers);
   res.end();
 }
 
-function methodNotAllowed(res: ServerResponse, allow: string): void {
-  sendJson(res, 405, { error: { code: 'method_not_allowed', message: `Use ${allow}.` } }, { allow });
+/** A route: the methods it answers, the request headers a preflight may allow, the handler. */
+interface Route {
+  readonly allow: string;
+  readonly corsHeaders: string;
+  handle(req: SseRequest, res: SseResponse): void;
 }
 
-function getOnly(req: IncomingMessage, res: ServerResponse, type: string, body: () => string): void {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
-  const text = body();
-  res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(req.method === 'HEAD' ? undefined : text);
+/** A small GET/HEAD route with a text body made on each request. */
+function textRoute(type: string, body: () => string): Route {
+  return {
+    allow: 'GET, HEAD, OPTIONS',
+    corsHeaders: '',
+    handle(req, res) {
+      const text = body();
+      res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') res.end();
+      else res.end(text);
+    },
+  };
 }

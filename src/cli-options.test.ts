@@ -25,10 +25,24 @@ describe('parseCli', () => {
   it('prints help listing every flag with its default', () => {
     const request = parseCli(['--help']);
     assert.equal(request.kind, 'help');
-    for (const flag of ['--port', '--host', '--max-connections', '--max-per-client', '--heartbeat', '--retry', '--history', '--max-pending', '--tick']) {
+    for (const flag of ['--tls-cert', '--tls-key', '--h2c', '--cors-origin', '--cors-credentials', '--port', '--host', '--max-connections', '--max-per-client', '--heartbeat', '--retry', '--history', '--max-pending', '--tick']) {
       assert.ok(request.kind === 'help' && request.text.includes(flag), flag);
     }
     assert.match(request.kind === 'help' ? request.text : '', /--heartbeat <n> .*\(default 15000\)/);
+  });
+
+  it('reads the TLS files, h2c and the CORS allow-list', () => {
+    assert.deepEqual(parseCli(['--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--cors-origin', 'https://a.example', '--cors-origin', 'https://b.example', '--cors-credentials']), {
+      kind: 'serve',
+      options: { corsOrigins: ['https://a.example', 'https://b.example'], corsCredentials: true },
+      tlsFiles: { cert: 'c.pem', key: 'k.pem' },
+    });
+    assert.deepEqual(parseCli(['--h2c']), { kind: 'serve', options: { h2c: true } });
+  });
+
+  it('refuses half a TLS pair, and h2c with TLS', () => {
+    assert.throws(() => parseCli(['--tls-cert', 'c.pem']), /--tls-cert and --tls-key go together/);
+    assert.throws(() => parseCli(['--tls-cert', 'c', '--tls-key', 'k', '--h2c']), /--h2c is cleartext HTTP\/2/);
   });
 
   it('refuses a value that is not a whole number, and unknown flags', () => {

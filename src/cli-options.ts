@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { DEFAULTS, type SseServerOptions } from './app.js';
 
-/** The CLI flags and the option each one sets, with its help line. */
-const FLAGS = {
+type NumericOption = 'port' | 'maxConnections' | 'maxPerClient' | 'heartbeatMs' | 'retryMs' | 'historyEvents' | 'maxPendingBytes' | 'tickMs';
+
+/** The numeric flags and the option each one sets, with its help line. */
+const NUMERIC_FLAGS: Record<string, readonly [NumericOption, string]> = {
   port: ['port', 'port to listen on (env PORT)'],
-  host: ['host', 'address to bind (env HOST)'],
   'max-connections': ['maxConnections', 'open streams across all clients'],
   'max-per-client': ['maxPerClient', 'open streams per client address'],
   heartbeat: ['heartbeatMs', 'ms of idle before a comment heartbeat; 0 = off'],
@@ -12,10 +13,26 @@ const FLAGS = {
   history: ['historyEvents', 'events kept on /feed for resume'],
   'max-pending': ['maxPendingBytes', 'bytes queued for one client before it is cut as slow'],
   tick: ['tickMs', 'ms between ticker events on /feed; 0 = off'],
-} as const satisfies Record<string, readonly [keyof SseServerOptions, string]>;
+};
 
-/** What the command line asked for. */
-export type CliRequest = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'serve'; readonly options: SseServerOptions };
+const OTHER_FLAGS = [
+  ['host <address>', `address to bind (env HOST) (default ${DEFAULTS.host})`],
+  ['tls-cert <file>', 'PEM certificate: serve HTTPS with HTTP/2 and HTTP/1.1 fallback'],
+  ['tls-key <file>', 'PEM private key for --tls-cert'],
+  ['h2c', 'serve cleartext HTTP/2 (behind a proxy that speaks it)'],
+  ['cors-origin <origin>', 'allow this origin to read the streams and publish; repeatable'],
+  ['cors-credentials', 'allow credentials for the --cors-origin origins'],
+  ['help', 'print this help'],
+] as const;
+
+/** What the command line asked for. Certificate files are named, not read: that is I/O. */
+export type CliRequest =
+  | { readonly kind: 'help'; readonly text: string }
+  | {
+      readonly kind: 'serve';
+      readonly options: Omit<SseServerOptions, 'tls'>;
+      readonly tlsFiles?: { readonly cert: string; readonly key: string };
+    };
 
 /**
  * Reads the server's command line and environment.
@@ -28,35 +45,45 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
   const { values } = parseArgs({
     args: [...argv],
     options: {
+      ...Object.fromEntries(Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      host: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      h2c: { type: 'boolean' },
+      'cors-origin': { type: 'string', multiple: true },
+      'cors-credentials': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
-      ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     },
     strict: true,
     allowPositionals: false,
   });
   if (values.help === true) return { kind: 'help', text: helpText() };
-  const options: Record<string, string | number> = {};
-  const raw: Record<string, string | undefined> = { port: env['PORT'], host: env['HOST'] };
-  for (const flag of Object.keys(FLAGS) as (keyof typeof FLAGS)[]) {
-    const value = (values as Record<string, unknown>)[flag];
-    if (typeof value === 'string') raw[flag] = value;
+  const options: Record<string, unknown> = {};
+  const numbers: Record<string, unknown> = { port: env['PORT'], ...values };
+  for (const [flag, [name]] of Object.entries(NUMERIC_FLAGS)) {
+    const value = numbers[flag];
+    if (typeof value !== 'string') continue;
+    if (!/^[0-9]+$/.test(value)) throw new TypeError(`--${flag} takes a whole number, got ${JSON.stringify(value)}.`);
+    options[name] = Number(value);
   }
-  for (const [flag, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    const [name] = FLAGS[flag as keyof typeof FLAGS];
-    if (name === 'host') options[name] = value;
-    else if (/^[0-9]+$/.test(value)) options[name] = Number(value);
-    else throw new TypeError(`--${flag} takes a whole number, got ${JSON.stringify(value)}.`);
-  }
-  return { kind: 'serve', options: options as SseServerOptions };
+  const host = values.host ?? env['HOST'];
+  if (host !== undefined) options['host'] = host;
+  if (values.h2c === true) options['h2c'] = true;
+  if (values['cors-origin'] !== undefined) options['corsOrigins'] = values['cors-origin'];
+  if (values['cors-credentials'] === true) options['corsCredentials'] = true;
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if ((cert === undefined) !== (key === undefined)) throw new TypeError('--tls-cert and --tls-key go together: give both, or neither.');
+  if (cert !== undefined && values.h2c === true) throw new TypeError('--h2c is cleartext HTTP/2; with --tls-cert the server already offers HTTP/2.');
+  const request = { kind: 'serve' as const, options: options as Omit<SseServerOptions, 'tls'> };
+  return cert !== undefined && key !== undefined ? { ...request, tlsFiles: { cert, key } } : request;
 }
 
 function helpText(): string {
   const lines = ['Usage: node dist/server.js [options]', '', 'Options:'];
-  for (const [flag, [name, help]] of Object.entries(FLAGS)) {
-    const arg = name === 'host' ? ' <address>' : ' <n>';
-    lines.push(`  --${(flag + arg).padEnd(24)}${help} (default ${String(DEFAULTS[name])})`);
+  for (const [flag, [name, help]] of Object.entries(NUMERIC_FLAGS)) {
+    lines.push(`  --${`${flag} <n>`.padEnd(24)}${help} (default ${DEFAULTS[name]})`);
   }
-  lines.push(`  --${'help'.padEnd(24)}print this help`);
+  for (const [flag, help] of OTHER_FLAGS) lines.push(`  --${flag.padEnd(24)}${help}`);
   return lines.join('\n') + '\n';
 }

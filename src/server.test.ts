@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeCertificate } from './testing/certificate.js';
 import { openStream } from './testing/sse-client.js';
 
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
@@ -32,6 +36,26 @@ describe('node dist/server.js', () => {
     assert.equal(code, 0, output().stderr);
     assert.match(stream.raw(), /retry: \d+\n\n$/);
     assert.match(output().stdout, /SIGTERM: closing 1 stream\(s\)/);
+  });
+
+  it('serves HTTPS with HTTP/2 from --tls-cert and --tls-key, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sse-tls-'));
+    const { cert, key } = makeCertificate();
+    writeFileSync(join(dir, 'cert.pem'), cert);
+    writeFileSync(join(dir, 'key.pem'), key);
+    const { child, exited, output } = await run(['--port', '0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+    const deadline = Date.now() + 10_000;
+    while (!output().stdout.includes('listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    rmSync(dir, { recursive: true, force: true });
+    assert.match(output().stdout, /listening on https:\/\/127\.0\.0\.1:\d+\/ \(HTTP\/2 and HTTP\/1\.1\)/);
+    child.kill('SIGINT');
+    assert.equal((await exited)[0], 0);
+  });
+
+  it('exits 2 with a sentence when the TLS files cannot be read', async () => {
+    const { exited, output } = await run(['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem']);
+    assert.deepEqual(await exited, [2, null]);
+    assert.match(output().stderr, /Cannot read the TLS files: ENOENT/);
   });
 
   it('prints the options with --help', async () => {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { createSseServer } from './app.js';
 import { parseCli } from './cli-options.js';
 
@@ -13,9 +14,19 @@ try {
 if (request.kind === 'help') {
   process.stdout.write(request.text);
 } else {
-  const app = createSseServer(request.options);
+  const { tlsFiles } = request;
+  let tls;
+  try {
+    tls = tlsFiles === undefined ? undefined : { cert: readFileSync(tlsFiles.cert), key: readFileSync(tlsFiles.key) };
+  } catch (error) {
+    process.stderr.write(`Cannot read the TLS files: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const app = createSseServer({ ...request.options, tls });
   const { address, port } = await app.listen();
-  process.stdout.write(`sse-reference listening on http://${address.includes(':') ? `[${address}]` : address}:${port}/\n`);
+  const scheme = app.protocol === 'https' ? 'https' : 'http';
+  const via = app.protocol === 'http' ? '' : app.protocol === 'https' ? ' (HTTP/2 and HTTP/1.1)' : ' (h2c)';
+  process.stdout.write(`sse-reference listening on ${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}/${via}\n`);
   const stop = (signal: string): void => {
     process.stdout.write(`${signal}: closing ${app.openStreams} stream(s)\n`);
     app.close().then(() => process.exit(0), (error: unknown) => {

@@ -13,7 +13,6 @@ if (values.kind === 'reference') {
   const { port } = await app.listen();
   process.stdout.write(`listening ${port}\n`);
   process.once('SIGTERM', () => {
-    app.server.closeAllConnections();
     app.close().then(() => process.exit(0), () => process.exit(1));
   });
 } else if (values.kind === 'naive') {

@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import type { Channel } from '../hub/channel.js';
 import type { ResumePlan } from '../hub/resume.js';
 import { parseLastEventId } from '../protocol/last-event-id.js';
 import type { SseStream } from '../stream/sse-stream.js';
+import type { SseRequest } from '../stream/http.js';
 
 /**
  * The reconnection recipe: one channel shared by every client, resumed from `Last-Event-ID`.
@@ -16,7 +16,7 @@ import type { SseStream } from '../stream/sse-stream.js';
  * @param channel - the channel to follow
  * @returns what was decided, for counting
  */
-export function feedRecipe(stream: SseStream, req: IncomingMessage, channel: Channel): ResumePlan {
+export function feedRecipe(stream: SseStream, req: SseRequest, channel: Channel): ResumePlan {
   // #region feed
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId');
   const cursor = parseLastEventId(req.headers['last-event-id'] ?? query);

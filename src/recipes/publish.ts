@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Channel, PublishInput } from '../hub/channel.js';
 import { SseError } from '../protocol/errors.js';
+import type { SseRequest, SseResponse } from '../stream/http.js';
 
 /** A refused publish: the HTTP status and a stable code. */
 export interface PublishRefusal {
@@ -49,8 +49,8 @@ export function parsePublishBody(text: string): PublishInput | PublishRefusal {
  * @returns whether an event was published; rejects only when the request itself fails mid-body
  */
 export async function publishRecipe(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: SseRequest,
+  res: SseResponse,
   channel: Channel,
   maxBodyBytes: number,
 ): Promise<boolean> {
@@ -61,7 +61,7 @@ export async function publishRecipe(
   }
   const text = await readBody(req, maxBodyBytes);
   if (text === undefined) {
-    return answer(res, refusal(413, 'body_too_large', `The body is over ${maxBodyBytes} bytes.`), true);
+    return answer(res, refusal(413, 'body_too_large', `The body is over ${maxBodyBytes} bytes.`), req.httpVersionMajor === 1);
   }
   const input = parsePublishBody(text);
   if ('status' in input) return answer(res, input);
@@ -78,7 +78,7 @@ export async function publishRecipe(
 }
 
 /** Writes a JSON response. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: SseResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -89,7 +89,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-function answer(res: ServerResponse, refused: PublishRefusal, closeConnection = false): false {
+/** Sends a refusal; `closeConnection` (HTTP/1.1 only) drops a body that was not read to its end. */
+function answer(res: SseResponse, refused: PublishRefusal, closeConnection = false): false {
   sendJson(res, refused.status, { error: { code: refused.code, message: refused.message } }, closeConnection ? { connection: 'close' } : {});
   return false;
 }
@@ -99,7 +100,7 @@ function refusal(status: PublishRefusal['status'], code: string, message: string
 }
 
 /** Reads the body as UTF-8, or resolves undefined as soon as it passes `maxBytes`. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+function readBody(req: SseRequest, maxBytes: number): Promise<string | undefined> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {

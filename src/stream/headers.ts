@@ -1,4 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { SseRequest } from './http.js';
 
 /**
  * The response headers of an event stream.
@@ -13,7 +14,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
  *
  * @param req - the request, to tell HTTP/1.x from HTTP/2
  */
-export function streamHeaders(req: IncomingMessage): OutgoingHttpHeaders {
+export function streamHeaders(req: SseRequest): OutgoingHttpHeaders {
   // #region headers
   const headers: OutgoingHttpHeaders = {
     'content-type': 'text/event-stream; charset=utf-8',

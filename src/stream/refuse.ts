@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeComment, encodeRetry } from '../protocol/encode.js';
 import { jitter, streamHeaders } from './headers.js';
+import type { SseRequest, SseResponse } from './http.js';
 
 /**
  * Answers a stream request that cannot be served now (a connection cap is full) in the one way
@@ -10,10 +10,11 @@ import { jitter, streamHeaders } from './headers.js';
  * @param retryMs - the middle of the jittered reconnection delay
  * @param why - a one-line reason, written as a comment
  */
-export function refuseStream(req: IncomingMessage, res: ServerResponse, retryMs: number, why: string): void {
+export function refuseStream(req: SseRequest, res: SseResponse, retryMs: number, why: string): void {
   // #region refuse
-  // The connection closes with the answer: the browser opens a new one when it retries anyway.
-  res.writeHead(200, { ...streamHeaders(req), connection: 'close' });
+  // An HTTP/1.1 connection closes with the answer: the browser opens a new one when it retries
+  // anyway. HTTP/2 has no such header; the stream alone ends.
+  res.writeHead(200, req.httpVersionMajor === 1 ? { ...streamHeaders(req), connection: 'close' } : streamHeaders(req));
   res.end(Buffer.concat([encodeRetry(jitter(retryMs)), encodeComment(why)]));
   // #endregion refuse
 }

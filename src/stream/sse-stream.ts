@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscriber } from '../hub/channel.js';
 import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import { jitter, streamHeaders } from './headers.js';
+import type { ChunkWriter, SseRequest, SseResponse } from './http.js';
 
 /** Why a stream closed. */
 export type CloseReason = 'client' | 'slow' | 'stalled' | 'server';
@@ -38,7 +38,8 @@ const HEARTBEAT = encodeComment('heartbeat');
  */
 export class SseStream implements Subscriber, Beating {
   wroteSinceTick = false;
-  readonly #res: ServerResponse;
+  readonly #res: SseResponse;
+  readonly #out: ChunkWriter;
   readonly #maxPendingBytes: number;
   readonly #stallTimeoutMs: number;
   readonly #heartbeat: Heartbeat | undefined;
@@ -51,8 +52,9 @@ export class SseStream implements Subscriber, Beating {
    * Starts the stream: status 200, the event-stream headers, and a jittered `retry:` hint as the
    * first byte, flushed at once (Node would otherwise hold the headers until the first write).
    */
-  constructor(req: IncomingMessage, res: ServerResponse, options: SseStreamOptions = {}) {
+  constructor(req: SseRequest, res: SseResponse, options: SseStreamOptions = {}) {
     this.#res = res;
+    this.#out = res;
     this.#maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
     this.#heartbeat = options.heartbeat;
@@ -60,7 +62,7 @@ export class SseStream implements Subscriber, Beating {
     // Small event writes must not wait for Nagle's algorithm.
     req.socket.setNoDelay(true);
     res.writeHead(200, { ...streamHeaders(req), ...options.headers });
-    res.write(encodeRetry(jitter(options.retryMs ?? 3000)));
+    this.#out.write(encodeRetry(jitter(options.retryMs ?? 3000)));
     res.on('close', () => this.#finish(this.#closeReason ?? 'client'));
     res.on('drain', () => this.#clearStall());
     this.#heartbeat?.add(this);
@@ -124,7 +126,7 @@ export class SseStream implements Subscriber, Beating {
       return false;
     }
     this.wroteSinceTick = true;
-    if (!this.#res.write(chunk) && this.#stallTimer === undefined) {
+    if (!this.#out.write(chunk) && this.#stallTimer === undefined) {
       this.#stallTimer = setTimeout(() => this.#cut('stalled'), this.#stallTimeoutMs);
     }
     return true;
@@ -139,7 +141,7 @@ export class SseStream implements Subscriber, Beating {
   end(retryMs?: number): void {
     if (this.isClosed) return;
     this.#closeReason = 'server';
-    if (retryMs !== undefined) this.#res.write(encodeRetry(jitter(retryMs)));
+    if (retryMs !== undefined) this.#out.write(encodeRetry(jitter(retryMs)));
     this.#res.end();
   }
 

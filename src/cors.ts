@@ -1,0 +1,70 @@
+/** Options of {@link createCorsPolicy}. */
+export interface CorsOptions {
+  /** Exact origins allowed to read the streams and publish, e.g. `https://app.example`. */
+  readonly origins: readonly string[];
+  /** Send `Access-Control-Allow-Credentials: true` to allowed origins. @defaultValue false */
+  readonly credentials?: boolean;
+}
+
+/** What a route allows, for the preflight answer. */
+export interface CorsRoute {
+  readonly methods: string;
+  readonly headers: string;
+}
+
+/** Decides the CORS headers of each response. */
+export interface CorsPolicy {
+  /** Headers for an actual response to a request from `origin` (none when it is not allowed). */
+  headersFor(origin: string | undefined): Record<string, string>;
+  /** Headers for a preflight from `origin` to a route (none when the origin is not allowed). */
+  preflight(origin: string | undefined, route: CorsRoute): Record<string, string>;
+}
+
+/**
+ * A CORS policy by allow-list. Off (no header at all) when the list is empty.
+ *
+ * The allowed origin is echoed exactly, never `*`, with `Vary: Origin` so a cache never serves one
+ * origin's answer to another. A browser preflights a cross-origin reconnect whose `Last-Event-ID`
+ * is long or holds unsafe characters, so the stream routes allow that header.
+ *
+ * @throws TypeError when an entry is `*` or not an origin (`scheme://host[:port]`)
+ * @see https://fetch.spec.whatwg.org/#http-cors-protocol
+ */
+export function createCorsPolicy(options: CorsOptions): CorsPolicy {
+  const allowed = new Set(options.origins.map(checkOrigin));
+  const credentials: Record<string, string> = options.credentials === true ? { 'access-control-allow-credentials': 'true' } : {};
+  const vary: Record<string, string> = allowed.size > 0 ? { vary: 'Origin' } : {};
+  const allow = (origin: string | undefined): origin is string => origin !== undefined && allowed.has(origin);
+  return {
+    headersFor(origin) {
+      return allow(origin) ? { ...vary, 'access-control-allow-origin': origin, ...credentials } : vary;
+    },
+    preflight(origin, route) {
+      if (!allow(origin)) return vary;
+      return {
+        ...vary,
+        'access-control-allow-origin': origin,
+        ...credentials,
+        'access-control-allow-methods': route.methods,
+        'access-control-allow-headers': route.headers,
+        'access-control-max-age': '600',
+      };
+    },
+  };
+}
+
+function checkOrigin(origin: string): string {
+  if (origin === '*') {
+    throw new TypeError('CORS origins must be listed one by one; "*" would let any site read the streams.');
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || parsed.origin !== origin) {
+    throw new TypeError(`${JSON.stringify(origin)} is not an origin; write it as scheme://host[:port], with no path or trailing slash.`);
+  }
+  return origin;
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { connect, constants, type ClientHttp2Session } from 'node:http2';
+import { after, before, describe, it } from 'node:test';
+import { makeCertificate } from './testing/certificate.js';
+import { eventually, startServer, type Started } from './testing/harness.js';
+import { openH2Stream, openStream } from './testing/sse-client.js';
+
+// RFC 9113 §8.2.2: a message carrying any of these is malformed over HTTP/2.
+const CONNECTION_SPECIFIC = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
+const certificate = makeCertificate();
+
+function h2(base: string): Promise<ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = connect(base, { ca: certificate.cert }, () => resolve(session));
+    session.on('error', reject);
+  });
+}
+
+async function h2Request(session: ClientHttp2Session, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+    const req = session.request(headers);
+    let text = '';
+    let responseHeaders: Record<string, unknown> = {};
+    req.on('response', (h) => (responseHeaders = h));
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => resolve({ status: Number(responseHeaders[':status']), headers: responseHeaders, text }));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('HTTPS with HTTP/2 and HTTP/1.1 fallback', () => {
+  let s: Started;
+  let https: string;
+  let session: ClientHttp2Session;
+  before(async () => {
+    s = await startServer({ tls: certificate, recipeIntervalMs: 50, maxPerClient: 50 });
+    https = s.base.replace('http:', 'https:');
+    session = await h2(https);
+  });
+  after(async () => {
+    session.close();
+    await s.app.close();
+  });
+
+  for (const path of ['/events', '/time', '/named', '/feed']) {
+    it(`serves ${path} over HTTP/2 with no connection-specific header`, async () => {
+      const stream = await openH2Stream(session, path);
+      assert.equal(stream.status, 200);
+      assert.equal(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
+      assert.equal(stream.headers['cache-control'], 'no-cache, no-transform');
+      for (const name of CONNECTION_SPECIFIC) assert.equal(stream.headers[name], undefined, name);
+      if (path === '/feed') s.app.channel.publish({ data: 'over h2' });
+      await stream.waitFor((t) => t.events.length >= 1 && t.retries.length === 1);
+      stream.close();
+    });
+  }
+
+  it('serves /feed over HTTP/1.1 with TLS to a client that does not offer h2', async () => {
+    const stream = await openStream(`${https}/feed`, {}, { ca: certificate.cert });
+    assert.equal(stream.status, 200);
+    assert.equal(stream.headers['connection'], 'keep-alive');
+    s.app.channel.publish({ data: 'over h1' });
+    await stream.waitFor((t) => t.events.some((e) => e.data === 'over h1'));
+    stream.close();
+  });
+
+  it('keeps ten streams live on one HTTP/2 connection, and a publish over HTTP/2 reaches them all', async () => {
+    const streams = await Promise.all(Array.from({ length: 10 }, () => openH2Stream(session, '/feed')));
+    const published = await h2Request(session, { ':method': 'POST', ':path': '/publish', 'content-type': 'application/json' }, JSON.stringify({ data: 'to all ten' }));
+    assert.equal(published.status, 202);
+    await Promise.all(streams.map((stream) => stream.waitFor((t) => t.events.some((e) => e.data === 'to all ten'))));
+    for (const stream of streams) stream.close();
+  });
+
+  it('answers HEAD, 405 and 404 over HTTP/2 as over HTTP/1.1', async () => {
+    const head = await h2Request(session, { ':method': 'HEAD', ':path': '/time' });
+    assert.equal(head.status, 200);
+    assert.equal(head.text, '');
+    const put = await h2Request(session, { ':method': 'PUT', ':path': '/feed' });
+    assert.equal(put.status, 405);
+    assert.equal(put.headers['allow'], 'GET, HEAD, OPTIONS');
+    assert.equal((await h2Request(session, { ':path': '/missing' })).status, 404);
+    assert.equal((await h2Request(session, { ':path': '/health' })).text, 'ok\n');
+  });
+});
+
+describe('HTTP/2 limits, backpressure and shutdown', () => {
+  it('refuses past the per-client cap with 200 + retry and no connection header', async () => {
+    const s = await startServer({ h2c: true, maxPerClient: 1 });
+    after(() => s.app.close());
+    const session = connect(s.base);
+    const first = await openH2Stream(session, '/feed');
+    const refused = await openH2Stream(session, '/feed');
+    await refused.ended;
+    assert.equal(refused.status, 200);
+    assert.equal(refused.headers['connection'], undefined);
+    assert.match(refused.raw(), /^retry: \d+\n\n: too many streams from your address\n\n$/);
+    first.close();
+    session.close();
+  });
+
+  it('cuts a stream whose peer stops reading (flow control) and keeps the others', async () => {
+    const s = await startServer({ h2c: true, maxPendingBytes: 64 * 1024 });
+    after(() => s.app.close());
+    const session = connect(s.base);
+    const fast = await openH2Stream(session, '/feed');
+    const slowSession = connect(s.base);
+    const slow = slowSession.request({ ':path': '/feed' });
+    slow.on('error', () => {});
+    slow.pause();
+    await eventually(() => s.app.channel.stats.subscribers === 2);
+    const payload = 'z'.repeat(8 * 1024);
+    for (let pass = 0; pass < 200 && (s.app.counters.slowCut['slow'] ?? 0) === 0; pass++) {
+      for (let i = 0; i < 8; i++) s.app.channel.publish({ data: payload });
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    assert.equal(s.app.counters.slowCut['slow'], 1);
+    const head = s.app.channel.history.head;
+    await fast.waitFor((t) => t.events.length === head, 10_000);
+    fast.close();
+    session.close();
+    slowSession.destroy();
+  });
+
+  it('on shutdown sends GOAWAY and tells each stream when to come back', async () => {
+    const s = await startServer({ h2c: true, retryMs: 1000 });
+    const session = connect(s.base);
+    let goaway = -1;
+    session.on('goaway', (code: number) => (goaway = code));
+    const streams = await Promise.all([openH2Stream(session, '/feed'), openH2Stream(session, '/time')]);
+    await Promise.all(streams.map((stream) => stream.waitFor((t) => t.retries.length === 1)));
+    await s.app.close();
+    await Promise.all(streams.map((stream) => stream.ended));
+    for (const stream of streams) assert.equal(stream.retries.length, 2);
+    assert.equal(goaway, constants.NGHTTP2_NO_ERROR);
+    session.destroy();
+  });
+});

@@ -1,0 +1,69 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
+import type { Server, Socket } from 'node:net';
+import type { SseRequest, SseResponse } from './stream/http.js';
+
+/** Certificate and key, as PEM. */
+export interface TlsFiles {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+}
+
+/** Which protocol a {@link Transport} speaks. */
+export type TransportKind = 'http' | 'https' | 'h2c';
+
+/** A listening socket server for any of the three kinds, with one way to close each. */
+export interface Transport {
+  readonly server: Server;
+  readonly kind: TransportKind;
+  /**
+   * Starts a graceful close: stop accepting, send HTTP/2 sessions a GOAWAY, close idle HTTP/1.1
+   * connections. `callback` runs once every connection is gone.
+   */
+  close(callback: () => void): void;
+  /** Destroys every connection now (the end of the grace period). */
+  destroyAll(): void;
+}
+
+/**
+ * Creates the socket server: plain HTTP/1.1 by default; with `tls`, HTTPS offering HTTP/2 and
+ * falling back to HTTP/1.1 (ALPN); with `h2c`, cleartext HTTP/2 for use behind a proxy.
+ *
+ * Browsers open about six HTTP/1.1 connections per origin, so a seventh stream stalls; over HTTP/2
+ * every stream shares one connection.
+ */
+export function createTransport(
+  options: { readonly tls?: TlsFiles | undefined; readonly h2c?: boolean | undefined },
+  handler: (req: SseRequest, res: SseResponse) => void,
+): Transport {
+  const kind: TransportKind = options.tls !== undefined ? 'https' : options.h2c === true ? 'h2c' : 'http';
+  const server: Server =
+    kind === 'https'
+      ? createSecureServer({ ...(options.tls as TlsFiles), allowHTTP1: true }, handler)
+      : kind === 'h2c'
+        ? createH2cServer(handler)
+        : createHttpServer({ keepAlive: true }, handler);
+  const sockets = new Set<Socket>();
+  const sessions = new Set<Http2Session>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  return {
+    server,
+    kind,
+    close(callback) {
+      server.close(() => callback());
+      for (const session of sessions) session.close();
+      if ('closeIdleConnections' in server) (server as ReturnType<typeof createHttpServer>).closeIdleConnections();
+    },
+    destroyAll() {
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
