@@ -4,7 +4,7 @@ import { checkGrammar } from './checks/grammar.js';
 import { checkHostile } from './checks/hostile.js';
 import { checkLimits } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
-import { checkResume } from './checks/resume.js';
+import { checkIdsAndRetry, checkResumes } from './checks/resume.js';
 import { checkStatusAndHeaders } from './checks/status-and-headers.js';
 import { checkTiming } from './checks/timing.js';
 import { buildReport, type Expectations, type Report } from './report.js';
@@ -59,10 +59,11 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
       otherStreams: [],
     };
     done('status and headers', await checkStatusAndHeaders(context));
-    done('ids and resume', await checkResume(context));
+    const resumes = await checkResumes(context);
     done('hostile input', await checkHostile(context));
     await observation.untilOver();
     await observation.stop();
+    done('ids and resume', [...resumes, ...checkIdsAndRetry(context)]);
     done('grammar and encoding', checkGrammar(context));
     done('heartbeat and timing', await checkTiming(context));
     done('limits', await checkLimits(context));

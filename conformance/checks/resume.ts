@@ -4,11 +4,14 @@ import type { Context } from './context.js';
 import { fail, notApplicable, pass, type CheckResult } from './result.js';
 import { describeAnswer, mapLimit, readStream, streamProblem } from './streams.js';
 
-/** Ids and resume: SSE-M12, S09, S10, S11, S08. Opens a few short resumed streams. */
-export async function checkResume(context: Context): Promise<CheckResult[]> {
-  const results = [await checkAnyLastEventId(context), checkIds(context)];
-  results.push(await checkExactResume(context), await checkUnknownResume(context), checkRetryHint(context));
-  return results;
+/** Ids and resume, the part that opens resumed streams: SSE-M12, S10, S11. Runs while the observation goes on. */
+export async function checkResumes(context: Context): Promise<CheckResult[]> {
+  return [await checkAnyLastEventId(context), await checkExactResume(context), await checkUnknownResume(context)];
+}
+
+/** Ids and resume, the part that reads every byte observed: SSE-S09, S08. Runs after the observation. */
+export function checkIdsAndRetry(context: Context): CheckResult[] {
+  return [checkIds(context), checkRetryHint(context)];
 }
 
 /** The ids the observation saw events carry, newest last. */
