@@ -177,6 +177,13 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
       value: (r) => r.open.connectRate,
       target: { text: '≥ 1×', check: (_, q) => q >= 1 },
     },
+    {
+      id: 'connect-cpu',
+      label: `Server CPU per new stream, ${at} new streams`,
+      unit: 'µs',
+      streams: largest,
+      value: (r) => (r.openServerCpuSeconds === undefined ? undefined : (r.openServerCpuSeconds / largest) * 1e6),
+    },
     { id: 'headers-p50', label: `Time to headers p50, ${at} new streams`, unit: 'ms', streams: largest, value: (r) => r.open.headersP50Ms },
     {
       id: 'headers-p99',
