@@ -13,7 +13,7 @@ describe('the DevTools pipe', () => {
 
   it('fails with the package to install when the browser is missing, and leaves no profile behind', async () => {
     const before = (await readdir(tmpdir())).filter((name) => name.startsWith('sse-reference-chromium-'));
-    await assert.rejects(Chromium.launch('/nonexistent/chromium'), (error: unknown) => {
+    await assert.rejects(Chromium.launch([], '/nonexistent/chromium'), (error: unknown) => {
       assert.ok(error instanceof CdpError);
       assert.match(error.message, /install the Debian package "chromium"/);
       return true;

@@ -77,13 +77,14 @@ export class Chromium {
   /**
    * Starts Chromium with a fresh profile directory.
    *
+   * @param flags - more command-line flags, e.g. `--ignore-certificate-errors` for a test certificate
    * @param executable - the browser binary @defaultValue `$CHROMIUM` or `/usr/bin/chromium`
    */
-  static async launch(executable = process.env['CHROMIUM'] ?? '/usr/bin/chromium'): Promise<Chromium> {
+  static async launch(flags: readonly string[] = [], executable = process.env['CHROMIUM'] ?? '/usr/bin/chromium'): Promise<Chromium> {
     const profile = await mkdtemp(join(tmpdir(), 'sse-reference-chromium-'));
     // Chromium's sandbox cannot start as root, nor in most CI containers; this browser only ever
     // loads the test's own loopback page, so it runs without one.
-    const child = spawn(executable, [...FLAGS, '--no-sandbox', `--user-data-dir=${profile}`, 'about:blank'], {
+    const child = spawn(executable, [...FLAGS, ...flags, '--no-sandbox', `--user-data-dir=${profile}`, 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     });
     try {

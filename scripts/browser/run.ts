@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServer } from 'sse-reference';
+import { makeCertificate } from 'sse-reference/testing';
 import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
 
@@ -181,5 +182,79 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
     assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
     await mkdir(join(ROOT, 'docs/img'), { recursive: true });
     await writeFile(join(ROOT, 'docs/img/demo.png'), png);
+  });
+});
+
+// Ten EventSources in one page, each recording whether it opened and what it received.
+const OPEN_TEN = `(() => {
+  window.ten = Array.from({ length: 10 }, (_, i) => {
+    const entry = { source: new EventSource('/feed?stream=' + i), open: false, data: [] };
+    entry.source.onopen = () => { entry.open = true; };
+    entry.source.onmessage = (event) => entry.data.push(event.data);
+    return entry;
+  });
+})()`;
+const COUNT_TEN = `(() => ({
+  open: window.ten.filter((e) => e.open).length,
+  got: window.ten.filter((e) => e.data.includes('to every stream')).length,
+}))()`;
+
+describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeout: 60_000 }, () => {
+  let browser: Chromium | undefined;
+  const apps: SseServer[] = [];
+
+  before(async () => {
+    // The certificate is a throwaway one made for this run: only this test browser trusts it.
+    browser = await Chromium.launch(['--ignore-certificate-errors']);
+    running = browser;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await Promise.all(apps.map((app) => app.close()));
+  });
+
+  async function tenStreams(app: SseServer, origin: string): Promise<{ open: number; got: number }> {
+    apps.push(app);
+    const page = await Page.open(browser as Chromium, 800, 600);
+    await page.goto(`${origin}/health`);
+    await page.evaluate(OPEN_TEN);
+    const deadline = Date.now() + 8000;
+    // Give every stream that can open the time to do so, then publish once to all of them.
+    let last = -1;
+    let stableSince = Date.now();
+    for (;;) {
+      const { open } = await page.evaluate<{ open: number }>(COUNT_TEN);
+      if (open !== last) stableSince = Date.now();
+      last = open;
+      if (open === 10 || (open > 0 && Date.now() - stableSince > 1500) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    app.channel.publish({ data: 'to every stream' });
+    const settle = Date.now() + 1500;
+    let counts = await page.evaluate<{ open: number; got: number }>(COUNT_TEN);
+    while (counts.got < counts.open && Date.now() < settle) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      counts = await page.evaluate<{ open: number; got: number }>(COUNT_TEN);
+    }
+    await page.evaluate('window.ten.forEach((e) => e.source.close())');
+    return counts;
+  }
+
+  it('over HTTP/1.1 only six of ten streams open: the seventh waits for a free connection', async () => {
+    const app = createSseServer({ port: 0, tickMs: 0, maxPerClient: 50 });
+    const { port } = await app.listen();
+    const counts = await tenStreams(app, `http://127.0.0.1:${port}`);
+    assert.deepEqual(counts, { open: 6, got: 6 });
+  });
+
+  it('over HTTP/2 all ten streams open on one connection and receive the same event', async () => {
+    const app = createSseServer({ port: 0, tickMs: 0, maxPerClient: 50, tls: makeCertificate() });
+    const versions: string[] = [];
+    app.server.on('request', (req: IncomingMessage) => versions.push(req.httpVersion));
+    const { port } = await app.listen();
+    const counts = await tenStreams(app, `https://127.0.0.1:${port}`);
+    assert.deepEqual(counts, { open: 10, got: 10 });
+    assert.ok(versions.length >= 11 && versions.every((version) => version === '2.0'), versions.join(','));
   });
 });
