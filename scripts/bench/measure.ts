@@ -83,6 +83,7 @@ export async function measureAtCount(
   const opened = await load.call({ type: 'open', count: streams, concurrency: profile.connectConcurrency });
   const openServerCpuSeconds = spent(openCpu, cpuOf(pid));
   check(opened, 'open');
+  if (opened.result === undefined) throw new Error(`The load process could not open the streams: ${opened.error ?? 'no answer'}.`);
   const open = opened.result as OpenResult;
   if (open.failed > 0) errors.push(`open: ${open.failed} of ${streams} streams failed (${open.firstErrors.join('; ')})`);
   await sleep(profile.settleMs);

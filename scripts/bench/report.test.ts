@@ -103,6 +103,12 @@ describe('rendering', () => {
     assert.match(renderTextTable(rows), /Server CPU per million deliveries, bursts, C = 1,000\s+1\.00 s\s+30\.0 s\s+0\.033×\s+≤ 1\/25×\s+met/);
   });
 
+  it('prints the measured server alone when there is no baseline', () => {
+    const lines = renderTextTable(rows, true).split('\n');
+    assert.match(lines[0] ?? '', /^metric\s+server$/);
+    assert.match(lines[1] ?? '', /^Idle memory per stream, C = 1,000\s+10\.0 KB$/);
+  });
+
   it('writes a Markdown table with the ratio column', () => {
     const table = renderMarkdownTable(rows);
     assert.match(table, /^\| metric \| reference \| baseline \| reference \/ baseline \| target \| \|$/m);

@@ -260,19 +260,25 @@ function verdict(row: MetricRow): string {
   return row.isMet ? 'met' : 'MISSED';
 }
 
-/** The table as fixed-width text for the terminal. */
-export function renderTextTable(rows: readonly MetricRow[]): string {
-  const cells = [
-    ['metric', 'reference', 'baseline', 'ref/base', 'target', ''],
-    ...rows.map((row) => [
-      row.label,
-      withUnit(row.reference, row.unit),
-      withUnit(row.baseline, row.unit),
-      formatRatio(row.ratio),
-      row.target ?? '',
-      verdict(row),
-    ]),
-  ];
+/**
+ * The table as fixed-width text for the terminal.
+ *
+ * @param isSingle - one server measured alone (`--url`): no baseline, ratio or target columns
+ */
+export function renderTextTable(rows: readonly MetricRow[], isSingle = false): string {
+  const cells = isSingle
+    ? [['metric', 'server'], ...rows.map((row) => [row.label, withUnit(row.reference, row.unit)])]
+    : [
+        ['metric', 'reference', 'baseline', 'ref/base', 'target', ''],
+        ...rows.map((row) => [
+          row.label,
+          withUnit(row.reference, row.unit),
+          withUnit(row.baseline, row.unit),
+          formatRatio(row.ratio),
+          row.target ?? '',
+          verdict(row),
+        ]),
+      ];
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
   return cells
     .map((line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd())

@@ -146,7 +146,7 @@ async function main(): Promise<number> {
   const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const resultsFile = `bench-results/${profile.name}-${finishedAt.replace(/[:]/g, '-')}.json`;
   writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ finishedAt, profile, machine, rows, results }, null, 2)}\n`);
-  process.stdout.write(`\n${renderTextTable(rows)}\n\nraw figures: ${resultsFile} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)\n`);
+  process.stdout.write(`\n${renderTextTable(rows, request.target !== undefined)}\n\nraw figures: ${resultsFile} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)\n`);
 
   if (request.writeDocs) {
     const analysisFile = join(ROOT, 'scripts', 'bench', 'analysis.md');
