@@ -65,6 +65,13 @@ export interface ProbeRecord {
  * handed, byte for byte: the status line, the headers in order, every body byte with its arrival
  * time, the chunk framing and how the response ended. It never retries and never follows
  * redirects; every wait on it is bounded.
+ *
+ * @example
+ * ```ts
+ * const probe = new Probe({ url: 'http://127.0.0.1:8080/feed', headers: [['Accept', 'text/event-stream']], timeoutMs: 5000 });
+ * await probe.waitFor((p) => p.body.includes('\n\n'), 2000);
+ * const record = await probe.close(); // status, headers, body, arrivals, chunk sizes, how it ended
+ * ```
  */
 export class Probe {
   readonly record: ProbeRecord = {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServer } from 'sse-reference';
 import type { RuleArea } from './rules.js';
+import { startFixture } from './fixtures/fixture-server.js';
 import { check } from './run.js';
 
 // The reference server with small timings, as the suite's own tests run it.
@@ -78,6 +79,18 @@ describe('check() against the reference server', { concurrency: true }, () => {
     const m01 = report.outcomes.find((o) => o.id === 'SSE-M01');
     assert.equal(m01?.status, 'fail');
     assert.match(m01?.evidence ?? '', /no response head/);
+  });
+
+  it('fails SSE-M01 with the TLS error on a self-signed server unless --insecure is given', async () => {
+    const fixture = await startFixture({ tls: true });
+    try {
+      const report = await check({ url: fixture.url, ...FAST, observeSeconds: 1 });
+      const m01 = report.outcomes.find((o) => o.id === 'SSE-M01');
+      assert.equal(m01?.status, 'fail');
+      assert.match(m01?.evidence ?? '', /self-signed certificate/);
+    } finally {
+      await fixture.close();
+    }
   });
 
   it('refuses a target that is not an http(s) URL', async () => {
