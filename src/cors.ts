@@ -35,6 +35,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   const credentials: Record<string, string> = options.credentials === true ? { 'access-control-allow-credentials': 'true' } : {};
   const vary: Record<string, string> = allowed.size > 0 ? { vary: 'Origin' } : {};
   const allow = (origin: string | undefined): origin is string => origin !== undefined && allowed.has(origin);
+  // #region cors
   return {
     headersFor(origin) {
       return allow(origin) ? { ...vary, 'access-control-allow-origin': origin, ...credentials } : vary;
@@ -51,6 +52,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
       };
     },
   };
+  // #endregion cors
 }
 
 function checkOrigin(origin: string): string {

@@ -37,12 +37,14 @@ export function createTransport(
   handler: (req: SseRequest, res: SseResponse) => void,
 ): Transport {
   const kind: TransportKind = options.tls !== undefined ? 'https' : options.h2c === true ? 'h2c' : 'http';
+  // #region transport
   const server: Server =
     kind === 'https'
       ? createSecureServer({ ...(options.tls as TlsFiles), allowHTTP1: true }, handler)
       : kind === 'h2c'
         ? createH2cServer(handler)
         : createHttpServer({ keepAlive: true }, handler);
+  // #endregion transport
   const sockets = new Set<Socket>();
   const sessions = new Set<Http2Session>();
   server.on('connection', (socket: Socket) => {

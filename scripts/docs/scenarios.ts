@@ -164,4 +164,25 @@ export const SCENARIOS: readonly Scenario[] = [
       return lab.record(`${b.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': `${a.app.channel.epoch}-2` }, blocks: 2 });
     },
   },
+  {
+    name: 'cors-stream',
+    async run(lab) {
+      const { origin } = await lab.start({ corsOrigins: ['https://app.example'] });
+      return lab.record(`${origin}/feed`, { curl: STREAM, headers: { Origin: 'https://app.example' }, blocks: 1 });
+    },
+  },
+  {
+    name: 'cors-preflight',
+    async run(lab) {
+      const { origin } = await lab.start({ corsOrigins: ['https://app.example'] });
+      const headers = { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'last-event-id' };
+      const allowed = await lab.record(`${origin}/feed`, { method: 'OPTIONS', curl: '-i -X OPTIONS', headers });
+      const foreign = await lab.record(`${origin}/feed`, {
+        method: 'OPTIONS',
+        curl: '-i -X OPTIONS',
+        headers: { ...headers, Origin: 'https://evil.example' },
+      });
+      return `${allowed}\n${foreign}`;
+    },
+  },
 ];
