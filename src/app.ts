@@ -171,9 +171,9 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     if (typeof lease === 'string') {
       bump(counters.refused, lease);
       refuseStream(req, res, options.retryMs, lease === 'global' ? 'server full' : 'too many streams from your address');
-    // #endregion admission
       return;
     }
+    // #endregion admission
     const stream = new SseStream(req, res, {
       retryMs: options.retryMs,
       maxPendingBytes: options.maxPendingBytes,
