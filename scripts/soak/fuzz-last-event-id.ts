@@ -42,8 +42,15 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
       }
     })();
 
+    let healthAfterEach = { checks: 0, failures: 0 };
     await pool(cases, profile.fuzzConcurrency, async (item) => {
       const got = await judge(server.port, item, state);
+      // The server must still answer after each value, not only on average.
+      const check = await simpleGet({ port: server.port }, '/health', 2000);
+      healthAfterEach = {
+        checks: healthAfterEach.checks + 1,
+        failures: healthAfterEach.failures + (check.status === 200 && check.body === 'ok\n' ? 0 : 1),
+      };
       const outcome = got.ok ? describe(item.expected) : `WRONG ${got.detail}`;
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       const tally = byCategory.get(item.category) ?? { total: 0, wrong: 0 };
@@ -65,9 +72,11 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
     for (const [outcome, n] of [...outcomes].sort()) findings.row(`outcome: ${outcome}`, n);
     for (const [category, tally] of [...byCategory].sort()) findings.row(`category: ${category}`, `${tally.total} (${tally.wrong} wrong)`);
     findings.row('/health probes during the fuzz', `${health.probes} (${health.failures} failed, slowest ${health.maxMs.toFixed(0)} ms)`);
+    findings.row('/health right after each value', `${healthAfterEach.checks} (${healthAfterEach.failures} failed)`);
     findings.row('streams open afterwards', after.openStreams);
     findings.expect(wrongCount === 0, `${wrongCount} values got a wrong answer, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
     findings.expect(health.failures === 0 && health.probes > 0, `/health failed ${health.failures} of ${health.probes} times during the fuzz`);
+    findings.expect(healthAfterEach.failures === 0 && healthAfterEach.checks === cases.length, `/health after a value failed ${healthAfterEach.failures} times`);
     findings.expect(final.status === 200, `/health after the fuzz answered ${final.status}`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
     return {
