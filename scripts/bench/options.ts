@@ -23,7 +23,7 @@ export interface Profile {
 
 export const FULL: Profile = {
   name: 'full',
-  reps: 3,
+  reps: 5,
   streamCounts: [1000, 10_000],
   burstsAt: { 1000: 10, 10_000: 3 },
   burstEvents: 100,

@@ -184,6 +184,13 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
       streams: largest,
       value: (r) => (r.openServerCpuSeconds === undefined ? undefined : (r.openServerCpuSeconds / largest) * 1e6),
     },
+    {
+      id: 'connect-load-cpu',
+      label: `Load CPU per new stream, ${at} new streams`,
+      unit: 'µs',
+      streams: largest,
+      value: (r) => (r.openLoadCpuSeconds / largest) * 1e6,
+    },
     { id: 'headers-p50', label: `Time to headers p50, ${at} new streams`, unit: 'ms', streams: largest, value: (r) => r.open.headersP50Ms },
     {
       id: 'headers-p99',

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ROOT } from '../paths.js';
 import { renderBenchChart, renderBenchmarksPage, type MachineInfo } from './docs-page.js';
 import { measureAtCount, type CountResult } from './measure.js';
-import { HELP, parseBenchArgs, type BenchRequest } from './options.js';
+import { FULL, HELP, parseBenchArgs, type BenchRequest } from './options.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
 import { canPin, startLoad, startServer, stopServer, type LoadChild } from './processes.js';
 import { renderTextTable, summarize } from './report.js';
@@ -153,7 +153,7 @@ async function main(): Promise<number> {
     const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
     mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
     writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(rows, finishedAt));
-    const command = `npm run bench${profile.reps === 3 ? '' : ` -- --reps ${profile.reps}`}`;
+    const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
     writeFileSync(
       join(ROOT, 'docs', 'benchmarks.md'),
       renderBenchmarksPage({ rows, machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis }),
