@@ -28,7 +28,9 @@ let dir: string;
 
 before(async () => {
   const defect = (rule: string): Parameters<typeof startFixture>[0] => DEFECTS.find((d) => d.rule === rule)?.changes ?? {};
-  [correct, noAccel, badLines] = await Promise.all([startFixture(), startFixture(defect('SSE-S05')), startFixture(defect('SSE-M05'))]);
+  // Tests share these servers and run at once: the capacity leaves room for all of them.
+  const shared = (changes: Parameters<typeof startFixture>[0]): ReturnType<typeof startFixture> => startFixture({ ...changes, capacity: 100 });
+  [correct, noAccel, badLines] = await Promise.all([shared({}), shared(defect('SSE-S05')), shared(defect('SSE-M05'))]);
   dir = await mkdtemp(join(tmpdir(), 'sse-conformance-'));
 });
 

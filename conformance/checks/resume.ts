@@ -1,7 +1,8 @@
 import { isStream } from '../session.js';
 import { escape, fieldValue, lineKind, parseTimed, splitLines } from '../wire.js';
 import type { Context } from './context.js';
-import { fail, notApplicable, pass, type CheckResult } from './result.js';
+import type { ProbeRecord } from '../probe.js';
+import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 import { describeAnswer, mapLimit, readStream, streamProblem } from './streams.js';
 
 /** Ids and resume, the part that opens resumed streams: SSE-M12, S10, S11. Runs while the observation goes on. */
@@ -101,7 +102,7 @@ async function checkExactResume(context: Context): Promise<CheckResult> {
   const { record, events: resumed } = await readStream(context, x.lastEventId, true);
   if (!isStream(record)) return fail('SSE-S10', `Last-Event-ID "${escape(x.lastEventId)}" → ${describeAnswer(record)}`);
   const first = resumed[0];
-  if (first === undefined) return fail('SSE-S10', `after Last-Event-ID "${escape(x.lastEventId)}", no event within ${context.target.timeoutMs} ms`);
+  if (first === undefined) return fail('SSE-S10', `after Last-Event-ID "${escape(x.lastEventId)}", ${noEvent(record)}`);
   if (first.lastEventId === next.lastEventId && first.data === next.data && first.type === next.type) {
     return pass('SSE-S10', `after "${escape(x.lastEventId)}" the first event was "${escape(next.lastEventId)}", as observed`);
   }
@@ -123,11 +124,18 @@ async function checkUnknownResume(context: Context): Promise<CheckResult> {
   const first = events[0];
   const ordinary = new Set(context.observation.events.map((e) => e.type));
   ordinary.add('message');
-  if (first === undefined) return fail('SSE-S11', `after unknown id "${escape(future)}": no event within ${context.target.timeoutMs} ms`);
+  if (first === undefined) return fail('SSE-S11', `after unknown id "${escape(future)}", ${noEvent(record)}`);
   if (ordinary.has(first.type)) {
     return fail('SSE-S11', `after unknown id "${escape(future)}" the stream went on silently: first event ${first.type} "${escape(first.data, 40)}"`);
   }
   return pass('SSE-S11', `unknown id "${escape(future, 40)}" → event: ${first.type}, data "${escape(first.data, 50)}"`);
+}
+
+/** Why a resumed stream showed no event: it ended (a refusal?) or stayed quiet. */
+function noEvent(record: ProbeRecord): string {
+  return record.end === 'stopped' || record.end === 'timeout'
+    ? `no event within ${ms(record.endAtMs ?? 0)}`
+    : `the stream ended (${record.end ?? ''}) after ${ms(record.endAtMs ?? 0)} without an event: over capacity?`;
 }
 
 function checkRetryHint(context: Context): CheckResult {
