@@ -29,7 +29,7 @@ export async function checkStatusAndHeaders(context: Context): Promise<CheckResu
   results.push(
     head.status === 200
       ? pass('SSE-M01', `200${redirects}`)
-      : fail('SSE-M01', `${head.status} ${head.reason}${redirects}: EventSource fails for good`),
+      : fail('SSE-M01', `${head.status} ${head.reason}${redirects}: ${head.status === 204 ? 'tells EventSource to stop reconnecting' : 'EventSource fails for good'}`),
   );
   results.push(
     mediaType(record) === 'text/event-stream'
