@@ -178,6 +178,17 @@ so it can be pointed at any SSE server:
 npm run bench -- --url http://127.0.0.1:8080/feed --publish-url http://127.0.0.1:8080/publish --pid <server pid>
 \`\`\`
 
+The baseline (\`scripts/bench/naive-server.ts\`) formats the event string inside its loop, once
+per client, as the tutorials do, and has no replay buffer, byte budget or metrics; the reference
+server runs with all of those on, with \`--tick 0\` so only the bench publishes and with its
+connection caps raised above C. Each server is started afresh for each C of each repetition, on a
+free loopback port. Client streams are closed with a TCP reset, so no client port lingers in
+TIME_WAIT into the next run.
+
+\`npm run bench -- --quick\` (C = 1,000 only, 2 repetitions, about a minute) is the CI-sized check:
+it prints the same table and exits non-zero only when a server errors (a crash, a stream refused or
+closed by the server, a publish refused, a burst not delivered within 60 s), never on a timing.
+
 CPU per million deliveries is the figure to trust on a busy machine: it counts what the server
 spent, not how long it waited for a core. Wall-clock figures (deliveries per second, latency,
 connect rate) move with whatever else runs; the load process's own CPU is shown beside the
