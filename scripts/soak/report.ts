@@ -80,3 +80,16 @@ export async function pool<T>(items: readonly T[], concurrency: number, worker: 
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
 }
+
+/** Renders results as Markdown tables, for docs/reliability.md. */
+export function formatMarkdown(results: readonly ScenarioResult[]): string {
+  const escape = (text: string | number): string => (typeof text === 'number' ? formatNumber(text) : text.replace(/\|/g, '\\|'));
+  return results
+    .map((result) => {
+      const status = result.failures.length === 0 ? 'pass' : `FAIL: ${result.failures.map(escape).join('; ')}`;
+      const lines = [`#### ${result.name} (${status}, ${result.seconds.toFixed(1)} s)`, '', '| figure | value |', '| --- | --- |'];
+      for (const [name, value] of result.rows) lines.push(`| ${escape(name)} | ${escape(value)} |`);
+      return lines.join('\n');
+    })
+    .join('\n\n');
+}

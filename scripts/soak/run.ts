@@ -1,15 +1,16 @@
-import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
+import { churn } from './churn.js';
+import { eventContent } from './event-content.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
-import { slowReaders } from './slow-readers.js';
-import { churn } from './churn.js';
-import { reconnectStorm } from './reconnect-storm.js';
-import { shutdownRestart } from './shutdown-restart.js';
-import { eventContent } from './event-content.js';
 import { profile, type ProfileName } from './profile.js';
-import { formatTable, writeResult, type ScenarioResult } from './report.js';
+import { reconnectStorm } from './reconnect-storm.js';
+import { formatMarkdown, formatTable, writeResult, type ScenarioResult } from './report.js';
+import { shutdownRestart } from './shutdown-restart.js';
+import { slowReaders } from './slow-readers.js';
 
 // `npm run soak`: every reliability scenario at full size, one after another (they share two
 // cores with everything else, so never in parallel), each printed as a table and saved as JSON.
@@ -59,6 +60,7 @@ for (const name of chosen) {
   process.stdout.write(formatTable(result) + '\n');
   process.stdout.write(`JSON: ${writeResult(values.out, result)}\n`);
 }
+writeFileSync(join(values.out, 'summary.md'), formatMarkdown(results) + '\n');
 const failed = results.filter((r) => r.failures.length > 0);
 const total = (performance.now() - started) / 1000;
 process.stdout.write(`\nsoak: ${results.length - failed.length} passed, ${failed.length} failed in ${total.toFixed(1)} s\n`);
