@@ -21,6 +21,7 @@ export interface Profile {
   readonly settleMs: number;
 }
 
+/** `npm run bench`: C = 1,000 and 10,000, five repetitions; what docs/benchmarks.md shows. */
 export const FULL: Profile = {
   name: 'full',
   reps: 5,
@@ -34,6 +35,7 @@ export const FULL: Profile = {
   settleMs: 2000,
 };
 
+/** `npm run bench -- --quick`: C = 1,000 only, two repetitions, for CI. */
 export const QUICK: Profile = {
   ...FULL,
   name: 'quick',
@@ -56,6 +58,7 @@ export interface BenchRequest {
   readonly serverNodeArgs: readonly string[];
 }
 
+/** The `--help` text. */
 export const HELP = `npm run bench -- [options]
 
 Starts the reference server and a naive baseline on free loopback ports, one after the other,

@@ -44,35 +44,36 @@ export interface ServerChild {
   readonly hasCrashed: () => boolean;
 }
 
+// Children that were asked to stop: their exit is not a crash.
+const stopping = new WeakSet<ChildProcess>();
+
 /** Starts a server script that prints `listening <port>` when ready. */
 export function startServer(script: string, args: readonly string[], options: ChildOptions): Promise<ServerChild> {
   const command = childCommand(script, args, options);
   const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  let isStopping = false;
   let hasExited = false;
   child.stderr?.setEncoding('utf8').on('data', (part: string) => (stderr += part));
-  child.once('exit', () => (hasExited = true));
-  child.on('stop-requested', () => (isStopping = true));
   return new Promise((resolve, reject) => {
+    let isListening = false;
     const timer = setTimeout(() => reject(new Error(`The server did not start in 10 s. stderr: ${stderr}`)), 10_000);
     child.once('exit', (code) => {
+      hasExited = true;
       clearTimeout(timer);
-      reject(new Error(`The server exited with ${code} before listening. stderr: ${stderr}`));
+      if (!isListening) reject(new Error(`The server exited with ${code} before listening. stderr: ${stderr}`));
     });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       const match = /^listening (\d+)$/.exec(line);
-      if (match === null) return;
+      if (match === null || isListening) return;
+      isListening = true;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.once('exit', () => (hasExited = true));
       resolve({
         pid: child.pid as number,
         port: Number(match[1]),
         child,
         stderr: () => stderr,
-        hasCrashed: () => hasExited && !isStopping,
+        hasCrashed: () => hasExited && !stopping.has(child),
       });
     });
   });
@@ -80,7 +81,7 @@ export function startServer(script: string, args: readonly string[], options: Ch
 
 /** Asks a server to stop (SIGTERM), and kills it if it has not exited after `graceMs`. */
 export function stopServer(server: ServerChild, graceMs = 5000): Promise<void> {
-  server.child.emit('stop-requested');
+  stopping.add(server.child);
   if (server.child.exitCode !== null || server.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.child.kill('SIGKILL'), graceMs);
