@@ -79,6 +79,14 @@ export function summarySentences(rows: readonly MetricRow[]): string[] {
         (kernel === undefined ? '.' : `; ${formatNumber(kernel.reference)} s of the reference's figure is kernel time (the baseline's: ${formatNumber(kernel.baseline)} s).`),
     );
   }
+  for (const c of ['1000', '10000']) {
+    const cpu = row(rows, `burst-cpu-${c}`);
+    const load = row(rows, `burst-load-cpu-${c}`);
+    if (cpu === undefined || load === undefined || !(load.reference >= cpu.reference)) continue;
+    out.push(
+      `At C = ${Number(c).toLocaleString('en-US')} the load process spent more CPU per delivery than the reference server (${formatNumber(load.reference)} against ${formatNumber(cpu.reference)} s per million), so the reference's deliveries per second there is a floor set by the load generator, not the server's limit.`,
+    );
+  }
   const peak = row(rows, 'burst-peak-10000');
   if (peak !== undefined) {
     out.push(

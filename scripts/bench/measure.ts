@@ -8,6 +8,8 @@ export interface ServerUnderTest {
   readonly name: string;
   readonly pid?: number | undefined;
   readonly hasCrashed?: () => boolean;
+  /** False for a server the bench cannot publish to: only streams and memory are measured. */
+  readonly canPublish?: boolean;
 }
 
 /** A rate run with the CPU both sides spent on it. */
@@ -98,14 +100,17 @@ export async function measureAtCount(
           sampledPeak = Math.max(sampledPeak, rssOf(pid) ?? 0);
         }, 5)
       : undefined;
-  // One burst first, not counted: both servers get their code paths compiled before the clock runs.
-  const warmUp = await load.call({ type: 'burst', events: profile.burstEvents, bytes: profile.dataBytes });
-  check(warmUp, 'warm-up burst');
+  const burstCount = server.canPublish === false ? 0 : (profile.burstsAt[streams] ?? 1);
+  if (burstCount > 0) {
+    // One burst first, not counted: both servers get their code paths compiled before the clock runs.
+    const warmUp = await load.call({ type: 'burst', events: profile.burstEvents, bytes: profile.dataBytes });
+    check(warmUp, 'warm-up burst');
+  }
   const bursts: BurstResult[] = [];
   let burstLoadCpuSeconds = 0;
   const burstCpu = cpuOf(pid);
   const burstSystem = systemOf(pid);
-  for (let i = 0; i < (profile.burstsAt[streams] ?? 1); i++) {
+  for (let i = 0; i < burstCount; i++) {
     const reply = await load.call({ type: 'burst', events: profile.burstEvents, bytes: profile.dataBytes });
     check(reply, 'burst');
     burstLoadCpuSeconds += reply.cpuSeconds;
@@ -120,7 +125,7 @@ export async function measureAtCount(
   const burstServerCpuSeconds = spent(burstCpu, cpuOf(pid));
   const burstServerSystemSeconds = spent(burstSystem, systemOf(pid));
   clearInterval(sampler);
-  const peakRssBytes = pid === undefined ? undefined : canResetPeak ? readPeakRss(pid) : sampledPeak;
+  const peakRssBytes = pid === undefined || burstCount === 0 ? undefined : canResetPeak ? readPeakRss(pid) : sampledPeak;
 
   const rates: RateFigures[] = [];
   if (withRates) {

@@ -23,8 +23,11 @@ describe('parseBenchArgs', () => {
     assert.equal(request.writeDocs, false);
   });
 
+  it('takes a stream URL alone, to measure streams and memory only', () => {
+    assert.deepEqual(parseBenchArgs(['--url', 'http://127.0.0.1:9/sse']).target, { streamUrl: 'http://127.0.0.1:9/sse' });
+  });
+
   it('refuses what it cannot act on, saying what to change', () => {
-    assert.throws(() => parseBenchArgs(['--url', 'http://127.0.0.1:9/sse']), /--publish-url or --burst-url/);
     assert.throws(() => parseBenchArgs(['--pid', '42']), /give its stream with --url/);
     assert.throws(() => parseBenchArgs(['--reps', '0']), RangeError);
     assert.throws(() => parseBenchArgs(['--fast']), TypeError);

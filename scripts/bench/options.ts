@@ -67,7 +67,8 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
 
   --quick                C = 1,000 only, 2 repetitions, under 2 minutes; docs are left alone
   --reps <n>             repetitions per server
-  --url <stream url>     measure any SSE server instead (no baseline); needs the server running
+  --url <stream url>     measure any SSE server instead (no baseline); needs the server running;
+                         without a publish or burst URL only streams and memory are measured
   --publish-url <url>    POST {"data"} target for that server (rates, and bursts without --burst-url)
   --burst-url <url>      POST {"count","data"} target that publishes count events at once
   --pid <pid>            that server's pid, for CPU and memory from /proc
@@ -111,9 +112,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
   const isTarget = values.url !== undefined;
   if (!isTarget && (values['publish-url'] !== undefined || values['burst-url'] !== undefined || values.pid !== undefined)) {
     throw new TypeError('--publish-url, --burst-url and --pid describe an external server: give its stream with --url too.');
-  }
-  if (isTarget && values['publish-url'] === undefined && values['burst-url'] === undefined) {
-    throw new TypeError('--url needs --publish-url or --burst-url, so the bench can make events.');
   }
   return {
     kind: values.help ? 'help' : 'run',

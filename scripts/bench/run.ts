@@ -79,7 +79,7 @@ async function measureTarget(request: BenchRequest): Promise<CountResult[]> {
       results.push(
         await withLoad(target, (load) =>
           measureAtCount(
-            { name: 'reference', pid: target.pid },
+            { name: 'reference', pid: target.pid, canPublish: target.publishUrl !== undefined || target.burstUrl !== undefined },
             load,
             request.profile,
             streams,
