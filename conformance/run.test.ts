@@ -78,7 +78,10 @@ describe('check() against the reference server', { concurrency: true }, () => {
     const report = await check({ url: `http://127.0.0.1:${port}/`, ...FAST, observeSeconds: 1 });
     const m01 = report.outcomes.find((o) => o.id === 'SSE-M01');
     assert.equal(m01?.status, 'fail');
-    assert.match(m01?.evidence ?? '', /no response head/);
+    assert.match(m01?.evidence ?? '', /no response head \(error after \d+ ms: connect ECONNREFUSED/);
+    const failed = report.outcomes.filter((o) => o.status === 'fail').map((o) => o.id);
+    assert.deepEqual(failed, ['SSE-M01'], 'only M01: nothing else can be judged without a connection');
+    assert.match(report.outcomes.find((o) => o.id === 'SSE-M03')?.evidence ?? '', /no response to read/);
   });
 
   it('fails SSE-M01 with the TLS error on a self-signed server unless --insecure is given', async () => {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Context } from './checks/context.js';
+import { answerWait, type Context } from './checks/context.js';
 import { checkGrammar } from './checks/grammar.js';
 import { checkHostile } from './checks/hostile.js';
 import { checkLimits } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
 import { checkIdsAndRetry, checkResumes } from './checks/resume.js';
 import { checkStatusAndHeaders } from './checks/status-and-headers.js';
-import { checkTiming } from './checks/timing.js';
+import { checkTiming, probeHead } from './checks/timing.js';
 import { buildReport, type Expectations, type Report } from './report.js';
 import { runRoundTrips } from './round-trips.js';
 import type { RuleArea } from './rules.js';
@@ -57,7 +57,9 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
       roundTrips: resolved.publishUrl === undefined ? undefined : await runRoundTrips(resolved, observation, nonce),
       nonce,
       otherStreams: [],
+      answerWaitMs: answerWait(resolved.timeoutMs, observation.first.record.headAtMs),
     };
+    const head = probeHead(context);
     done('status and headers', await checkStatusAndHeaders(context));
     const resumes = await checkResumes(context);
     done('hostile input', await checkHostile(context));
@@ -65,7 +67,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     await observation.stop();
     done('ids and resume', [...resumes, ...checkIdsAndRetry(context)]);
     done('grammar and encoding', checkGrammar(context));
-    done('heartbeat and timing', await checkTiming(context));
+    done('heartbeat and timing', await checkTiming(context, head));
     done('limits', await checkLimits(context));
   } finally {
     await observation.stop();

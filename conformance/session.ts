@@ -109,11 +109,12 @@ export class Observation {
     return this.#isStopped;
   }
 
-  /** Resolves when the first connection has its head (or ended without one). */
+  /** Resolves when the first connection has its head, ended without one, or the observe window is over. */
   async ready(): Promise<void> {
     for (let hop = 0; hop <= 6; hop++) {
       const probe = this.first;
-      await probe.waitFor(hasHead, this.#target.timeoutMs);
+      // A server may hold its headers until its first event: wait as long as the window allows.
+      await probe.waitFor(hasHead, Math.max(0, this.#deadline - performance.now()));
       if (!REDIRECTS.has(probe.record.head?.status ?? 0)) return;
       await probe.done;
       await new Promise((resolve) => setImmediate(resolve));

@@ -13,6 +13,17 @@ export interface Context {
   readonly nonce: string;
   /** Other event streams opened by checks (resume, hostile input), for rules about every connection. */
   readonly otherStreams: ProbeRecord[];
+  /**
+   * How long a stream request may take to answer: the timeout, or more when the first connection
+   * showed that this server sends its headers late (Node holds them until the first write), so a
+   * slow first byte is reported once, by SSE-S01, and not as a missing answer everywhere.
+   */
+  readonly answerWaitMs: number;
+}
+
+/** The wait for stream answers, from the target's timeout and the first connection's time to headers. */
+export function answerWait(timeoutMs: number, firstHeadAtMs: number | undefined): number {
+  return Math.min(20_000, Math.max(timeoutMs, firstHeadAtMs === undefined ? 0 : 1.5 * firstHeadAtMs + 500));
 }
 
 /** The published cases of one rule that the server accepted. */

@@ -20,6 +20,21 @@ export function checkGrammar(context: Context): CheckResult[] {
     .map((probe, index) => ({ index, record: probe.record, lines: splitLines(probe.record.body, probe.record.arrivals) }));
   const bytes = segments.reduce((sum, s) => sum + s.record.body.length, 0);
   const seen = `${bytes} bytes on ${segments.length} connection${segments.length === 1 ? '' : 's'}`;
+  if (bytes === 0) {
+    // An empty body proves nothing about the grammar: say so rather than pass.
+    const why = segments.length === 0 ? 'no response to read' : `no body bytes in ${segments.length} response${segments.length === 1 ? '' : 's'}`;
+    return [
+      notApplicable('SSE-M03', why),
+      notApplicable('SSE-M04', why),
+      notApplicable('SSE-M05', why),
+      checkRoundTrips('SSE-M06', context),
+      context.roundTrips === undefined ? notApplicable('SSE-M07', why) : checkInjection(segments, context, seen),
+      notApplicable('SSE-M08', why),
+      checkRoundTrips('SSE-F1', context),
+      notApplicable('SSE-S07', why),
+      notApplicable('SSE-S03', why),
+    ];
+  }
   return [
     checkUtf8(segments, seen),
     checkEventEnds(segments, context, seen),

@@ -22,20 +22,20 @@ export async function checkHostile(context: Context): Promise<CheckResult[]> {
   const problem = streamProblem(context);
   if (problem !== undefined) return [notApplicable('SSE-R1', problem)];
   const answers: string[] = [];
-  const records = await mapLimit(HOSTILE, 2, async ([, extra]) => {
+  const records = await mapLimit(HOSTILE, 3, async ([, extra]) => {
     const probe = new Probe({
       url: context.observation.url,
       headers: [...streamRequestHeaders(target), ...extra],
       insecure: target.insecure,
-      timeoutMs: target.timeoutMs,
+      timeoutMs: context.answerWaitMs,
     });
-    await probe.waitFor((p) => p.record.head !== undefined, target.timeoutMs);
+    await probe.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
     return probe.close();
   });
   for (const [index, record] of records.entries()) {
     const label = (HOSTILE[index] as (typeof HOSTILE)[number])[0];
     if (record.head === undefined && record.end === 'stopped') {
-      return [fail('SSE-R1', `Last-Event-ID with ${label}: no answer within ${ms(target.timeoutMs)} (a hang)`)];
+      return [fail('SSE-R1', `Last-Event-ID with ${label}: no answer within ${ms(context.answerWaitMs)} (a hang)`)];
     }
     if (record.head !== undefined && record.head.status >= 500) {
       return [fail('SSE-R1', `Last-Event-ID with ${label} → ${record.head.status} ${record.head.reason}`)];

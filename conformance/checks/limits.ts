@@ -15,8 +15,8 @@ export async function checkLimits(context: Context): Promise<CheckResult[]> {
 
 async function openClassified(context: Context): Promise<{ readonly probe: Probe; readonly isLive: boolean }> {
   const { target } = context;
-  const probe = openStream(target, context.observation.url, target.timeoutMs + 10 * target.heartbeatMaxMs);
-  await probe.waitFor(hasHead, target.timeoutMs);
+  const probe = openStream(target, context.observation.url, context.answerWaitMs + 10 * target.heartbeatMaxMs);
+  await probe.waitFor(hasHead, context.answerWaitMs);
   if (!isStream(probe.record)) {
     await probe.close();
     return { probe, isLive: false };
@@ -85,9 +85,9 @@ async function checkSlowReader(context: Context): Promise<CheckResult> {
   if (!target.slowReader || target.publishUrl === undefined) return notApplicable('SSE-S14', 'needs --publish <url> and --slow-reader');
   const problem = streamProblem(context);
   if (problem !== undefined) return notApplicable('SSE-S14', problem);
-  const probe = openStream(target, context.observation.url, target.timeoutMs * 4);
+  const probe = openStream(target, context.observation.url, context.answerWaitMs + target.timeoutMs * 4);
   try {
-    await probe.waitFor(hasHead, target.timeoutMs);
+    await probe.waitFor(hasHead, context.answerWaitMs);
     if (!isStream(probe.record)) return notApplicable('SSE-S14', `the stream answered ${describeAnswer(probe.record)}`);
     probe.setReading(false);
     const chunk = `[${context.nonce} slow] ${'x'.repeat(48 * 1024)}`;

@@ -15,7 +15,7 @@ export async function checkStatusAndHeaders(context: Context): Promise<CheckResu
   const record = context.observation.first.record;
   const head = record.head;
   if (head === undefined) {
-    const why = `no response head within ${ms(context.target.timeoutMs)} (${record.end ?? 'still waiting'}${record.error === undefined ? '' : `: ${record.error}`})`;
+    const why = `no response head (${record.end ?? 'waiting'} after ${ms(record.endAtMs ?? context.observation.first.elapsedMs)}${record.error === undefined ? '' : `: ${record.error}`})`;
     return ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-M10', 'SSE-S04', 'SSE-S05', 'SSE-S06'].map((id) => (id === 'SSE-M01' ? fail(id, why) : notApplicable(id, why))).concat(
       notApplicable('SSE-M11', 'needs an HTTP/2 probe, planned for a later version'),
       notApplicable('SSE-M13', why),
@@ -97,11 +97,17 @@ async function checkAccept(context: Context): Promise<CheckResult> {
   const problem = streamProblem(context);
   if (problem !== undefined) return notApplicable('SSE-S15', problem);
   const seen: string[] = [];
-  for (const accept of ['*/*', null]) {
-    const probe = openStream(context.target, context.observation.url, context.target.timeoutMs, [], accept);
-    await probe.waitFor(hasHead, context.target.timeoutMs);
-    const record = await probe.close();
-    const label = accept === null ? 'no Accept' : `Accept: ${accept}`;
+  const accepts = ['*/*', null] as const;
+  const records = await Promise.all(
+    accepts.map(async (accept) => {
+      const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [], accept);
+      await probe.waitFor(hasHead, context.answerWaitMs);
+      return probe.close();
+    }),
+  );
+  for (const [index, record] of records.entries()) {
+    const accept = accepts[index];
+    const label = accept === null ? 'no Accept' : `Accept: ${accept ?? ''}`;
     if (!isStream(record)) {
       const answer = record.head === undefined ? `no answer (${record.end ?? ''})` : `${record.head.status} ${mediaType(record) || 'no Content-Type'}`;
       return fail('SSE-S15', `${label} → ${answer}`);
@@ -114,8 +120,8 @@ async function checkAccept(context: Context): Promise<CheckResult> {
 async function checkCors(context: Context): Promise<CheckResult> {
   const origin = context.target.origin;
   if (origin === undefined) return notApplicable('SSE-M13', 'needs --origin <an origin the server allows>');
-  const probe = openStream(context.target, context.observation.url, context.target.timeoutMs, [['Origin', origin]]);
-  await probe.waitFor(hasHead, context.target.timeoutMs);
+  const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [['Origin', origin]]);
+  await probe.waitFor(hasHead, context.answerWaitMs);
   const record = await probe.close();
   const headers = record.head?.headers ?? [];
   const allowOrigin = headerValue(headers, 'access-control-allow-origin');

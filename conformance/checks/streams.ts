@@ -16,8 +16,8 @@ export async function readStream(
 ): Promise<{ readonly record: ProbeRecord; readonly events: ParsedEvent[] }> {
   const { target } = context;
   const extra: [string, string | Buffer][] = lastEventId === undefined ? [] : [['Last-Event-ID', lastEventId]];
-  const probe = openStream(target, context.observation.url, target.timeoutMs, extra);
-  await probe.waitFor(hasHead, target.timeoutMs);
+  const probe = openStream(target, context.observation.url, context.answerWaitMs + target.timeoutMs, extra);
+  await probe.waitFor(hasHead, context.answerWaitMs);
   if (untilEvent && isStream(probe.record)) {
     const hasEvent = (): boolean => parseTimed(probe.body, []).events.length > 0;
     const quick = await probe.waitFor(hasEvent, 500);

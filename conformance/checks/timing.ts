@@ -3,15 +3,34 @@ import { streamRequestHeaders } from '../session.js';
 import type { Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 
-/** Heartbeat and timing: SSE-S01, S02, S16, S18. */
-export async function checkTiming(context: Context): Promise<CheckResult[]> {
-  return [checkFirstByte(context), checkIdleGaps(context), checkCleanEnd(context), await checkHead(context)];
+/**
+ * Heartbeat and timing: SSE-S01, S02, S16, S18.
+ *
+ * @param head - the answer to a HEAD request on the stream path, from {@link probeHead}
+ */
+export async function checkTiming(context: Context, head: Promise<ProbeRecord>): Promise<CheckResult[]> {
+  return [checkFirstByte(context), checkIdleGaps(context), checkCleanEnd(context), judgeHead(context, await head)];
+}
+
+/** Sends HEAD to the stream path; started early so its wait overlaps the observation. */
+export function probeHead(context: Context): Promise<ProbeRecord> {
+  return new Probe({
+    url: context.observation.url,
+    method: 'HEAD',
+    headers: streamRequestHeaders(context.target),
+    insecure: context.target.insecure,
+    timeoutMs: context.answerWaitMs,
+  }).done;
 }
 
 function checkFirstByte(context: Context): CheckResult {
   const record = context.observation.first.record;
   const bound = context.target.firstByteMaxMs;
-  if (record.headAtMs === undefined) return fail('SSE-S01', `no headers within ${ms(context.target.timeoutMs)}`);
+  if (record.headAtMs === undefined) {
+    // A refused or failed connection is SSE-M01's to report; S01 is about a server that answers slowly.
+    if (record.end === 'error' || record.end === 'reset') return notApplicable('SSE-S01', `no connection (${record.error ?? record.end})`);
+    return fail('SSE-S01', `no headers in ${ms(record.endAtMs ?? 0)} (${record.end ?? ''})`);
+  }
   if (record.headAtMs > bound) return fail('SSE-S01', `headers after ${ms(record.headAtMs)} (bound ${ms(bound)})`);
   const first = record.wireArrivals[0]?.atMs;
   if (first === undefined) return fail('SSE-S01', `headers after ${ms(record.headAtMs)}, but no body byte at all`);
@@ -66,15 +85,9 @@ function checkCleanEnd(context: Context): CheckResult {
   return pass('SSE-S16', `${ended.length} stream end${ended.length === 1 ? '' : 's'}, each framed cleanly`);
 }
 
-async function checkHead(context: Context): Promise<CheckResult> {
-  const bound = context.target.timeoutMs;
-  const record = await new Probe({
-    url: context.observation.url,
-    method: 'HEAD',
-    headers: streamRequestHeaders(context.target),
-    insecure: context.target.insecure,
-    timeoutMs: bound,
-  }).done;
+function judgeHead(context: Context, record: ProbeRecord): CheckResult {
+  const bound = context.answerWaitMs;
+  if (record.head === undefined && (record.end === 'error' || record.end === 'reset')) return notApplicable('SSE-S18', `no connection (${record.error ?? record.end})`);
   if (record.head === undefined) return fail('SSE-S18', `HEAD got no answer within ${ms(bound)} (${record.end ?? ''})`);
   if (record.head.status >= 500) return fail('SSE-S18', `HEAD → ${record.head.status}`);
   return pass('SSE-S18', `HEAD → ${record.head.status} after ${ms(record.headAtMs ?? 0)}`);
