@@ -40,7 +40,11 @@ export async function churn(profile: Profile): Promise<ScenarioResult> {
     await run(Math.min(2000, Math.ceil(profile.churnCycles / 10)));
     const baseline = await server.settle((s) => s.openStreams === 0 && s.connections === 0, 10_000);
     const churnStarted = performance.now();
-    await run(profile.churnCycles);
+    // In two halves: memory that keeps growing in the second half is a leak; memory that the
+    // allocator keeps after the first half for reuse levels off.
+    await run(Math.floor(profile.churnCycles / 2));
+    const half = await server.settle((s) => s.openStreams === 0 && s.connections === 0, 10_000);
+    await run(profile.churnCycles - Math.floor(profile.churnCycles / 2));
     const churnSeconds = (performance.now() - churnStarted) / 1000;
     const after = await server.settle((s) => s.openStreams === 0 && s.connections === 0 && s.heapUsed - baseline.heapUsed < HEAP_GROWTH_BOUND, 10_000);
 
@@ -59,6 +63,8 @@ export async function churn(profile: Profile): Promise<ScenarioResult> {
     compare('active handles', (s) => resources(s));
     compare('heap used', (s) => mib(s.heapUsed));
     compare('RSS', (s) => mib(s.rss));
+    findings.row('heap / RSS after the first half', `${mib(half.heapUsed)} / ${mib(half.rss)}`);
+    findings.row('RSS growth in the first / second half', `${mib(half.rss - baseline.rss)} / ${mib(after.rss - half.rss)}`);
     const counters = after.counters as { streamsOpened: number; slowCut: Record<string, number> };
     findings.row('streams opened in all', counters.streamsOpened);
     const expected = new Set([
@@ -90,7 +96,7 @@ export async function churn(profile: Profile): Promise<ScenarioResult> {
       rows: findings.rows,
       failures: findings.failures,
       seconds: (performance.now() - started) / 1000,
-      data: { tally: Object.fromEntries(tally), fresh, baseline, after, churnSeconds },
+      data: { tally: Object.fromEntries(tally), fresh, baseline, half, after, churnSeconds },
     };
   } finally {
     await server.stop();

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
@@ -30,12 +31,15 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'full' },
     only: { type: 'string', multiple: true },
     out: { type: 'string', default: join(ROOT, 'soak-results') },
+    'write-docs': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help === true) {
   process.stdout.write(
-    `Usage: node dist/scripts/soak/run.js [--profile full|short] [--only <scenario>]… [--out <dir>]\nScenarios: ${Object.keys(SCENARIOS).join(', ')}\n`,
+    `Usage: node dist/scripts/soak/run.js [--profile full|short] [--only <scenario>]… [--out <dir>] [--write-docs]\n` +
+      `--write-docs puts the figures of a full run of every scenario into docs/reliability.md.\n` +
+      `Scenarios: ${Object.keys(SCENARIOS).join(', ')}\n`,
   );
   process.exit(0);
 }
@@ -63,5 +67,32 @@ for (const name of chosen) {
 writeFileSync(join(values.out, 'summary.md'), formatMarkdown(results) + '\n');
 const failed = results.filter((r) => r.failures.length > 0);
 const total = (performance.now() - started) / 1000;
+if (values['write-docs'] === true) writeDocs();
 process.stdout.write(`\nsoak: ${results.length - failed.length} passed, ${failed.length} failed in ${total.toFixed(1)} s\n`);
 process.exit(failed.length === 0 ? 0 : 1);
+
+/** Replaces the figures between the markers in docs/reliability.md with this run's. */
+function writeDocs(): void {
+  if (sizes.name !== 'full' || chosen.length !== Object.keys(SCENARIOS).length) {
+    process.stderr.write('--write-docs records only a full run of every scenario; nothing written.\n');
+    return;
+  }
+  const file = join(ROOT, 'docs/reliability.md');
+  const page = readFileSync(file, 'utf8');
+  const start = '<!-- soak-figures:start -->';
+  const end = '<!-- soak-figures:end -->';
+  const at = page.indexOf(start);
+  const until = page.indexOf(end);
+  if (at === -1 || until < at) {
+    process.stderr.write(`docs/reliability.md lacks the ${start} … ${end} markers; nothing written.\n`);
+    return;
+  }
+  const passed = results.length - failed.length;
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' at ');
+  const intro =
+    `Produced by \`npm run soak -- --write-docs\` (full profile) on ${when} UTC, Node ${process.version}, ` +
+    `${availableParallelism()} cores: ${passed} of ${results.length} scenarios passed in ${total.toFixed(0)} s.`;
+  const figures = `${start}\n${intro}\n\n${formatMarkdown(results)}\n${end}`;
+  writeFileSync(file, page.slice(0, at) + figures + page.slice(until + end.length));
+  process.stdout.write(`Figures written to ${file}\n`);
+}
