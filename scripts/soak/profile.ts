@@ -46,7 +46,7 @@ const SHORT: Profile = {
   fuzzConcurrency: 32,
   floodSockets: 200,
   slowlorisClients: 4,
-  slowBytes: 6 * 1024 * 1024,
+  slowBytes: 8 * 1024 * 1024,
   slowClients: 2,
   fastClients: 2,
   churnCycles: 2000,
