@@ -1,6 +1,10 @@
 import type { AddressInfo, Server } from 'node:net';
 import { createCorsPolicy } from './cors.js';
+import { BrokerUnavailableError, type Broker } from './hub/broker.js';
 import { Channel } from './hub/channel.js';
+import { FileLog } from './hub/file-log.js';
+import { MemoryBroker } from './hub/memory-broker.js';
+import { RedisBroker } from './hub/redis-broker.js';
 import { clientKey, Limiter } from './limits/limiter.js';
 import { bump, createCounters, renderMetrics, type Counters } from './metrics.js';
 import { checkInteger } from './options.js';
@@ -9,7 +13,8 @@ import { clockRecipe } from './recipes/clock.js';
 import { DEMO_PAGE } from './recipes/demo-page.js';
 import { feedRecipe } from './recipes/feed.js';
 import { namedRecipe } from './recipes/named.js';
-import { publishRecipe, sendJson } from './recipes/publish.js';
+import { parsePublishBody, publishRecipe, sendJson } from './recipes/publish.js';
+import { SseError } from './protocol/errors.js';
 import { streamHeaders } from './stream/headers.js';
 import { Heartbeat } from './stream/heartbeat.js';
 import { refuseStream } from './stream/refuse.js';
@@ -57,15 +62,30 @@ export interface SseServerOptions {
   readonly corsOrigins?: readonly string[];
   /** Allow credentials for those origins. @defaultValue false */
   readonly corsCredentials?: boolean;
+  /** Keep `/feed`'s history (and epoch) in this append-only file, so it survives restarts. @defaultValue none: memory only */
+  readonly historyFile?: string | undefined;
+  /** Keep `/feed`'s history in a Redis stream shared by every instance, e.g. `redis://127.0.0.1:6379/0`. @defaultValue none */
+  readonly redisUrl?: string | undefined;
+  /** The Redis stream's key (the epoch is kept at `<key>:epoch`). @defaultValue 'sse:feed' */
+  readonly redisKey?: string;
 }
 
 /** The options with every default filled in. */
-export type ResolvedOptions = Required<Omit<SseServerOptions, 'tls'>> & { readonly tls: TlsFiles | undefined };
+export type ResolvedOptions = Required<Omit<SseServerOptions, 'tls' | 'historyFile' | 'redisUrl'>> & {
+  readonly tls: TlsFiles | undefined;
+  readonly historyFile: string | undefined;
+  readonly redisUrl: string | undefined;
+};
 
 /** A running (or ready to run) reference server. */
 export interface SseServer {
   readonly server: Server;
   readonly channel: Channel;
+  /**
+   * Where `/feed`'s history lives when it is not only in memory: the file-log or Redis broker
+   * (with Redis, publish through it: `channel` is then not used). Undefined for the default.
+   */
+  readonly broker: Broker | undefined;
   readonly limiter: Limiter;
   readonly heartbeat: Heartbeat;
   readonly counters: Counters;
@@ -104,6 +124,9 @@ export const DEFAULTS: ResolvedOptions = {
   h2c: false,
   corsOrigins: [],
   corsCredentials: false,
+  historyFile: undefined,
+  redisUrl: undefined,
+  redisKey: 'sse:feed',
 };
 
 type StreamRecipe = (stream: SseStream, req: SseRequest) => void;
@@ -129,11 +152,32 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   for (const name of ['recipeIntervalMs', 'maxPendingBytes', 'stallTimeoutMs', 'maxBodyBytes', 'maxEventBytes'] as const) {
     checkInteger(options[name], name);
   }
+  if (options.historyFile !== undefined && options.redisUrl !== undefined) {
+    throw new TypeError('historyFile and redisUrl exclude each other: with Redis, the stream is the history.');
+  }
+  const log =
+    options.historyFile === undefined
+      ? undefined
+      : FileLog.open(options.historyFile, { keepEvents: options.historyEvents, keepBytes: options.historyBytes });
   const channel = new Channel({
     historyEvents: options.historyEvents,
     historyBytes: options.historyBytes,
     maxEventBytes: options.maxEventBytes,
+    ...(log === undefined ? {} : { epoch: log.epoch, history: log.recovery, log }),
   });
+  const broker: Broker | undefined =
+    options.redisUrl !== undefined
+      ? new RedisBroker({
+          url: options.redisUrl,
+          key: options.redisKey,
+          historyEvents: options.historyEvents,
+          historyBytes: options.historyBytes,
+          maxEventBytes: options.maxEventBytes,
+          retryMs: options.retryMs,
+        })
+      : log === undefined
+        ? undefined
+        : new MemoryBroker(channel, log);
   const limiter = new Limiter({ maxConnections: options.maxConnections, maxPerClient: options.maxPerClient });
   const heartbeat = new Heartbeat(options.heartbeatMs);
   const counters = createCounters();
@@ -148,13 +192,51 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     ['/named', (stream) => namedRecipe(stream, options.recipeIntervalMs)],
     [
       '/feed',
-      (stream, req) => {
-        const plan = feedRecipe(stream, req, channel);
-        if (plan.kind === 'replay') counters.resumed++;
-        else if (plan.kind === 'reset') bump(counters.resets, plan.reason);
-      },
+      broker?.kind === 'redis'
+        ? (stream, req) => subscribeToBroker(broker, stream, req)
+        : (stream, req) => {
+            const plan = feedRecipe(stream, req, channel);
+            if (plan.kind === 'replay') counters.resumed++;
+            else if (plan.kind === 'reset') bump(counters.resets, plan.reason);
+          },
     ],
   ]);
+
+  function subscribeToBroker(feed: Broker, stream: SseStream, req: SseRequest): void {
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId');
+    stream.onClose(() => feed.unsubscribe(stream));
+    feed.subscribe(stream, req.headers['last-event-id'] ?? query ?? undefined).then(
+      (start) => {
+        if (start.kind === 'replay') counters.resumed++;
+        else if (start.kind === 'reset') bump(counters.resets, start.reason);
+      },
+      () => stream.end(options.retryMs),
+    );
+  }
+
+  async function publishToBroker(feed: Broker, req: SseRequest, res: SseResponse): Promise<boolean> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') return refusePublish(res, 415, 'bad_content_type', 'Send the body as Content-Type: application/json.');
+    const text = await readBody(req, options.maxBodyBytes);
+    if (text === undefined) return refusePublish(res, 413, 'body_too_large', `The body is over ${options.maxBodyBytes} bytes.`, req.httpVersionMajor === 1);
+    const input = parsePublishBody(text);
+    if ('status' in input) return refusePublish(res, input.status, input.code, input.message);
+    try {
+      // #region broker-publish
+      // 202 only once the broker has stored the event: never acknowledge what could be lost.
+      const { id } = await feed.publish(input);
+      sendJson(res, 202, { id });
+      // #endregion broker-publish
+      return true;
+    } catch (error) {
+      if (error instanceof SseError) return refusePublish(res, 400, error.code, error.message);
+      if (error instanceof BrokerUnavailableError) {
+        sendJson(res, 503, { error: { code: 'broker_unavailable', message: error.message } }, { 'retry-after': '1' });
+        return false;
+      }
+      throw error;
+    }
+  }
 
   function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     // A body on a stream request would be read under requestTimeout, which then kills the stream.
@@ -204,7 +286,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
         allow: 'POST, OPTIONS',
         corsHeaders: 'content-type',
         handle: (req, res) => {
-          publishRecipe(req, res, channel, options.maxBodyBytes).then(
+          (broker === undefined ? publishRecipe(req, res, channel, options.maxBodyBytes) : publishToBroker(broker, req, res)).then(
             (isPublished) => {
               if (!isPublished) counters.publishRejected++;
             },
@@ -216,10 +298,10 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     [
       '/metrics',
       textRoute('text/plain; version=0.0.4; charset=utf-8', () =>
-        renderMetrics(counters, { openStreams: streams.size, ...channel.stats }),
+        renderMetrics(counters, { openStreams: streams.size, ...(broker ?? channel).stats }),
       ),
     ],
-    ['/health', textRoute('text/plain; charset=utf-8', () => 'ok\n')],
+    ['/health', healthRoute(() => broker?.health() ?? { isUp: true, text: 'ok' })],
     ['/', textRoute('text/html; charset=utf-8', () => DEMO_PAGE)],
   ]);
 
@@ -253,6 +335,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     server,
     protocol: transport.kind,
     channel,
+    broker,
     limiter,
     heartbeat,
     counters,
@@ -260,7 +343,8 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     get openStreams() {
       return streams.size;
     },
-    listen() {
+    async listen() {
+      await broker?.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.port, options.host, () => {
@@ -269,7 +353,10 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
             let n = 0;
             ticker = setInterval(() => {
               n++;
-              channel.publish({ data: JSON.stringify({ tick: n, time: new Date().toISOString() }) });
+              const tick = { data: JSON.stringify({ tick: n, time: new Date().toISOString() }) };
+              // A tick Redis cannot take now is skipped: ticks are a demo, not data.
+              if (broker?.kind === 'redis') broker.publish(tick).catch(() => {});
+              else channel.publish(tick);
             }, options.tickMs);
           }
           resolve(server.address() as AddressInfo);
@@ -287,7 +374,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
         for (const stream of streams) stream.end(options.retryMs);
         transport.close(() => {
           clearTimeout(deadline);
-          resolve();
+          (broker?.close() ?? Promise.resolve()).then(resolve, resolve);
         });
       });
     },
@@ -311,6 +398,45 @@ interface Route {
   readonly allow: string;
   readonly corsHeaders: string;
   handle(req: SseRequest, res: SseResponse): void;
+}
+
+/** `/health`: `200 ok`, or `503` and what is down (e.g. `redis: down`), so a balancer can route around it. */
+function healthRoute(health: () => { readonly isUp: boolean; readonly text: string }): Route {
+  return {
+    allow: 'GET, HEAD, OPTIONS',
+    corsHeaders: '',
+    handle(req, res) {
+      const { isUp, text } = health();
+      const body = `${text}\n`;
+      res.writeHead(isUp ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') res.end();
+      else res.end(body);
+    },
+  };
+}
+
+function refusePublish(res: SseResponse, status: number, code: string, message: string, closeConnection = false): false {
+  sendJson(res, status, { error: { code, message } }, closeConnection ? { connection: 'close' } : {});
+  return false;
+}
+
+/** Reads a body as UTF-8, or resolves undefined as soon as it passes `maxBytes`. */
+function readBody(req: SseRequest, maxBytes: number): Promise<string | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 /** A small GET/HEAD route with a text body made on each request. */

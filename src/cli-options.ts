@@ -22,6 +22,9 @@ const OTHER_FLAGS = [
   ['h2c', 'serve cleartext HTTP/2 (behind a proxy that speaks it)'],
   ['cors-origin <origin>', 'allow this origin to read the streams and publish; repeatable'],
   ['cors-credentials', 'allow credentials for the --cors-origin origins'],
+  ['history-file <path>', "keep /feed's history and epoch in this append-only file (survives restarts)"],
+  ['redis <url>', "keep /feed's history in a Redis stream shared by every instance, e.g. redis://127.0.0.1:6379/0"],
+  ['redis-key <key>', `the Redis stream's key (default ${DEFAULTS.redisKey})`],
   ['help', 'print this help'],
 ] as const;
 
@@ -52,6 +55,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       h2c: { type: 'boolean' },
       'cors-origin': { type: 'string', multiple: true },
       'cors-credentials': { type: 'boolean' },
+      'history-file': { type: 'string' },
+      redis: { type: 'string' },
+      'redis-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -71,6 +77,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
   if (values.h2c === true) options['h2c'] = true;
   if (values['cors-origin'] !== undefined) options['corsOrigins'] = values['cors-origin'];
   if (values['cors-credentials'] === true) options['corsCredentials'] = true;
+  if (values['history-file'] !== undefined && values.redis !== undefined) {
+    throw new TypeError('--history-file and --redis exclude each other: with Redis, the stream is the history.');
+  }
+  if (values['redis-key'] !== undefined && values.redis === undefined) throw new TypeError('--redis-key goes with --redis.');
+  if (values['history-file'] !== undefined) options['historyFile'] = values['history-file'];
+  if (values.redis !== undefined) options['redisUrl'] = values.redis;
+  if (values['redis-key'] !== undefined) options['redisKey'] = values['redis-key'];
   const cert = values['tls-cert'];
   const key = values['tls-key'];
   if ((cert === undefined) !== (key === undefined)) throw new TypeError('--tls-cert and --tls-key go together: give both, or neither.');

@@ -17,3 +17,27 @@ export { jitter, streamHeaders } from './stream/headers.js';
 export { Heartbeat, type Beating } from './stream/heartbeat.js';
 export { refuseStream } from './stream/refuse.js';
 export { SseStream, type CloseReason, type SseStreamOptions } from './stream/sse-stream.js';
+export {
+  BrokerUnavailableError,
+  type Broker,
+  type BrokerHealth,
+  type FeedStart,
+  type FeedSubscriber,
+} from './hub/broker.js';
+export { type ChannelLog } from './hub/channel.js';
+export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './hub/file-log.js';
+export { MemoryBroker } from './hub/memory-broker.js';
+export { NumberedHistory } from './hub/numbered-history.js';
+export { RedisBroker, type RedisBrokerOptions } from './hub/redis-broker.js';
+export {
+  compareStreamIds,
+  formatStreamEventId,
+  formatStreamId,
+  parseStreamCursor,
+  parseStreamId,
+  type StreamCursor,
+  type StreamId,
+} from './hub/stream-id.js';
+export { StreamWindow } from './hub/stream-window.js';
+export { parseRedisUrl, RedisClient, RedisUnavailableError, type RedisAddress, type RedisClientOptions, type RedisState } from './redis/client.js';
+export { encodeCommand, RedisReplyError, RespParser, RespProtocolError, type RespValue } from './redis/resp.js';

@@ -22,11 +22,20 @@ if (request.kind === 'help') {
     process.stderr.write(`Cannot read the TLS files: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const app = createSseServer({ ...request.options, tls });
-  const { address, port } = await app.listen();
+  let app;
+  let address;
+  let port;
+  try {
+    app = createSseServer({ ...request.options, tls });
+    ({ address, port } = await app.listen());
+  } catch (error) {
+    process.stderr.write(`Cannot start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   const scheme = app.protocol === 'https' ? 'https' : 'http';
   const via = app.protocol === 'http' ? '' : app.protocol === 'https' ? ' (HTTP/2 and HTTP/1.1)' : ' (h2c)';
   process.stdout.write(`sse-reference listening on ${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}/${via}\n`);
+  if (app.broker !== undefined) process.stdout.write(`${app.broker.describe()}\n`);
   const stop = (signal: string): void => {
     process.stdout.write(`${signal}: closing ${app.openStreams} stream(s)\n`);
     app.close().then(() => process.exit(0), (error: unknown) => {

@@ -3,7 +3,7 @@ import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { formatEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
 import { checkInteger } from '../options.js';
-import { ReplayBuffer } from './replay-buffer.js';
+import { NumberedHistory } from './numbered-history.js';
 import { planResume, type ResumePlan } from './resume.js';
 
 /** Something that receives a channel's encoded events: in the server, one SSE response. */
@@ -31,6 +31,18 @@ export interface ChannelOptions {
   readonly historyBytes?: number;
   /** Largest encoded event accepted by {@link Channel.publish}. @defaultValue 256 KiB */
   readonly maxEventBytes?: number;
+  /** Where history starts: the last stored sequence number and the events that end there (e.g. from a {@link FileLog}). @defaultValue empty */
+  readonly history?: { readonly head: number; readonly events: readonly Buffer[] };
+  /** Durable storage told of every event (e.g. a {@link FileLog}). @defaultValue none: memory only */
+  readonly log?: ChannelLog;
+}
+
+/** Durable storage for a channel's events. */
+export interface ChannelLog {
+  /** Stores one encoded event, synchronously, before {@link Channel.publish} returns; throwing refuses the publish. */
+  append(seq: number, bytes: Buffer): void;
+  /** Makes everything appended durable; called once per pass, before the pass's events are delivered. */
+  sync(): void;
 }
 
 /** What {@link Channel.subscribe} decided and what to write first. */
@@ -57,7 +69,9 @@ export class Channel {
   /** The epoch of every id this channel assigns. */
   readonly epoch: string;
   readonly maxEventBytes: number;
-  readonly #buffer: ReplayBuffer;
+  readonly #buffer: NumberedHistory;
+  readonly #log: ChannelLog | undefined;
+  #flushWaiters: (() => void)[] = [];
   readonly #subscribers = new Set<Subscriber>();
   #pending: Buffer[] = [];
   #flushScheduled = false;
@@ -71,10 +85,15 @@ export class Channel {
     if (!EPOCH.test(this.epoch)) {
       throw new TypeError(`epoch must be 12 lowercase hex digits, got ${JSON.stringify(this.epoch)}.`);
     }
-    this.#buffer = new ReplayBuffer({
-      ...(options.historyEvents === undefined ? {} : { maxEvents: options.historyEvents }),
-      ...(options.historyBytes === undefined ? {} : { maxBytes: options.historyBytes }),
-    });
+    this.#buffer = new NumberedHistory(
+      {
+        ...(options.historyEvents === undefined ? {} : { maxEvents: options.historyEvents }),
+        ...(options.historyBytes === undefined ? {} : { maxBytes: options.historyBytes }),
+      },
+      options.history?.head,
+      options.history?.events,
+    );
+    this.#log = options.log;
     this.maxEventBytes = checkInteger(options.maxEventBytes ?? 256 * 1024, 'maxEventBytes');
   }
 
@@ -108,6 +127,8 @@ export class Channel {
         `The encoded event is ${bytes.length} bytes; the limit is ${this.maxEventBytes} (maxEventBytes).`,
       );
     }
+    // The log first: if it cannot store the event, the event does not exist.
+    this.#log?.append(seq, bytes);
     this.#buffer.append(bytes);
     this.#published++;
     this.#pending.push(bytes);
@@ -158,12 +179,24 @@ export class Channel {
     this.#flushScheduled = false;
     const count = this.#pending.length;
     if (count === 0) return;
+    // Durable before anyone sees it: a client must never hold an id the disk could lose.
+    this.#log?.sync();
     // #region fan-out
     const chunk = count === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
     this.#pending = [];
     for (const subscriber of this.#subscribers) subscriber.deliver(chunk, count);
     this.#delivered += count * this.#subscribers.size;
     // #endregion fan-out
+    for (const resolve of this.#flushWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Resolves once every event published so far has been delivered (and, with a log, synced):
+   * the moment a publish may be acknowledged.
+   */
+  flushed(): Promise<void> {
+    if (this.#pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#flushWaiters.push(resolve));
   }
 
   /** Refuses further publishes and delivers what is pending. Subscribers stay until they leave. */

@@ -1,0 +1,65 @@
+import type { Channel, PublishInput, Subscriber } from './channel.js';
+import type { ResetReason } from './resume.js';
+
+/** What a broker needs from one open stream. {@link SseStream} is one. */
+export interface FeedSubscriber extends Subscriber {
+  /** True once the client left or the stream was cut: nothing more is written. */
+  readonly isClosed: boolean;
+  /** Writes whole events (the replay, or a reset) ahead of anything live. */
+  write(chunk: Buffer): boolean;
+  /** Ends the stream with a `retry:` hint, so the client comes back later. */
+  end(retryMs?: number): void;
+}
+
+/** How a stream was started: as `planResume` decides, or sent away to come back later. */
+export type FeedStart =
+  | { readonly kind: 'fresh' }
+  | { readonly kind: 'replay'; readonly replayed: number }
+  | { readonly kind: 'reset'; readonly reason: ResetReason }
+  | { readonly kind: 'retry-later' };
+
+/** Whether the broker can store events now; `/health` shows it. */
+export interface BrokerHealth {
+  readonly isUp: boolean;
+  /** One line for `/health`: `ok`, or what is wrong (e.g. `redis: down`). */
+  readonly text: string;
+}
+
+/** The broker could not store an event: nothing was acknowledged. `POST /publish` answers 503. */
+export class BrokerUnavailableError extends Error {
+  readonly code = 'SSE_ERR_BROKER_UNAVAILABLE';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BrokerUnavailableError';
+  }
+}
+
+// #region broker
+/**
+ * Where `/feed`'s events live: append an event and learn its id, read everything after an id,
+ * follow new events. The server's routes talk only to this; the channel keeps the local fan-out.
+ */
+export interface Broker {
+  /** `memory` (with an optional file log) or `redis`. */
+  readonly kind: 'memory' | 'redis';
+  /** Stores one event; resolves with its id once it is stored as the broker promises. */
+  publish(input: PublishInput): Promise<{ readonly id: string }>;
+  /**
+   * Starts `subscriber` from the client's `Last-Event-ID`: writes the replay (or a `reset`), then
+   * delivers live events, with no duplicate and no gap between the two.
+   */
+  subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart>;
+  /** Stops delivery to `subscriber`. Idempotent. */
+  unsubscribe(subscriber: FeedSubscriber): void;
+  health(): BrokerHealth;
+  /** One line for the server's start-up message: where the history lives. */
+  describe(): string;
+  /** Events published, deliveries (events × subscribers), subscribers now. */
+  readonly stats: Channel['stats'];
+  /** Connects or loads what the broker needs before the server listens. */
+  start(): Promise<void>;
+  /** Delivers what is pending and releases files and connections. */
+  close(): Promise<void>;
+}
+// #endregion broker

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { NumberedHistory } from './numbered-history.js';
+
+/** The file does not hold a history this version can read: it is left untouched. */
+export class FileLogError extends Error {
+  readonly code = 'SSE_ERR_HISTORY_FILE';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileLogError';
+  }
+}
+
+/** Options of {@link FileLog.open}. */
+export interface FileLogOptions {
+  /** Events kept (and loaded on start); older ones are compacted away. @defaultValue 1000 */
+  readonly keepEvents?: number;
+  /** Bytes kept. @defaultValue 4 MiB */
+  readonly keepBytes?: number;
+  /** The epoch of a new file. @defaultValue 12 random hex digits */
+  readonly epoch?: string;
+}
+
+/** What {@link FileLog.open} found. */
+export interface Recovery {
+  /** The last stored sequence number (0: none). */
+  readonly head: number;
+  /** The retained events, oldest first, ending at `head`. */
+  readonly events: readonly Buffer[];
+  /** Bytes cut from the end: a record torn by a crash (0 after a clean stop). */
+  readonly truncatedBytes: number;
+}
+
+// #region file-format
+// A file is a header line, then records:
+//   "SSELOG1 <12 hex epoch>\n"
+//   [u32 BE body length][u32 BE CRC-32 of body][body = u32 BE seq high, u32 BE seq low, event bytes]
+// A crash can leave the last record torn (short, or with a wrong checksum): it is cut on open.
+const MAGIC = 'SSELOG1 ';
+const HEADER_BYTES = MAGIC.length + 12 + 1;
+const RECORD_HEAD = 8;
+const SEQ_BYTES = 8;
+// #endregion file-format
+const EPOCH = /^[0-9a-f]{12}$/;
+
+/**
+ * An append-only file of encoded events, so `/feed` keeps its epoch and history across restarts.
+ *
+ * Durability: {@link FileLog.append} writes each record with a synchronous `write()` (the record
+ * is in the kernel before `publish` returns, so a crash of the process loses nothing), and
+ * {@link FileLog.sync} runs `fdatasync` once per event-loop pass, before that pass's events reach
+ * any subscriber or any `202` is sent: no client ever holds an id that a power cut could take
+ * back. On open, a torn last record is cut, and the file is rewritten with only the retained
+ * events once it holds twice as many (write to a temporary file, fsync, rename).
+ */
+export class FileLog {
+  readonly path: string;
+  readonly epoch: string;
+  /** What was found on open. */
+  readonly recovery: Recovery;
+  readonly #history: NumberedHistory;
+  readonly #keepEvents: number;
+  #fd: number;
+  #records: number;
+  #isDirty = false;
+
+  private constructor(path: string, epoch: string, recovery: Recovery, keepEvents: number, keepBytes: number) {
+    this.path = path;
+    this.epoch = epoch;
+    this.recovery = recovery;
+    this.#keepEvents = keepEvents;
+    this.#history = new NumberedHistory({ maxEvents: keepEvents, maxBytes: keepBytes }, recovery.head, recovery.events);
+    this.#records = recovery.events.length;
+    this.#fd = -1;
+    this.#rewrite();
+  }
+
+  /**
+   * Opens (or creates) the log at `path`, recovering from a crash: a torn last record is cut.
+   *
+   * @throws {@link FileLogError} when the file exists but is not a history file
+   * @throws the I/O error when the file cannot be read or written
+   */
+  static open(path: string, options: FileLogOptions = {}): FileLog {
+    const keepEvents = options.keepEvents ?? 1000;
+    const keepBytes = options.keepBytes ?? 4 * 1024 * 1024;
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (bytes === undefined || bytes.length === 0) {
+      const epoch = options.epoch ?? randomBytes(6).toString('hex');
+      if (!EPOCH.test(epoch)) throw new TypeError(`epoch must be 12 lowercase hex digits, got ${JSON.stringify(epoch)}.`);
+      return new FileLog(path, epoch, { head: 0, events: [], truncatedBytes: 0 }, keepEvents, keepBytes);
+    }
+    const { epoch, recovery } = readLog(path, bytes, keepEvents);
+    return new FileLog(path, epoch, recovery, keepEvents, keepBytes);
+  }
+
+  /** The last sequence number written. */
+  get head(): number {
+    return this.#history.head;
+  }
+
+  /**
+   * Appends one event's record with a synchronous write (see the class note on durability).
+   *
+   * @param seq - must be `head + 1`
+   * @throws RangeError when `seq` is not the next number; the I/O error when the write fails
+   */
+  append(seq: number, bytes: Buffer): void {
+    if (seq !== this.#history.head + 1) throw new RangeError(`The next record is ${this.#history.head + 1}, got ${seq}.`);
+    writeAll(this.#fd, encodeRecord(seq, bytes));
+    this.#history.append(bytes);
+    this.#records++;
+    this.#isDirty = true;
+  }
+
+  /** Flushes appended records to the disk (`fdatasync`), then compacts when the file is twice the kept history. */
+  sync(): void {
+    if (!this.#isDirty) return;
+    fdatasyncSync(this.#fd);
+    this.#isDirty = false;
+    if (this.#records >= 2 * this.#keepEvents) this.#rewrite();
+  }
+
+  /** Syncs and closes the file. */
+  close(): void {
+    if (this.#fd === -1) return;
+    this.sync();
+    closeSync(this.#fd);
+    this.#fd = -1;
+  }
+
+  /** Writes header and retained records to a new file, fsyncs it, renames it over the log. */
+  #rewrite(): void {
+    const events = this.#history.after(this.#history.oldest - 1);
+    const parts: Buffer[] = [Buffer.from(`${MAGIC}${this.epoch}\n`, 'latin1')];
+    let seq = this.#history.oldest;
+    for (const bytes of events) parts.push(encodeRecord(seq++, bytes));
+    const temporary = `${this.path}.tmp`;
+    const fd = openSync(temporary, 'w');
+    try {
+      writeAll(fd, Buffer.concat(parts));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, this.path);
+    syncDirectory(this.path);
+    if (this.#fd !== -1) closeSync(this.#fd);
+    this.#fd = openSync(this.path, 'a');
+    this.#records = events.length;
+  }
+}
+
+/** Reads a log's bytes, stopping at the first record that is torn or out of order. */
+function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: string; recovery: Recovery } {
+  const header = bytes.toString('latin1', 0, HEADER_BYTES);
+  const epoch = header.slice(MAGIC.length, MAGIC.length + 12);
+  if (!header.startsWith(MAGIC) || !EPOCH.test(epoch) || header[HEADER_BYTES - 1] !== '\n') {
+    throw new FileLogError(`${path} is not an event history file (it does not start with "${MAGIC}<epoch>"); it was left untouched.`);
+  }
+  const events: Buffer[] = [];
+  let head = 0;
+  let offset = HEADER_BYTES;
+  while (offset + RECORD_HEAD <= bytes.length) {
+    const length = bytes.readUInt32BE(offset);
+    const end = offset + RECORD_HEAD + length;
+    if (length < SEQ_BYTES || end > bytes.length) break;
+    const body = bytes.subarray(offset + RECORD_HEAD, end);
+    if (crc32(body) !== bytes.readUInt32BE(offset + 4)) break;
+    const seq = body.readUInt32BE(0) * 2 ** 32 + body.readUInt32BE(4);
+    if (head !== 0 && seq !== head + 1) break;
+    head = seq;
+    events.push(Buffer.from(body.subarray(SEQ_BYTES)) as Buffer);
+    if (events.length > keepEvents) events.shift();
+    offset = end;
+  }
+  return { epoch, recovery: { head, events, truncatedBytes: bytes.length - offset } };
+}
+
+function encodeRecord(seq: number, bytes: Buffer): Buffer {
+  const record = Buffer.allocUnsafe(RECORD_HEAD + SEQ_BYTES + bytes.length);
+  record.writeUInt32BE(SEQ_BYTES + bytes.length, 0);
+  record.writeUInt32BE(Math.floor(seq / 2 ** 32), RECORD_HEAD);
+  record.writeUInt32BE(seq >>> 0, RECORD_HEAD + 4);
+  bytes.copy(record, RECORD_HEAD + SEQ_BYTES);
+  record.writeUInt32BE(crc32(record.subarray(RECORD_HEAD)), 4);
+  return record;
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written);
+}
+
+/** A rename is durable only once the directory entry is on disk too. */
+function syncDirectory(path: string): void {
+  const fd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,76 @@
+import { SseError } from '../protocol/errors.js';
+import { parseLastEventId } from '../protocol/last-event-id.js';
+import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from './broker.js';
+import type { Channel, PublishInput } from './channel.js';
+import type { FileLog } from './file-log.js';
+
+/**
+ * The embedded broker: the channel's in-memory replay buffer, optionally backed by a
+ * {@link FileLog} (the channel must have been created with that log). Subscribing is synchronous;
+ * a publish resolves once its pass is delivered, and so, with a log, once it is on disk.
+ */
+export class MemoryBroker implements Broker {
+  readonly kind = 'memory';
+  readonly channel: Channel;
+  readonly log: FileLog | undefined;
+  readonly #unsubscribes = new Map<FeedSubscriber, () => void>();
+
+  /**
+   * @param channel - the channel that serves `/feed`
+   * @param log - the file log the channel writes to, closed with the broker
+   */
+  constructor(channel: Channel, log?: FileLog) {
+    this.channel = channel;
+    this.log = log;
+  }
+
+  get stats(): Channel['stats'] {
+    return this.channel.stats;
+  }
+
+  async publish(input: PublishInput): Promise<{ readonly id: string }> {
+    let id: string;
+    try {
+      ({ id } = this.channel.publish(input));
+    } catch (error) {
+      if (error instanceof SseError) throw error;
+      throw new BrokerUnavailableError(`The history file could not be written: ${(error as Error).message}`, { cause: error });
+    }
+    await this.channel.flushed();
+    return { id };
+  }
+
+  subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
+    const subscription = this.channel.subscribe(subscriber, parseLastEventId(lastEventId));
+    if (subscription.initial !== undefined) subscriber.write(subscription.initial);
+    this.#unsubscribes.set(subscriber, subscription.unsubscribe);
+    const { plan } = subscription;
+    return Promise.resolve(plan.kind === 'replay' ? { kind: 'replay', replayed: subscription.replayed } : plan);
+  }
+
+  unsubscribe(subscriber: FeedSubscriber): void {
+    this.#unsubscribes.get(subscriber)?.();
+    this.#unsubscribes.delete(subscriber);
+  }
+
+  health(): BrokerHealth {
+    return { isUp: true, text: 'ok' };
+  }
+
+  describe(): string {
+    const { head } = this.channel.history;
+    if (this.log === undefined) return `history: in memory, epoch ${this.channel.epoch}`;
+    const torn = this.log.recovery.truncatedBytes;
+    return `history: ${this.log.path}, epoch ${this.channel.epoch}, head ${head}${torn > 0 ? `, cut a torn last record (${torn} bytes)` : ''}`;
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.channel.close();
+    this.log?.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,458 @@
+import { randomBytes } from 'node:crypto';
+import { encodeEvent } from '../protocol/encode.js';
+import { SseError } from '../protocol/errors.js';
+import { checkInteger } from '../options.js';
+import { RedisClient, RedisUnavailableError, type RedisState } from '../redis/client.js';
+import type { RespValue } from '../redis/resp.js';
+import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from './broker.js';
+import type { Channel, PublishInput } from './channel.js';
+import type { ResetReason } from './resume.js';
+import {
+  compareStreamIds,
+  formatStreamEventId,
+  formatStreamId,
+  parseStreamCursor,
+  parseStreamId,
+  STREAM_START,
+  type StreamId,
+} from './stream-id.js';
+import { StreamWindow } from './stream-window.js';
+
+/** Options of {@link RedisBroker}. */
+export interface RedisBrokerOptions {
+  /** `redis://host:port/db`. */
+  readonly url: string;
+  /** The stream's key; the epoch is kept at `<key>:epoch`. @defaultValue 'sse:feed' */
+  readonly key?: string;
+  /** The stream is capped near this many entries (`MAXLEN ~`), and the local window holds as many. @defaultValue 1000 */
+  readonly historyEvents?: number;
+  /** Bytes the local window holds. @defaultValue 4 MiB */
+  readonly historyBytes?: number;
+  /** Largest encoded event accepted. @defaultValue 256 KiB */
+  readonly maxEventBytes?: number;
+  /** The `retry:` hint for a stream sent away while Redis is unreachable. @defaultValue 3000 */
+  readonly retryMs?: number;
+  /** How long {@link RedisBroker.start} waits for Redis. @defaultValue 5000 */
+  readonly connectTimeoutMs?: number;
+  /** How long a resume from a cursor ahead of this instance waits for the follower. @defaultValue 2000 */
+  readonly catchUpTimeoutMs?: number;
+}
+
+/** One stream entry as read back: its id and the event it carries, encoded. */
+interface Entry {
+  readonly id: StreamId;
+  readonly bytes: Buffer;
+}
+
+const EPOCH = /^[0-9a-f]{12}$/;
+// The longest id this broker writes, for checking an event's size before Redis assigns the id.
+const LONGEST_ID = 'f'.repeat(12 + 1 + 16 + 1 + 16);
+const PAGE = 1000;
+
+/**
+ * A broker on a Redis stream, so several server instances share one history and any instance can
+ * resume any client.
+ *
+ * Publishing is `XADD key MAXLEN ~ N * e <event> d <data>`, acknowledged only once Redis replied.
+ * Every instance, the publishing one included, learns of events from its follower (`XREAD BLOCK`
+ * on a connection of its own), keeps the newest in a {@link StreamWindow} for exact resume
+ * without a round trip, and fans them out. A cursor older than the window is replayed with
+ * `XRANGE`, and the subscriber joins the live fan-out in the same synchronous step as the rest of
+ * its replay is taken from the window. An id is `<epoch>-<ms>-<seq>`: the epoch lives in Redis
+ * (`SET <key>:epoch … NX`), so a Redis that lost its data gets a new one and old ids reset.
+ */
+export class RedisBroker implements Broker {
+  readonly kind = 'redis';
+  readonly key: string;
+  readonly #epochKey: string;
+  readonly #commands: RedisClient;
+  readonly #follower: RedisClient;
+  readonly #window: StreamWindow;
+  readonly #maxEvents: number;
+  readonly #maxEventBytes: number;
+  readonly #retryMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #catchUpTimeoutMs: number;
+  readonly #subscribers = new Set<FeedSubscriber>();
+  readonly #headWaiters = new Set<{ readonly id: StreamId; resolve(isReached: boolean): void }>();
+  /** Events acknowledged to a publisher that the follower has not read back yet. */
+  readonly #unconfirmed = new Map<string, PublishInput>();
+  #epoch: string | undefined;
+  #commandsEpoch: string | undefined;
+  #isClosed = false;
+  #following: Promise<void> | undefined;
+  #lastProblem: string | undefined;
+  #published = 0;
+  #delivered = 0;
+
+  /** @throws TypeError on a bad URL or key; RangeError when a limit is out of range */
+  constructor(options: RedisBrokerOptions) {
+    this.key = options.key ?? 'sse:feed';
+    if (this.key === '' || /[\r\n]/.test(this.key)) throw new TypeError('The Redis key must be a non-empty string without CR or LF.');
+    this.#epochKey = `${this.key}:epoch`;
+    this.#maxEvents = checkInteger(options.historyEvents ?? 1000, 'historyEvents');
+    this.#maxEventBytes = checkInteger(options.maxEventBytes ?? 256 * 1024, 'maxEventBytes');
+    this.#retryMs = checkInteger(options.retryMs ?? 3000, 'retryMs', 0);
+    this.#connectTimeoutMs = checkInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
+    this.#catchUpTimeoutMs = checkInteger(options.catchUpTimeoutMs ?? 2000, 'catchUpTimeoutMs');
+    this.#window = new StreamWindow({ maxEvents: this.#maxEvents, maxBytes: options.historyBytes ?? 4 * 1024 * 1024 });
+    const onState = (state: RedisState, cause?: Error): void => {
+      if (state === 'down') this.#lastProblem = cause?.message;
+    };
+    this.#commands = new RedisClient({
+      url: options.url,
+      onState,
+      onConnect: async (send) => {
+        this.#commandsEpoch = await readEpoch(send, this.#epochKey);
+      },
+    });
+    this.#follower = new RedisClient({ url: options.url, onState, onConnect: (send) => this.#onFollowerConnect(send) });
+  }
+
+  /** The epoch of the ids this instance delivers now (undefined before Redis was first reached). */
+  get epoch(): string | undefined {
+    return this.#epoch;
+  }
+
+  get stats(): Channel['stats'] {
+    return { published: this.#published, delivered: this.#delivered, subscribers: this.#subscribers.size };
+  }
+
+  /** The ids held in memory for exact resume: `(floor, head]`. */
+  get window(): { readonly floor: string; readonly head: string; readonly size: number } {
+    return { floor: formatStreamId(this.#window.floor), head: formatStreamId(this.#window.head), size: this.#window.size };
+  }
+
+  /**
+   * Resolves once both connections are up and the window is loaded.
+   *
+   * @throws {@link BrokerUnavailableError} when Redis is not reachable within `connectTimeoutMs`
+   */
+  async start(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new BrokerUnavailableError(`Redis at ${this.#where()} is not reachable${this.#lastProblem === undefined ? '' : ` (${this.#lastProblem})`}.`)),
+        this.#connectTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([Promise.all([this.#commands.ready(), this.#follower.ready()]), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#following ??= this.#follow();
+  }
+
+  async publish(input: PublishInput): Promise<{ readonly id: string }> {
+    if (this.#isClosed) throw new SseError('SSE_ERR_CLOSED', 'The broker is closed; no event can be published.');
+    // Encoding with the longest id checks every field and the size before anything is stored.
+    const size = encodeEvent({ event: input.event, id: LONGEST_ID, data: input.data }).length;
+    if (size > this.#maxEventBytes) {
+      throw new SseError('SSE_ERR_EVENT_TOO_LARGE', `The encoded event is about ${size} bytes; the limit is ${this.#maxEventBytes} (maxEventBytes).`);
+    }
+    const id = await this.#add(input);
+    this.#remember(id, input);
+    return { id: formatStreamEventId(this.#commandsEpoch as string, id) };
+  }
+
+  subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
+    const cursor = parseStreamCursor(lastEventId);
+    const epoch = this.#epoch;
+    if (epoch === undefined) return Promise.resolve(this.#sendAway(subscriber));
+    // #region redis-resume
+    switch (cursor.kind) {
+      case 'none':
+        return Promise.resolve(this.#attach(subscriber, [], { kind: 'fresh' }));
+      case 'invalid':
+        return Promise.resolve(this.#reset(subscriber, 'invalid'));
+      case 'position': {
+        if (cursor.epoch !== epoch) return Promise.resolve(this.#reset(subscriber, 'epoch'));
+        const held = this.#window.after(cursor.id);
+        if (held !== undefined) return Promise.resolve(this.#attach(subscriber, held, { kind: 'replay', replayed: held.length }));
+        // Ahead of this instance: a faster one issued it; catch up before deciding.
+        if (compareStreamIds(cursor.id, this.#window.head) > 0) return this.#catchUp(subscriber, epoch, cursor.id);
+        // Inside the window's range but not in it: an id the stream never had.
+        if (compareStreamIds(cursor.id, this.#window.floor) > 0) return Promise.resolve(this.#reset(subscriber, 'unknown'));
+        return this.#replayFromRedis(subscriber, epoch, cursor.id);
+      }
+    }
+    // #endregion redis-resume
+  }
+
+  unsubscribe(subscriber: FeedSubscriber): void {
+    this.#subscribers.delete(subscriber);
+  }
+
+  health(): BrokerHealth {
+    if (this.#commands.state === 'ready' && this.#follower.state === 'ready') return { isUp: true, text: 'ok' };
+    return { isUp: false, text: 'redis: down' };
+  }
+
+  describe(): string {
+    return `history: redis stream ${this.key} at ${this.#where()}, epoch ${this.#epoch ?? '(not yet read)'}`;
+  }
+
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#commands.close();
+    this.#follower.close();
+    for (const waiter of this.#headWaiters) waiter.resolve(false);
+    await this.#following;
+  }
+
+  #where(): string {
+    return `${this.#commands.address.host}:${this.#commands.address.port}`;
+  }
+
+  async #add(input: PublishInput): Promise<StreamId> {
+    const fields = input.event === undefined ? ['d', input.data] : ['e', input.event, 'd', input.data];
+    let reply: RespValue;
+    try {
+      reply = await this.#commands.command(['XADD', this.key, 'MAXLEN', '~', String(this.#maxEvents), '*', ...fields]);
+    } catch (error) {
+      if (error instanceof RedisUnavailableError) {
+        throw new BrokerUnavailableError(`redis: down, the event was not stored: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+    const id = Buffer.isBuffer(reply) ? parseStreamId(reply.toString('latin1')) : undefined;
+    if (id === undefined) throw new Error('XADD answered something other than a stream id.');
+    return id;
+  }
+
+  /** Keeps an acknowledged event until the follower reads it back, bounded by the history size. */
+  #remember(id: StreamId, input: PublishInput): void {
+    this.#unconfirmed.set(formatStreamId(id), input);
+    if (this.#unconfirmed.size > this.#maxEvents) this.#unconfirmed.delete(this.#unconfirmed.keys().next().value as string);
+  }
+
+  /** Runs on every follower connection: reads the epoch; a new one means Redis lost the stream. */
+  async #onFollowerConnect(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>): Promise<void> {
+    const epoch = await readEpoch(send, this.#epochKey);
+    if (this.#epoch === undefined) {
+      const newest = parseEntries(await send(['XREVRANGE', this.key, '+', '-', 'COUNT', String(this.#maxEvents + 1)]), epoch).reverse();
+      // The oldest entry read becomes the floor: whether anything before it was trimmed is unknown.
+      const oldest = newest.shift();
+      this.#window.reset(oldest?.id ?? STREAM_START);
+      for (const entry of newest) this.#window.append(entry.id, entry.bytes);
+    } else if (epoch !== this.#epoch) {
+      // Redis came back without the stream. Live streams go on with the new ids (the follower
+      // reads the new stream from its start); acknowledged events it never read are added again.
+      this.#window.reset(STREAM_START);
+      const lost = [...this.#unconfirmed.values()];
+      this.#unconfirmed.clear();
+      void this.#republish(lost);
+    } else if (compareStreamIds(this.#window.head, STREAM_START) > 0) {
+      const still = await send(['XRANGE', this.key, formatStreamId(this.#window.head), formatStreamId(this.#window.head)]);
+      if (Array.isArray(still) && still.length === 0) {
+        // Trimmed past us while we were away: live streams missed events, so they are sent to
+        // reconnect, and their cursors then meet `reset` (expired) instead of a silent gap.
+        for (const subscriber of this.#subscribers) subscriber.end(this.#retryMs);
+        this.#subscribers.clear();
+        const first = parseEntries(await send(['XRANGE', this.key, '-', '+', 'COUNT', '1']), epoch)[0];
+        this.#window.reset(first?.id ?? STREAM_START);
+      }
+    }
+    this.#epoch = epoch;
+  }
+
+  async #republish(inputs: readonly PublishInput[]): Promise<void> {
+    for (const input of inputs) {
+      for (;;) {
+        if (this.#isClosed) return;
+        try {
+          await this.#commands.ready();
+          this.#remember(await this.#add(input), input);
+          break;
+        } catch {
+          // Down again: wait for the next connection and try the same event again.
+        }
+      }
+    }
+  }
+
+  async #follow(): Promise<void> {
+    while (!this.#isClosed) {
+      try {
+        await this.#follower.ready();
+        const reply = await this.#follower.command([
+          'XREAD',
+          'COUNT',
+          String(PAGE),
+          'BLOCK',
+          '5000',
+          'STREAMS',
+          this.key,
+          formatStreamId(this.#window.head),
+        ]);
+        if (Array.isArray(reply)) this.#receive(reply);
+      } catch (error) {
+        if (this.#isClosed) return;
+        if (!(error instanceof RedisUnavailableError)) {
+          this.#lastProblem = (error as Error).message;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    }
+  }
+
+  /** Feeds one `XREAD` reply to the window and to every local subscriber, as one write each. */
+  #receive(reply: RespValue[]): void {
+    const stream = reply[0];
+    if (!Array.isArray(stream)) return;
+    const entries = parseEntries(stream[1] ?? null, this.#epoch as string);
+    const chunks: Buffer[] = [];
+    for (const entry of entries) {
+      if (compareStreamIds(entry.id, this.#window.head) <= 0) continue;
+      this.#window.append(entry.id, entry.bytes);
+      this.#unconfirmed.delete(formatStreamId(entry.id));
+      if (entry.bytes.length > 0) chunks.push(entry.bytes);
+    }
+    if (chunks.length > 0) {
+      // #region redis-fan-out
+      const chunk = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      for (const subscriber of this.#subscribers) subscriber.deliver(chunk, chunks.length);
+      // #endregion redis-fan-out
+      this.#published += chunks.length;
+      this.#delivered += chunks.length * this.#subscribers.size;
+    }
+    for (const waiter of this.#headWaiters) {
+      if (compareStreamIds(this.#window.head, waiter.id) >= 0) waiter.resolve(true);
+    }
+  }
+
+  #attach(subscriber: FeedSubscriber, initial: readonly Buffer[], start: FeedStart): FeedStart {
+    if (subscriber.isClosed || this.#isClosed) return start;
+    if (initial.length > 0) subscriber.write(initial.length === 1 ? (initial[0] as Buffer) : Buffer.concat(initial));
+    this.#subscribers.add(subscriber);
+    return start;
+  }
+
+  #reset(subscriber: FeedSubscriber, reason: ResetReason): FeedStart {
+    const epoch = this.#epoch as string;
+    const head = this.#window.head;
+    // As with the in-memory channel: the reset's id moves the cursor to the head, so the next
+    // reconnect resumes exactly; the requested id is never echoed.
+    const data = JSON.stringify({ reason, epoch, head: formatStreamId(head) });
+    const reset = encodeEvent({ event: 'reset', id: formatStreamEventId(epoch, head), data });
+    return this.#attach(subscriber, [reset], { kind: 'reset', reason });
+  }
+
+  #sendAway(subscriber: FeedSubscriber): FeedStart {
+    subscriber.end(this.#retryMs);
+    return { kind: 'retry-later' };
+  }
+
+  /** A cursor ahead of the window: if Redis has it, wait until the follower has read past it. */
+  async #catchUp(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
+    let exists: boolean;
+    try {
+      const reply = await this.#commands.command(['XRANGE', this.key, formatStreamId(id), formatStreamId(id)]);
+      exists = Array.isArray(reply) && reply.length === 1;
+    } catch {
+      return this.#sendAway(subscriber);
+    }
+    if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
+    if (!exists) return this.#reset(subscriber, 'unknown');
+    const isReached = await new Promise<boolean>((resolve) => {
+      const waiter = {
+        id,
+        resolve: (value: boolean) => {
+          clearTimeout(timer);
+          this.#headWaiters.delete(waiter);
+          resolve(value);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(false), this.#catchUpTimeoutMs);
+      this.#headWaiters.add(waiter);
+      if (compareStreamIds(this.#window.head, id) >= 0) waiter.resolve(true);
+    });
+    if (!isReached) return this.#sendAway(subscriber);
+    if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
+    const held = this.#window.after(id);
+    if (held !== undefined) return this.#attach(subscriber, held, { kind: 'replay', replayed: held.length });
+    return this.#replayFromRedis(subscriber, epoch, id);
+  }
+
+  /** A cursor older than the window: read from Redis up to the window, then join it. */
+  async #replayFromRedis(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
+    const collected: Entry[] = [];
+    let last = id;
+    try {
+      const first = parseEntries(await this.#commands.command(['XRANGE', this.key, formatStreamId(id), '+', 'COUNT', String(PAGE + 1)]), epoch);
+      if (first[0] === undefined || compareStreamIds(first[0].id, id) !== 0) {
+        const oldest = parseEntries(await this.#commands.command(['XRANGE', this.key, '-', '+', 'COUNT', '1']), epoch)[0];
+        if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
+        return this.#reset(subscriber, oldest !== undefined && compareStreamIds(id, oldest.id) < 0 ? 'expired' : 'unknown');
+      }
+      collected.push(...first.slice(1));
+      last = first.at(-1)?.id ?? id;
+      // The window may move on while we read; read on until what we hold reaches its floor.
+      for (let pages = 0; compareStreamIds(last, this.#window.floor) < 0; pages++) {
+        if (pages > 100 || this.#epoch !== epoch) break;
+        const more = parseEntries(await this.#commands.command(['XRANGE', this.key, `(${formatStreamId(last)}`, '+', 'COUNT', String(PAGE)]), epoch);
+        if (more.length === 0) break;
+        collected.push(...more);
+        last = (more.at(-1) as Entry).id;
+      }
+    } catch {
+      return this.#sendAway(subscriber);
+    }
+    if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
+    if (compareStreamIds(last, this.#window.floor) < 0) return this.#sendAway(subscriber);
+    // #region redis-join
+    // One synchronous step: what Redis gave up to the window's head, then the window after it,
+    // then live. Entries Redis gave beyond the head come again live, so they are left out here.
+    const head = this.#window.head;
+    const initial = collected.filter((entry) => compareStreamIds(entry.id, head) <= 0).map((entry) => entry.bytes);
+    initial.push(...this.#window.newerThan(last));
+    return this.#attach(subscriber, initial, { kind: 'replay', replayed: initial.length });
+    // #endregion redis-join
+  }
+}
+
+/** Reads the stream's epoch, creating it when Redis has none (a new or emptied Redis). */
+async function readEpoch(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>, key: string): Promise<string> {
+  await send(['SET', key, randomBytes(6).toString('hex'), 'NX']);
+  const value = await send(['GET', key]);
+  const epoch = Buffer.isBuffer(value) ? value.toString('latin1') : '';
+  if (!EPOCH.test(epoch)) throw new Error(`${key} holds ${JSON.stringify(epoch)}, not 12 lowercase hex digits; delete it or use another --redis-key.`);
+  return epoch;
+}
+
+/**
+ * Reads entries as `XRANGE` gives them (`[[id, [field, value, …]], …]`), encoding each as the
+ * event it carries. An entry this server did not write still keeps its place, with no bytes, so
+ * the window stays contiguous.
+ */
+function parseEntries(reply: RespValue, epoch: string): Entry[] {
+  if (!Array.isArray(reply)) return [];
+  const entries: Entry[] = [];
+  for (const item of reply) {
+    if (!Array.isArray(item) || !Buffer.isBuffer(item[0])) continue;
+    const id = parseStreamId(item[0].toString('latin1'));
+    if (id === undefined) continue;
+    const fields = Array.isArray(item[1]) ? item[1] : [];
+    let event: string | undefined;
+    let data: string | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const name = fields[i];
+      const value = fields[i + 1];
+      if (!Buffer.isBuffer(name) || !Buffer.isBuffer(value)) continue;
+      if (name.toString('latin1') === 'e') event = value.toString('utf8');
+      else if (name.toString('latin1') === 'd') data = value.toString('utf8');
+    }
+    let bytes: Buffer = Buffer.alloc(0);
+    if (data !== undefined) {
+      try {
+        bytes = encodeEvent({ event, id: formatStreamEventId(epoch, id), data });
+      } catch {
+        // Not an event this server could have written: it keeps its place, but sends nothing.
+      }
+    }
+    entries.push({ id, bytes });
+  }
+  return entries;
+}

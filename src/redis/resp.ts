@@ -1,0 +1,163 @@
+/**
+ * A value as RESP2 carries it: simple and bulk strings (bulk strings stay bytes), integers,
+ * arrays, null, and error replies (returned as {@link RedisReplyError}, not thrown: the parser
+ * does not know which command they answer).
+ */
+export type RespValue = string | Buffer | number | null | RespValue[] | RedisReplyError;
+
+/** An error reply (`-ERR …`) from the server. */
+export class RedisReplyError extends Error {
+  /** The first word of the reply, e.g. `ERR`, `WRONGTYPE`, `NOSCRIPT`. */
+  readonly code: string;
+
+  /** @param line - the reply line without the leading `-` */
+  constructor(line: string) {
+    super(line);
+    this.name = 'RedisReplyError';
+    this.code = line.split(' ', 1)[0] ?? 'ERR';
+  }
+}
+
+/** Thrown by {@link RespParser.feed} when the bytes are not RESP2: the connection must be dropped. */
+export class RespProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RespProtocolError';
+  }
+}
+
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * Encodes one command as a RESP2 array of bulk strings: the only form a client sends.
+ *
+ * @param args - the command name and its arguments
+ */
+export function encodeCommand(args: readonly (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`, 'latin1')];
+  for (const arg of args) {
+    const bytes = typeof arg === 'string' ? Buffer.from(arg, 'utf8') : arg;
+    parts.push(Buffer.from(`$${bytes.length}\r\n`, 'latin1'), bytes, CRLF);
+  }
+  return Buffer.concat(parts);
+}
+
+// The server's own limits: a bulk string is at most 512 MB, and a length is plain decimal.
+const LENGTH = /^(-1|0|[1-9][0-9]{0,9})$/;
+const INTEGER = /^-?(0|[1-9][0-9]{0,18})$/;
+
+/** A frame being read: an array waiting for `remaining` more elements. */
+interface OpenArray {
+  readonly items: RespValue[];
+  remaining: number;
+}
+
+/**
+ * An incremental RESP2 reply parser: feed it bytes as they arrive, in chunks of any size, and it
+ * calls `onReply` once per complete top-level reply, in order.
+ *
+ * Partial input is kept as a list of chunks and joined only when a frame is complete, so a large
+ * reply arriving in many chunks is not copied once per chunk.
+ */
+export class RespParser {
+  readonly #onReply: (value: RespValue) => void;
+  #buffer: Buffer = Buffer.alloc(0);
+  #offset = 0;
+  readonly #stack: OpenArray[] = [];
+
+  /** @param onReply - called with each complete reply */
+  constructor(onReply: (value: RespValue) => void) {
+    this.#onReply = onReply;
+  }
+
+  /**
+   * Adds bytes and emits every reply they complete.
+   *
+   * @throws {@link RespProtocolError} on bytes that are not RESP2
+   */
+  feed(chunk: Buffer): void {
+    this.#buffer = this.#offset < this.#buffer.length ? Buffer.concat([this.#buffer.subarray(this.#offset), chunk]) : chunk;
+    this.#offset = 0;
+    for (;;) {
+      const value = this.#readValue();
+      if (value === NEED_MORE) break;
+      this.#emit(value);
+    }
+  }
+
+  #emit(value: RespValue): void {
+    let current: RespValue = value;
+    for (;;) {
+      const open = this.#stack.at(-1);
+      if (open === undefined) {
+        this.#onReply(current);
+        return;
+      }
+      open.items.push(current);
+      open.remaining--;
+      if (open.remaining > 0) return;
+      this.#stack.pop();
+      current = open.items;
+    }
+  }
+
+  /** Reads one scalar or opens an array; returns NEED_MORE when the frame is incomplete. */
+  #readValue(): RespValue | typeof NEED_MORE {
+    const end = this.#buffer.indexOf(CRLF, this.#offset);
+    if (end === -1) return NEED_MORE;
+    const type = this.#buffer[this.#offset];
+    const line = this.#buffer.toString('latin1', this.#offset + 1, end);
+    switch (type) {
+      case 0x2b: // +
+        this.#offset = end + 2;
+        return this.#buffer.toString('utf8', end - line.length, end);
+      case 0x2d: // -
+        this.#offset = end + 2;
+        return new RedisReplyError(this.#buffer.toString('utf8', end - line.length, end));
+      case 0x3a: // :
+        this.#offset = end + 2;
+        return parseInteger(line);
+      case 0x24: {
+        // $
+        const length = parseLength(line);
+        if (length === -1) {
+          this.#offset = end + 2;
+          return null;
+        }
+        const start = end + 2;
+        if (this.#buffer.length < start + length + 2) return NEED_MORE;
+        if (this.#buffer[start + length] !== 0x0d || this.#buffer[start + length + 1] !== 0x0a) {
+          throw new RespProtocolError('A bulk string is not followed by CRLF.');
+        }
+        this.#offset = start + length + 2;
+        // A copy, so a reply kept by the caller does not pin the whole socket chunk.
+        return Buffer.from(this.#buffer.subarray(start, start + length));
+      }
+      case 0x2a: {
+        // *
+        const length = parseLength(line);
+        this.#offset = end + 2;
+        if (length === -1) return null;
+        if (length === 0) return [];
+        this.#stack.push({ items: [], remaining: length });
+        return this.#readValue();
+      }
+      default:
+        throw new RespProtocolError(`Unknown RESP type byte 0x${(type ?? 0).toString(16)}.`);
+    }
+  }
+}
+
+const NEED_MORE = Symbol('need more');
+
+function parseLength(text: string): number {
+  if (!LENGTH.test(text)) throw new RespProtocolError(`Bad RESP length ${JSON.stringify(text)}.`);
+  return Number(text);
+}
+
+function parseInteger(text: string): number {
+  if (!INTEGER.test(text)) throw new RespProtocolError(`Bad RESP integer ${JSON.stringify(text)}.`);
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RespProtocolError(`RESP integer ${text} is beyond 2^53 - 1.`);
+  return value;
+}
