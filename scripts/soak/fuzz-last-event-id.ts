@@ -66,6 +66,14 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
     const final = await simpleGet({ port: server.port }, '/health');
     const after = await server.settle((s) => s.openStreams === 0);
 
+    // The server's own counters must tell the same story as the clients.
+    const counters = after.counters as { resets: Record<string, number>; resumed: number };
+    const resetsSeen = Object.fromEntries(
+      [...outcomes].filter(([outcome]) => outcome.startsWith('reset')).map(([outcome, n]) => [/\((\w+)\)/.exec(outcome)?.[1] ?? '', n]),
+    );
+    const isCounted =
+      JSON.stringify(Object.entries(counters.resets).sort()) === JSON.stringify(Object.entries(resetsSeen).sort()) &&
+      counters.resumed === (outcomes.get('resume (replay)') ?? 0);
     const wrongCount = wrong.length === 0 ? 0 : [...byCategory.values()].reduce((sum, t) => sum + t.wrong, 0);
     findings.row('values sent', cases.length);
     findings.row('seed', profile.seed);
@@ -73,10 +81,12 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
     for (const [category, tally] of [...byCategory].sort()) findings.row(`category: ${category}`, `${tally.total} (${tally.wrong} wrong)`);
     findings.row('/health probes during the fuzz', `${health.probes} (${health.failures} failed, slowest ${health.maxMs.toFixed(0)} ms)`);
     findings.row('/health right after each value', `${healthAfterEach.checks} (${healthAfterEach.failures} failed)`);
+    findings.row('server counters agree (resets by reason, resumes)', String(isCounted));
     findings.row('streams open afterwards', after.openStreams);
     findings.expect(wrongCount === 0, `${wrongCount} values got a wrong answer, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
     findings.expect(health.failures === 0 && health.probes > 0, `/health failed ${health.failures} of ${health.probes} times during the fuzz`);
     findings.expect(healthAfterEach.failures === 0 && healthAfterEach.checks === cases.length, `/health after a value failed ${healthAfterEach.failures} times`);
+    findings.expect(isCounted, `the server counted resets ${JSON.stringify(counters.resets)} and ${counters.resumed} resumes; the clients saw ${JSON.stringify(resetsSeen)}`);
     findings.expect(final.status === 200, `/health after the fuzz answered ${final.status}`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
     return {
