@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';
@@ -10,7 +13,8 @@ const GRACE_MS = 2000;
  * Shutdown and restart of the real CLI (`dist/server.js`): with clients connected, SIGTERM must
  * give every stream a `retry:` hint and a clean end, and the process must exit 0. After a restart,
  * every `/feed` client that comes back with its `Last-Event-ID` must learn (`reset`, reason
- * `epoch`) that it has to refetch: the history was in memory and is gone.
+ * `epoch`) that it has to refetch: the history was in memory and is gone. Then the same with
+ * durable history (`--history-file`): every client resumes after the restart with nothing lost.
  */
 export async function shutdownRestart(profile: Profile): Promise<ScenarioResult> {
   const started = performance.now();
@@ -47,6 +51,8 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   for (const r of back) r.destroy();
   const secondCode = await second.stop(GRACE_MS + 5000);
 
+  const durable = await durableRestart(Math.max(4, Math.floor(profile.shutdownClients / 2)));
+
   findings.row('clients connected at SIGTERM', clients.length);
   findings.row('streams ended cleanly with a retry: hint', `${clean.length} / ${clients.length}`);
   findings.row('time to each end p50 / max (ms)', `${percentile(endMs, 50).toFixed(0)} / ${Math.max(...endMs).toFixed(0)}`);
@@ -55,6 +61,13 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   findings.row('/feed clients back after the restart', back.length);
   findings.row('told reset (epoch) with the new epoch', `${resets} / ${back.length}`);
   findings.row('second server exit code', String(secondCode));
+  findings.row('durable history: /feed clients (left early / at SIGTERM)', `${durable.clients} (${durable.leftEarly} / ${durable.clients - durable.leftEarly})`);
+  findings.row('durable history: resumed with nothing lost, no reset', `${durable.exact} / ${durable.clients}`);
+  findings.row('durable history: events replayed after the restart min / max', `${durable.replayedMin} / ${durable.replayedMax}`);
+  findings.row('durable history: same epoch, ids continue after the restart', String(durable.isContinued));
+  findings.expect(durable.exact === durable.clients, `${durable.clients - durable.exact} clients did not resume exactly over durable history: ${durable.sample}`);
+  findings.expect(durable.isContinued, 'the restarted server did not continue the epoch and the sequence from the history file');
+  findings.expect(durable.codes.every((c) => c === 0), `durable-history server exit codes ${durable.codes.join(', ')}`);
   findings.expect(clean.length === clients.length, `${clients.length - clean.length} streams did not end cleanly with a retry: hint`);
   findings.expect(code === 0 && secondCode === 0, `exit codes ${code}, ${secondCode}`);
   findings.expect(Math.max(...endMs) <= GRACE_MS, `a stream ended ${Math.max(...endMs).toFixed(0)} ms after SIGTERM, past the ${GRACE_MS} ms grace`);
@@ -65,6 +78,79 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
     rows: findings.rows,
     failures: findings.failures,
     seconds: (performance.now() - started) / 1000,
-    data: { code, exitMs, endMs: { p50: percentile(endMs, 50), max: Math.max(...endMs) }, resets, back: back.length, stdout: first.stdout() },
+    data: { code, exitMs, endMs: { p50: percentile(endMs, 50), max: Math.max(...endMs) }, resets, back: back.length, stdout: first.stdout(), durable },
   };
+}
+
+/**
+ * With `--history-file`, a restart keeps the epoch and the history: half the clients leave while
+ * events flow (they miss some), the rest are ended by SIGTERM; after the restart every one comes
+ * back with its last id and must get exactly the events after it, then live ones, no `reset`.
+ */
+async function durableRestart(count: number): Promise<{
+  clients: number;
+  leftEarly: number;
+  exact: number;
+  replayedMin: number;
+  replayedMax: number;
+  isContinued: boolean;
+  codes: (number | null)[];
+  sample: string;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-'));
+  const args = ['--tick', '20', '--heartbeat', '0', '--max-per-client', String(count * 2), '--history-file', join(dir, 'feed.log')];
+  try {
+    const first = await startCliServer(args);
+    const clients = Array.from({ length: count }, () => rawRequest({ port: first.port }, getRequest('/feed')));
+    await Promise.all(clients.map((c) => c.waitFor((r) => r.parser.events.length > 0, 10_000)));
+    const leftEarly = Math.floor(count / 2);
+    for (let i = 0; i < leftEarly; i++) {
+      // Each leaves a little later than the one before, so they miss different stretches.
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      clients[i]?.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const firstCode = await first.stop(GRACE_MS + 5000);
+    await Promise.all(clients.map((c) => c.waitFor((r) => r.isClosed, 3000)));
+    const lastSeen = clients.map((c) => c.parser.events.at(-1)?.id ?? '');
+    const epoch = lastSeen[0]?.split('-')[0] ?? '';
+    const headBefore = Math.max(...clients.slice(leftEarly).map((c) => seqOf(c.parser.events.at(-1)?.id)));
+
+    const second = await startCliServer(args);
+    const back = lastSeen.map((id) => rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${id}`])));
+    // Every client must reach the first event published after the restart.
+    await Promise.all(back.map((r) => r.waitFor((x) => seqOf(x.parser.events.at(-1)?.id) > headBefore, 10_000)));
+    for (const r of back) r.destroy();
+    const secondCode = await second.stop(GRACE_MS + 5000);
+    const replayed: number[] = [];
+    let exact = 0;
+    let sample = '';
+    back.forEach((r, i) => {
+      const from = seqOf(lastSeen[i]);
+      const events = r.parser.events;
+      const isExact =
+        r.status === 200 &&
+        events.length > 0 &&
+        events.every((e, k) => e.type === 'message' && e.id === `${epoch}-${from + 1 + k}`);
+      if (isExact) exact++;
+      else if (sample === '') sample = `from ${lastSeen[i]}: ${events.slice(0, 3).map((e) => `${e.type} ${e.id}`).join(', ')}`;
+      replayed.push(events.filter((e) => seqOf(e.id) <= headBefore).length);
+    });
+    return {
+      clients: count,
+      leftEarly,
+      exact,
+      replayedMin: Math.min(...replayed),
+      replayedMax: Math.max(...replayed),
+      isContinued: back.every((r) => r.parser.events.some((e) => e.id === `${epoch}-${headBefore + 1}`)),
+      codes: [firstCode, secondCode],
+      sample,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function seqOf(id: string | undefined): number {
+  return Number(id?.split('-')[1] ?? 0);
 }
