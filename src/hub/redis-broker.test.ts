@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SseServerOptions } from '../app.js';
+import { RedisClient } from '../redis/client.js';
+import { spawnRedis, type SpawnedRedis } from '../redis/spawn-redis.js';
+import { eventually, startServer, type Started } from '../testing/harness.js';
+import { openStream, type TestStream } from '../testing/sse-client.js';
+import { RedisBroker } from './redis-broker.js';
+
+let redis: SpawnedRedis;
+let keys = 0;
+const cleanups: (() => unknown)[] = [];
+
+before(async () => {
+  redis = await spawnRedis();
+});
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await redis.stop();
+});
+
+/** Starts `count` instances sharing one fresh stream key. */
+async function instances(count: number, options: SseServerOptions = {}): Promise<Started[]> {
+  const redisKey = `test:${keys++}`;
+  const started: Started[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = await startServer({ redisUrl: redis.url, redisKey, shutdownGraceMs: 200, ...options });
+    cleanups.push(() => server.app.close());
+    started.push(server);
+  }
+  return started;
+}
+
+async function post(base: string, data: string): Promise<{ status: number; id?: string }> {
+  const res = await fetch(`${base}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data }) });
+  const body = (await res.json()) as { id?: string };
+  return body.id === undefined ? { status: res.status } : { status: res.status, id: body.id };
+}
+
+async function stream(base: string, lastEventId?: string): Promise<TestStream> {
+  const opened = await openStream(`${base}/feed`, lastEventId === undefined ? {} : { 'last-event-id': lastEventId });
+  cleanups.push(() => opened.close());
+  return opened;
+}
+
+const idsAndData = (s: TestStream): [string, string][] => s.events.map((e) => [e.lastEventId, e.data]);
+const subscribers = (server: Started): number => (server.app.broker as RedisBroker).stats.subscribers;
+
+describe('two instances on one Redis stream', () => {
+  it('delivers a publish on either instance to the subscribers of both, in one order, with the same ids', async () => {
+    const [a, b] = (await instances(2)) as [Started, Started];
+    const onA = await stream(a.base);
+    const onB = await stream(b.base);
+    await eventually(() => subscribers(a) === 1 && subscribers(b) === 1);
+    const acknowledged: string[] = [];
+    for (const [server, data] of [[a, 'a1'], [b, 'b1'], [a, 'a2'], [b, 'b2']] as const) {
+      const { status, id } = await post(server.base, data);
+      assert.equal(status, 202);
+      acknowledged.push(id as string);
+    }
+    await onA.waitFor((s) => s.events.length === 4);
+    await onB.waitFor((s) => s.events.length === 4);
+    assert.deepEqual(idsAndData(onA), idsAndData(onB));
+    assert.deepEqual(onA.events.map((e) => e.lastEventId), acknowledged);
+    assert.deepEqual(onA.events.map((e) => e.data), ['a1', 'b1', 'a2', 'b2']);
+    assert.match(acknowledged[0] as string, /^[0-9a-f]{12}-[1-9][0-9]*-[0-9]+$/);
+  });
+
+  it('resumes on B a client that read from A, with no duplicate and no gap, from the window or from Redis', async () => {
+    const [a, b] = (await instances(2)) as [Started, Started];
+    // C holds only two events in memory: older cursors are replayed from Redis with XRANGE.
+    const [c] = (await startServer({ redisUrl: redis.url, redisKey: `test:${keys - 1}`, historyEvents: 2 }).then((s) => [s])) as [Started];
+    cleanups.push(() => c.app.close());
+    const sent: string[] = [];
+    for (let n = 1; n <= 6; n++) sent.push((await post(n % 2 === 0 ? a.base : b.base, `m${n}`)).id as string);
+    const reader = await stream(a.base, `${(sent[0] as string).split('-')[0]}-0-0`);
+    await reader.waitFor((s) => s.events.length === 6);
+    reader.close();
+    const cursor = reader.events[2]?.lastEventId as string;
+    await eventually(() => (b.app.broker as RedisBroker).window.size === 6 && (c.app.broker as RedisBroker).window.size === 2);
+    const expected = reader.events.slice(3).map((e) => [e.lastEventId, e.data]);
+    for (const server of [b, c]) {
+      const resumed = await stream(server.base, cursor);
+      await resumed.waitFor((s) => s.events.length === 3);
+      await eventually(() => subscribers(server) >= 1);
+      assert.deepEqual(idsAndData(resumed), expected);
+    }
+    const next = await post(a.base, 'm7');
+    const late = await stream(c.base, cursor);
+    await late.waitFor((s) => s.events.length === 4);
+    assert.deepEqual(late.events.at(-1)?.lastEventId, next.id);
+    assert.equal(c.app.counters.resumed, 2);
+  });
+
+  it('catches up with a cursor issued a moment ago elsewhere, and answers reset for ids it cannot resume', async () => {
+    const [a] = (await instances(1)) as [Started];
+    const broker = a.app.broker as RedisBroker;
+    const raw = new RedisClient({ url: redis.url });
+    cleanups.push(() => raw.close());
+    await raw.ready();
+    // Cut this instance's follower, so it reads the next entry only once it has reconnected.
+    const clients = ((await raw.command(['CLIENT', 'LIST'])) as Buffer).toString().split('\n');
+    const follower = /id=(\d+) /.exec(clients.find((line) => line.includes('cmd=xread')) ?? '')?.[1] as string;
+    await raw.command(['CLIENT', 'KILL', 'ID', follower]);
+    const added = (await raw.command(['XADD', broker.key, '*', 'd', 'from elsewhere'])) as Buffer;
+    const epoch = broker.epoch as string;
+    assert.notEqual(broker.window.head, added.toString(), 'the follower has not read it yet');
+    // Asked before this instance's follower has read it: it waits instead of saying unknown.
+    const fresh = await stream(a.base, `${epoch}-${added.toString()}`);
+    const { id } = await post(a.base, 'after');
+    await fresh.waitFor((s) => s.events.length === 1);
+    assert.deepEqual(idsAndData(fresh), [[id, 'after']]);
+
+    const reasons: Record<string, string> = {
+      [`${epoch}-99999999999999-0`]: 'unknown',
+      [`${epoch}-1-0`]: 'unknown',
+      ['0123456789ab-1-0']: 'epoch',
+      [`${epoch}-1e3-0`]: 'invalid',
+      [`${epoch}-7`]: 'invalid',
+    };
+    for (const [cursor, reason] of Object.entries(reasons)) {
+      const reset = await stream(a.base, cursor);
+      await reset.waitFor((s) => s.events.length === 1);
+      const [event] = reset.events;
+      assert.equal(event?.type, 'reset', cursor);
+      assert.equal(event?.lastEventId, id);
+      assert.deepEqual(JSON.parse(event?.data ?? ''), { reason, epoch, head: (id as string).slice(13) });
+    }
+  });
+
+  it('says expired for a cursor that Redis trimmed away', async () => {
+    const [a] = (await instances(1, { historyEvents: 5 })) as [Started];
+    const broker = a.app.broker as RedisBroker;
+    const raw = new RedisClient({ url: redis.url });
+    cleanups.push(() => raw.close());
+    await raw.ready();
+    const ids = (await Promise.all(
+      Array.from({ length: 400 }, (_, n) => raw.command(['XADD', broker.key, 'MAXLEN', '~', '5', '*', 'd', `n${n}`])),
+    )) as Buffer[];
+    assert.ok(Number(await raw.command(['XLEN', broker.key])) < 400, 'Redis trimmed the stream');
+    const reset = await stream(a.base, `${broker.epoch}-${(ids[0] as Buffer).toString()}`);
+    await reset.waitFor((s) => s.events.length === 1);
+    assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'expired');
+  });
+
+  it('reports Redis down on /health and refuses publishes with 503 until it is back; old ids then reset (epoch)', async () => {
+    const [a] = (await instances(1)) as [Started];
+    const before = await post(a.base, 'before');
+    await redis.stop();
+    await eventually(() => !(a.app.broker as RedisBroker).health().isUp);
+    const health = await fetch(`${a.base}/health`);
+    assert.deepEqual([health.status, await health.text()], [503, 'redis: down\n']);
+    const refused = await fetch(`${a.base}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":"x"}' });
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'broker_unavailable');
+    await redis.restart();
+    await eventually(() => (a.app.broker as RedisBroker).health().isUp, 5000);
+    assert.equal((await post(a.base, 'after')).status, 202);
+    const reset = await stream(a.base, before.id);
+    await reset.waitFor((s) => s.events.length === 1);
+    assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'epoch');
+  });
+});
+
+describe('Redis restarted under load', () => {
+  it('fails publishes clearly while it is down, loses none it acknowledged, and the streams recover', async () => {
+    const servers = await instances(2);
+    const readers = await Promise.all(servers.map((server) => stream(server.base)));
+    await eventually(() => servers.every((server) => subscribers(server) === 1));
+    const acknowledged = new Set<string>();
+    let refused = 0;
+    let next = 0;
+    let isLoading = true;
+    const publisher = async (server: Started): Promise<void> => {
+      while (isLoading) {
+        const data = `p${next++}`;
+        const { status } = await post(server.base, data);
+        if (status === 202) acknowledged.add(data);
+        else if (status === 503) refused++;
+        else assert.fail(`unexpected status ${status}`);
+        if (status === 503) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    const load = Promise.all(servers.flatMap((server) => [publisher(server), publisher(server)]));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await redis.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await redis.restart();
+    await eventually(() => servers.every((server) => (server.app.broker as RedisBroker).health().isUp), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    isLoading = false;
+    await load;
+    assert.ok(refused > 0, 'some publishes were refused while Redis was down');
+    assert.ok(acknowledged.size > 20, `only ${acknowledged.size} publishes were acknowledged`);
+    for (const reader of readers) {
+      await reader.waitFor((s) => [...acknowledged].every((data) => s.events.some((e) => e.data === data)), 5000);
+      // Within one epoch, ids only go up: no duplicate, no reordering.
+      let previous: [string, number, number] = ['', 0, 0];
+      for (const event of reader.events) {
+        const [epoch, ms, seq] = event.lastEventId.split('-') as [string, string, string];
+        const current: [string, number, number] = [epoch, Number(ms), Number(seq)];
+        if (epoch === previous[0]) assert.ok(current[1] > previous[1] || (current[1] === previous[1] && current[2] > previous[2]), 'ids increase');
+        previous = current;
+      }
+      assert.equal(new Set(reader.events.map((e) => e.lastEventId)).size, reader.events.length);
+    }
+  });
+});
