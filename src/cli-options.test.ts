@@ -45,6 +45,16 @@ describe('parseCli', () => {
     assert.throws(() => parseCli(['--tls-cert', 'c', '--tls-key', 'k', '--h2c']), /--h2c is cleartext HTTP\/2/);
   });
 
+  it('reads --history-file, --redis and --redis-key, and refuses them together or half given', () => {
+    assert.deepEqual(parseCli(['--history-file', '/var/lib/sse/feed.log']), { kind: 'serve', options: { historyFile: '/var/lib/sse/feed.log' } });
+    assert.deepEqual(parseCli(['--redis', 'redis://127.0.0.1:6379/0', '--redis-key', 'app:feed']), {
+      kind: 'serve',
+      options: { redisUrl: 'redis://127.0.0.1:6379/0', redisKey: 'app:feed' },
+    });
+    assert.throws(() => parseCli(['--redis', 'redis://127.0.0.1/0', '--history-file', 'f']), /exclude each other/);
+    assert.throws(() => parseCli(['--redis-key', 'k']), /--redis-key goes with --redis/);
+  });
+
   it('refuses a value that is not a whole number, and unknown flags', () => {
     assert.throws(() => parseCli(['--port', '80a']), /--port takes a whole number, got "80a"/);
     assert.throws(() => parseCli(['--retry', '-1']), TypeError);
