@@ -173,7 +173,7 @@ Raw figures: \`${input.resultsFile}\` (git-ignored; rerun to get your own).
 | single events | ${profile.rates.join(' and ')} events/s for ${profile.rateSeconds} s each, one \`POST /publish\` per event, to C = ${Math.min(...profile.streamCounts).toLocaleString('en-US')} streams; the server CPU includes handling the publish requests |
 | latency | each event's data carries the load process's clock at publish time; every ${10}th stream scans its data lines and subtracts it from the receive time |
 | delivered of offered | events counted on all streams within 3 s after the last publish, over events × streams |
-| connect rate, time to headers | C new streams opened ${profile.connectConcurrency} at a time from 8 loopback source addresses; time from \`connect()\` to the end of the response head |
+| connect rate, time to headers | C new streams opened ${profile.connectConcurrency} at a time from 8 loopback source addresses (127.0.5.1–8); time from \`connect()\` to the end of the response head |
 
 The burst is one bench-only request (\`POST /bench/burst\` with \`{"count": 100, "data": …}\`) that
 publishes 100 events of ${profile.dataBytes} bytes of data (about 100 bytes encoded) in one pass of

@@ -19,6 +19,8 @@ export interface LoadReply {
   readonly result?: unknown;
   readonly error?: string;
   readonly cpuSeconds: number;
+  /** The kernel's share of {@link cpuSeconds}. */
+  readonly systemSeconds: number;
   readonly errors: readonly string[];
   readonly unexpectedCloses: number;
 }
@@ -52,6 +54,7 @@ process.on('message', (message: LoadRequest) => {
       id: message.id,
       ...fields,
       cpuSeconds: (used.user + used.system) / 1e6,
+      systemSeconds: used.system / 1e6,
       errors: load?.errors.splice(0) ?? [],
       unexpectedCloses: load?.unexpectedCloses ?? 0,
     } satisfies LoadReply);

@@ -25,6 +25,7 @@ export interface CountResult {
   readonly streams: number;
   readonly open: OpenResult;
   readonly openLoadCpuSeconds: number;
+  readonly openLoadSystemSeconds: number;
   readonly openServerCpuSeconds?: number | undefined;
   readonly baseRssBytes?: number | undefined;
   readonly idleRssBytes?: number | undefined;
@@ -146,6 +147,7 @@ export async function measureAtCount(
     streams,
     open,
     openLoadCpuSeconds: opened.cpuSeconds,
+    openLoadSystemSeconds: opened.systemSeconds,
     openServerCpuSeconds,
     baseRssBytes,
     idleRssBytes,

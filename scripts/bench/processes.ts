@@ -114,7 +114,7 @@ export function startLoad(script: string, options: ChildOptions): Promise<LoadCh
   });
   child.once('exit', (code) => {
     for (const settle of pending.values()) {
-      settle({ id: 0, error: `the load process exited with ${code}`, cpuSeconds: 0, errors: [], unexpectedCloses: 0 });
+      settle({ id: 0, error: `the load process exited with ${code}`, cpuSeconds: 0, systemSeconds: 0, errors: [], unexpectedCloses: 0 });
     }
     pending.clear();
   });

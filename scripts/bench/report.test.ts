@@ -19,6 +19,7 @@ function result(server: string, streams: number, rep: number, scale: number): Co
       firstErrors: [],
     },
     openLoadCpuSeconds: 0.1,
+    openLoadSystemSeconds: 0.05,
     baseRssBytes: 50e6,
     idleRssBytes: 50e6 + streams * 10_000 * scale,
     bursts: [
