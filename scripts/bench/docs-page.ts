@@ -110,7 +110,7 @@ export function summarySentences(rows: readonly MetricRow[]): string[] {
   const delivered = row(rows, 'delivered-100');
   if (p99 !== undefined && p99Fast !== undefined && delivered !== undefined) {
     out.push(
-      `Latency p99 at 20 events/s to 1,000 streams: ${formatNumber(p99.reference)} ms against ${formatNumber(p99.baseline)} ms; at 100 events/s: ${formatNumber(p99Fast.reference)} ms against ${formatNumber(p99Fast.baseline)} ms, with ${formatNumber(delivered.reference)} % and ${formatNumber(delivered.baseline)} % of the offered events delivered.`,
+      `Latency p99 at 20 events/s to 1,000 streams: ${formatNumber(p99.reference)} ms against ${formatNumber(p99.baseline)} ms; at 100 events/s: ${formatNumber(p99Fast.reference)} ms against ${formatNumber(p99Fast.baseline)} ms, with ${formatNumber(delivered.reference)} % of the offered events delivered by the reference and ${formatNumber(delivered.baseline)} % by the baseline within 3 s of the last publish.`,
     );
   }
   const rate = row(rows, 'connect-rate');
@@ -148,7 +148,7 @@ ${renderMarkdownTable(input.rows)}
 
 ![Deliveries per second and server CPU per million deliveries, reference and baseline](${input.chartPath})
 
-${summarySentences(input.rows).join('\n')}
+${summarySentences(input.rows).map((sentence) => `- ${sentence}`).join('\n')}
 
 Medians of ${profile.reps} interleaved repetitions per server (reference, baseline, reference, …),
 each on a freshly started server. The ratio column is reference / baseline of the medians.
@@ -168,7 +168,7 @@ Raw figures: \`${input.resultsFile}\` (git-ignored; rerun to get your own).
 | idle memory per stream | server RSS after opening C streams and waiting ${profile.settleMs} ms, minus its RSS before, divided by C |
 | deliveries per second | C × 100 / (time from sending the burst request to the moment the last stream has counted the 100th event) |
 | publish to last delivery | the same interval, in milliseconds |
-| CPU per million deliveries | utime + stime from /proc/<pid>/stat across all bursts of a repetition, after one uncounted warm-up burst (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}), per million deliveries; the same for the load process, from \`process.cpuUsage()\` |
+| CPU per million deliveries | utime + stime from /proc/<pid>/stat across all bursts of a repetition (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}, after one uncounted warm-up burst), per million deliveries; the same for the load process, from \`process.cpuUsage()\` |
 | peak / idle RSS | the highest RSS during the bursts over the idle RSS with C streams open |
 | single events | ${profile.rates.join(' and ')} events/s for ${profile.rateSeconds} s each, one \`POST /publish\` per event, to C = ${Math.min(...profile.streamCounts).toLocaleString('en-US')} streams; the server CPU includes handling the publish requests |
 | latency | each event's data carries the load process's clock at publish time; every ${10}th stream scans its data lines and subtracts it from the receive time |
