@@ -132,6 +132,7 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(item.body),
+        signal: AbortSignal.timeout(10_000),
       });
       const json = (await res.json()) as { id?: string; error?: { code: string; message: string } };
       // Every accepted publish is a delivered event, expected or not: keep them all, in order.

@@ -141,9 +141,8 @@ process.on('message', (message: ServerCommand & { readonly id: number }) => {
 
 process.once('SIGTERM', () => {
   if (sampler !== undefined) clearInterval(sampler.timer);
-  void app.close().then(() => {
-    process.disconnect?.();
-    process.exit(0);
-  });
+  void app.close().then(() => process.exit(0));
 });
+// The parent went away (it crashed, or a test run was interrupted): do not linger as an orphan.
+process.once('disconnect', () => process.exit(0));
 send({ ready: true, port, epoch: app.channel.epoch });

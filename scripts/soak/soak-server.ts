@@ -49,7 +49,6 @@ export function startSoakServer(config: ServerMainConfig): Promise<SoakServer> {
         return;
       }
       pending.get(message.id as number)?.(message.body);
-      pending.delete(message.id as number);
     });
   });
 
@@ -62,9 +61,20 @@ export function startSoakServer(config: ServerMainConfig): Promise<SoakServer> {
       command<T>(command: ServerCommand): Promise<T> {
         const id = nextId++;
         return new Promise<T>((done, fail) => {
-          pending.set(id, (body) => done(body as T));
+          // Bounded, and failed at once if the child dies: a soak never hangs on a lost answer.
+          const timer = setTimeout(() => settle(new Error(`The soak server did not answer ${command.cmd} in 120 s.`)), 120_000);
+          const onExit = (code: number | null): void => settle(new Error(`The soak server exited (${code}) during ${command.cmd}: ${stderr}`));
+          const settle = (error: Error | undefined, body?: unknown): void => {
+            clearTimeout(timer);
+            proc.off('exit', onExit);
+            pending.delete(id);
+            if (error === undefined) done(body as T);
+            else fail(error);
+          };
+          proc.once('exit', onExit);
+          pending.set(id, (body) => settle(undefined, body));
           proc.send({ ...command, id }, (error) => {
-            if (error !== null) fail(error);
+            if (error !== null) settle(error);
           });
         });
       },
@@ -94,6 +104,12 @@ export interface CliServer {
 /** Starts `node dist/server.js --port 0 <args>` and waits for its `listening` line. */
 export function startCliServer(args: readonly string[]): Promise<CliServer> {
   const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The CLI has no IPC channel to notice its parent is gone: never leave it running behind us.
+  const kill = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   let stdout = '';
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (part: string) => (stderr += part));
