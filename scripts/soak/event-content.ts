@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createParser, type ParsedEvent } from 'sse-reference';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest } from './raw-client.js';
@@ -161,6 +164,8 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
     const isContiguous = seqs.every((seq, i) => seq === i + 1);
     const problems = reader.parser.problems;
 
+    const durable = await durableReplay(list.filter((item) => item.refusal === undefined).slice(0, 40 + Math.min(200, profile.contentRandom)));
+
     findings.row('publishes', list.length);
     findings.row('accepted and received exactly (line breaks as LF)', accepted.length - mismatched);
     for (const [code, n] of [...refusals].sort()) findings.row(`refused ${code}`, n);
@@ -170,6 +175,9 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
     findings.row('invalid UTF-8, BOM or unknown fields', problems.length);
     findings.row('partial event left at the end', String(reader.parser.hasPartial()));
     findings.row('largest accepted payload', `${Math.max(...accepted.map((a) => Buffer.byteLength(a.item.body.data)))} bytes`);
+    findings.row('durable history: events published, then replayed after a restart', `${durable.published}, ${durable.replayed}`);
+    findings.row('durable history: replayed exactly', `${durable.exact} / ${durable.published}`);
+    findings.expect(durable.exact === durable.published && durable.replayed === durable.published, `replay from the history file after a restart differs: ${durable.sample}`);
     findings.expect(wrong.length === 0, `${wrong.length} wrong answers: ${wrong.slice(0, 5).join(' | ')}`);
     findings.expect(reader.parser.events.length === accepted.length, `${reader.parser.events.length} events received for ${accepted.length} accepted`);
     findings.expect(isContiguous, 'the ids of accepted publishes are not contiguous: a refusal took a sequence number');
@@ -181,9 +189,62 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
       rows: findings.rows,
       failures: findings.failures,
       seconds: (performance.now() - started) / 1000,
-      data: { refusals: Object.fromEntries(refusals), wrong },
+      data: { refusals: Object.fromEntries(refusals), wrong, durable },
     };
   } finally {
     await server.stop();
+  }
+}
+
+/**
+ * The same content through durable history: publish into a server with `historyFile`, stop it,
+ * start a new one on the same file, and replay everything from the start of the epoch. What comes
+ * back must be exactly what was published, 1 MiB payloads included.
+ */
+async function durableReplay(items: readonly ContentCase[]): Promise<{ published: number; replayed: number; exact: number; sample: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-content-'));
+  const options = {
+    tickMs: 0,
+    heartbeatMs: 0,
+    maxEventBytes: MAX_EVENT_BYTES,
+    maxBodyBytes: 16 * 1024 * 1024,
+    historyEvents: 100_000,
+    historyBytes: 64 * 1024 * 1024,
+    historyFile: join(dir, 'feed.log'),
+  };
+  try {
+    const first = await startSoakServer({ options });
+    const ids: string[] = [];
+    for (const item of items) {
+      const res = await fetch(`http://127.0.0.1:${first.port}/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(item.body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      ids.push(((await res.json()) as { id?: string }).id ?? `status ${res.status}`);
+    }
+    await first.stop();
+    const second = await startSoakServer({ options });
+    try {
+      const reader = rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${second.epoch}-0`]));
+      await reader.waitFor((r) => r.parser.events.length >= items.length, 20_000);
+      reader.destroy();
+      let exact = 0;
+      let sample = second.epoch === first.epoch ? '' : `the epoch changed from ${first.epoch} to ${second.epoch}`;
+      items.forEach((item, i) => {
+        const got = reader.parser.events[i];
+        const isSame =
+          got?.type === (item.body.event ?? 'message') && got.data === item.body.data.replace(/\r\n|\r/g, '\n') && got.id === ids[i];
+        if (isSame) exact++;
+        else if (sample === '') sample = `${item.label}: replayed ${JSON.stringify(got).slice(0, 80)} for id ${ids[i]}`;
+      });
+      if (reader.parser.problems.length > 0 && sample === '') sample = reader.parser.problems.join('; ');
+      return { published: items.length, replayed: reader.parser.events.length, exact: reader.parser.problems.length === 0 ? exact : 0, sample };
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
