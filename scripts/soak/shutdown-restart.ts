@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';
-import { startCliServer } from './soak-server.js';
+import { startCliServer, startSoakServer } from './soak-server.js';
 
 const PATHS = ['/feed', '/feed', '/feed', '/events', '/time', '/named'];
 const GRACE_MS = 2000;
@@ -52,6 +52,7 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   const secondCode = await second.stop(GRACE_MS + 5000);
 
   const durable = await durableRestart(Math.max(4, Math.floor(profile.shutdownClients / 2)));
+  const crash = await durableCrash(Math.max(4, Math.floor(profile.shutdownClients / 10)));
 
   findings.row('clients connected at SIGTERM', clients.length);
   findings.row('streams ended cleanly with a retry: hint', `${clean.length} / ${clients.length}`);
@@ -65,6 +66,10 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   findings.row('durable history: resumed with nothing lost, no reset', `${durable.exact} / ${durable.clients}`);
   findings.row('durable history: events replayed after the restart min / max', `${durable.replayedMin} / ${durable.replayedMax}`);
   findings.row('durable history: same epoch, ids continue after the restart', String(durable.isContinued));
+  findings.row('durable history, crash: clients following a fast publisher at SIGKILL', crash.clients);
+  findings.row('durable history, crash: highest id a client held / head after the restart', `${crash.lastSeen} / ${crash.headAfter}`);
+  findings.row('durable history, crash: clients resumed exactly (no reset)', `${crash.exact} / ${crash.clients}`);
+  findings.expect(crash.exact === crash.clients && crash.headAfter >= crash.lastSeen, `after a crash, ${crash.clients - crash.exact} clients did not resume exactly: ${crash.sample}`);
   findings.expect(durable.exact === durable.clients, `${durable.clients - durable.exact} clients did not resume exactly over durable history: ${durable.sample}`);
   findings.expect(durable.isContinued, 'the restarted server did not continue the epoch and the sequence from the history file');
   findings.expect(durable.codes.every((c) => c === 0), `durable-history server exit codes ${durable.codes.join(', ')}`);
@@ -153,4 +158,49 @@ async function durableRestart(count: number): Promise<{
 
 function seqOf(id: string | undefined): number {
   return Number(id?.split('-')[1] ?? 0);
+}
+
+/**
+ * A crash with durable history: clients follow `/feed` while events are published as fast as the
+ * loop allows, and the server is killed with SIGKILL mid-stream. After a restart on the same file,
+ * no client may hold an id the server lost: each resumes from its last id with an exact replay.
+ */
+async function durableCrash(count: number): Promise<{ clients: number; lastSeen: number; headAfter: number; exact: number; sample: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-crash-'));
+  const options = { tickMs: 0, heartbeatMs: 0, maxPerClient: count * 2, historyEvents: 100_000, historyBytes: 64 * 1024 * 1024, historyFile: join(dir, 'feed.log') };
+  try {
+    const first = await startSoakServer({ options });
+    const clients = Array.from({ length: count }, () => rawRequest({ port: first.port }, getRequest('/feed')));
+    await Promise.all(clients.map((c) => c.waitFor((r) => r.parser.retries.length > 0, 5000)));
+    void first.command({ cmd: 'pump', count: 1_000_000, bytes: 200, perTick: 20, intervalMs: 1 }).catch(() => undefined);
+    await Promise.all(clients.map((c) => c.waitFor((r) => r.parser.events.length >= 300, 10_000)));
+    await first.crash();
+    await Promise.all(clients.map((c) => c.waitFor((r) => r.isClosed, 3000)));
+    const lastIds = clients.map((c) => c.parser.events.at(-1)?.id ?? '');
+    const lastSeen = Math.max(...lastIds.map(seqOf));
+
+    const second = await startSoakServer({ options });
+    try {
+      const { head } = await second.stats();
+      const back = lastIds.map((id) => rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${id}`])));
+      await Promise.all(back.map((r, i) => r.waitFor((x) => seqOf(x.parser.events.at(-1)?.id) >= head || (seqOf(lastIds[i]) === head && x.parser.retries.length > 0), 10_000)));
+      // Give a resume at the head time to show a wrong first event, if it were to get one.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      let exact = 0;
+      let sample = second.epoch === first.epoch ? '' : `the epoch changed from ${first.epoch} to ${second.epoch}`;
+      back.forEach((r, i) => {
+        const from = seqOf(lastIds[i]);
+        const events = r.parser.events;
+        const isExact = events.length === head - from && events.every((e, k) => e.type === 'message' && e.id === `${second.epoch}-${from + 1 + k}`);
+        if (isExact && sample.startsWith('the epoch') === false) exact++;
+        else if (sample === '') sample = `from ${lastIds[i]} (head ${head}): ${events.slice(0, 2).map((e) => `${e.type} ${e.id} ${e.data.slice(0, 60)}`).join(', ')}`;
+        r.destroy();
+      });
+      return { clients: count, lastSeen, headAfter: head, exact, sample };
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

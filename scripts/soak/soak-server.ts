@@ -18,6 +18,8 @@ export interface SoakServer {
   settle(predicate: (stats: ServerStats) => boolean, timeoutMs?: number): Promise<ServerStats>;
   /** SIGTERM, then waits for the exit; resolves with the exit code (null if killed by a signal). */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL, a crash: no shutdown code runs. Resolves once the process is gone. */
+  crash(): Promise<void>;
   /** Whatever the child wrote on stderr. */
   readonly stderr: () => string;
 }
@@ -80,6 +82,12 @@ export function startSoakServer(config: ServerMainConfig): Promise<SoakServer> {
       },
       stats: (gc = false) => server.command<ServerStats>({ cmd: 'stats', gc }),
       stop: (timeoutMs = 10_000) => stopChild(proc, timeoutMs),
+      crash: () =>
+        new Promise<void>((resolve) => {
+          if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+          proc.once('exit', () => resolve());
+          proc.kill('SIGKILL');
+        }),
       async settle(predicate, timeoutMs = 3000) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
