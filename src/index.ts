@@ -41,3 +41,4 @@ export {
 export { StreamWindow } from './hub/stream-window.js';
 export { parseRedisUrl, RedisClient, RedisUnavailableError, type RedisAddress, type RedisClientOptions, type RedisState } from './redis/client.js';
 export { encodeCommand, RedisReplyError, RespParser, RespProtocolError, type RespValue } from './redis/resp.js';
+export { spawnRedis, type SpawnedRedis } from './redis/spawn-redis.js';

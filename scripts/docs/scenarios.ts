@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnRedis } from 'sse-reference';
 import type { Lab, LabServer } from './lab.js';
 import { waitUntil } from './lab.js';
 
@@ -165,6 +169,43 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'redis-resume',
+    async run(lab) {
+      const redis = await spawnRedis();
+      try {
+        const a = await lab.start({ redisUrl: redis.url });
+        const b = await lab.start({ redisUrl: redis.url });
+        const posts: string[] = [];
+        for (const data of ['one', 'two', 'three']) posts.push(await publish(lab, a, JSON.stringify({ data })));
+        const first = /"id":"([^"]+)"/.exec(posts[0] ?? '')?.[1] ?? '';
+        const resumed = await lab.record(`${b.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': first }, blocks: 3 });
+        return fixRedisIds(`# publish on instance A (8080)\n${posts.join('\n')}\n# resume on instance B (8081)\n${resumed}`);
+      } finally {
+        await redis.stop();
+      }
+    },
+  },
+  {
+    name: 'history-file-restart',
+    async run(lab) {
+      const directory = await mkdtemp(join(tmpdir(), 'sse-docs-'));
+      try {
+        const historyFile = join(directory, 'feed.log');
+        const before = await lab.start({ historyFile });
+        const posted = await publish(lab, before, '{"data":"kept on disk"}');
+        await publish(lab, before, '{"data":"this one too"}');
+        await before.app.close();
+        const port = Number(new URL(before.origin).port);
+        const after = await lab.start({ historyFile, port });
+        const id = /"id":"([^"]+)"/.exec(posted)?.[1] ?? '';
+        const resumed = await lab.record(`${after.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': id }, blocks: 2 });
+        return `${posted}\n# the server is stopped and started again with the same --history-file\n${resumed}`;
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  },
+  {
     name: 'cors-stream',
     async run(lab) {
       const { origin } = await lab.start({ corsOrigins: ['https://app.example'] });
@@ -186,3 +227,22 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
 ];
+
+/**
+ * Redis ids hold the epoch kept in Redis and the time of each entry: both change from run to
+ * run, so each distinct one is replaced, in order of appearance, by a fixed stand-in.
+ */
+function fixRedisIds(text: string): string {
+  const epochs = new Map<string, string>();
+  const entries = new Map<string, string>();
+  const entry = (id: string): string => {
+    if (!entries.has(id)) entries.set(id, `${1795478400000 + 250 * entries.size}-0`);
+    return entries.get(id) as string;
+  };
+  return text.replace(/\b([0-9a-f]{12})-(\d{13}-\d+)\b|"head":"(\d{13}-\d+)"/g, (whole, epoch?: string, id?: string, head?: string) => {
+    if (head !== undefined) return `"head":"${entry(head)}"`;
+    if (epoch === undefined || id === undefined) return whole;
+    if (!epochs.has(epoch)) epochs.set(epoch, ['9b4e17c2d05a', '2d7f6a8e1c43'][epochs.size] ?? epoch);
+    return `${epochs.get(epoch) as string}-${entry(id)}`;
+  });
+}
