@@ -35,9 +35,9 @@ export interface RawResponse {
 }
 
 /** A plain GET for `path` with extra header lines (raw, so any byte can be sent). */
-export function getRequest(path: string, headers: readonly string[] = [], extra = ''): Buffer {
-  const lines = [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Accept: text/event-stream', ...headers];
-  return Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), Buffer.from(`\r\n\r\n${extra}`, 'latin1')]);
+export function getRequest(path: string, headers: readonly string[] = []): Buffer {
+  const lines = [`GET ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Accept: text/event-stream', ...headers, '', ''];
+  return Buffer.from(lines.join('\r\n'), 'latin1');
 }
 
 /**
