@@ -10,6 +10,8 @@ import { FULL, HELP, parseBenchArgs, type BenchRequest } from './options.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
 import { canPin, startLoad, startServer, stopServer, type LoadChild } from './processes.js';
 import { renderTextTable, summarize } from './report.js';
+import { keepScaleOutSection } from './scale-out.js';
+import { scaleOutMain } from './scale-out-main.js';
 
 // `npm run bench`: the reference server and the naive baseline, interleaved, side by side.
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -156,10 +158,9 @@ async function main(): Promise<number> {
     mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
     writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(rows, finishedAt));
     const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
-    writeFileSync(
-      join(ROOT, 'docs', 'benchmarks.md'),
-      renderBenchmarksPage({ rows, machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis }),
-    );
+    const page = join(ROOT, 'docs', 'benchmarks.md');
+    const rendered = renderBenchmarksPage({ rows, machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
+    writeFileSync(page, keepScaleOutSection(rendered, existsSync(page) ? readFileSync(page, 'utf8') : ''));
     log('wrote docs/benchmarks.md and docs/img/bench.svg');
   }
   const failures = results.flatMap((result) => result.errors.map((error) => `${result.server} C=${result.streams} rep ${result.rep}: ${error}`));
@@ -170,4 +171,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+// The scale-out profile (two instances on Redis against one in memory) has its own entry.
+process.exitCode = process.argv.includes('--scale-out') ? await scaleOutMain(process.argv.slice(2)) : await main();

@@ -6,6 +6,8 @@ export interface SpawnedRedis {
   readonly port: number;
   /** `redis://127.0.0.1:<port>/0` */
   readonly url: string;
+  /** The child's process id now (it changes on restart). */
+  readonly pid: number;
   /** Stops the server (SIGKILL by default: no save, no goodbye) and waits for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port, empty (it keeps nothing on disk). */
@@ -24,6 +26,9 @@ export async function spawnRedis(): Promise<SpawnedRedis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}/0`,
+    get pid() {
+      return child.pid ?? 0;
+    },
     async stop(signal = 'SIGKILL') {
       await kill(child, signal);
     },

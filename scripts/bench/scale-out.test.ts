@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { keepScaleOutSection, renderScaleOutSection, withScaleOutSection, type ScaleOutRow } from './scale-out.js';
+
+const ROW: ScaleOutRow = {
+  setup: 'redis ×2',
+  streams: 400,
+  rate: 100,
+  published: 600,
+  refused: 0,
+  deliveriesPerSecond: 40000,
+  completeness: 1,
+  p50Ms: 1.234,
+  p99Ms: 5.678,
+  cpuMsPerThousand: 12.5,
+};
+
+describe('the scale-out section of docs/benchmarks.md', () => {
+  it('shows one row per setup and rate, with the figures rounded', () => {
+    const section = renderScaleOutSection([ROW, { ...ROW, p99Ms: Number.NaN }], '2026-11-23T20:00:00Z', 2);
+    assert.match(section, /\| redis ×2 \| 400 \| 100 \| 40,000 \| 100\.0 % \| 1\.2 \| 5\.7 \| 12\.50 \| 0 \|/);
+    assert.match(section, /\| n\/a \|/);
+  });
+
+  it('replaces an earlier section in place, or adds one at the end', () => {
+    const first = withScaleOutSection('# Benchmarks\n\ntext\n', renderScaleOutSection([ROW], 'then', 2));
+    assert.ok(first.startsWith('# Benchmarks\n\ntext\n\n<!-- scale-out -->'));
+    const second = withScaleOutSection(`${first}after\n`, renderScaleOutSection([{ ...ROW, rate: 400 }], 'now', 2));
+    assert.equal(second.match(/<!-- scale-out -->/g)?.length, 1);
+    assert.match(second, /\| 400 \|[^\n]*\n\nRead it/);
+    assert.ok(second.endsWith('<!-- /scale-out -->\nafter\n'));
+    assert.equal(keepScaleOutSection('# New page\n', second), `# New page\n\n${renderScaleOutSection([{ ...ROW, rate: 400 }], 'now', 2)}\n`);
+    assert.equal(keepScaleOutSection('# New page\n', '# Old page without one\n'), '# New page\n');
+  });
+});
