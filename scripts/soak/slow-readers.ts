@@ -98,6 +98,9 @@ export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
     findings.row('server external + array buffers peak', mib(memory.external));
     findings.row('memory samples', memory.samples);
     findings.row('open streams afterwards', after.openStreams);
+    const uncovered = await uncoveredResume();
+    findings.row('cut client beyond the history (200 events kept): first event on resume', uncovered.first);
+    findings.expect(uncovered.first === 'reset (expired)', `a cut client whose events left the history got ${uncovered.first}, not reset (expired)`);
     findings.expect(allFast.every(Boolean) && fastComplete === profile.fastClients, `${profile.fastClients - fastComplete} fast clients missed events`);
     findings.expect(percentile(lags, 99) <= LAG_P99_BOUND_MS, `fast clients' p99 lag ${percentile(lags, 99).toFixed(0)} ms is over ${LAG_P99_BOUND_MS} ms`);
     findings.expect(pump.ms <= scheduleMs * 1.5 + 500, `publishing took ${pump.ms.toFixed(0)} ms for a ${scheduleMs} ms schedule: the publisher was held back`);
@@ -148,4 +151,34 @@ function follow(res: RawResponse): { res: RawResponse; lags: number[] } {
     }
   });
   return { res, lags };
+}
+
+/**
+ * The other side of "no loss while the buffer covers it": with a history of 200 events, a reader
+ * cut after missing thousands must be told so (`reset`, reason `expired`), never resumed with a gap.
+ */
+async function uncoveredResume(): Promise<{ first: string }> {
+  const server = await startSoakServer({
+    options: { tickMs: 0, heartbeatMs: 0, maxPendingBytes: MAX_PENDING, stallTimeoutMs: 5000, historyEvents: 200 },
+  });
+  try {
+    const slow = rawRequest({ port: server.port }, getRequest('/feed'));
+    slow.socket.pause();
+    await server.settle((s) => s.openStreams === 1);
+    await server.command({ cmd: 'pump', count: 2000, bytes: EVENT_BYTES, perTick: 16, intervalMs: 5 });
+    await server.settle((s) => sum(s.counters) === 1, 10_000);
+    slow.socket.resume();
+    await slow.waitFor((r) => r.isClosed, 10_000);
+    const last = slow.parser.events.at(-1)?.id;
+    const again = rawRequest({ port: server.port }, getRequest('/feed', last === undefined ? [] : [`Last-Event-ID: ${last}`]));
+    await again.waitFor((r) => r.parser.events.length > 0, 5000);
+    again.destroy();
+    const event = again.parser.events[0];
+    if (last === undefined) return { first: 'the cut client had received no event' };
+    if (event === undefined) return { first: 'no event' };
+    const reason = event.type === 'reset' ? (JSON.parse(event.data) as { reason?: string }).reason : undefined;
+    return { first: reason === undefined ? `${event.type} ${event.id}` : `reset (${reason})` };
+  } finally {
+    await server.stop();
+  }
 }
