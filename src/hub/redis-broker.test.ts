@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SseServerOptions } from '../app.js';
+import { createSseServer, type SseServerOptions } from '../app.js';
 import { RedisClient } from '../redis/client.js';
 import { spawnRedis, type SpawnedRedis } from '../redis/spawn-redis.js';
 import { eventually, startServer, type Started } from '../testing/harness.js';
@@ -160,6 +160,21 @@ describe('two instances on one Redis stream', () => {
     const reset = await stream(a.base, before.id);
     await reset.waitFor((s) => s.events.length === 1);
     assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'epoch');
+  });
+});
+
+describe('RedisBroker start-up', () => {
+  it('refuses to start, with a sentence naming the address, when Redis is not reachable', async () => {
+    const broker = new RedisBroker({ url: 'redis://127.0.0.1:1/0', connectTimeoutMs: 300 });
+    await assert.rejects(broker.start(), /Redis at 127\.0\.0\.1:1 is not reachable/);
+    assert.deepEqual(broker.health(), { isUp: false, text: 'redis: down' });
+    assert.match(broker.describe(), /epoch \(not yet read\)/);
+    await broker.close();
+  });
+
+  it('refuses a key with a line break, and a history file together with Redis', () => {
+    assert.throws(() => new RedisBroker({ url: redis.url, key: 'a\nb' }), TypeError);
+    assert.throws(() => createSseServer({ historyFile: 'x.log', redisUrl: redis.url }), /exclude each other/);
   });
 });
 
