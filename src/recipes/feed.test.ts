@@ -51,6 +51,17 @@ describe('/feed: reconnection from Last-Event-ID', () => {
     assert.equal(both.events[0]?.type, 'message');
   });
 
+  it('takes the cursor from ?lastEventId= when the header is present but empty', async () => {
+    const head = s.app.channel.history.head;
+    await publishAll(2, 'e');
+    // An empty header is no cursor; taking it as "fresh" would skip what the query asked for.
+    const text = await rawExchange(s.port, `GET /feed?lastEventId=${epoch}-${head} HTTP/1.1\r\nHost: x\r\nLast-Event-ID:\r\n\r\n`, {
+      until: (t) => t.includes('data: e1\n'),
+    });
+    assert.match(text, /data: e0\n\n[\s\S]*data: e1\n/);
+    assert.doesNotMatch(text, /event: reset/);
+  });
+
   for (const [name, cursor, reason] of [
     ['a malformed id', () => 'not-an-id', 'invalid'],
     ['an id from another epoch', () => 'ffffffffffff-1', 'epoch'],

@@ -19,7 +19,9 @@ import type { SseRequest } from '../stream/http.js';
 export function feedRecipe(stream: SseStream, req: SseRequest, channel: Channel): ResumePlan {
   // #region feed
   const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId');
-  const cursor = parseLastEventId(req.headers['last-event-id'] ?? query);
+  // An empty header carries no cursor, as if absent: the query may still hold one.
+  const header = req.headers['last-event-id'];
+  const cursor = parseLastEventId(header === undefined || header === '' ? query : header);
   const subscription = channel.subscribe(stream, cursor);
   if (subscription.initial !== undefined) stream.write(subscription.initial);
   stream.onClose(subscription.unsubscribe);
