@@ -25,7 +25,7 @@ describe('the hostile-id oracle', () => {
     const a = generateHostileCases(createRng(3), 500, STATE);
     const b = generateHostileCases(createRng(3), 500, STATE);
     assert.deepEqual(a, b);
-    assert.equal(new Set(a.map((c) => c.category)).size, 14);
+    assert.equal(new Set(a.map((c) => c.category)).size, 15);
     for (const kind of ['fresh', 'replay', 'reset']) assert.ok(a.some((c) => c.expected.kind === kind), kind);
   });
 });

@@ -118,6 +118,7 @@ export function generateHostileCases(rng: Rng, count: number, state: FeedState):
     ['retained', 8, () => text(id(retainedSeq()))],
     ['duplicate headers', 3, () => twice(id(retainedSeq()), id(retainedSeq()))],
     ['query parameter', 6, () => query(rng.pick([id(retainedSeq()), numbers(), mutate(id(retainedSeq())), id(1, otherEpoch())]))],
+    ['header and query', 3, () => both(rng.pick([id(retainedSeq()), mutate(id(retainedSeq())), '']), id(retainedSeq()))],
     ['empty', 1, () => text('')],
   ];
   const total = generators.reduce((sum, [, weight]) => sum + weight, 0);
@@ -155,6 +156,11 @@ export function generateHostileCases(rng: Rng, count: number, state: FeedState):
       query: '',
       expected: expectedFor(`${a}, ${b}`, state),
     };
+  }
+  function both(inHeader: string, inQuery: string): HostileCase {
+    // The header wins; an empty header counts as absent, so the query then decides.
+    const decided = expectedFor(inHeader, state).kind === 'fresh' ? inQuery : inHeader;
+    return { ...query(inQuery), headers: [Buffer.from(`Last-Event-ID: ${inHeader}`, 'latin1')], expected: expectedFor(decided, state) };
   }
   function query(value: string): HostileCase {
     const encoded = [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
