@@ -48,6 +48,9 @@ const EPOCH = /^[0-9a-f]{12}$/;
 // The longest id this broker writes, for checking an event's size before Redis assigns the id.
 const LONGEST_ID = 'f'.repeat(12 + 1 + 16 + 1 + 16);
 const PAGE = 1000;
+// The follower's XREAD waits this long for news, then asks again: a reply that never comes
+// (the connection died without a word) is noticed within this plus the client's margin.
+const BLOCK_MS = 5000;
 
 /**
  * A broker on a Redis stream, so several server instances share one history and any instance can
@@ -282,11 +285,11 @@ export class RedisBroker implements Broker {
           'COUNT',
           String(PAGE),
           'BLOCK',
-          '5000',
+          String(BLOCK_MS),
           'STREAMS',
           this.key,
           formatStreamId(this.#window.head),
-        ]);
+        ], BLOCK_MS + 5000);
         if (Array.isArray(reply)) this.#receive(reply);
       } catch (error) {
         if (this.#isClosed) return;

@@ -6,8 +6,9 @@ import { spawnRedis, type SpawnedRedis } from './spawn-redis.js';
 
 describe('parseRedisUrl', () => {
   it('reads host, port, database and password, with defaults', () => {
-    assert.deepEqual(parseRedisUrl('redis://127.0.0.1:6380/2'), { host: '127.0.0.1', port: 6380, db: 2, password: undefined });
-    assert.deepEqual(parseRedisUrl('redis://:s%40cret@localhost'), { host: 'localhost', port: 6379, db: 0, password: 's@cret' });
+    assert.deepEqual(parseRedisUrl('redis://127.0.0.1:6380/2'), { host: '127.0.0.1', port: 6380, db: 2, username: undefined, password: undefined });
+    assert.deepEqual(parseRedisUrl('redis://:s%40cret@localhost'), { host: 'localhost', port: 6379, db: 0, username: undefined, password: 's@cret' });
+    assert.deepEqual(parseRedisUrl('redis://feed:pw@[::1]:7000'), { host: '::1', port: 7000, db: 0, username: 'feed', password: 'pw' });
   });
 
   it('refuses what is not a redis:// URL with a sentence that says so', () => {
@@ -56,6 +57,19 @@ describe('RedisClient against a real redis-server', () => {
     await Promise.all([three.ready(), zero.ready()]);
     await three.command(['SET', 'only-in-3', '1']);
     assert.equal(await zero.command(['GET', 'only-in-3']), null);
+  });
+
+  it('authenticates with the password of the URL, and drops a connection whose reply does not come', async () => {
+    const admin = open();
+    await admin.ready();
+    await admin.command(['ACL', 'SETUSER', 'feed', 'on', '>pw', '~*', '+@all']);
+    const authed = new RedisClient({ url: `redis://feed:pw@127.0.0.1:${redis.port}/0` });
+    clients.push(authed);
+    await authed.ready();
+    assert.deepEqual(await authed.command(['ACL', 'WHOAMI']), Buffer.from('feed'));
+    await assert.rejects(authed.command(['BLPOP', 'never', '2'], 100), /no reply within 100 ms/);
+    await authed.ready();
+    assert.equal(await authed.command(['PING']), 'PONG');
   });
 
   it('fails fast while Redis is down, reconnects, and runs onConnect again', async () => {

@@ -22,6 +22,8 @@ export interface RedisAddress {
   readonly host: string;
   readonly port: number;
   readonly db: number;
+  /** For Redis 6 ACLs; without it, `AUTH <password>` uses the default user. */
+  readonly username: string | undefined;
   readonly password: string | undefined;
 }
 
@@ -42,6 +44,11 @@ export interface RedisClientOptions {
   readonly reconnectMaxMs?: number;
   /** A connection attempt that takes longer is abandoned. @defaultValue 2000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * A reply that takes longer means the connection is dead (a peer that vanished sends no RST):
+   * it is dropped and made again. Blocking commands pass their own. @defaultValue 5000
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -65,6 +72,7 @@ export function parseRedisUrl(url: string): RedisAddress {
     host,
     port: parsed.port === '' ? 6379 : Number(parsed.port),
     db: dbText === '' ? 0 : Number(dbText),
+    username: parsed.username === '' ? undefined : decodeURIComponent(parsed.username),
     password: parsed.password === '' ? undefined : decodeURIComponent(parsed.password),
   };
 }
@@ -72,6 +80,7 @@ export function parseRedisUrl(url: string): RedisAddress {
 interface Waiting {
   resolve(value: RespValue): void;
   reject(error: Error): void;
+  readonly timer: NodeJS.Timeout;
 }
 
 /**
@@ -115,10 +124,11 @@ export class RedisClient {
    *
    * @throws {@link RedisUnavailableError} (as a rejection) when not connected or the connection drops
    * @throws {@link RedisReplyError} (as a rejection) when Redis answers with an error
+   * @param timeoutMs - how long the reply may take (e.g. longer for `XREAD BLOCK`)
    */
-  command(args: readonly (string | Buffer)[]): Promise<RespValue> {
+  command(args: readonly (string | Buffer)[], timeoutMs?: number): Promise<RespValue> {
     if (this.#state !== 'ready') return Promise.reject(new RedisUnavailableError(this.#state === 'closed' ? 'The Redis client is closed.' : `Redis at ${this.#where()} is unreachable.`));
-    return this.#send(args);
+    return this.#send(args, timeoutMs);
   }
 
   /** Closes the connection for good; pending commands fail. */
@@ -135,11 +145,12 @@ export class RedisClient {
     return `${this.address.host}:${this.address.port}`;
   }
 
-  #send(args: readonly (string | Buffer)[]): Promise<RespValue> {
+  #send(args: readonly (string | Buffer)[], timeoutMs = this.#options.commandTimeoutMs ?? 5000): Promise<RespValue> {
     const socket = this.#socket;
     if (socket === undefined || socket.destroyed) return Promise.reject(new RedisUnavailableError(`Redis at ${this.#where()} is unreachable.`));
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ resolve, reject });
+      const timer = setTimeout(() => socket.destroy(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
+      this.#waiting.push({ resolve, reject, timer });
       socket.write(encodeCommand(args));
     });
   }
@@ -156,6 +167,7 @@ export class RedisClient {
         socket.destroy(new Error('Redis sent a reply nobody asked for.'));
         return;
       }
+      clearTimeout(waiter.timer);
       if (reply instanceof RedisReplyError) waiter.reject(reply);
       else waiter.resolve(reply);
     });
@@ -194,13 +206,17 @@ export class RedisClient {
 
   async #handshake(): Promise<void> {
     const send = (args: readonly (string | Buffer)[]): Promise<RespValue> => this.#send(args);
-    if (this.address.password !== undefined) await send(['AUTH', this.address.password]);
+    const { username, password } = this.address;
+    if (password !== undefined) await send(username === undefined ? ['AUTH', password] : ['AUTH', username, password]);
     if (this.address.db !== 0) await send(['SELECT', String(this.address.db)]);
     await this.#options.onConnect?.(send);
   }
 
   #failAll(error: Error): void {
-    for (const waiter of this.#waiting.splice(0)) waiter.reject(error);
+    for (const waiter of this.#waiting.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+    }
   }
 
   #setState(state: RedisState, cause?: Error): void {

@@ -52,6 +52,13 @@ describe('RESP2', () => {
     }
   });
 
+  it('reads a large bulk string that arrives in many small chunks', () => {
+    const payload = Buffer.alloc(1024 * 1024, 0x61);
+    const input = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\r\n:1\r\n')]);
+    const cuts = Array.from({ length: Math.floor(input.length / 1000) }, (_, i) => (i + 1) * 1000);
+    assert.deepEqual(parseAll(input, cuts), [payload, 1]);
+  });
+
   it('refuses bytes that are not RESP2, and lengths or integers that are not canonical', () => {
     for (const bad of ['!oops\r\n', '$1e3\r\n', '$05\r\nhello\r\n', ':0x10\r\n', ':99999999999999999999\r\n', '$2\r\nhiXX', '*+1\r\n']) {
       assert.throws(() => parseAll(Buffer.from(bad)), RespProtocolError, bad);

@@ -56,13 +56,19 @@ interface OpenArray {
  * An incremental RESP2 reply parser: feed it bytes as they arrive, in chunks of any size, and it
  * calls `onReply` once per complete top-level reply, in order.
  *
- * Partial input is kept as a list of chunks and joined only when a frame is complete, so a large
- * reply arriving in many chunks is not copied once per chunk.
+ * A bulk string of known length that is still incomplete waits as a list of chunks, joined once
+ * enough bytes are there: joining on every chunk would copy a large reply once per chunk.
+ * Elements of an array are taken out as soon as they are complete, so what waits is at most one
+ * element.
  */
 export class RespParser {
   readonly #onReply: (value: RespValue) => void;
   #buffer: Buffer = Buffer.alloc(0);
   #offset = 0;
+  readonly #waiting: Buffer[] = [];
+  #waitingBytes = 0;
+  /** Bytes needed (from #offset) before parsing can go on; 0 when unknown. */
+  #needed = 0;
   readonly #stack: OpenArray[] = [];
 
   /** @param onReply - called with each complete reply */
@@ -76,8 +82,15 @@ export class RespParser {
    * @throws {@link RespProtocolError} on bytes that are not RESP2
    */
   feed(chunk: Buffer): void {
-    this.#buffer = this.#offset < this.#buffer.length ? Buffer.concat([this.#buffer.subarray(this.#offset), chunk]) : chunk;
+    this.#waiting.push(chunk);
+    this.#waitingBytes += chunk.length;
+    if (this.#buffer.length - this.#offset + this.#waitingBytes < this.#needed) return;
+    const rest = this.#buffer.subarray(this.#offset);
+    this.#buffer = rest.length === 0 && this.#waiting.length === 1 ? chunk : Buffer.concat([rest, ...this.#waiting]);
+    this.#waiting.length = 0;
+    this.#waitingBytes = 0;
     this.#offset = 0;
+    this.#needed = 0;
     for (;;) {
       const value = this.#readValue();
       if (value === NEED_MORE) break;
@@ -125,7 +138,10 @@ export class RespParser {
           return null;
         }
         const start = end + 2;
-        if (this.#buffer.length < start + length + 2) return NEED_MORE;
+        if (this.#buffer.length < start + length + 2) {
+          this.#needed = start + length + 2 - this.#offset;
+          return NEED_MORE;
+        }
         if (this.#buffer[start + length] !== 0x0d || this.#buffer[start + length + 1] !== 0x0a) {
           throw new RespProtocolError('A bulk string is not followed by CRLF.');
         }
