@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expectedFor, generateHostileCases, type Expected, type FeedState, type HostileCase } from './hostile-ids.js';
 import type { Profile } from './profile.js';
 import { rawRequest, simpleGet, type RawResponse } from './raw-client.js';
@@ -74,6 +77,7 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
     const isCounted =
       JSON.stringify(Object.entries(counters.resets).sort()) === JSON.stringify(Object.entries(resetsSeen).sort()) &&
       counters.resumed === (outcomes.get('resume (replay)') ?? 0);
+    const durable = await durableFuzz(profile);
     const wrongCount = wrong.length === 0 ? 0 : [...byCategory.values()].reduce((sum, t) => sum + t.wrong, 0);
     findings.row('values sent', cases.length);
     findings.row('seed', profile.seed);
@@ -82,10 +86,12 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
     findings.row('/health probes during the fuzz', `${health.probes} (${health.failures} failed, slowest ${health.maxMs.toFixed(0)} ms)`);
     findings.row('/health right after each value', `${healthAfterEach.checks} (${healthAfterEach.failures} failed)`);
     findings.row('server counters agree (resets by reason, resumes)', String(isCounted));
+    findings.row('durable history, after a restart: values sent (wrong)', `${durable.values} (${durable.wrong})`);
     findings.row('streams open afterwards', after.openStreams);
     findings.expect(wrongCount === 0, `${wrongCount} values got a wrong answer, e.g. ${JSON.stringify(wrong.slice(0, 3))}`);
     findings.expect(health.failures === 0 && health.probes > 0, `/health failed ${health.failures} of ${health.probes} times during the fuzz`);
     findings.expect(healthAfterEach.failures === 0 && healthAfterEach.checks === cases.length, `/health after a value failed ${healthAfterEach.failures} times`);
+    findings.expect(durable.wrong === 0, `over durable history, ${durable.wrong} values got a wrong answer, e.g. ${durable.sample}`);
     findings.expect(isCounted, `the server counted resets ${JSON.stringify(counters.resets)} and ${counters.resumed} resumes; the clients saw ${JSON.stringify(resetsSeen)}`);
     findings.expect(final.status === 200, `/health after the fuzz answered ${final.status}`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
@@ -164,4 +170,37 @@ function check(res: RawResponse, expected: Expected, state: FeedState, replayCou
     }
   }
   return { ok: true, detail: '' };
+}
+
+/**
+ * The same fuzz over durable history, after a restart: the history the server resumes from was
+ * read back from its file, which is a different path from the one events take when published.
+ */
+async function durableFuzz(profile: Profile): Promise<{ values: number; wrong: number; sample: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-fuzz-'));
+  const options = { tickMs: 0, heartbeatMs: 0, historyEvents: HISTORY, maxPerClient: 100_000, historyFile: join(dir, 'feed.log') };
+  try {
+    const first = await startSoakServer({ options });
+    await first.command({ cmd: 'pump', count: PUBLISHED, bytes: 64, perTick: PUBLISHED, intervalMs: 0 });
+    await first.stop();
+    const server = await startSoakServer({ options });
+    try {
+      const stats = await server.stats();
+      const state: FeedState = { epoch: server.epoch, head: stats.head, oldest: stats.oldest };
+      const cases = generateHostileCases(createRng(profile.seed + 1), Math.ceil(profile.fuzzValues / 5), state);
+      let wrong = 0;
+      let sample = stats.head === PUBLISHED ? '' : `the restarted server's head is ${stats.head}, not ${PUBLISHED}`;
+      await pool(cases, profile.fuzzConcurrency, async (item) => {
+        const got = await judge(server.port, item, state);
+        if (got.ok) return;
+        wrong++;
+        if (sample === '') sample = `${sent(item)}: ${got.detail}`;
+      });
+      return { values: cases.length, wrong: sample.startsWith('the restarted') ? wrong + 1 : wrong, sample };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
