@@ -166,6 +166,8 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
 
     const durable = await durableReplay(list.filter((item) => item.refusal === undefined).slice(0, 40 + Math.min(200, profile.contentRandom)));
 
+    const concurrent = await concurrentPublishers(profile.name === 'full' ? 32 : 8, profile.name === 'full' ? 100 : 25);
+
     findings.row('publishes', list.length);
     findings.row('accepted and received exactly (line breaks as LF)', accepted.length - mismatched);
     for (const [code, n] of [...refusals].sort()) findings.row(`refused ${code}`, n);
@@ -177,6 +179,10 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
     findings.row('largest accepted payload', `${Math.max(...accepted.map((a) => Buffer.byteLength(a.item.body.data)))} bytes`);
     findings.row('durable history: events published, then replayed after a restart', `${durable.published}, ${durable.replayed}`);
     findings.row('durable history: replayed exactly', `${durable.exact} / ${durable.published}`);
+    for (const [mode, result] of Object.entries(concurrent)) {
+      findings.row(`concurrent publishers (${mode}): publishes, delivered in id order`, `${result.published}, ${result.delivered}`);
+      findings.expect(result.problem === '', `concurrent publishers (${mode}): ${result.problem}`);
+    }
     findings.expect(durable.exact === durable.published && durable.replayed === durable.published, `replay from the history file after a restart differs: ${durable.sample}`);
     findings.expect(wrong.length === 0, `${wrong.length} wrong answers: ${wrong.slice(0, 5).join(' | ')}`);
     findings.expect(reader.parser.events.length === accepted.length, `${reader.parser.events.length} events received for ${accepted.length} accepted`);
@@ -189,7 +195,7 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
       rows: findings.rows,
       failures: findings.failures,
       seconds: (performance.now() - started) / 1000,
-      data: { refusals: Object.fromEntries(refusals), wrong, durable },
+      data: { refusals: Object.fromEntries(refusals), wrong, durable, concurrent },
     };
   } finally {
     await server.stop();
@@ -244,6 +250,66 @@ async function durableReplay(items: readonly ContentCase[]): Promise<{ published
     } finally {
       await second.stop();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Many publishers at once, in memory and over durable history: every `202` id must be delivered
+ * once, carrying that publish's data, the ids must run 1…n with no gap, and each publisher's own
+ * events must arrive in the order it sent them.
+ */
+async function concurrentPublishers(workers: number, each: number): Promise<Record<string, { published: number; delivered: number; problem: string }>> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-soak-publishers-'));
+  const out: Record<string, { published: number; delivered: number; problem: string }> = {};
+  try {
+    for (const mode of ['memory', 'history file'] as const) {
+      const server = await startSoakServer({
+        options: { tickMs: 0, heartbeatMs: 0, historyEvents: 100_000, ...(mode === 'memory' ? {} : { historyFile: join(dir, 'feed.log') }) },
+      });
+      try {
+        const follower = rawRequest({ port: server.port }, getRequest('/feed'));
+        await follower.waitFor((r) => r.parser.retries.length > 0, 5000);
+        const sent = new Map<string, string>();
+        const order: string[][] = [];
+        await Promise.all(
+          Array.from({ length: workers }, async (_, w) => {
+            const mine: string[] = [];
+            order.push(mine);
+            for (let i = 0; i < each; i++) {
+              const data = `w${w}-${i}`;
+              const res = await fetch(`http://127.0.0.1:${server.port}/publish`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ data }),
+                signal: AbortSignal.timeout(10_000),
+              });
+              const id = ((await res.json()) as { id?: string }).id ?? `status ${res.status}`;
+              sent.set(id, data);
+              mine.push(id);
+            }
+          }),
+        );
+        const total = workers * each;
+        await follower.waitFor((r) => r.parser.events.length >= total, 10_000);
+        follower.destroy();
+        const events = follower.parser.events;
+        const seqOf = (id: string): number => Number(id.split('-')[1]);
+        let problem = '';
+        if (sent.size !== total) problem = `${total - sent.size} publishes got no id or a repeated one`;
+        else if (events.length !== total) problem = `${events.length} events delivered for ${total} publishes`;
+        else if (!events.every((e, i) => seqOf(e.id) === i + 1)) problem = 'the delivered ids are not 1…n in order';
+        else if (!events.every((e) => sent.get(e.id) === e.data)) problem = 'an event carried another publish’s data';
+        else if (!order.every((ids) => ids.every((id, i) => i === 0 || seqOf(id) > seqOf(ids[i - 1] as string)))) {
+          problem = 'a publisher’s own events were reordered';
+        }
+        out[mode] = { published: total, delivered: problem === '' ? events.length : 0, problem };
+      } finally {
+        await server.stop();
+      }
+    }
+    return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
