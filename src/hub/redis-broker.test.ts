@@ -43,6 +43,14 @@ async function stream(base: string, lastEventId?: string): Promise<TestStream> {
   return opened;
 }
 
+/** Drops every follower connection (each reconnects after its backoff, 50 ms at first). */
+async function killFollowers(raw: RedisClient): Promise<void> {
+  const clients = ((await raw.command(['CLIENT', 'LIST'])) as Buffer).toString().split('\n');
+  const ids = clients.filter((line) => line.includes('cmd=xread')).map((line) => /^id=(\d+) /.exec(line)?.[1] as string);
+  assert.ok(ids.length > 0, 'a follower is connected');
+  await Promise.all(ids.map((id) => raw.command(['CLIENT', 'KILL', 'ID', id])));
+}
+
 const idsAndData = (s: TestStream): [string, string][] => s.events.map((e) => [e.lastEventId, e.data]);
 const subscribers = (server: Started): number => (server.app.broker as RedisBroker).stats.subscribers;
 
@@ -98,10 +106,8 @@ describe('two instances on one Redis stream', () => {
     const raw = new RedisClient({ url: redis.url });
     cleanups.push(() => raw.close());
     await raw.ready();
-    // Cut this instance's follower, so it reads the next entry only once it has reconnected.
-    const clients = ((await raw.command(['CLIENT', 'LIST'])) as Buffer).toString().split('\n');
-    const follower = /id=(\d+) /.exec(clients.find((line) => line.includes('cmd=xread')) ?? '')?.[1] as string;
-    await raw.command(['CLIENT', 'KILL', 'ID', follower]);
+    // Cut the followers, so this instance reads the next entry only once it has reconnected.
+    await killFollowers(raw);
     const added = (await raw.command(['XADD', broker.key, '*', 'd', 'from elsewhere'])) as Buffer;
     const epoch = broker.epoch as string;
     assert.notEqual(broker.window.head, added.toString(), 'the follower has not read it yet');
@@ -139,8 +145,29 @@ describe('two instances on one Redis stream', () => {
     )) as Buffer[];
     assert.ok(Number(await raw.command(['XLEN', broker.key])) < 400, 'Redis trimmed the stream');
     const reset = await stream(a.base, `${broker.epoch}-${(ids[0] as Buffer).toString()}`);
-    await reset.waitFor((s) => s.events.length === 1);
+    await reset.waitFor((s) => s.events.length >= 1);
+    assert.equal(reset.events[0]?.type, 'reset');
     assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'expired');
+  });
+
+  it('sends its streams away when the stream was trimmed past its follower, so none misses events silently', async () => {
+    const [a] = (await instances(1)) as [Started];
+    const broker = a.app.broker as RedisBroker;
+    const first = await post(a.base, 'first');
+    const reader = await stream(a.base, first.id);
+    await eventually(() => subscribers(a) === 1);
+    const raw = new RedisClient({ url: redis.url });
+    cleanups.push(() => raw.close());
+    await raw.ready();
+    // While the follower reconnects, 300 entries come and an exact cap trims the stream past it.
+    await killFollowers(raw);
+    await Promise.all(Array.from({ length: 300 }, (_, n) => raw.command(['XADD', broker.key, 'MAXLEN', '5', '*', 'd', `n${n}`])));
+    await reader.ended;
+    assert.equal(broker.gaps, 1);
+    assert.ok(reader.events.every((e) => e.data !== 'n0'), 'nothing after the gap was delivered');
+    const back = await stream(a.base, reader.events.at(-1)?.lastEventId ?? first.id);
+    await back.waitFor((s) => s.events.length >= 1);
+    assert.equal(JSON.parse(back.events[0]?.data ?? '').reason, 'expired');
   });
 
   it('reports Redis down on /health and refuses publishes with 503 until it is back; old ids then reset (epoch)', async () => {
@@ -160,6 +187,28 @@ describe('two instances on one Redis stream', () => {
     const reset = await stream(a.base, before.id);
     await reset.waitFor((s) => s.events.length === 1);
     assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'epoch');
+  });
+});
+
+describe('an acknowledged event Redis lost before any follower read it', () => {
+  it('is added again once Redis is back, and reaches the subscribers with the new epoch', async () => {
+    const [a] = (await instances(1)) as [Started];
+    const broker = a.app.broker as RedisBroker;
+    const reader = await stream(a.base);
+    await eventually(() => subscribers(a) === 1);
+    const oldEpoch = broker.epoch;
+    const raw = new RedisClient({ url: redis.url });
+    await raw.ready();
+    await killFollowers(raw);
+    raw.close();
+    // Acknowledged while the follower reconnects, then Redis dies with it, keeping nothing.
+    const { status } = await post(a.base, 'do not lose me');
+    assert.equal(status, 202);
+    await redis.stop();
+    await redis.restart();
+    await reader.waitFor((s) => s.events.some((e) => e.data === 'do not lose me'), 5000);
+    assert.notEqual(broker.epoch, oldEpoch);
+    assert.ok(reader.events.at(-1)?.lastEventId.startsWith(`${broker.epoch as string}-`));
   });
 });
 

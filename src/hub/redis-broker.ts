@@ -51,6 +51,7 @@ const PAGE = 1000;
 // The follower's XREAD waits this long for news, then asks again: a reply that never comes
 // (the connection died without a word) is noticed within this plus the client's margin.
 const BLOCK_MS = 5000;
+const HAS_ENTRY = "return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])";
 
 /**
  * A broker on a Redis stream, so several server instances share one history and any instance can
@@ -87,6 +88,7 @@ export class RedisBroker implements Broker {
   #lastProblem: string | undefined;
   #published = 0;
   #delivered = 0;
+  #gaps = 0;
 
   /** @throws TypeError on a bad URL or key; RangeError when a limit is out of range */
   constructor(options: RedisBrokerOptions) {
@@ -119,6 +121,11 @@ export class RedisBroker implements Broker {
 
   get stats(): Channel['stats'] {
     return { published: this.#published, delivered: this.#delivered, subscribers: this.#subscribers.size };
+  }
+
+  /** Times the follower found the stream trimmed past its position and sent its streams away. */
+  get gaps(): number {
+    return this.#gaps;
   }
 
   /** The ids held in memory for exact resume: `(floor, head]`. */
@@ -235,11 +242,7 @@ export class RedisBroker implements Broker {
   async #onFollowerConnect(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>): Promise<void> {
     const epoch = await readEpoch(send, this.#epochKey);
     if (this.#epoch === undefined) {
-      const newest = parseEntries(await send(['XREVRANGE', this.key, '+', '-', 'COUNT', String(this.#maxEvents + 1)]), epoch).reverse();
-      // The oldest entry read becomes the floor: whether anything before it was trimmed is unknown.
-      const oldest = newest.shift();
-      this.#window.reset(oldest?.id ?? STREAM_START);
-      for (const entry of newest) this.#window.append(entry.id, entry.bytes);
+      await this.#loadWindow(send, epoch);
     } else if (epoch !== this.#epoch) {
       // Redis came back without the stream. Live streams go on with the new ids (the follower
       // reads the new stream from its start); acknowledged events it never read are added again.
@@ -247,18 +250,17 @@ export class RedisBroker implements Broker {
       const lost = [...this.#unconfirmed.values()];
       this.#unconfirmed.clear();
       void this.#republish(lost);
-    } else if (compareStreamIds(this.#window.head, STREAM_START) > 0) {
-      const still = await send(['XRANGE', this.key, formatStreamId(this.#window.head), formatStreamId(this.#window.head)]);
-      if (Array.isArray(still) && still.length === 0) {
-        // Trimmed past us while we were away: live streams missed events, so they are sent to
-        // reconnect, and their cursors then meet `reset` (expired) instead of a silent gap.
-        for (const subscriber of this.#subscribers) subscriber.end(this.#retryMs);
-        this.#subscribers.clear();
-        const first = parseEntries(await send(['XRANGE', this.key, '-', '+', 'COUNT', '1']), epoch)[0];
-        this.#window.reset(first?.id ?? STREAM_START);
-      }
     }
     this.#epoch = epoch;
+  }
+
+  /** Fills the window with the newest entries; the oldest one read becomes the floor. */
+  async #loadWindow(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>, epoch: string): Promise<void> {
+    const newest = parseEntries(await send(['XREVRANGE', this.key, '+', '-', 'COUNT', String(this.#maxEvents + 1)]), epoch).reverse();
+    // Whether anything before the oldest entry read was trimmed is unknown, so it is not held.
+    const oldest = newest.shift();
+    this.#window.reset(oldest?.id ?? STREAM_START);
+    for (const entry of newest) this.#window.append(entry.id, entry.bytes);
   }
 
   async #republish(inputs: readonly PublishInput[]): Promise<void> {
@@ -280,7 +282,14 @@ export class RedisBroker implements Broker {
     while (!this.#isClosed) {
       try {
         await this.#follower.ready();
-        const reply = await this.#follower.command([
+        const head = this.#window.head;
+        // Trimming removes the oldest entries first, so while the head is still in the
+        // stream, nothing after it was trimmed. Asked in the same pipeline, just before the read.
+        const isHeadKept =
+          compareStreamIds(head, STREAM_START) === 0
+            ? Promise.resolve<RespValue>(1)
+            : this.#follower.command(['EVAL', HAS_ENTRY, '1', this.key, formatStreamId(head)]);
+        const read = this.#follower.command([
           'XREAD',
           'COUNT',
           String(PAGE),
@@ -290,7 +299,9 @@ export class RedisBroker implements Broker {
           this.key,
           formatStreamId(this.#window.head),
         ], BLOCK_MS + 5000);
-        if (Array.isArray(reply)) this.#receive(reply);
+        const [kept, reply] = await Promise.all([isHeadKept, read]);
+        if (kept === 0) await this.#recoverFromGap();
+        else if (Array.isArray(reply)) this.#receive(reply);
       } catch (error) {
         if (this.#isClosed) return;
         if (!(error instanceof RedisUnavailableError)) {
@@ -299,6 +310,18 @@ export class RedisBroker implements Broker {
         }
       }
     }
+  }
+
+  /**
+   * The stream was trimmed past this instance's position (it lagged by more than the cap, or was
+   * away): its live streams may have missed events, so they are sent to reconnect, and their
+   * cursors then meet `reset` (expired) instead of a silent gap.
+   */
+  async #recoverFromGap(): Promise<void> {
+    for (const subscriber of this.#subscribers) subscriber.end(this.#retryMs);
+    this.#subscribers.clear();
+    this.#gaps++;
+    await this.#loadWindow((args) => this.#follower.command(args), this.#epoch as string);
   }
 
   /** Feeds one `XREAD` reply to the window and to every local subscriber, as one write each. */
