@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServerOptions } from '../app.js';
 import { RedisClient } from '../redis/client.js';
@@ -209,6 +211,35 @@ describe('an acknowledged event Redis lost before any follower read it', () => {
     await reader.waitFor((s) => s.events.some((e) => e.data === 'do not lose me'), 5000);
     assert.notEqual(broker.epoch, oldEpoch);
     assert.ok(reader.events.at(-1)?.lastEventId.startsWith(`${broker.epoch as string}-`));
+  });
+});
+
+describe('two `node dist/server.js --redis` processes', () => {
+  it('broadcast to each other and resume each other\'s clients', async () => {
+    const server = fileURLToPath(new URL('../server.js', import.meta.url));
+    const key = `cli:${keys++}`;
+    const run = (): Promise<string> => {
+      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--redis', redis.url, '--redis-key', key], { stdio: ['ignore', 'pipe', 'inherit'] });
+      cleanups.push(() => new Promise<void>((resolve) => (child.exitCode === null ? (child.once('exit', () => resolve()), child.kill('SIGTERM')) : resolve())));
+      return new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening on (http:\/\/[^/]+)\/\n.*history: redis stream cli:/s.exec(out);
+          if (match !== null) resolve(match[1] as string);
+        });
+        child.once('exit', (code) => reject(new Error(`the server exited (${String(code)}): ${out}`)));
+      });
+    };
+    const [a, b] = await Promise.all([run(), run()]);
+    // Subscribed in the same step that sent the headers, so every later publish reaches it.
+    const onB = await stream(b as string);
+    const sent = [await post(a as string, 'x'), await post(a as string, 'y'), await post(b as string, 'z')];
+    await onB.waitFor((s) => s.events.length === 3);
+    assert.deepEqual(idsAndData(onB), sent.map(({ id }, n) => [id, ['x', 'y', 'z'][n]]));
+    const onA = await stream(a as string, sent[0]?.id);
+    await onA.waitFor((s) => s.events.length === 2);
+    assert.deepEqual(idsAndData(onA), idsAndData(onB).slice(1));
   });
 });
 
