@@ -89,6 +89,7 @@ export class RedisBroker implements Broker {
   #published = 0;
   #delivered = 0;
   #gaps = 0;
+  #isReloading = false;
 
   /** @throws TypeError on a bad URL or key; RangeError when a limit is out of range */
   constructor(options: RedisBrokerOptions) {
@@ -169,7 +170,9 @@ export class RedisBroker implements Broker {
   subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
     const cursor = parseStreamCursor(lastEventId);
     const epoch = this.#epoch;
-    if (epoch === undefined) return Promise.resolve(this.#sendAway(subscriber));
+    // Before Redis was first reached, or while the window is reloaded after a gap, the window
+    // cannot prove anything: the client is asked to come back.
+    if (epoch === undefined || this.#isReloading) return Promise.resolve(this.#sendAway(subscriber));
     // #region redis-resume
     switch (cursor.kind) {
       case 'none':
@@ -321,7 +324,12 @@ export class RedisBroker implements Broker {
     for (const subscriber of this.#subscribers) subscriber.end(this.#retryMs);
     this.#subscribers.clear();
     this.#gaps++;
-    await this.#loadWindow((args) => this.#follower.command(args), this.#epoch as string);
+    this.#isReloading = true;
+    try {
+      await this.#loadWindow((args) => this.#follower.command(args), this.#epoch as string);
+    } finally {
+      this.#isReloading = false;
+    }
   }
 
   /** Feeds one `XREAD` reply to the window and to every local subscriber, as one write each. */
