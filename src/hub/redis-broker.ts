@@ -403,7 +403,7 @@ export class RedisBroker implements Broker {
       this.#headWaiters.add(waiter);
       if (compareStreamIds(this.#window.head, id) >= 0) waiter.resolve(true);
     });
-    if (!isReached) return this.#sendAway(subscriber);
+    if (!isReached || this.#isReloading) return this.#sendAway(subscriber);
     if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
     const held = this.#window.after(id);
     if (held !== undefined) return this.#attach(subscriber, held, { kind: 'replay', replayed: held.length });
@@ -435,7 +435,7 @@ export class RedisBroker implements Broker {
       return this.#sendAway(subscriber);
     }
     if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
-    if (compareStreamIds(last, this.#window.floor) < 0) return this.#sendAway(subscriber);
+    if (compareStreamIds(last, this.#window.floor) < 0 || this.#isReloading) return this.#sendAway(subscriber);
     // #region redis-join
     // One synchronous step: what Redis gave up to the window's head, then the window after it,
     // then live. Entries Redis gave beyond the head come again live, so they are left out here.
