@@ -55,6 +55,12 @@ const EPOCH = /^[0-9a-f]{12}$/;
  * any subscriber or any `202` is sent: no client ever holds an id that a power cut could take
  * back. On open, a torn last record is cut, and the file is rewritten with only the retained
  * events once it holds twice as many (write to a temporary file, fsync, rename).
+ *
+ * @example
+ * ```ts
+ * const log = FileLog.open('/var/lib/sse/feed.log');
+ * const channel = new Channel({ epoch: log.epoch, history: log.recovery, log });
+ * ```
  */
 export class FileLog {
   readonly path: string;

@@ -64,6 +64,14 @@ const HAS_ENTRY = "return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])";
  * `XRANGE`, and the subscriber joins the live fan-out in the same synchronous step as the rest of
  * its replay is taken from the window. An id is `<epoch>-<ms>-<seq>`: the epoch lives in Redis
  * (`SET <key>:epoch … NX`), so a Redis that lost its data gets a new one and old ids reset.
+ *
+ * @example
+ * ```ts
+ * // What `node dist/server.js --redis redis://127.0.0.1:6379/0` does:
+ * const app = createSseServer({ redisUrl: 'redis://127.0.0.1:6379/0', redisKey: 'sse:feed' });
+ * await app.listen(); // rejects with BrokerUnavailableError when Redis cannot be reached
+ * await app.broker?.publish({ data: 'hello' }); // resolves { id: '<epoch>-<ms>-<seq>' } once stored
+ * ```
  */
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
