@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
+import { pool } from './pool.js';
 import { SOURCE_ADDRESSES, type Profile } from './profile.js';
-import { Findings, mib, pool, type ScenarioResult } from './report.js';
-import { startSoakServer } from './soak-server.js';
+import { Findings, mib, type ScenarioResult } from './report.js';
 import type { ServerStats } from './server-main.js';
+import { startSoakServer } from './soak-server.js';
 
 /** How one cycle leaves. */
 type CycleKind = 'after-headers' | 'mid-write' | 'mid-request' | 'reset' | 'half-close' | 'head';

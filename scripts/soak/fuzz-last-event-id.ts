@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectedFor, generateHostileCases, type Expected, type FeedState, type HostileCase } from './hostile-ids.js';
+import { pool } from './pool.js';
 import type { Profile } from './profile.js';
 import { rawRequest, simpleGet, type RawResponse } from './raw-client.js';
-import { Findings, pool, type ScenarioResult } from './report.js';
+import { Findings, type ScenarioResult } from './report.js';
 import { createRng } from './rng.js';
 import { startSoakServer } from './soak-server.js';
 

@@ -1,8 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { startGoodClients } from './good-clients.js';
+import { pool } from './pool.js';
 import type { Profile } from './profile.js';
 import { exchange } from './raw-client.js';
-import { Findings, percentile, pool, type ScenarioResult } from './report.js';
+import { Findings, percentile, type ScenarioResult } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const HEADERS_TIMEOUT_MS = 2000;

@@ -69,18 +69,6 @@ export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Runs `worker` over `items` with at most `concurrency` at a time. */
-export async function pool<T>(items: readonly T[], concurrency: number, worker: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      await worker(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-}
-
 /** Renders results as Markdown tables, for docs/reliability.md. */
 export function formatMarkdown(results: readonly ScenarioResult[]): string {
   const escape = (text: string | number): string => (typeof text === 'number' ? formatNumber(text) : text.replace(/\|/g, '\\|'));
