@@ -1,6 +1,8 @@
+import { connect as connectHttp2 } from 'node:http2';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, mib, percentile, type ScenarioResult } from './report.js';
+import { createStrictParser } from './strict-parser.js';
 import { startSoakServer } from './soak-server.js';
 
 const EVENT_BYTES = 4096;
@@ -98,6 +100,11 @@ export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
     findings.row('server external + array buffers peak', mib(memory.external));
     findings.row('memory samples', memory.samples);
     findings.row('open streams afterwards', after.openStreams);
+    const h2 = await overHttp2(Math.ceil(profile.slowBytes / EVENT_BYTES));
+    findings.row('HTTP/2 (h2c): slow stream cut, fast stream complete and in order', `${h2.isCut}, ${h2.isFastComplete}`);
+    findings.row('HTTP/2 (h2c): server RSS growth', mib(h2.rssGrowth));
+    findings.expect(h2.isCut && h2.isFastComplete, `over HTTP/2 the slow stream was ${h2.isCut ? '' : 'not '}cut and the fast one ${h2.isFastComplete ? 'was' : 'was not'} complete`);
+    findings.expect(h2.rssGrowth <= count * EVENT_BYTES + 2 * MAX_PENDING + RSS_SLACK, `over HTTP/2 RSS grew by ${mib(h2.rssGrowth)}`);
     const uncovered = await uncoveredResume();
     findings.row('cut client beyond the history (200 events kept): first event on resume', uncovered.first);
     findings.expect(uncovered.first === 'reset (expired)', `a cut client whose events left the history got ${uncovered.first}, not reset (expired)`);
@@ -179,6 +186,44 @@ async function uncoveredResume(): Promise<{ first: string }> {
     const reason = event.type === 'reset' ? (JSON.parse(event.data) as { reason?: string }).reason : undefined;
     return { first: reason === undefined ? `${event.type} ${event.id}` : `reset (${reason})` };
   } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * The same over HTTP/2 (cleartext, prior knowledge), where backpressure comes from the stream's
+ * flow-control window instead of the socket: one stream that never reads, one that does, each on
+ * its own session.
+ */
+async function overHttp2(count: number): Promise<{ isCut: boolean; isFastComplete: boolean; rssGrowth: number }> {
+  const server = await startSoakServer({
+    options: { tickMs: 0, heartbeatMs: 0, h2c: true, maxPendingBytes: MAX_PENDING, stallTimeoutMs: 5000, historyEvents: 100_000, historyBytes: HISTORY_BYTES },
+  });
+  const sessions = [connectHttp2(`http://127.0.0.1:${server.port}`), connectHttp2(`http://127.0.0.1:${server.port}`)];
+  try {
+    for (const session of sessions) session.on('error', () => {});
+    const baseline = await server.stats(true);
+    const slow = sessions[0]?.request({ ':path': '/feed', accept: 'text/event-stream' });
+    slow?.on('error', () => {});
+    slow?.on('data', () => slow.pause());
+    const fast = sessions[1]?.request({ ':path': '/feed', accept: 'text/event-stream' });
+    const parser = createStrictParser();
+    fast?.on('data', (chunk: Buffer) => parser.feed(chunk));
+    fast?.on('error', () => {});
+    await server.settle((s) => s.openStreams === 2);
+    await server.command({ cmd: 'sample', everyMs: 50 });
+    await server.command({ cmd: 'pump', count, bytes: EVENT_BYTES, perTick: PER_TICK, intervalMs: TICK_MS });
+    const memory = await server.command<{ rss: number }>({ cmd: 'sample-stop' });
+    const cut = await server.settle((s) => sum(s.counters) >= 1, 10_000);
+    const deadline = Date.now() + 10_000;
+    while (parser.events.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return {
+      isCut: sum(cut.counters) === 1,
+      isFastComplete: parser.events.length === count && parser.events.every((e, i) => e.id.endsWith(`-${i + 1}`)),
+      rssGrowth: memory.rss - baseline.rss,
+    };
+  } finally {
+    for (const session of sessions) session.destroy();
     await server.stop();
   }
 }
