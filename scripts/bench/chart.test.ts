@@ -20,14 +20,14 @@ describe('renderChart', () => {
   });
 
   it('scales bars to the largest value of their panel', () => {
-    const widths = [...svg.matchAll(/<rect x="190" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
-    assert.equal(widths[0], 460);
-    assert.equal(widths[1], 57.5);
-    assert.equal(widths[2], 460);
+    const widths = [...svg.matchAll(/<rect x="200" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    assert.equal(widths[0], 450);
+    assert.equal(widths[1], 56.3);
+    assert.equal(widths[2], 450);
   });
 
   it('draws no bar and a dash for a missing figure', () => {
-    assert.equal([...svg.matchAll(/<rect x="190"/g)].length, 3);
+    assert.equal([...svg.matchAll(/<rect x="200"/g)].length, 3);
     assert.match(svg, />–<\/text>/);
     assert.match(svg, />2,000,000 \/s<\/text>/);
   });

@@ -15,7 +15,7 @@ export interface ChartPanel {
 }
 
 const WIDTH = 760;
-const LABEL_WIDTH = 190;
+const LABEL_WIDTH = 200;
 const VALUE_ROOM = 110;
 const BAR = 16;
 const GAP = 4;

@@ -76,7 +76,7 @@ describe('renderBenchmarksPage', () => {
     const panels = chartPanels(ROWS);
     assert.deepEqual(
       panels.map((panel) => panel.groups.map((group) => group.label)),
-      [['C = 10,000'], ['bursts, C = 10,000'], ['20 + 100 events/s, C = 1,000']],
+      [['C = 10,000'], ['bursts, C = 10,000'], ['20 and 100 per s, C = 1,000']],
     );
   });
 });

@@ -52,7 +52,7 @@ export function chartPanels(rows: readonly MetricRow[]): ChartPanel[] {
     {
       title: 'Server CPU seconds per million deliveries, single events (lower is better)',
       unit: 's',
-      groups: present([pick('single-cpu', '20 + 100 events/s, C = 1,000')]),
+      groups: present([pick('single-cpu', '20 and 100 per s, C = 1,000')]),
     },
   ];
 }
