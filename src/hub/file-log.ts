@@ -182,7 +182,7 @@ function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: stri
     const body = bytes.subarray(offset + RECORD_HEAD, end);
     if (crc32(body) !== bytes.readUInt32BE(offset + 4)) break;
     const seq = body.readUInt32BE(0) * 2 ** 32 + body.readUInt32BE(4);
-    if (head !== 0 && seq !== head + 1) break;
+    if (head === 0 ? seq < 1 : seq !== head + 1) break;
     head = seq;
     events.push(Buffer.from(body.subarray(SEQ_BYTES)) as Buffer);
     if (events.length > keepEvents) events.shift();
