@@ -74,6 +74,12 @@ describe('two instances on one Redis stream', () => {
     assert.deepEqual(onA.events.map((e) => e.lastEventId), acknowledged);
     assert.deepEqual(onA.events.map((e) => e.data), ['a1', 'b1', 'a2', 'b2']);
     assert.match(acknowledged[0] as string, /^[0-9a-f]{12}-[1-9][0-9]*-[0-9]+$/);
+    const health = await fetch(`${a.base}/health`);
+    assert.deepEqual([health.status, await health.text()], [200, 'ok\n']);
+    const metrics = await (await fetch(`${b.base}/metrics`)).text();
+    assert.match(metrics, /^sse_events_published_total 4$/m);
+    assert.match(metrics, /^sse_events_delivered_total 4$/m);
+    assert.match(metrics, /^sse_feed_subscribers 1$/m);
   });
 
   it('resumes on B a client that read from A, with no duplicate and no gap, from the window or from Redis', async () => {
