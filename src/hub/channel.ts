@@ -187,7 +187,7 @@ export class Channel {
     for (const subscriber of this.#subscribers) subscriber.deliver(chunk, count);
     this.#delivered += count * this.#subscribers.size;
     // #endregion fan-out
-    for (const resolve of this.#flushWaiters.splice(0)) resolve();
+    if (this.#flushWaiters.length > 0) for (const resolve of this.#flushWaiters.splice(0)) resolve();
   }
 
   /**
