@@ -158,33 +158,46 @@ describe('two instances on one Redis stream', () => {
     assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'expired');
   });
 
-  it('sends its streams away when the stream was trimmed past its follower, so none misses events silently', async () => {
-    const [a] = (await instances(1)) as [Started];
-    const broker = a.app.broker as RedisBroker;
-    const first = await post(a.base, 'first');
-    const reader = await stream(a.base, first.id);
-    await eventually(() => subscribers(a) === 1);
+  it('sends its streams away when the stream was trimmed past its follower, so none misses events silently', () => trimmedPastFollower(redis.url));
+
+  it('does the same for a Redis user that may not run scripts', async () => {
     const raw = new RedisClient({ url: redis.url });
     cleanups.push(() => raw.close());
     await raw.ready();
-    // While the follower reconnects, 300 entries come and an exact cap trims the stream past it.
-    await killFollowers(raw);
-    await Promise.all(Array.from({ length: 300 }, (_, n) => raw.command(['XADD', broker.key, 'MAXLEN', '5', '*', 'd', `n${n}`])));
-    await reader.ended;
-    assert.ok(broker.gaps >= 1);
-    assert.ok(reader.events.every((e) => e.data !== 'n0'), 'nothing after the gap was delivered');
-    // As EventSource would: while the instance reloads its window it asks the client to come back.
-    const cursor = reader.events.at(-1)?.lastEventId ?? first.id;
-    let back = await stream(a.base, cursor);
-    for (let attempt = 0; attempt < 20; attempt++) {
-      await Promise.race([back.ended, back.waitFor((s) => s.events.length >= 1)]);
-      if (back.events.length >= 1) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      back = await stream(a.base, cursor);
-    }
-    assert.equal(JSON.parse(back.events[0]?.data ?? '').reason, 'expired');
+    await raw.command(['ACL', 'SETUSER', 'noscript', 'on', '>pw', '~*', '+@all', '-@scripting']);
+    await trimmedPastFollower(`redis://noscript:pw@127.0.0.1:${redis.port}/0`);
   });
+});
 
+/** Trims the stream past an instance's follower: its streams are sent away, and come back to `reset` (expired). */
+async function trimmedPastFollower(redisUrl: string): Promise<void> {
+  const [a] = (await instances(1, { redisUrl })) as [Started];
+  const broker = a.app.broker as RedisBroker;
+  const first = await post(a.base, 'first');
+  const reader = await stream(a.base, first.id);
+  await eventually(() => subscribers(a) === 1);
+  const raw = new RedisClient({ url: redis.url });
+  cleanups.push(() => raw.close());
+  await raw.ready();
+  // While the follower reconnects, 300 entries come and an exact cap trims the stream past it.
+  await killFollowers(raw);
+  await Promise.all(Array.from({ length: 300 }, (_, n) => raw.command(['XADD', broker.key, 'MAXLEN', '5', '*', 'd', `n${n}`])));
+  await reader.ended;
+  assert.ok(broker.gaps >= 1);
+  assert.ok(reader.events.every((e) => e.data !== 'n0'), 'nothing after the gap was delivered');
+  // As EventSource would: while the instance reloads its window it asks the client to come back.
+  const cursor = reader.events.at(-1)?.lastEventId ?? first.id;
+  let back = await stream(a.base, cursor);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await Promise.race([back.ended, back.waitFor((s) => s.events.length >= 1).catch(() => {})]);
+    if (back.events.length >= 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    back = await stream(a.base, cursor);
+  }
+  assert.equal(JSON.parse(back.events[0]?.data ?? '').reason, 'expired');
+}
+
+describe('Redis going away', () => {
   it('reports Redis down on /health and refuses publishes with 503 until it is back; old ids then reset (epoch)', async () => {
     const [a] = (await instances(1)) as [Started];
     const before = await post(a.base, 'before');

@@ -3,7 +3,7 @@ import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { checkInteger } from '../options.js';
 import { RedisClient, RedisUnavailableError, type RedisState } from '../redis/client.js';
-import type { RespValue } from '../redis/resp.js';
+import { RedisReplyError, type RespValue } from '../redis/resp.js';
 import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from './broker.js';
 import type { Channel, PublishInput } from './channel.js';
 import type { ResetReason } from './resume.js';
@@ -98,6 +98,7 @@ export class RedisBroker implements Broker {
   #delivered = 0;
   #gaps = 0;
   #isReloading = false;
+  #canEval = true;
 
   /** @throws TypeError on a bad URL or key; RangeError when a limit is out of range */
   constructor(options: RedisBrokerOptions) {
@@ -296,10 +297,7 @@ export class RedisBroker implements Broker {
         const head = this.#window.head;
         // Trimming removes the oldest entries first, so while the head is still in the
         // stream, nothing after it was trimmed. Asked in the same pipeline, just before the read.
-        const isHeadKept =
-          compareStreamIds(head, STREAM_START) === 0
-            ? Promise.resolve<RespValue>(1)
-            : this.#follower.command(['EVAL', HAS_ENTRY, '1', this.key, formatStreamId(head)]);
+        const isHeadKept = compareStreamIds(head, STREAM_START) === 0 ? Promise.resolve(true) : this.#isKept(head);
         const read = this.#follower.command([
           'XREAD',
           'COUNT',
@@ -310,8 +308,8 @@ export class RedisBroker implements Broker {
           this.key,
           formatStreamId(this.#window.head),
         ], BLOCK_MS + 5000);
-        const [kept, reply] = await Promise.all([isHeadKept, read]);
-        if (kept === 0) await this.#recoverFromGap();
+        const [isKept, reply] = await Promise.all([isHeadKept, read]);
+        if (!isKept) await this.#recoverFromGap();
         else if (Array.isArray(reply)) this.#receive(reply);
       } catch (error) {
         if (this.#isClosed) return;
@@ -321,6 +319,23 @@ export class RedisBroker implements Broker {
         }
       }
     }
+  }
+
+  /** Whether the entry `id` is still in the stream: a tiny script, or `XRANGE` where scripts are not allowed. */
+  #isKept(id: StreamId): Promise<boolean> {
+    const text = formatStreamId(id);
+    if (!this.#canEval) {
+      return this.#follower.command(['XRANGE', this.key, text, text]).then((reply) => !Array.isArray(reply) || reply.length > 0);
+    }
+    return this.#follower.command(['EVAL', HAS_ENTRY, '1', this.key, text]).then(
+      (reply) => reply !== 0,
+      (error: unknown) => {
+        if (!(error instanceof RedisReplyError)) throw error;
+        // Scripting is off for this user: check with XRANGE from the next read on.
+        this.#canEval = false;
+        return true;
+      },
+    );
   }
 
   /**
