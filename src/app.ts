@@ -204,8 +204,10 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
 
   function subscribeToBroker(feed: Broker, stream: SseStream, req: SseRequest): void {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId');
+    // As in feedRecipe: an empty header carries no cursor, so the query may still hold one.
+    const header = req.headers['last-event-id'];
     stream.onClose(() => feed.unsubscribe(stream));
-    feed.subscribe(stream, req.headers['last-event-id'] ?? query ?? undefined).then(
+    feed.subscribe(stream, header === undefined || header === '' ? (query ?? undefined) : header).then(
       (start) => {
         if (start.kind === 'replay') counters.resumed++;
         else if (start.kind === 'reset') bump(counters.resets, start.reason);

@@ -101,6 +101,10 @@ describe('two instances on one Redis stream', () => {
       await eventually(() => subscribers(server) >= 1);
       assert.deepEqual(idsAndData(resumed), expected);
     }
+    const byQuery = await openStream(`${b.base}/feed?lastEventId=${cursor}`, { 'last-event-id': '' });
+    cleanups.push(() => byQuery.close());
+    await byQuery.waitFor((s) => s.events.length === 3);
+    assert.deepEqual(idsAndData(byQuery), expected, 'an empty header leaves the query cursor in force');
     const next = await post(a.base, 'm7');
     const late = await stream(c.base, cursor);
     await late.waitFor((s) => s.events.length === 4);
