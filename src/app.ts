@@ -13,7 +13,7 @@ import { clockRecipe } from './recipes/clock.js';
 import { DEMO_PAGE } from './recipes/demo-page.js';
 import { feedRecipe } from './recipes/feed.js';
 import { namedRecipe } from './recipes/named.js';
-import { parsePublishBody, publishRecipe, sendJson } from './recipes/publish.js';
+import { parsePublishBody, publishRecipe, readBody, sendJson } from './recipes/publish.js';
 import { SseError } from './protocol/errors.js';
 import { streamHeaders } from './stream/headers.js';
 import { Heartbeat } from './stream/heartbeat.js';
@@ -420,25 +420,6 @@ function healthRoute(health: () => { readonly isUp: boolean; readonly text: stri
 function refusePublish(res: SseResponse, status: number, code: string, message: string, closeConnection = false): false {
   sendJson(res, status, { error: { code, message } }, closeConnection ? { connection: 'close' } : {});
   return false;
-}
-
-/** Reads a body as UTF-8, or resolves undefined as soon as it passes `maxBytes`. */
-function readBody(req: SseRequest, maxBytes: number): Promise<string | undefined> {
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.removeAllListeners('data');
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** A small GET/HEAD route with a text body made on each request. */

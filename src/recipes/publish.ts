@@ -100,7 +100,7 @@ function refusal(status: PublishRefusal['status'], code: string, message: string
 }
 
 /** Reads the body as UTF-8, or resolves undefined as soon as it passes `maxBytes`. */
-function readBody(req: SseRequest, maxBytes: number): Promise<string | undefined> {
+export function readBody(req: SseRequest, maxBytes: number): Promise<string | undefined> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
