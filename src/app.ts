@@ -52,6 +52,11 @@ export interface SseServerOptions {
   readonly maxBodyBytes?: number;
   /** Largest encoded event `/feed` accepts; a larger publish is refused (`SSE_ERR_EVENT_TOO_LARGE`). @defaultValue 256 KiB */
   readonly maxEventBytes?: number;
+  /**
+   * How long an HTTP/1.1 client may take to send its request headers before it gets `408` and is
+   * closed (slowloris). Node's own default is 60 s, checked every 30 s. @defaultValue 10000
+   */
+  readonly headersTimeoutMs?: number;
   /** How long shutdown waits for streams to end before destroying them. @defaultValue 2000 */
   readonly shutdownGraceMs?: number;
   /** Serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback. @defaultValue none: plain HTTP/1.1 */
@@ -119,6 +124,7 @@ export const DEFAULTS: ResolvedOptions = {
   recipeIntervalMs: 1000,
   maxBodyBytes: 64 * 1024,
   maxEventBytes: 256 * 1024,
+  headersTimeoutMs: 10_000,
   shutdownGraceMs: 2000,
   tls: undefined,
   h2c: false,
@@ -149,7 +155,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   for (const name of ['port', 'heartbeatMs', 'retryMs', 'tickMs', 'shutdownGraceMs'] as const) {
     checkInteger(options[name], name, 0);
   }
-  for (const name of ['recipeIntervalMs', 'maxPendingBytes', 'stallTimeoutMs', 'maxBodyBytes', 'maxEventBytes'] as const) {
+  for (const name of ['recipeIntervalMs', 'maxPendingBytes', 'stallTimeoutMs', 'maxBodyBytes', 'maxEventBytes', 'headersTimeoutMs'] as const) {
     checkInteger(options[name], name);
   }
   if (options.historyFile !== undefined && options.redisUrl !== undefined) {

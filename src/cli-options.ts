@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULTS, type SseServerOptions } from './app.js';
 
-type NumericOption = 'port' | 'maxConnections' | 'maxPerClient' | 'heartbeatMs' | 'retryMs' | 'historyEvents' | 'maxPendingBytes' | 'tickMs';
+type NumericOption = 'port' | 'maxConnections' | 'maxPerClient' | 'heartbeatMs' | 'retryMs' | 'historyEvents' | 'maxPendingBytes' | 'tickMs' | 'headersTimeoutMs';
 
 /** The numeric flags and the option each one sets, with its help line. */
 const NUMERIC_FLAGS: Record<string, readonly [NumericOption, string]> = {
@@ -13,6 +13,7 @@ const NUMERIC_FLAGS: Record<string, readonly [NumericOption, string]> = {
   history: ['historyEvents', 'events kept on /feed for resume'],
   'max-pending': ['maxPendingBytes', 'bytes queued for one client before it is cut as slow'],
   tick: ['tickMs', 'ms between ticker events on /feed; 0 = off'],
+  'headers-timeout': ['headersTimeoutMs', 'ms a client may take to send its request headers, then 408'],
 };
 
 const OTHER_FLAGS = [

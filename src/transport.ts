@@ -33,7 +33,7 @@ export interface Transport {
  * every stream shares one connection.
  */
 export function createTransport(
-  options: { readonly tls?: TlsFiles | undefined; readonly h2c?: boolean | undefined },
+  options: { readonly tls?: TlsFiles | undefined; readonly h2c?: boolean | undefined; readonly headersTimeoutMs?: number | undefined },
   handler: (req: SseRequest, res: SseResponse) => void,
 ): Transport {
   const kind: TransportKind = options.tls !== undefined ? 'https' : options.h2c === true ? 'h2c' : 'http';
@@ -45,6 +45,8 @@ export function createTransport(
         ? createH2cServer(handler)
         : createHttpServer({ keepAlive: true }, handler);
   // #endregion transport
+  // @types/node declares these timers on http.Server only; the HTTPS server has them for HTTP/1.1.
+  if (options.headersTimeoutMs !== undefined && kind !== 'h2c') limitHeaderTime(server as unknown as HeaderTimed, options.headersTimeoutMs);
   const sockets = new Set<Socket>();
   const sessions = new Set<Http2Session>();
   server.on('connection', (socket: Socket) => {
@@ -68,4 +70,25 @@ export function createTransport(
       for (const socket of sockets) socket.destroy();
     },
   };
+}
+
+/** The HTTP/1.1 request timers of `http.Server`, which an HTTPS server with `allowHTTP1` also runs. */
+interface HeaderTimed {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+}
+
+/**
+ * Answers `408` and closes an HTTP/1.1 connection whose request headers take longer than `ms`
+ * (slowloris). Set as properties, not constructor options: `http2.createSecureServer` ignores
+ * them as options but honours them on HTTP/1.1 connections (measured on Node 20). They are read
+ * when the server starts listening, and Node checks them only every `connectionsCheckingInterval`
+ * (30 s by default), so the interval is tightened to a quarter of the limit.
+ */
+function limitHeaderTime(server: HeaderTimed, ms: number): void {
+  server.headersTimeout = ms;
+  // Node refuses a headersTimeout above a non-zero requestTimeout (300 s by default).
+  if (server.requestTimeout !== 0 && server.requestTimeout < ms) server.requestTimeout = ms;
+  server.connectionsCheckingInterval = Math.min(server.connectionsCheckingInterval, Math.max(100, Math.ceil(ms / 4)));
 }

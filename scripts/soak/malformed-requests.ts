@@ -7,7 +7,6 @@ import { Findings, percentile, type ScenarioResult } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const HEADERS_TIMEOUT_MS = 2000;
-const CHECK_INTERVAL_MS = 250;
 const STREAM_PATHS = ['/events', '/time', '/named', '/feed'];
 
 /** One malformed request and what a sensible server answers. */
@@ -119,9 +118,7 @@ export async function malformedRequests(profile: Profile): Promise<ScenarioResul
   const started = performance.now();
   const findings = new Findings();
   const server = await startSoakServer({
-    options: { tickMs: 100, heartbeatMs: 0, maxPerClient: 100_000 },
-    headersTimeoutMs: HEADERS_TIMEOUT_MS,
-    checkIntervalMs: CHECK_INTERVAL_MS,
+    options: { tickMs: 100, heartbeatMs: 0, maxPerClient: 100_000, headersTimeoutMs: HEADERS_TIMEOUT_MS },
   });
   const target = { port: server.port };
   try {

@@ -6,10 +6,6 @@ import { createSseServer, type SseServerOptions } from 'sse-reference';
 /** What the parent passes as the one argument, as JSON. */
 export interface ServerMainConfig {
   readonly options: SseServerOptions;
-  /** Sets `server.headersTimeout` (Node's default is 60 s). */
-  readonly headersTimeoutMs?: number;
-  /** How often Node checks that timeout (its default is 30 s); read when the server starts listening. */
-  readonly checkIntervalMs?: number;
 }
 
 /** A command from the parent. */
@@ -39,12 +35,6 @@ export interface ServerStats {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerMainConfig;
 const app = createSseServer({ port: 0, host: '127.0.0.1', ...config.options });
-if (config.headersTimeoutMs !== undefined) {
-  (app.server as unknown as { headersTimeout: number }).headersTimeout = config.headersTimeoutMs;
-}
-if (config.checkIntervalMs !== undefined) {
-  (app.server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval = config.checkIntervalMs;
-}
 const { port } = await app.listen();
 const send = (message: unknown): void => {
   process.send?.(message);
