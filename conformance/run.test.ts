@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServer } from 'sse-reference';
+import { makeCertificate } from 'sse-reference/testing';
 import type { RuleArea } from './rules.js';
 import { startFixture } from './fixtures/fixture-server.js';
 import { check } from './run.js';
@@ -85,7 +86,7 @@ describe('check() against the reference server', { concurrency: true }, () => {
   });
 
   it('fails SSE-M01 with the TLS error on a self-signed server unless --insecure is given', async () => {
-    const fixture = await startFixture({ tls: true });
+    const fixture = await startFixture({ tls: true }, { certificate: makeCertificate() });
     try {
       const report = await check({ url: fixture.url, ...FAST, observeSeconds: 1 });
       const m01 = report.outcomes.find((o) => o.id === 'SSE-M01');
