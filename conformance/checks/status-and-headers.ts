@@ -4,23 +4,21 @@ import { hasHead, isStream, mediaType, openStream } from '../session.js';
 import { escape } from '../wire.js';
 import type { Context } from './context.js';
 import { acceptedTrips } from './context.js';
+import { checkHttp2 } from './http2.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 import { streamProblem } from './streams.js';
 
 /**
- * Status and headers: SSE-M01, M02, M09, M10, M11, M13, S04, S05, S06, S15, S17. Reads the first
- * connection of the observation and opens a few short probes of its own.
+ * Status and headers: SSE-M01, M02, M09, M10, M13, S04, S05, S06, S15, and the HTTP/2 rules M11,
+ * M14, S17. Reads the first connection of the observation and opens a few short probes of its own.
  */
 export async function checkStatusAndHeaders(context: Context): Promise<CheckResult[]> {
   const record = context.observation.first.record;
   const head = record.head;
   if (head === undefined) {
     const why = `no response head (${record.end ?? 'waiting'} after ${ms(record.endAtMs ?? context.observation.first.elapsedMs)}${record.error === undefined ? '' : `: ${record.error}`})`;
-    return ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-M10', 'SSE-S04', 'SSE-S05', 'SSE-S06'].map((id) => (id === 'SSE-M01' ? fail(id, why) : notApplicable(id, why))).concat(
-      notApplicable('SSE-M11', 'needs an HTTP/2 probe, planned for a later version'),
-      notApplicable('SSE-M13', why),
-      notApplicable('SSE-S15', why),
-      notApplicable('SSE-S17', why),
+    return ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-M10', 'SSE-M11', 'SSE-M13', 'SSE-M14', 'SSE-S04', 'SSE-S05', 'SSE-S06', 'SSE-S15', 'SSE-S17'].map((id) =>
+      id === 'SSE-M01' ? fail(id, why) : notApplicable(id, why),
     );
   }
   const contentType = headerValue(head.headers, 'content-type');
@@ -37,7 +35,6 @@ export async function checkStatusAndHeaders(context: Context): Promise<CheckResu
       : fail('SSE-M02', contentType === undefined ? 'no Content-Type header' : `Content-Type: ${contentType}`),
   );
   results.push(checkStreaming(context), checkEncoding(context));
-  results.push(notApplicable('SSE-M11', 'needs an HTTP/2 probe, planned for a later version'));
   results.push(await checkCors(context));
   const cacheControl = headerValues(head.headers, 'cache-control').join(', ');
   const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
@@ -58,7 +55,7 @@ export async function checkStatusAndHeaders(context: Context): Promise<CheckResu
         ? pass('SSE-S06', 'text/event-stream')
         : fail('SSE-S06', `written as ${JSON.stringify(written)}`),
   );
-  results.push(await checkAccept(context), await checkHttp2(context));
+  results.push(await checkAccept(context), ...(await checkHttp2(context)));
   return results;
 }
 
@@ -149,22 +146,4 @@ async function checkCors(context: Context): Promise<CheckResult> {
     return fail('SSE-M13', `preflight for last-event-id → ${status ?? answer.end ?? ''}, Access-Control-Allow-Headers: ${escape(allowHeaders.join(', '))}`);
   }
   return pass('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin}; preflight allows last-event-id`);
-}
-
-async function checkHttp2(context: Context): Promise<CheckResult> {
-  if (new URL(context.observation.url).protocol !== 'https:') {
-    return notApplicable('SSE-S17', 'plain http: target; browsers speak HTTP/2 only over TLS');
-  }
-  const probe = new Probe({
-    url: context.observation.url,
-    method: 'HEAD',
-    alpn: ['h2', 'http/1.1'],
-    insecure: context.target.insecure,
-    timeoutMs: context.target.timeoutMs,
-  });
-  await probe.waitFor((p) => p.record.alpnProtocol !== undefined, context.target.timeoutMs);
-  const record = await probe.close();
-  if (record.alpnProtocol === 'h2') return pass('SSE-S17', 'TLS ALPN chose h2');
-  if (record.alpnProtocol === undefined) return notApplicable('SSE-S17', `no TLS handshake (${record.error ?? record.end ?? ''})`);
-  return fail('SSE-S17', `TLS ALPN chose ${record.alpnProtocol === false ? 'nothing' : record.alpnProtocol} when offered h2, http/1.1`);
 }
