@@ -105,10 +105,10 @@ export const RULES: readonly Rule[] = [
     id: 'SSE-M13',
     level: 'MUST',
     area: 'status and headers',
-    title: 'A server that allows other origins sends Access-Control-Allow-Origin, allows last-event-id in the preflight, and never pairs * with credentials.',
+    title: 'A server that allows other origins sends Access-Control-Allow-Origin, allows last-event-id in the preflight, never pairs * with credentials, and does not echo an origin it does not allow.',
     source: 'Fetch §3.2 CORS protocol',
     link: 'https://fetch.spec.whatwg.org/#http-cors-protocol',
-    hint: 'Echo only allow-listed origins, answer OPTIONS with Access-Control-Allow-Headers: last-event-id, and never send * with credentials.',
+    hint: 'Echo only allow-listed origins (no Access-Control-Allow-Origin for others), answer OPTIONS with Access-Control-Allow-Headers: last-event-id, and never send * with credentials.',
     needs: '--origin <origin> the server allows',
   },
   {

@@ -118,6 +118,11 @@ event is published while that stream is open and timed on it (\`SSE-M14\`), sinc
 buffer HTTP/2 responses that it streams over HTTP/1.1. Every other rule is checked over HTTP/1.1.
 
 \`SSE-M13\` is checked only with \`--origin\`: the suite cannot guess which origins a server allows.
+With it, the suite opens the stream with that \`Origin\` (it must get
+\`Access-Control-Allow-Origin\`, never \`*\` with credentials), sends the preflight a reconnect
+needs (it must allow \`last-event-id\`), and opens the stream with the origin
+\`https://sse-conformance.invalid\`, which must not be echoed back (\`*\` for every origin, without
+credentials, is a public stream and passes).
 `;
 }
 

@@ -114,13 +114,23 @@ async function checkAccept(context: Context): Promise<CheckResult> {
   return pass('SSE-S15', seen.join('; '));
 }
 
+/** An origin no server allows: `.invalid` never resolves (RFC 2606 §2). */
+const FOREIGN_ORIGIN = 'https://sse-conformance.invalid';
+
+async function streamCorsHeaders(context: Context, origin: string): Promise<readonly (readonly [string, string])[]> {
+  const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [['Origin', origin]]);
+  await probe.waitFor(hasHead, context.answerWaitMs);
+  return (await probe.close()).head?.headers ?? [];
+}
+
+async function allowOriginFor(context: Context, origin: string): Promise<string | undefined> {
+  return headerValue(await streamCorsHeaders(context, origin), 'access-control-allow-origin');
+}
+
 async function checkCors(context: Context): Promise<CheckResult> {
   const origin = context.target.origin;
   if (origin === undefined) return notApplicable('SSE-M13', 'needs --origin <an origin the server allows>');
-  const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [['Origin', origin]]);
-  await probe.waitFor(hasHead, context.answerWaitMs);
-  const record = await probe.close();
-  const headers = record.head?.headers ?? [];
+  const headers = await streamCorsHeaders(context, origin);
   const allowOrigin = headerValue(headers, 'access-control-allow-origin');
   const credentials = headerValue(headers, 'access-control-allow-credentials');
   if (allowOrigin === undefined) return fail('SSE-M13', `GET with Origin: ${origin} → no Access-Control-Allow-Origin`);
@@ -145,5 +155,12 @@ async function checkCors(context: Context): Promise<CheckResult> {
   if (status === undefined || status < 200 || status >= 300 || !isAllowed) {
     return fail('SSE-M13', `preflight for last-event-id → ${status ?? answer.end ?? ''}, Access-Control-Allow-Headers: ${escape(allowHeaders.join(', '))}`);
   }
-  return pass('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin}; preflight allows last-event-id`);
+  const foreign = await allowOriginFor(context, FOREIGN_ORIGIN);
+  // [Fetch §3.2] `*` is a deliberate "public to every site" answer (without credentials, checked
+  // above); echoing whatever Origin arrives is an allow-list that allows everything, and with
+  // credentials it hands a user's stream to any site.
+  if (foreign !== undefined && foreign !== '*' && foreign !== origin) {
+    return fail('SSE-M13', `GET with Origin: ${FOREIGN_ORIGIN} (not allowed) → Access-Control-Allow-Origin: ${escape(foreign)}: the server echoes any origin`);
+  }
+  return pass('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin}; preflight allows last-event-id; Origin: ${FOREIGN_ORIGIN} → ${foreign === undefined ? 'no Access-Control-Allow-Origin' : `Access-Control-Allow-Origin: ${foreign}`}`);
 }
