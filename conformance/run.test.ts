@@ -1,21 +1,29 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServer } from 'sse-reference';
+import { makeCertificate } from 'sse-reference/testing';
 import type { RuleArea } from './rules.js';
 import { startFixture } from './fixtures/fixture-server.js';
 import { check } from './run.js';
 
-// The reference server with small timings, as the suite's own tests run it.
+// The reference server with small timings, as the suite's own tests run it: over HTTP/1.1, and
+// over HTTPS offering HTTP/2 with a throwaway certificate (no key is ever committed).
+const SMALL = { port: 0, tickMs: 200, heartbeatMs: 1000, recipeIntervalMs: 200, maxPerClient: 6, maxPendingBytes: 64 * 1024 } as const;
+const ORIGIN = 'https://app.example';
+const certificate = makeCertificate();
 let app: SseServer;
 let base: string;
+let secureApp: SseServer;
+let secureBase: string;
 
 before(async () => {
-  app = createSseServer({ port: 0, tickMs: 200, heartbeatMs: 1000, recipeIntervalMs: 200, maxPerClient: 6, maxPendingBytes: 64 * 1024 });
-  const { port } = await app.listen();
-  base = `http://127.0.0.1:${port}`;
+  app = createSseServer(SMALL);
+  base = `http://127.0.0.1:${(await app.listen()).port}`;
+  secureApp = createSseServer({ ...SMALL, tls: certificate, corsOrigins: [ORIGIN] });
+  secureBase = `https://127.0.0.1:${(await secureApp.listen()).port}`;
 });
 
-after(() => app.close());
+after(() => Promise.all([app.close(), secureApp.close()]));
 
 const FAST = { observeSeconds: 2.5, heartbeatMaxMs: 1500, timeoutMs: 3000 } as const;
 
@@ -29,10 +37,32 @@ describe('check() against the reference server', { concurrency: true }, () => {
     const failures = report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.id}: ${o.evidence}`);
     assert.deepEqual(failures, []);
     const notApplicable = report.outcomes.filter((o) => o.status === 'n/a').map((o) => o.id);
-    // HTTP/2, CORS (no allow-list by default), TLS-only HTTP/2 offer, and an end never seen.
-    assert.deepEqual(notApplicable, ['SSE-M11', 'SSE-M13', 'SSE-S17', 'SSE-S16']);
+    // HTTP/2 over TLS only, CORS (no allow-list by default), and an end never seen.
+    assert.deepEqual(notApplicable, ['SSE-M11', 'SSE-M14', 'SSE-M13', 'SSE-S17', 'SSE-S16']);
     assert.equal(new Set(areas).size, 6, 'one progress call per area');
-    assert.equal(report.summary.pass, report.outcomes.length - 4);
+    assert.equal(report.summary.pass, report.outcomes.length - 5);
+  });
+
+  it('passes every rule over HTTPS, where it offers HTTP/2, with CORS for an allowed origin', async () => {
+    const report = await check({
+      url: `${secureBase}/feed`,
+      publishUrl: `${secureBase}/publish`,
+      insecure: true,
+      origin: ORIGIN,
+      capacity: 6,
+      slowReader: true,
+      slowReaderBytes: 6 * 1024 * 1024,
+      ...FAST,
+    });
+    const failures = report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.id}: ${o.evidence}`);
+    assert.deepEqual(failures, []);
+    // /feed never ends while observed, so the clean-end rule has nothing to judge.
+    assert.deepEqual(report.outcomes.filter((o) => o.status === 'n/a').map((o) => o.id), ['SSE-S16']);
+    const evidence = Object.fromEntries(report.outcomes.map((o) => [o.id, o.evidence]));
+    assert.equal(evidence['SSE-S17'], 'TLS ALPN chose h2');
+    assert.match(evidence['SSE-M11'] ?? '', /^:status 200 with \d+ fields, none connection-specific/);
+    assert.match(evidence['SSE-M14'] ?? '', /arrived over HTTP\/2 \d+ ms after its publish/);
+    assert.match(evidence['SSE-M13'] ?? '', /Origin: https:\/\/sse-conformance\.invalid → no Access-Control-Allow-Origin/);
   });
 
   it('passes on /events, a stream that emits on its own with no ids, and says which rules need more', async () => {
@@ -85,7 +115,7 @@ describe('check() against the reference server', { concurrency: true }, () => {
   });
 
   it('fails SSE-M01 with the TLS error on a self-signed server unless --insecure is given', async () => {
-    const fixture = await startFixture({ tls: true });
+    const fixture = await startFixture({ tls: true }, { certificate });
     try {
       const report = await check({ url: fixture.url, ...FAST, observeSeconds: 1 });
       const m01 = report.outcomes.find((o) => o.id === 'SSE-M01');

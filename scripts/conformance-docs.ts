@@ -106,10 +106,23 @@ One test per rule: a MUST failure fails, a SHOULD failure is \`todo\`, n/a is sk
 ## The rules
 ${areas.join('\n\n')}
 
-## Not checked yet
-- \`SSE-M11\` needs an HTTP/2 client; the probe speaks HTTP/1.1 (and offers h2 in ALPN only to see
-  whether the server accepts it, \`SSE-S17\`). It is always **n/a** for now.
-- \`SSE-M13\` is checked only with \`--origin\`: the suite cannot guess which origins a server allows.
+## HTTP/2 and CORS
+Browsers speak HTTP/2 only over TLS, so the HTTP/2 rules apply to \`https:\` targets. The suite
+offers \`h2, http/1.1\` in ALPN (\`SSE-S17\`); when the server picks \`h2\` it opens the stream again
+over HTTP/2 with Node's client (nghttp2), as a browser would. A response carrying \`Connection\`,
+\`Keep-Alive\`, \`Proxy-Connection\`, \`Transfer-Encoding\` or \`Upgrade\` is malformed (RFC 9113
+§8.2.2): nghttp2 resets the stream with \`PROTOCOL_ERROR\` before handing over any header, as
+Chrome does (\`ERR_HTTP2_PROTOCOL_ERROR\`), and the suite reports that reset as the \`SSE-M11\`
+failure. It cannot name the field: that reset is all a browser sees too. With \`--publish\`, one
+event is published while that stream is open and timed on it (\`SSE-M14\`), since a layer can
+buffer HTTP/2 responses that it streams over HTTP/1.1. Every other rule is checked over HTTP/1.1.
+
+\`SSE-M13\` is checked only with \`--origin\`: the suite cannot guess which origins a server allows.
+With it, the suite opens the stream with that \`Origin\` (it must get
+\`Access-Control-Allow-Origin\`, never \`*\` with credentials), sends the preflight a reconnect
+needs (it must allow \`last-event-id\`), and opens the stream with the origin
+\`https://sse-conformance.invalid\`, which must not be echoed back (\`*\` for every origin, without
+credentials, is a public stream and passes).
 `;
 }
 
