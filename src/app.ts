@@ -11,7 +11,7 @@ import { checkInteger } from './options.js';
 import { basicRecipe } from './recipes/basic.js';
 import { clockRecipe } from './recipes/clock.js';
 import { DEMO_PAGE } from './recipes/demo-page.js';
-import { feedRecipe } from './recipes/feed.js';
+import { feedRecipe, queryCursor } from './recipes/feed.js';
 import { namedRecipe } from './recipes/named.js';
 import { parsePublishBody, publishRecipe, readBody, sendJson } from './recipes/publish.js';
 import { SseError } from './protocol/errors.js';
@@ -209,7 +209,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   ]);
 
   function subscribeToBroker(feed: Broker, stream: SseStream, req: SseRequest): void {
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId');
+    const query = queryCursor(req.url);
     // As in feedRecipe: an empty header carries no cursor, so the query may still hold one.
     const header = req.headers['last-event-id'];
     stream.onClose(() => feed.unsubscribe(stream));

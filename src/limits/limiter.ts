@@ -54,18 +54,33 @@ export class Limiter {
     if (held >= this.maxPerClient) return 'client';
     this.#open++;
     this.#perClient.set(client, held + 1);
-    let isReleased = false;
-    return {
-      release: () => {
-        if (isReleased) return;
-        isReleased = true;
-        this.#open--;
-        const left = (this.#perClient.get(client) ?? 1) - 1;
-        if (left === 0) this.#perClient.delete(client);
-        else this.#perClient.set(client, left);
-      },
-    };
+    // One small object per open stream, not an object, a closure and its context.
+    return new Limiter.#Slot(this, client);
   }
+
+  #release(client: string): void {
+    this.#open--;
+    const left = (this.#perClient.get(client) ?? 1) - 1;
+    if (left === 0) this.#perClient.delete(client);
+    else this.#perClient.set(client, left);
+  }
+
+  static readonly #Slot = class implements Lease {
+    #limiter: Limiter | undefined;
+    readonly #client: string;
+
+    constructor(limiter: Limiter, client: string) {
+      this.#limiter = limiter;
+      this.#client = client;
+    }
+
+    release(): void {
+      const limiter = this.#limiter;
+      if (limiter === undefined) return;
+      this.#limiter = undefined;
+      limiter.#release(this.#client);
+    }
+  };
 }
 
 /**

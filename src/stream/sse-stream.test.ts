@@ -74,6 +74,68 @@ describe('SseStream', () => {
   });
 });
 
+/** Sends `requests` in one write and resolves with every byte the server sent until it closed or `isDone`. */
+function rawExchange(port: number, requests: string, isDone: (text: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => socket.write(requests));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (part: string) => {
+      text += part;
+      if (isDone(text)) {
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
+describe('SseStream on the wire (HTTP/1.x)', () => {
+  const servers: Server[] = [];
+  after(() => {
+    for (const server of servers) server.close();
+  });
+
+  /** Every stream writes an event, an empty chunk, a heartbeat, and ends, all in its first tick. */
+  async function scriptedServer(): Promise<number> {
+    const heartbeat = new Heartbeat(60_000);
+    const { server, url } = await bareServer((stream) => {
+      stream.send({ data: 'a' });
+      stream.write(Buffer.alloc(0));
+      stream.beat();
+      stream.end();
+    }, heartbeat);
+    servers.push(server);
+    return Number(new URL(url).port);
+  }
+
+  it('frames every write as one chunk, never ends the body on an empty write, and keeps pipelined responses whole and in order', async () => {
+    const port = await scriptedServer();
+    const request = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+    const text = await rawExchange(port, request + request, (t) => t.split('\r\n0\r\n\r\n').length === 3);
+    const responses = text.split(/(?=HTTP\/1\.1 )/);
+    assert.equal(responses.length, 2);
+    for (const response of responses) {
+      const split = response.indexOf('\r\n\r\n');
+      const head = response.slice(0, split);
+      const body = response.slice(split + 4);
+      assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(head, /\r\nTransfer-Encoding: chunked(\r\n|$)/i);
+      assert.match(body, /^[0-9a-f]+\r\nretry: \d+\n\n\r\n9\r\ndata: a\n\n\r\nd\r\n: heartbeat\n\n\r\n0\r\n\r\n$/);
+    }
+  });
+
+  it('writes the body unframed to an HTTP/1.0 client and nothing for HEAD', async () => {
+    const port = await scriptedServer();
+    const old = await rawExchange(port, 'GET / HTTP/1.0\r\n\r\n', () => false);
+    assert.match(old, /\r\n\r\nretry: \d+\n\ndata: a\n\n: heartbeat\n\n$/);
+    const head = await rawExchange(port, 'HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', () => false);
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n$/);
+  });
+});
+
 /** A client that sends the request and then reads nothing until told to. */
 function pausedClient(port: number, path: string) {
   const socket = connect({ port, host: '127.0.0.1' });

@@ -1,5 +1,7 @@
+import type { Socket } from 'node:net';
 import type { Subscriber } from '../hub/channel.js';
 import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
+import { frameChunk, frameShared, startChunkedBody } from './chunked.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import { jitter, streamHeaders } from './headers.js';
 import type { ChunkWriter, SseRequest, SseResponse } from './http.js';
@@ -22,6 +24,7 @@ export interface SseStreamOptions {
 }
 
 const HEARTBEAT = encodeComment('heartbeat');
+const HEARTBEAT_CHUNK = frameChunk(HEARTBEAT);
 
 /**
  * One open event stream on a `node:http` response: sends the headers and a first byte at once,
@@ -40,6 +43,8 @@ export class SseStream implements Subscriber, Beating {
   wroteSinceTick = false;
   readonly #res: SseResponse;
   readonly #out: ChunkWriter;
+  /** Where HTTP/1.1 body chunks go, framed here, bypassing `res.write()` (see {@link startChunkedBody}). */
+  readonly #socket: Socket | undefined;
   readonly #maxPendingBytes: number;
   readonly #stallTimeoutMs: number;
   readonly #heartbeat: Heartbeat | undefined;
@@ -62,9 +67,9 @@ export class SseStream implements Subscriber, Beating {
     // Small event writes must not wait for Nagle's algorithm.
     req.socket.setNoDelay(true);
     res.writeHead(200, { ...streamHeaders(req), ...options.headers });
-    this.#out.write(encodeRetry(jitter(options.retryMs ?? 3000)));
+    this.#socket = startChunkedBody(req, res);
+    this.#put(encodeRetry(jitter(options.retryMs ?? 3000)), undefined);
     res.on('close', () => this.#finish(this.#closeReason ?? 'client'));
-    res.on('drain', () => this.#clearStall());
     this.#heartbeat?.add(this);
     // #endregion stream-start
   }
@@ -100,12 +105,12 @@ export class SseStream implements Subscriber, Beating {
 
   /** {@link Subscriber.deliver}: writes a channel's merged events. */
   deliver(chunk: Buffer): void {
-    this.write(chunk);
+    this.#write(chunk, this.#socket === undefined ? undefined : frameShared(chunk));
   }
 
   /** {@link Beating.beat}: a comment line that keeps proxies from closing an idle stream. */
   beat(): void {
-    this.write(HEARTBEAT);
+    this.#write(HEARTBEAT, HEARTBEAT_CHUNK);
   }
 
   /**
@@ -117,6 +122,10 @@ export class SseStream implements Subscriber, Beating {
    * @returns false when the stream is closed or was cut
    */
   write(chunk: Buffer): boolean {
+    return this.#write(chunk, undefined);
+  }
+
+  #write(chunk: Buffer, framed: Buffer | undefined): boolean {
     if (this.isClosed) return false;
     // The check is on what is already queued, so one chunk (a replay larger than the budget, say)
     // always goes out; what a client can hold is bounded by the budget plus one chunk.
@@ -126,11 +135,34 @@ export class SseStream implements Subscriber, Beating {
       return false;
     }
     this.wroteSinceTick = true;
-    if (!this.#out.write(chunk) && this.#stallTimer === undefined) {
+    const backpressured = this.#put(chunk, framed);
+    if (backpressured !== undefined && this.#stallTimer === undefined) {
       this.#stallTimer = setTimeout(() => this.#cut('stalled'), this.#stallTimeoutMs);
+      // Listening only while backpressured spares every stream that never is a listener.
+      backpressured.once('drain', () => this.#clearStall());
     }
     return true;
     // #endregion backpressure
+  }
+
+  /**
+   * Hands bytes to the response, or on HTTP/1.1 straight to the socket as one chunk: the same
+   * bytes on the wire, without `res.write()`'s four pieces, cork and deferred uncork per write,
+   * which cost more than the rest of a fan-out's JavaScript. `framed` is `chunk` already framed,
+   * when the caller has it.
+   *
+   * @returns undefined when more may be written now; else what will emit `'drain'`
+   */
+  #put(chunk: Buffer, framed: Buffer | undefined): NodeJS.EventEmitter | undefined {
+    const socket = this.#socket;
+    // Once the socket no longer takes writes (the client half-closed) or the response was ended
+    // from outside, res.write() decides what becomes of the bytes, as it did before.
+    if (socket === undefined || !socket.writable || this.#res.writableEnded) {
+      return this.#out.write(chunk) ? undefined : this.#res;
+    }
+    // A chunk of size 0 would end the body.
+    if (chunk.length === 0) return undefined;
+    return socket.write(framed ?? frameChunk(chunk)) ? undefined : socket;
   }
 
   /**
@@ -141,7 +173,7 @@ export class SseStream implements Subscriber, Beating {
   end(retryMs?: number): void {
     if (this.isClosed) return;
     this.#closeReason = 'server';
-    if (retryMs !== undefined) this.#out.write(encodeRetry(jitter(retryMs)));
+    if (retryMs !== undefined) this.#put(encodeRetry(jitter(retryMs)), undefined);
     this.#res.end();
   }
 
