@@ -168,7 +168,7 @@ Raw figures: \`${input.resultsFile}\` (git-ignored; rerun to get your own).
 | idle memory per stream | server RSS after opening C streams and waiting ${profile.settleMs} ms, minus its RSS before, divided by C |
 | deliveries per second | C × 100 / (time from sending the burst request to the moment the last stream has counted the 100th event) |
 | publish to last delivery | the same interval, in milliseconds |
-| CPU per million deliveries | utime + stime from /proc/<pid>/stat across all bursts of a repetition (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}, after one uncounted warm-up burst), per million deliveries; the same for the load process, from \`process.cpuUsage()\` |
+| CPU per million deliveries | utime + stime from /proc/<pid>/stat across all bursts of a repetition (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}, after ${profile.warmUpBursts} uncounted warm-up bursts), per million deliveries; the same for the load process, from \`process.cpuUsage()\` |
 | peak / idle RSS | the highest RSS during the bursts over the idle RSS with C streams open |
 | single events | ${profile.rates.join(' and ')} events/s for ${profile.rateSeconds} s each, one \`POST /publish\` per event, to C = ${Math.min(...profile.streamCounts).toLocaleString('en-US')} streams; the server CPU includes handling the publish requests |
 | latency | each event's data carries the load process's clock at publish time; every ${10}th stream scans its data lines and subtracts it from the receive time |

@@ -93,7 +93,7 @@ export async function measureAtCount(
   const idleRssBytes = rssOf(pid);
 
   const canResetPeak = pid !== undefined && resetPeakRss(pid);
-  // The peak covers the warm-up burst too: it is as large as the counted ones.
+  // The peak covers the warm-up bursts too: they are as large as the counted ones.
   let sampledPeak = idleRssBytes ?? 0;
   const sampler =
     pid !== undefined && !canResetPeak
@@ -102,8 +102,8 @@ export async function measureAtCount(
         }, 5)
       : undefined;
   const burstCount = server.canPublish === false ? 0 : (profile.burstsAt[streams] ?? 1);
-  if (burstCount > 0) {
-    // One burst first, not counted: both servers get their code paths compiled before the clock runs.
+  // Warm-up bursts first, not counted: both servers get their code paths optimised before the clock runs.
+  for (let i = 0; burstCount > 0 && i < profile.warmUpBursts; i++) {
     const warmUp = await load.call({ type: 'burst', events: profile.burstEvents, bytes: profile.dataBytes });
     check(warmUp, 'warm-up burst');
   }
