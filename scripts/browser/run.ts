@@ -199,6 +199,19 @@ const COUNT_TEN = `(() => ({
   got: window.ten.filter((e) => e.data.includes('to every stream')).length,
 }))()`;
 
+// Draws what the ten EventSources see, for the screenshots in chapter 13.
+const DRAW_TEN = (title: string): string => `(() => {
+  const rows = window.ten.map((e, i) => {
+    const open = e.source.readyState === EventSource.OPEN;
+    const got = e.data.includes('to every stream');
+    return '<tr><td>EventSource ' + (i + 1) + '</td><td class="' + (open ? 'open' : 'wait') + '">' +
+      (open ? 'OPEN' : 'CONNECTING (queued by the browser)') + '</td><td>' + (got ? 'got the event' : '') + '</td></tr>';
+  }).join('');
+  document.body.innerHTML = '<style>body{font:15px system-ui,sans-serif;margin:16px;overflow:hidden}h1{font-size:17px;margin:0 0 10px}' +
+    'td{padding:3px 14px 3px 0;white-space:nowrap}.open{color:#0a7d32;font-weight:600}.wait{color:#b3261e;font-weight:600}</style>' +
+    '<h1>' + ${JSON.stringify(title)} + '</h1><table>' + rows + '</table>';
+})()`;
+
 describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeout: 60_000 }, () => {
   let browser: Chromium | undefined;
   const apps: SseServer[] = [];
@@ -214,9 +227,9 @@ describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeo
     await Promise.all(apps.map((app) => app.close()));
   });
 
-  async function tenStreams(app: SseServer, origin: string): Promise<{ open: number; got: number }> {
+  async function tenStreams(app: SseServer, origin: string, shot: { readonly title: string; readonly file: string }): Promise<{ open: number; got: number }> {
     apps.push(app);
-    const page = await Page.open(browser as Chromium, 800, 600);
+    const page = await Page.open(browser as Chromium, 660, 330);
     await page.goto(`${origin}/health`);
     await page.evaluate(OPEN_TEN);
     const deadline = Date.now() + 8000;
@@ -237,6 +250,8 @@ describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeo
       await new Promise((resolve) => setTimeout(resolve, 50));
       counts = await page.evaluate<{ open: number; got: number }>(COUNT_TEN);
     }
+    await page.evaluate(DRAW_TEN(shot.title));
+    await writeFile(join(ROOT, 'docs/img', shot.file), await page.screenshot());
     await page.evaluate('window.ten.forEach((e) => e.source.close())');
     return counts;
   }
@@ -244,7 +259,7 @@ describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeo
   it('over HTTP/1.1 only six of ten streams open: the seventh waits for a free connection', async () => {
     const app = createSseServer({ port: 0, tickMs: 0, maxPerClient: 50 });
     const { port } = await app.listen();
-    const counts = await tenStreams(app, `http://127.0.0.1:${port}`);
+    const counts = await tenStreams(app, `http://127.0.0.1:${port}`, { title: 'Ten streams over HTTP/1.1: six connections', file: 'ten-streams-http1.png' });
     assert.deepEqual(counts, { open: 6, got: 6 });
   });
 
@@ -253,7 +268,7 @@ describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeo
     const versions: string[] = [];
     app.server.on('request', (req: IncomingMessage) => versions.push(req.httpVersion));
     const { port } = await app.listen();
-    const counts = await tenStreams(app, `https://127.0.0.1:${port}`);
+    const counts = await tenStreams(app, `https://127.0.0.1:${port}`, { title: 'Ten streams over HTTP/2: one connection', file: 'ten-streams-http2.png' });
     assert.deepEqual(counts, { open: 10, got: 10 });
     assert.ok(versions.length >= 11 && versions.every((version) => version === '2.0'), versions.join(','));
   });
