@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import { constants, createSecureServer } from 'node:http2';
-import type { AddressInfo, Server } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
 import { makeCertificate } from 'sse-reference/testing';
+import { httpsPool } from './fixtures/https-pool.js';
 import { serveRawH2 } from './fixtures/raw-h2.js';
 import { H2Probe } from './h2-probe.js';
 
 const certificate = makeCertificate();
-const servers: Server[] = [];
-after(() => Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve)))));
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const listen = httpsPool();
 
 describe('H2Probe', () => {
   it('records the status, the fields and the body with arrival times', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { constants, createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { createServer, type Server } from 'node:net';
+import { describe, it } from 'node:test';
 import { makeCertificate } from 'sse-reference/testing';
+import { httpsPool } from '../fixtures/https-pool.js';
 import type { Observation } from '../session.js';
 import { resolveTarget } from '../target.js';
 import type { Context } from './context.js';
@@ -10,14 +11,7 @@ import type { CheckResult } from './result.js';
 import { checkHttp2 } from './http2.js';
 
 const certificate = makeCertificate();
-const servers: Server[] = [];
-after(() => Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve)))));
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const listen = httpsPool();
 
 /** HTTPS offering h2: `/publish` answers `publishStatus`, the stream over h2 does what `overH2` says. */
 function server(overH2: (req: Http2ServerRequest, res: Http2ServerResponse) => void, publishStatus = 202): Server {
