@@ -81,7 +81,9 @@ describe('reference server routes', () => {
     assert.match(html, /new EventSource/);
     const metrics = await fetch(`${s.base}/metrics`);
     assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-    assert.match(await metrics.text(), /# TYPE sse_open_streams gauge\nsse_open_streams \d+\n/);
+    const text = await metrics.text();
+    assert.match(text, /# TYPE sse_open_streams gauge\nsse_open_streams \d+\n/);
+    assert.doesNotMatch(text, /sse_history_up/, 'no history store to watch on the plain in-memory channel');
     const head = await fetch(`${s.base}/health`, { method: 'HEAD' });
     assert.equal(head.status, 200);
     const post = await fetch(`${s.base}/metrics`, { method: 'POST' });

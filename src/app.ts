@@ -306,7 +306,11 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     [
       '/metrics',
       textRoute('text/plain; version=0.0.4; charset=utf-8', () =>
-        renderMetrics(counters, { openStreams: streams.size, ...(broker ?? channel).stats }),
+        renderMetrics(counters, {
+          openStreams: streams.size,
+          ...(broker ?? channel).stats,
+          ...(broker === undefined ? {} : { history: { store: historyStore(broker, options), isUp: broker.health().isUp } }),
+        }),
       ),
     ],
     ['/health', healthRoute(() => broker?.health() ?? { isUp: true, text: 'ok' })],
@@ -406,6 +410,11 @@ interface Route {
   readonly allow: string;
   readonly corsHeaders: string;
   handle(req: SseRequest, res: SseResponse): void;
+}
+
+/** The `store` label of `sse_history_up`: `file` for a memory broker over a history file, else the broker's kind. */
+function historyStore(broker: Broker, options: ResolvedOptions): string {
+  return broker.kind === 'memory' && options.historyFile !== undefined ? 'file' : broker.kind;
 }
 
 /** `/health`: `200 ok`, or `503` and what is down (e.g. `redis: down`), so a balancer can route around it. */

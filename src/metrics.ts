@@ -14,6 +14,8 @@ export interface Readings {
   readonly subscribers: number;
   readonly published: number;
   readonly delivered: number;
+  /** Where `/feed`'s history lives and whether it takes publishes now; absent for the plain in-memory channel. */
+  readonly history?: { readonly store: string; readonly isUp: boolean };
 }
 
 /** Fresh counters, all zero. */
@@ -52,5 +54,11 @@ export function renderMetrics(counters: Counters, readings: Readings): string {
   metric('sse_slow_clients_cut_total', 'counter', 'Streams cut for not reading, by cause.', labelled('cause', counters.slowCut));
   metric('sse_refused_total', 'counter', 'Streams refused by a connection cap, by cap.', labelled('cap', counters.refused));
   metric('sse_publish_rejected_total', 'counter', 'POST /publish requests refused.', [['', counters.publishRejected]]);
+  if (readings.history !== undefined) {
+    // A gauge an alert can watch: /health says the same in words, for a load balancer.
+    metric('sse_history_up', 'gauge', "1 while /feed's history store takes publishes, 0 while it is down.", [
+      [`{store="${readings.history.store}"}`, readings.history.isUp ? 1 : 0],
+    ]);
+  }
   return lines.join('\n') + '\n';
 }

@@ -94,6 +94,7 @@ describe('the server with --history-file', () => {
     after(() => second.app.close());
     assert.equal(second.app.channel.epoch, epoch);
     assert.match((await (await fetch(`${second.base}/health`)).text()), /^ok/);
+    assert.match(await (await fetch(`${second.base}/metrics`)).text(), /^sse_history_up\{store="file"\} 1$/m);
     const stream = await openStream(`${second.base}/feed`, { 'last-event-id': ids[0] as string });
     second.app.channel.publish({ data: 'four' });
     await stream.waitFor((s) => s.events.length === 3);

@@ -227,6 +227,7 @@ describe('Redis going away', () => {
     await eventually(() => !(a.app.broker as RedisBroker).health().isUp);
     const health = await fetch(`${a.base}/health`);
     assert.deepEqual([health.status, await health.text()], [503, 'redis: down\n']);
+    assert.match(await (await fetch(`${a.base}/metrics`)).text(), /^sse_history_up\{store="redis"\} 0$/m);
     const refused = await fetch(`${a.base}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":"x"}' });
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '1');
@@ -234,6 +235,7 @@ describe('Redis going away', () => {
     await redis.restart();
     await eventually(() => (a.app.broker as RedisBroker).health().isUp, 5000);
     assert.equal((await post(a.base, 'after')).status, 202);
+    assert.match(await (await fetch(`${a.base}/metrics`)).text(), /^sse_history_up\{store="redis"\} 1$/m);
     const reset = await stream(a.base, before.id);
     await reset.waitFor((s) => s.events.length === 1);
     assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'epoch');
