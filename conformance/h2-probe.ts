@@ -1,5 +1,6 @@
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { isIP } from 'node:net';
+import { Changes } from './changes.js';
 
 /** One GET over HTTP/2. */
 export interface H2ProbeRequest {
@@ -72,7 +73,7 @@ export class H2Probe {
   readonly #session: ClientHttp2Session;
   /** `performance.now()` when the request was sent: arrival times count from it. */
   readonly startedAt = performance.now();
-  readonly #listeners = new Set<() => void>();
+  readonly #changes = new Changes();
   readonly #timer: NodeJS.Timeout;
   #stream: ClientHttp2Stream | undefined;
   #parts: Buffer[] = [];
@@ -107,13 +108,13 @@ export class H2Probe {
       for (const [name, value] of Object.entries(headers)) {
         for (const one of Array.isArray(value) ? value : [value]) this.record.headers.push([name, String(one)]);
       }
-      this.#notify();
+      this.#changes.notify();
     });
     stream.on('data', (bytes: Buffer) => {
       this.record.arrivals.push({ atMs: this.elapsedMs, offset: this.#bodyLength, length: bytes.length });
       this.#parts.push(bytes);
       this.#bodyLength += bytes.length;
-      this.#notify();
+      this.#changes.notify();
     });
     // The reset code is read on 'close'; the 'error' that comes before it says the same.
     stream.on('error', (error: Error) => (this.record.error = error.message));
@@ -153,31 +154,13 @@ export class H2Probe {
    * @returns whether the condition held
    */
   waitFor(condition: (probe: H2Probe) => boolean, timeoutMs: number): Promise<boolean> {
-    if (condition(this)) return Promise.resolve(true);
-    if (this.isEnded) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const holds = condition(this);
-        if (holds || this.isEnded) finish(holds);
-      };
-      const finish = (holds: boolean): void => {
-        clearTimeout(timer);
-        this.#listeners.delete(check);
-        resolve(holds);
-      };
-      const timer = setTimeout(() => finish(condition(this)), timeoutMs);
-      this.#listeners.add(check);
-    });
+    return this.#changes.waitFor(() => condition(this) || undefined, () => this.isEnded, timeoutMs).then((holds) => holds === true);
   }
 
   /** Closes the stream and the session (if still open) and resolves with the record. */
   close(): Promise<H2ProbeRecord> {
     this.#finish('stopped');
     return this.done;
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
   }
 
   #finish(end: H2ProbeEnd): void {
@@ -188,7 +171,7 @@ export class H2Probe {
     this.#stream?.close();
     this.#session.destroy();
     this.record.body = this.body;
-    this.#notify();
+    this.#changes.notify();
     this.#resolve(this.record);
   }
 }

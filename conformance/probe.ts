@@ -2,6 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, constants as zlib } from 'node:zlib';
+import { Changes } from './changes.js';
 import { ChunkedDecoder, FramingError, headerValue, parseHead, type ResponseHead } from './framing.js';
 
 /** One request, described byte for byte. */
@@ -92,7 +93,7 @@ export class Probe {
   readonly #socket: Socket | TLSSocket;
   readonly #startedAt: number;
   readonly #maxBodyBytes: number;
-  readonly #listeners = new Set<() => void>();
+  readonly #changes = new Changes();
   readonly #isHead: boolean;
   #resolve!: (record: ProbeRecord) => void;
   #headBytes: Buffer | undefined = Buffer.alloc(0);
@@ -171,41 +172,20 @@ export class Probe {
    * @returns whether the condition held
    */
   waitFor(condition: (probe: Probe) => boolean, timeoutMs: number): Promise<boolean> {
-    if (condition(this)) return Promise.resolve(true);
-    if (this.isEnded) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const holds = condition(this);
-        if (holds || this.isEnded) {
-          clearTimeout(timer);
-          this.#listeners.delete(check);
-          resolve(holds);
-        }
-      };
-      const timer = setTimeout(() => {
-        this.#listeners.delete(check);
-        resolve(condition(this));
-      }, timeoutMs);
-      this.#listeners.add(check);
-    });
+    return this.#changes.waitFor(() => condition(this) || undefined, () => this.isEnded, timeoutMs).then((holds) => holds === true);
   }
 
   /**
    * Calls `listener` after every change (head, body bytes, end) until the returned function is called.
    */
   onUpdate(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#changes.listen(listener);
   }
 
   /** Closes the connection (if still open) and resolves with the record. */
   close(): Promise<ProbeRecord> {
     this.#finish('stopped');
     return this.done;
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
   }
 
   #onData(bytes: Buffer): void {
@@ -234,11 +214,11 @@ export class Probe {
       this.#headBytes = undefined;
       this.#startBody(head, atMs);
       if (this.record.framing === 'none') {
-        this.#notify();
+        this.#changes.notify();
         return this.#finish('complete');
       }
       if (rest.length > 0) this.#onBodyBytes(rest, atMs);
-      this.#notify();
+      this.#changes.notify();
       return;
     }
     this.#onBodyBytes(bytes, atMs);
@@ -267,7 +247,7 @@ export class Probe {
       this.#decoder = decoder;
       decoder.on('data', (bytes: Buffer) => {
         this.#appendBody(bytes, this.elapsedMs);
-        this.#notify();
+        this.#changes.notify();
       });
       // A corrupt compressed stream: keep what decoded, record why the rest did not.
       decoder.on('error', (error: Error) => (this.record.error = `content decoding: ${error.message}`));
@@ -296,7 +276,7 @@ export class Probe {
       if (this.#decoder !== undefined) this.#decoder.write(payload);
       else this.#appendBody(payload, atMs);
     }
-    this.#notify();
+    this.#changes.notify();
     if (isOver) this.#finish('complete');
     else if (this.#bodyLength >= this.#maxBodyBytes) this.#finish('too-large');
   }
@@ -320,7 +300,7 @@ export class Probe {
     this.#socket.destroy();
     const settle = (): void => {
       this.record.body = this.body;
-      this.#notify();
+      this.#changes.notify();
       this.#resolve(this.record);
     };
     const decoder = this.#decoder;

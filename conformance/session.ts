@@ -1,4 +1,5 @@
 import { createParser, type SseParser } from 'sse-reference';
+import { Changes } from './changes.js';
 import { headerValue } from './framing.js';
 import { Probe, type ProbeRecord } from './probe.js';
 import type { ResolvedTarget } from './target.js';
@@ -84,7 +85,7 @@ export class Observation {
   url: string;
   readonly #target: ResolvedTarget;
   readonly #deadline: number;
-  readonly #listeners = new Set<() => void>();
+  readonly #changes = new Changes();
   #lastEventId = '';
   #isStopped = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
@@ -126,21 +127,7 @@ export class Observation {
    * Waits for an event matching `predicate` (already seen or still to come), for at most `timeoutMs`.
    */
   waitForEvent(predicate: (event: SeenEvent) => boolean, timeoutMs: number): Promise<SeenEvent | undefined> {
-    const found = this.events.find(predicate);
-    if (found !== undefined || this.#isStopped) return Promise.resolve(found);
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const event = this.events.find(predicate);
-        if (event !== undefined || this.#isStopped) finish(event);
-      };
-      const finish = (event: SeenEvent | undefined): void => {
-        clearTimeout(timer);
-        this.#listeners.delete(check);
-        resolve(event);
-      };
-      const timer = setTimeout(() => finish(this.events.find(predicate)), timeoutMs);
-      this.#listeners.add(check);
-    });
+    return this.#changes.waitFor(() => this.events.find(predicate), () => this.#isStopped, timeoutMs);
   }
 
   /** Resolves when the observe window is over (or {@link stop} was called). */
@@ -154,14 +141,10 @@ export class Observation {
       this.#isStopped = true;
       this.stoppedAt = performance.now();
       clearTimeout(this.#reconnectTimer);
-      this.#notify();
+      this.#changes.notify();
       this.#resolveEnded();
     }
     await Promise.all(this.segments.map((probe) => probe.close()));
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
   }
 
   #open(): void {
@@ -188,7 +171,7 @@ export class Observation {
         fed = body.length;
         this.#lastEventId = parser.lastEventId;
       }
-      this.#notify();
+      this.#changes.notify();
     });
     void probe.done.then((record) => this.#onSegmentEnd(record));
   }
