@@ -309,7 +309,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
         renderMetrics(counters, {
           openStreams: streams.size,
           ...(broker ?? channel).stats,
-          ...(broker === undefined ? {} : { history: { store: historyStore(broker, options), isUp: broker.health().isUp } }),
+          ...(broker === undefined ? {} : { history: { store: historyStore(broker), isUp: broker.health().isUp } }),
         }),
       ),
     ],
@@ -412,9 +412,9 @@ interface Route {
   handle(req: SseRequest, res: SseResponse): void;
 }
 
-/** The `store` label of `sse_history_up`: `file` for a memory broker over a history file, else the broker's kind. */
-function historyStore(broker: Broker, options: ResolvedOptions): string {
-  return broker.kind === 'memory' && options.historyFile !== undefined ? 'file' : broker.kind;
+/** The `store` label of `sse_history_up`: a memory broker exists only over a history file. */
+function historyStore(broker: Broker): string {
+  return broker.kind === 'memory' ? 'file' : broker.kind;
 }
 
 /** `/health`: `200 ok`, or `503` and what is down (e.g. `redis: down`), so a balancer can route around it. */
