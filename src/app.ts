@@ -1,13 +1,13 @@
 import type { AddressInfo, Server } from 'node:net';
-import { createCorsPolicy } from './cors.js';
-import { BrokerUnavailableError, type Broker } from './hub/broker.js';
+import { createCorsPolicy } from './http/cors.js';
+import { BrokerUnavailableError, type Broker } from './history/broker.js';
 import { Channel } from './hub/channel.js';
-import { FileLog } from './hub/file-log.js';
-import { MemoryBroker } from './hub/memory-broker.js';
-import { RedisBroker } from './hub/redis-broker.js';
+import { FileLog } from './history/file-log.js';
+import { MemoryBroker } from './history/memory-broker.js';
+import { RedisBroker } from './redis/redis-broker.js';
 import { clientKey, Limiter } from './limits/limiter.js';
-import { bump, createCounters, renderMetrics, type Counters } from './metrics.js';
-import { checkInteger } from './options.js';
+import { bump, createCounters, renderMetrics, type Counters } from './metrics/metrics.js';
+import { checkInteger } from './options/check.js';
 import { basicRecipe } from './recipes/basic.js';
 import { clockRecipe } from './recipes/clock.js';
 import { DEMO_PAGE } from './recipes/demo-page.js';
@@ -18,9 +18,9 @@ import { SseError } from './protocol/errors.js';
 import { streamHeaders } from './stream/headers.js';
 import { Heartbeat } from './stream/heartbeat.js';
 import { refuseStream } from './stream/refuse.js';
-import type { SseRequest, SseResponse } from './stream/http.js';
+import type { SseRequest, SseResponse } from './http/types.js';
 import { SseStream } from './stream/sse-stream.js';
-import { createTransport, type TlsFiles, type TransportKind } from './transport.js';
+import { createTransport, type TlsFiles, type TransportKind } from './http/transport.js';
 
 /** Options of {@link createSseServer}; each has a CLI flag (see `node dist/server.js --help`). */
 export interface SseServerOptions {

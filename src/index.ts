@@ -23,12 +23,12 @@ export {
   type BrokerHealth,
   type FeedStart,
   type FeedSubscriber,
-} from './hub/broker.js';
+} from './history/broker.js';
 export { type ChannelLog } from './hub/channel.js';
-export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './hub/file-log.js';
-export { MemoryBroker } from './hub/memory-broker.js';
+export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './history/file-log.js';
+export { MemoryBroker } from './history/memory-broker.js';
 export { NumberedHistory } from './hub/numbered-history.js';
-export { RedisBroker, type RedisBrokerOptions } from './hub/redis-broker.js';
+export { RedisBroker, type RedisBrokerOptions } from './redis/redis-broker.js';
 export {
   compareStreamIds,
   formatStreamEventId,
@@ -37,8 +37,7 @@ export {
   parseStreamId,
   type StreamCursor,
   type StreamId,
-} from './hub/stream-id.js';
-export { StreamWindow } from './hub/stream-window.js';
+} from './redis/stream-id.js';
+export { StreamWindow } from './redis/stream-window.js';
 export { parseRedisUrl, RedisClient, RedisUnavailableError, type RedisAddress, type RedisClientOptions, type RedisState } from './redis/client.js';
 export { encodeCommand, RedisReplyError, RespParser, RespProtocolError, type RespValue } from './redis/resp.js';
-export { spawnRedis, type SpawnedRedis } from './redis/spawn-redis.js';

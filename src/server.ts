@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { createSseServer } from './app.js';
-import { parseCli } from './cli-options.js';
+import { parseCli } from './options/cli.js';
 
 // The command-line entry: `node dist/server.js --help`. The library entry is index.ts.
 let request;

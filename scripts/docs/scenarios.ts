@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRedis } from 'sse-reference';
+import { spawnRedis } from 'sse-reference/testing';
 import type { Lab, LabServer } from './lab.js';
 import { waitUntil } from './lab.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { formatEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
-import { checkInteger } from '../options.js';
+import { checkInteger } from '../options/check.js';
 import { NumberedHistory } from './numbered-history.js';
 import { planResume, type ResumePlan } from './resume.js';
 

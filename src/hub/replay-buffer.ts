@@ -1,4 +1,4 @@
-import { checkInteger } from '../options.js';
+import { checkInteger } from '../options/check.js';
 
 /** Limits of a {@link ReplayBuffer}. */
 export interface ReplayBufferOptions {

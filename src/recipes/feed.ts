@@ -2,7 +2,7 @@ import type { Channel } from '../hub/channel.js';
 import type { ResumePlan } from '../hub/resume.js';
 import { parseLastEventId } from '../protocol/last-event-id.js';
 import type { SseStream } from '../stream/sse-stream.js';
-import type { SseRequest } from '../stream/http.js';
+import type { SseRequest } from '../http/types.js';
 
 /**
  * The reconnection recipe: one channel shared by every client, resumed from `Last-Event-ID`.

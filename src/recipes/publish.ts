@@ -1,6 +1,6 @@
 import type { Channel, PublishInput } from '../hub/channel.js';
 import { SseError } from '../protocol/errors.js';
-import type { SseRequest, SseResponse } from '../stream/http.js';
+import type { SseRequest, SseResponse } from '../http/types.js';
 
 /** A refused publish: the HTTP status and a stable code. */
 export interface PublishRefusal {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseRedisUrl, RedisClient, RedisUnavailableError, type RedisState } from './client.js';
 import { RedisReplyError } from './resp.js';
-import { spawnRedis, type SpawnedRedis } from './spawn-redis.js';
+import { spawnRedis, type SpawnedRedis } from '../testing/spawn-redis.js';
 
 describe('parseRedisUrl', () => {
   it('reads host, port, database and password, with defaults', () => {

@@ -1,6 +1,6 @@
 import { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SseRequest, SseResponse } from './http.js';
+import type { SseRequest, SseResponse } from '../http/types.js';
 
 const CRLF = 0x0d0a;
 

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { SseRequest } from './http.js';
+import type { SseRequest } from '../http/types.js';
 
 /**
  * The response headers of an event stream.

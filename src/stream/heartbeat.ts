@@ -1,4 +1,4 @@
-import { checkInteger } from '../options.js';
+import { checkInteger } from '../options/check.js';
 
 /** Anything the heartbeat can keep alive. */
 export interface Beating {

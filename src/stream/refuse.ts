@@ -1,6 +1,6 @@
 import { encodeComment, encodeRetry } from '../protocol/encode.js';
 import { jitter, streamHeaders } from './headers.js';
-import type { SseRequest, SseResponse } from './http.js';
+import type { SseRequest, SseResponse } from '../http/types.js';
 
 /**
  * Answers a stream request that cannot be served now (a connection cap is full) in the one way

@@ -4,7 +4,7 @@ import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../proto
 import { frameChunk, frameShared, startChunkedBody } from './chunked.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import { jitter, streamHeaders } from './headers.js';
-import type { ChunkWriter, SseRequest, SseResponse } from './http.js';
+import type { ChunkWriter, SseRequest, SseResponse } from '../http/types.js';
 
 /** Why a stream closed. */
 export type CloseReason = 'client' | 'slow' | 'stalled' | 'server';

@@ -4,3 +4,4 @@ export { makeCertificate } from './certificate.js';
 export { eventually, publish, rawExchange, startServer, type Started } from './harness.js';
 export { EPOCH, HOSTILE_IDS } from './hostile-ids.js';
 export { openH2Stream, openStream, type TestStream } from './sse-client.js';
+export { spawnRedis, type SpawnedRedis } from './spawn-redis.js';

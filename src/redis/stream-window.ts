@@ -1,4 +1,4 @@
-import { checkInteger } from '../options.js';
+import { checkInteger } from '../options/check.js';
 import { compareStreamIds, STREAM_START, type StreamId } from './stream-id.js';
 
 const EVICTED = Buffer.alloc(0);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { NumberedHistory } from './numbered-history.js';
+import { NumberedHistory } from '../hub/numbered-history.js';
 
 /** The file does not hold a history this version can read: it is left untouched. */
 export class FileLogError extends Error {

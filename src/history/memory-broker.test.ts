@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BrokerUnavailableError, type FeedSubscriber } from './broker.js';
-import { Channel } from './channel.js';
+import { Channel } from '../hub/channel.js';
 import { MemoryBroker } from './memory-broker.js';
 
 function subscriber(): FeedSubscriber & { written: string[] } {

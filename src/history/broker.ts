@@ -1,5 +1,5 @@
-import type { Channel, PublishInput, Subscriber } from './channel.js';
-import type { ResetReason } from './resume.js';
+import type { Channel, PublishInput, Subscriber } from '../hub/channel.js';
+import type { ResetReason } from '../hub/resume.js';
 
 /** What a broker needs from one open stream. {@link SseStream} is one. */
 export interface FeedSubscriber extends Subscriber {

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
 import type { Server, Socket } from 'node:net';
-import type { SseRequest, SseResponse } from './stream/http.js';
+import type { SseRequest, SseResponse } from './types.js';
 
 /** Certificate and key, as PEM. */
 export interface TlsFiles {

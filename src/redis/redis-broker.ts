@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
-import { checkInteger } from '../options.js';
-import { RedisClient, RedisUnavailableError, type RedisState } from '../redis/client.js';
-import { RedisReplyError, type RespValue } from '../redis/resp.js';
-import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from './broker.js';
-import type { Channel, PublishInput } from './channel.js';
-import type { ResetReason } from './resume.js';
+import { checkInteger } from '../options/check.js';
+import { RedisClient, RedisUnavailableError, type RedisState } from './client.js';
+import { RedisReplyError, type RespValue } from './resp.js';
+import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from '../history/broker.js';
+import type { Channel, PublishInput } from '../hub/channel.js';
+import type { ResetReason } from '../hub/resume.js';
 import {
   compareStreamIds,
   formatStreamEventId,

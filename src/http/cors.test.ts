@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCorsPolicy } from './cors.js';
-import { startServer, type Started } from './testing/harness.js';
-import { openStream } from './testing/sse-client.js';
+import { startServer, type Started } from '../testing/harness.js';
+import { openStream } from '../testing/sse-client.js';
 
 const APP = 'https://app.example';
 const EVIL = 'https://evil.example';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCli } from './cli-options.js';
+import { parseCli } from './cli.js';
 
 describe('parseCli', () => {
   it('maps each flag to its option', () => {

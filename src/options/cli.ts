@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS, type SseServerOptions } from './app.js';
+import { DEFAULTS, type SseServerOptions } from '../app.js';
 
 type NumericOption = 'port' | 'maxConnections' | 'maxPerClient' | 'heartbeatMs' | 'retryMs' | 'historyEvents' | 'maxPendingBytes' | 'tickMs' | 'headersTimeoutMs';
 

@@ -3,9 +3,9 @@ import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
-import { makeCertificate } from './testing/certificate.js';
-import { eventually, startServer, type Started } from './testing/harness.js';
-import { openH2Stream, openStream } from './testing/sse-client.js';
+import { makeCertificate } from '../testing/certificate.js';
+import { eventually, startServer, type Started } from '../testing/harness.js';
+import { openH2Stream, openStream } from '../testing/sse-client.js';
 
 // RFC 9113 §8.2.2: a message carrying any of these is malformed over HTTP/2.
 const CONNECTION_SPECIFIC = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];

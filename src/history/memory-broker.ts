@@ -1,7 +1,7 @@
 import { SseError } from '../protocol/errors.js';
 import { parseLastEventId } from '../protocol/last-event-id.js';
 import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from './broker.js';
-import type { Channel, PublishInput } from './channel.js';
+import type { Channel, PublishInput } from '../hub/channel.js';
 import type { FileLog } from './file-log.js';
 
 /**
