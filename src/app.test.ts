@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer } from './app.js';
 import { NAMED_EVENT_TYPES } from './recipes/named.js';
-import { eventually, publish, rawExchange, startServer, type Started } from './testing/harness.js';
+import { eventually, publish, rawExchange, startServer, type Started, feedChannel } from './testing/harness.js';
 import { openStream } from './testing/sse-client.js';
 
 const STREAM_PATHS = ['/events', '/time', '/named', '/feed'];
@@ -199,7 +199,7 @@ describe('disconnect cleanup', () => {
     };
     await Promise.all(Array.from({ length: 20 }, worker));
     await eventually(() => s.app.openStreams === 0, 5000, 'all streams closed');
-    assert.equal(s.app.channel.stats.subscribers, 0);
+    assert.equal(feedChannel(s.app).stats.subscribers, 0);
     assert.equal(s.app.limiter.open, 0);
     assert.equal(s.app.heartbeat.size, 0);
     assert.equal(s.app.heartbeat.isRunning, false);
@@ -222,7 +222,7 @@ describe('graceful shutdown', () => {
       assert.match(stream.raw(), /retry: \d+\n\n$/);
     }
     await assert.rejects(fetch(`${s.base}/health`));
-    assert.throws(() => s.app.channel.publish({ data: 'late' }), { code: 'SSE_ERR_CLOSED' });
+    assert.throws(() => feedChannel(s.app).publish({ data: 'late' }), { code: 'SSE_ERR_CLOSED' });
     await s.app.close();
   });
 
@@ -250,7 +250,7 @@ describe('event size limit', () => {
       const refused = await publish(small.base, { data });
       assert.equal(refused.status, 400);
       assert.equal((refused.json as { error: { code: string } }).error.code, 'SSE_ERR_EVENT_TOO_LARGE');
-      assert.equal(small.app.channel.history.head, 0);
+      assert.equal(feedChannel(small.app).history.head, 0);
       const stream = await openStream(`${big.base}/feed`);
       const taken = await publish(big.base, { data });
       assert.equal(taken.status, 202);

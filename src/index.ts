@@ -1,4 +1,5 @@
-export { createSseServer, DEFAULTS, type SseServer, type SseServerOptions } from './app.js';
+export { createSseServer, type SseServer } from './app.js';
+export { DEFAULTS, OPTIONS, type OptionSpec, type ResolvedOptions, type SseServerOptions, type TlsFiles } from './options/table.js';
 export { Channel, type ChannelOptions, type PublishInput, type Subscriber, type Subscription } from './hub/channel.js';
 export { ReplayBuffer, type ReplayBufferOptions } from './hub/replay-buffer.js';
 export { planResume, type HistoryState, type ResetReason, type ResumePlan } from './hub/resume.js';

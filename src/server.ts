@@ -35,7 +35,7 @@ if (request.kind === 'help') {
   const scheme = app.protocol === 'https' ? 'https' : 'http';
   const via = app.protocol === 'http' ? '' : app.protocol === 'https' ? ' (HTTP/2 and HTTP/1.1)' : ' (h2c)';
   process.stdout.write(`sse-reference listening on ${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}/${via}\n`);
-  if (app.broker !== undefined) process.stdout.write(`${app.broker.describe()}\n`);
+  if (app.broker.store !== 'memory') process.stdout.write(`${app.broker.describe()}\n`);
   const stop = (signal: string): void => {
     process.stdout.write(`${signal}: closing ${app.openStreams} stream(s)\n`);
     app.close().then(() => process.exit(0), (error: unknown) => {

@@ -6,6 +6,7 @@ import type { SseServer } from 'sse-reference';
 import { LoadGenerator, padData } from './load-generator.js';
 import { createNaiveServer } from './naive-server.js';
 import { createBenchReferenceServer } from './reference-server.js';
+import { feedChannel } from 'sse-reference/testing';
 
 // Small and bounded: a few streams on real loopback sockets, to show the load generator counts
 // and times what both servers send. The bench itself is `npm run bench`, not a test.
@@ -93,7 +94,7 @@ describe('LoadGenerator against the reference server', () => {
       const burst = await load.burst(100, 70);
       assert.equal(burst.isComplete, true);
       assert.equal(load.total, 100 * STREAMS);
-      assert.equal(app.channel.stats.published, 100);
+      assert.equal(feedChannel(app).stats.published, 100);
     } finally {
       await load.close();
     }

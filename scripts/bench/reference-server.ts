@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSseServer, type SseServer, type SseServerOptions } from 'sse-reference';
+import { feedChannel } from 'sse-reference/testing';
 
 /**
  * The reference server as the bench runs it: every feature on (ids, replay buffer, backpressure
@@ -33,7 +34,7 @@ function burst(app: SseServer, req: IncomingMessage, res: ServerResponse): void 
     try {
       const input = JSON.parse(body) as { count: number; data: string };
       let id = '';
-      for (let i = 0; i < input.count; i++) id = app.channel.publish({ data: input.data }).id;
+      for (let i = 0; i < input.count; i++) id = feedChannel(app).publish({ data: input.data }).id;
       res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
     } catch (error) {
       res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServer } from 'sse-reference';
-import { makeCertificate } from 'sse-reference/testing';
+import { makeCertificate, feedChannel } from 'sse-reference/testing';
 import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
 
@@ -143,7 +143,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
 
   it('receives /feed events with ids of the form <epoch>-<seq>', async () => {
     await waitForPage('two feed events', 'r.feed.length >= 2');
-    for (const event of (await received()).feed) assert.match(event.id, new RegExp(`^${app.channel.epoch}-\\d+$`));
+    for (const event of (await received()).feed) assert.match(event.id, new RegExp(`^${feedChannel(app).epoch}-\\d+$`));
   });
 
   it('reconnects with Last-Event-ID after the server drops the connection and misses nothing', async () => {
@@ -243,7 +243,7 @@ describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeo
       if (open === 10 || (open > 0 && Date.now() - stableSince > 1500) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    app.channel.publish({ data: 'to every stream' });
+    feedChannel(app).publish({ data: 'to every stream' });
     const settle = Date.now() + 1500;
     let counts = await page.evaluate<{ open: number; got: number }>(COUNT_TEN);
     while (counts.got < counts.open && Date.now() < settle) {

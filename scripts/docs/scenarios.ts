@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnRedis } from 'sse-reference/testing';
+import { spawnRedis, feedChannel } from 'sse-reference/testing';
 import type { Lab, LabServer } from './lab.js';
 import { waitUntil } from './lab.js';
 
@@ -51,7 +51,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const posted = await publish(lab, server, '{"data":"first line\\n second line, indented\\n\\nafter an empty line"}');
       const replay = await lab.record(`${server.origin}/feed`, {
         curl: '-N',
-        headers: { 'Last-Event-ID': `${server.app.channel.epoch}-0` },
+        headers: { 'Last-Event-ID': `${feedChannel(server.app).epoch}-0` },
         blocks: 2,
       });
       return `${posted}\n${replay}`;
@@ -75,14 +75,14 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'resume',
     async run(lab) {
       const { app, origin } = await lab.start();
-      for (const data of ['one', 'two', 'three']) app.channel.publish({ data });
+      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
       const recording = lab.record(`${origin}/feed`, {
         curl: STREAM,
-        headers: { 'Last-Event-ID': `${app.channel.epoch}-1` },
+        headers: { 'Last-Event-ID': `${feedChannel(app).epoch}-1` },
         blocks: 4,
       });
-      await waitUntil(() => app.channel.stats.subscribers === 1, 'the subscriber');
-      app.channel.publish({ data: 'four' });
+      await waitUntil(() => feedChannel(app).stats.subscribers === 1, 'the subscriber');
+      feedChannel(app).publish({ data: 'four' });
       return recording;
     },
   },
@@ -90,7 +90,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'reset',
     async run(lab) {
       const { app, origin } = await lab.start();
-      for (const data of ['one', 'two', 'three']) app.channel.publish({ data });
+      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
       return lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '42' }, blocks: 2 });
     },
   },
@@ -114,11 +114,11 @@ export const SCENARIOS: readonly Scenario[] = [
       // A client that sends its request and then never reads: the kernel buffers fill, then ours.
       reader.write('GET /feed HTTP/1.1\r\nHost: localhost\r\n\r\n');
       reader.pause();
-      await waitUntil(() => app.channel.stats.subscribers === 1, 'the slow subscriber');
+      await waitUntil(() => feedChannel(app).stats.subscribers === 1, 'the slow subscriber');
       const data = 'x'.repeat(32 * 1024);
       await waitUntil(
         () => {
-          app.channel.publish({ data });
+          feedChannel(app).publish({ data });
           return app.counters.slowCut['slow'] === 1;
         },
         'the slow client to be cut',
@@ -134,7 +134,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const server = await lab.start();
       const watching = lab.record(`${server.origin}/feed`, { curl: STREAM, blocks: 3 });
-      await waitUntil(() => server.app.channel.stats.subscribers === 1, 'the subscriber');
+      await waitUntil(() => feedChannel(server.app).stats.subscribers === 1, 'the subscriber');
       const first = await publish(lab, server, '{"event":"note","data":"deploy finished"}');
       await publish(lab, server, '{"data":"{\\"build\\":1234}"}');
       return `# terminal 1\n${await watching}\n# terminal 2\n${first}`;
@@ -162,10 +162,10 @@ export const SCENARIOS: readonly Scenario[] = [
       const a = await lab.start();
       const b = await lab.start();
       for (const data of ['one', 'two']) {
-        a.app.channel.publish({ data });
-        b.app.channel.publish({ data: `${data} (b)` });
+        feedChannel(a.app).publish({ data });
+        feedChannel(b.app).publish({ data: `${data} (b)` });
       }
-      return lab.record(`${b.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': `${a.app.channel.epoch}-2` }, blocks: 2 });
+      return lab.record(`${b.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': `${feedChannel(a.app).epoch}-2` }, blocks: 2 });
     },
   },
   {

@@ -1,4 +1,5 @@
 import { createSseServer, type SseServerOptions } from 'sse-reference';
+import { feedChannel } from 'sse-reference/testing';
 
 // The server under soak, in a process of its own so its memory is measured alone and it can be
 // killed and restarted. The parent sends commands over the IPC channel (see soak-server.ts).
@@ -58,10 +59,10 @@ async function stats(withGc: boolean): Promise<ServerStats> {
   const connections = await new Promise<number>((resolve) => app.server.getConnections((_, n) => resolve(n)));
   const memory = process.memoryUsage();
   return {
-    epoch: app.channel.epoch,
-    ...app.channel.history,
+    epoch: feedChannel(app).epoch,
+    ...feedChannel(app).history,
     openStreams: app.openStreams,
-    subscribers: app.channel.stats.subscribers,
+    subscribers: feedChannel(app).stats.subscribers,
     heartbeatStreams: app.heartbeat.size,
     heartbeatTimer: app.heartbeat.isRunning,
     leases: app.limiter.open,
@@ -85,7 +86,7 @@ function pump(count: number, bytes: number, perTick: number, intervalMs: number)
         const head = JSON.stringify({ t: Date.now(), n: sent });
         // The padding makes each event `bytes` long on the wire, give or take the id's digits.
         const data = head.slice(0, -1) + `,"pad":"${'x'.repeat(Math.max(0, bytes - head.length - 40))}"}`;
-        const { seq } = app.channel.publish({ data });
+        const { seq } = feedChannel(app).publish({ data });
         if (first === 0) first = seq;
         last = seq;
       }
@@ -135,4 +136,4 @@ process.once('SIGTERM', () => {
 });
 // The parent went away (it crashed, or a test run was interrupted): do not linger as an orphan.
 process.once('disconnect', () => process.exit(0));
-send({ ready: true, port, epoch: app.channel.epoch });
+send({ ready: true, port, epoch: feedChannel(app).epoch });

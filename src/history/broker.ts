@@ -38,11 +38,15 @@ export class BrokerUnavailableError extends Error {
 // #region broker
 /**
  * Where `/feed`'s events live: append an event and learn its id, read everything after an id,
- * follow new events. The server's routes talk only to this; the channel keeps the local fan-out.
+ * follow new events. The server's `/feed`, `/publish` and ticker talk only to this: a
+ * `MemoryBroker` by default (over a `FileLog` with `historyFile`), a
+ * `RedisBroker` with `redisUrl`.
  */
 export interface Broker {
   /** `memory` (with an optional file log) or `redis`. */
   readonly kind: 'memory' | 'redis';
+  /** Where the history is kept: `memory` only, a `file`, or `redis`; `/metrics` labels `sse_history_up` with it. */
+  readonly store: 'memory' | 'file' | 'redis';
   /** Stores one event; resolves with its id once it is stored as the broker promises. */
   publish(input: PublishInput): Promise<{ readonly id: string }>;
   /**

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStream } from '../testing/sse-client.js';
-import { startServer } from '../testing/harness.js';
+import { startServer, feedChannel } from '../testing/harness.js';
 import { FileLog, FileLogError } from './file-log.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sse-file-log-'));
@@ -88,15 +88,15 @@ describe('the server with --history-file', () => {
       assert.equal(res.status, 202);
       ids.push(((await res.json()) as { id: string }).id);
     }
-    const epoch = first.app.channel.epoch;
+    const epoch = feedChannel(first.app).epoch;
     await first.app.close();
     const second = await startServer({ historyFile });
     after(() => second.app.close());
-    assert.equal(second.app.channel.epoch, epoch);
+    assert.equal(feedChannel(second.app).epoch, epoch);
     assert.match((await (await fetch(`${second.base}/health`)).text()), /^ok/);
     assert.match(await (await fetch(`${second.base}/metrics`)).text(), /^sse_history_up\{store="file"\} 1$/m);
     const stream = await openStream(`${second.base}/feed`, { 'last-event-id': ids[0] as string });
-    second.app.channel.publish({ data: 'four' });
+    feedChannel(second.app).publish({ data: 'four' });
     await stream.waitFor((s) => s.events.length === 3);
     stream.close();
     assert.deepEqual(

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { checkEpoch, isEpoch, newEpoch } from '../hub/epoch.js';
 import { NumberedHistory } from '../hub/numbered-history.js';
 
 /** The file does not hold a history this version can read: it is left untouched. */
@@ -44,7 +44,6 @@ const HEADER_BYTES = MAGIC.length + 12 + 1;
 const RECORD_HEAD = 8;
 const SEQ_BYTES = 8;
 // #endregion file-format
-const EPOCH = /^[0-9a-f]{12}$/;
 
 /**
  * An append-only file of encoded events, so `/feed` keeps its epoch and history across restarts.
@@ -100,8 +99,7 @@ export class FileLog {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     if (bytes === undefined || bytes.length === 0) {
-      const epoch = options.epoch ?? randomBytes(6).toString('hex');
-      if (!EPOCH.test(epoch)) throw new TypeError(`epoch must be 12 lowercase hex digits, got ${JSON.stringify(epoch)}.`);
+      const epoch = checkEpoch(options.epoch ?? newEpoch());
       return new FileLog(path, epoch, { head: 0, events: [], truncatedBytes: 0 }, keepEvents, keepBytes);
     }
     const { epoch, recovery } = readLog(path, bytes, keepEvents);
@@ -169,7 +167,7 @@ export class FileLog {
 function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: string; recovery: Recovery } {
   const header = bytes.toString('latin1', 0, HEADER_BYTES);
   const epoch = header.slice(MAGIC.length, MAGIC.length + 12);
-  if (!header.startsWith(MAGIC) || !EPOCH.test(epoch) || header[HEADER_BYTES - 1] !== '\n') {
+  if (!header.startsWith(MAGIC) || !isEpoch(epoch) || header[HEADER_BYTES - 1] !== '\n') {
     throw new FileLogError(`${path} is not an event history file (it does not start with "${MAGIC}<epoch>"); it was left untouched.`);
   }
   const events: Buffer[] = [];

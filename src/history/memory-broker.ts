@@ -11,6 +11,7 @@ import type { FileLog } from './file-log.js';
  */
 export class MemoryBroker implements Broker {
   readonly kind = 'memory';
+  readonly store: 'memory' | 'file';
   readonly channel: Channel;
   readonly log: FileLog | undefined;
   readonly #unsubscribes = new Map<FeedSubscriber, () => void>();
@@ -22,6 +23,7 @@ export class MemoryBroker implements Broker {
   constructor(channel: Channel, log?: FileLog) {
     this.channel = channel;
     this.log = log;
+    this.store = log === undefined ? 'memory' : 'file';
   }
 
   get stats(): Channel['stats'] {
@@ -42,8 +44,10 @@ export class MemoryBroker implements Broker {
 
   subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
     const subscription = this.channel.subscribe(subscriber, parseLastEventId(lastEventId));
-    if (subscription.initial !== undefined) subscriber.write(subscription.initial);
     this.#unsubscribes.set(subscriber, subscription.unsubscribe);
+    if (subscription.initial !== undefined) subscriber.write(subscription.initial);
+    // A replay larger than the client's budget cuts the stream during the write.
+    if (subscriber.isClosed) this.unsubscribe(subscriber);
     const { plan } = subscription;
     return Promise.resolve(plan.kind === 'replay' ? { kind: 'replay', replayed: subscription.replayed } : plan);
   }

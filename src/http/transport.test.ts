@@ -4,7 +4,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { makeCertificate } from '../testing/certificate.js';
-import { eventually, startServer, type Started } from '../testing/harness.js';
+import { eventually, startServer, type Started, feedChannel } from '../testing/harness.js';
 import { openH2Stream, openStream } from '../testing/sse-client.js';
 
 // RFC 9113 §8.2.2: a message carrying any of these is malformed over HTTP/2.
@@ -52,7 +52,7 @@ describe('HTTPS with HTTP/2 and HTTP/1.1 fallback', () => {
       assert.equal(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
       assert.equal(stream.headers['cache-control'], 'no-cache, no-transform');
       for (const name of CONNECTION_SPECIFIC) assert.equal(stream.headers[name], undefined, name);
-      if (path === '/feed') s.app.channel.publish({ data: 'over h2' });
+      if (path === '/feed') feedChannel(s.app).publish({ data: 'over h2' });
       await stream.waitFor((t) => t.events.length >= 1 && t.retries.length === 1);
       stream.close();
     });
@@ -62,7 +62,7 @@ describe('HTTPS with HTTP/2 and HTTP/1.1 fallback', () => {
     const stream = await openStream(`${https}/feed`, {}, { ca: certificate.cert });
     assert.equal(stream.status, 200);
     assert.equal(stream.headers['connection'], 'keep-alive');
-    s.app.channel.publish({ data: 'over h1' });
+    feedChannel(s.app).publish({ data: 'over h1' });
     await stream.waitFor((t) => t.events.some((e) => e.data === 'over h1'));
     stream.close();
   });
@@ -111,17 +111,17 @@ describe('HTTP/2 limits, backpressure and shutdown', () => {
     const slow = slowSession.request({ ':path': '/feed' });
     slow.on('error', () => {});
     slow.pause();
-    await eventually(() => s.app.channel.stats.subscribers === 2);
+    await eventually(() => feedChannel(s.app).stats.subscribers === 2);
     const payload = 'z'.repeat(8 * 1024);
     // 16 KiB a pass, and the next pass only once the fast reader has it all: the fast stream is
     // never more than one pass (well under its 64 KiB budget) behind, however busy the machine.
     for (let pass = 0; pass < 200 && (s.app.counters.slowCut['slow'] ?? 0) === 0; pass++) {
-      for (let i = 0; i < 2; i++) s.app.channel.publish({ data: payload });
-      const published = s.app.channel.history.head;
+      for (let i = 0; i < 2; i++) feedChannel(s.app).publish({ data: payload });
+      const published = feedChannel(s.app).history.head;
       await fast.waitFor((t) => t.events.length === published, 10_000);
     }
     assert.equal(s.app.counters.slowCut['slow'], 1);
-    const head = s.app.channel.history.head;
+    const head = feedChannel(s.app).history.head;
     await fast.waitFor((t) => t.events.length === head, 10_000);
     fast.close();
     session.close();

@@ -1,13 +1,9 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createSecureServer, createServer as createH2cServer, type Http2Session } from 'node:http2';
 import type { Server, Socket } from 'node:net';
+import type { TlsFiles } from '../options/table.js';
 import type { SseRequest, SseResponse } from './types.js';
 
-/** Certificate and key, as PEM. */
-export interface TlsFiles {
-  readonly cert: string | Buffer;
-  readonly key: string | Buffer;
-}
 
 /** Which protocol a {@link Transport} speaks. */
 export type TransportKind = 'http' | 'https' | 'h2c';

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { formatEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
 import { checkInteger } from '../options/check.js';
 import { NumberedHistory } from './numbered-history.js';
-import { planResume, type ResumePlan } from './resume.js';
+import { checkEpoch, newEpoch } from './epoch.js';
+import { encodeReset, planResume, type ResumePlan } from './resume.js';
 
 /** Something that receives a channel's encoded events: in the server, one SSE response. */
 export interface Subscriber {
@@ -56,8 +56,6 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
-const EPOCH = /^[0-9a-f]{12}$/;
-
 /**
  * One broadcast channel with ids, a bounded replay buffer and exact resume.
  *
@@ -81,10 +79,7 @@ export class Channel {
 
   /** @throws RangeError / TypeError when an option is out of range */
   constructor(options: ChannelOptions = {}) {
-    this.epoch = options.epoch ?? randomBytes(6).toString('hex');
-    if (!EPOCH.test(this.epoch)) {
-      throw new TypeError(`epoch must be 12 lowercase hex digits, got ${JSON.stringify(this.epoch)}.`);
-    }
+    this.epoch = checkEpoch(options.epoch ?? newEpoch());
     this.#buffer = new NumberedHistory(
       {
         ...(options.historyEvents === undefined ? {} : { maxEvents: options.historyEvents }),
@@ -160,7 +155,7 @@ export class Channel {
       replayed = events.length;
       if (replayed > 0) initial = Buffer.concat(events);
     } else if (plan.kind === 'reset') {
-      initial = this.#resetEvent(plan.reason, head);
+      initial = encodeReset(plan.reason, { epoch: this.epoch, head, oldest: this.#buffer.oldest, headId: formatEventId({ epoch: this.epoch, seq: head }) });
     }
     this.#subscribers.add(subscriber);
     // #endregion subscribe
@@ -203,14 +198,5 @@ export class Channel {
   close(): void {
     this.flush();
     this.#isClosed = true;
-  }
-
-  #resetEvent(reason: string, head: number): Buffer {
-    // #region reset-event
-    // The reset's own id moves the client's cursor to the head, so its next reconnect resumes
-    // exactly instead of being reset again. The raw requested id is never echoed.
-    const data = JSON.stringify({ reason, epoch: this.epoch, head, oldest: this.#buffer.oldest });
-    return encodeEvent({ event: 'reset', id: formatEventId({ epoch: this.epoch, seq: head }), data });
-    // #endregion reset-event
   }
 }

@@ -1,3 +1,4 @@
+import { encodeEvent } from '../protocol/encode.js';
 import type { LastEventIdResult } from '../protocol/last-event-id.js';
 
 /** Why a client could not be resumed exactly. Sent as the `reason` of the `reset` event. */
@@ -41,4 +42,31 @@ export function planResume(cursor: LastEventIdResult, state: HistoryState): Resu
       return { kind: 'replay', afterSeq: cursor.seq };
   }
   // #endregion plan
+}
+
+/** Where a history stands, as the `reset` event reports it: in-memory sequence numbers or Redis stream ids. */
+export interface ResetPosition {
+  readonly epoch: string;
+  /** The newest event's position. */
+  readonly head: number | string;
+  /** The oldest retained event's position. */
+  readonly oldest: number | string;
+  /** The id of the head event: the reset's own id. */
+  readonly headId: string;
+}
+
+/**
+ * Encodes the `reset` event that starts a stream which cannot be resumed exactly. Its data says
+ * why, as JSON: `{"reason", "epoch", "head", "oldest"}`.
+ *
+ * @param reason - why the client's cursor could not be resumed
+ * @param position - the history's epoch and retained range, and the head's id
+ */
+export function encodeReset(reason: ResetReason, position: ResetPosition): Buffer {
+  // #region reset-event
+  // The reset's own id moves the client's cursor to the head, so its next reconnect resumes
+  // exactly instead of being reset again. The raw requested id is never echoed.
+  const { epoch, head, oldest, headId } = position;
+  return encodeEvent({ event: 'reset', id: headId, data: JSON.stringify({ reason, epoch, head, oldest }) });
+  // #endregion reset-event
 }

@@ -28,7 +28,7 @@ describe('parseCli', () => {
     for (const flag of ['--tls-cert', '--tls-key', '--h2c', '--cors-origin', '--cors-credentials', '--port', '--host', '--max-connections', '--max-per-client', '--heartbeat', '--retry', '--history', '--max-pending', '--tick']) {
       assert.ok(request.kind === 'help' && request.text.includes(flag), flag);
     }
-    assert.match(request.kind === 'help' ? request.text : '', /--heartbeat <n> .*\(default 15000\)/);
+    assert.match(request.kind === 'help' ? request.text : '', /--heartbeat <ms> .*\(default 15000\)/);
   });
 
   it('reads the TLS files, h2c and the CORS allow-list', () => {

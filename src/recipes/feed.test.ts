@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventually, publish, rawExchange, startServer, type Started } from '../testing/harness.js';
+import { eventually, publish, rawExchange, startServer, type Started, feedChannel } from '../testing/harness.js';
 import { HOSTILE_IDS } from '../testing/hostile-ids.js';
 import { openStream } from '../testing/sse-client.js';
 import { queryCursor } from './feed.js';
@@ -10,13 +10,13 @@ describe('/feed: reconnection from Last-Event-ID', () => {
   let epoch: string;
   before(async () => {
     s = await startServer({ historyEvents: 5 });
-    epoch = s.app.channel.epoch;
+    epoch = feedChannel(s.app).epoch;
   });
   after(() => s.app.close());
 
   const publishAll = async (count: number, prefix: string): Promise<string[]> => {
     const ids: string[] = [];
-    for (let i = 0; i < count; i++) ids.push(s.app.channel.publish({ data: `${prefix}${i}` }).id);
+    for (let i = 0; i < count; i++) ids.push(feedChannel(s.app).publish({ data: `${prefix}${i}` }).id);
     await new Promise((resolve) => setImmediate(resolve));
     return ids;
   };
@@ -26,7 +26,7 @@ describe('/feed: reconnection from Last-Event-ID', () => {
     const ids = await publishAll(3, 'a');
     await first.waitFor((t) => t.events.length === 3);
     first.close();
-    await eventually(() => s.app.channel.stats.subscribers === 0);
+    await eventually(() => feedChannel(s.app).stats.subscribers === 0);
     await publishAll(2, 'b');
     const resumed = await openStream(`${s.base}/feed`, { 'last-event-id': first.events[2]?.lastEventId ?? '' });
     await resumed.waitFor((t) => t.events.length === 2);
@@ -40,7 +40,7 @@ describe('/feed: reconnection from Last-Event-ID', () => {
   });
 
   it('accepts the cursor from ?lastEventId= and lets the header win over it', async () => {
-    const head = s.app.channel.history.head;
+    const head = feedChannel(s.app).history.head;
     await publishAll(1, 'q');
     const byQuery = await openStream(`${s.base}/feed?lastEventId=${epoch}-${head}`);
     await byQuery.waitFor((t) => t.events.length === 1);
@@ -53,7 +53,7 @@ describe('/feed: reconnection from Last-Event-ID', () => {
   });
 
   it('takes the cursor from ?lastEventId= when the header is present but empty', async () => {
-    const head = s.app.channel.history.head;
+    const head = feedChannel(s.app).history.head;
     await publishAll(2, 'e');
     // An empty header is no cursor; taking it as "fresh" would skip what the query asked for.
     const text = await rawExchange(s.port, `GET /feed?lastEventId=${epoch}-${head} HTTP/1.1\r\nHost: x\r\nLast-Event-ID:\r\n\r\n`, {
@@ -70,14 +70,14 @@ describe('/feed: reconnection from Last-Event-ID', () => {
     ['an id older than the buffer', () => `${epoch}-1`, 'expired'],
   ] as const) {
     it(`answers ${name} with 200 and a reset event (${reason}) that moves the cursor to the head`, async () => {
-      const head = s.app.channel.history.head;
+      const head = feedChannel(s.app).history.head;
       const stream = await openStream(`${s.base}/feed`, { 'last-event-id': cursor() });
       await stream.waitFor((t) => t.events.length === 1);
       assert.equal(stream.status, 200);
       const [reset] = stream.events;
       assert.equal(reset?.type, 'reset');
       assert.equal(reset?.lastEventId, `${epoch}-${head}`);
-      assert.deepEqual(JSON.parse(reset?.data ?? ''), { reason, epoch, head, oldest: s.app.channel.history.oldest });
+      assert.deepEqual(JSON.parse(reset?.data ?? ''), { reason, epoch, head, oldest: feedChannel(s.app).history.oldest });
       await publishAll(1, 'live');
       await stream.waitFor((t) => t.events.length === 2);
       stream.close();

@@ -1,11 +1,9 @@
-import type { Channel } from '../hub/channel.js';
-import type { ResumePlan } from '../hub/resume.js';
-import { parseLastEventId } from '../protocol/last-event-id.js';
+import type { Broker, FeedStart } from '../history/broker.js';
 import type { SseStream } from '../stream/sse-stream.js';
 import type { SseRequest } from '../http/types.js';
 
 /**
- * The reconnection recipe: one channel shared by every client, resumed from `Last-Event-ID`.
+ * The reconnection recipe: one feed shared by every client, resumed from `Last-Event-ID`.
  *
  * The header wins over the `?lastEventId=` query parameter, which serves first connects and
  * clients that cannot set headers. Whatever the value, the answer is a stream: exact replay, or a
@@ -13,20 +11,17 @@ import type { SseRequest } from '../http/types.js';
  *
  * @param stream - an open stream
  * @param req - the request, for the cursor
- * @param channel - the channel to follow
+ * @param broker - where the feed's events live
  * @returns what was decided, for counting
  */
-export function feedRecipe(stream: SseStream, req: SseRequest, channel: Channel): ResumePlan {
+export function feedRecipe(stream: SseStream, req: SseRequest, broker: Broker): Promise<FeedStart> {
   // #region feed
   const query = queryCursor(req.url);
   // An empty header carries no cursor, as if absent: the query may still hold one.
   const header = req.headers['last-event-id'];
-  const cursor = parseLastEventId(header === undefined || header === '' ? query : header);
-  const subscription = channel.subscribe(stream, cursor);
-  if (subscription.initial !== undefined) stream.write(subscription.initial);
-  stream.onClose(subscription.unsubscribe);
+  stream.onClose(() => broker.unsubscribe(stream));
+  return broker.subscribe(stream, header === undefined || header === '' ? (query ?? undefined) : header);
   // #endregion feed
-  return subscription.plan;
 }
 
 /**

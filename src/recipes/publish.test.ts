@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { publish, rawExchange, startServer, type Started } from '../testing/harness.js';
+import { publish, rawExchange, startServer, type Started, feedChannel } from '../testing/harness.js';
 import { openStream } from '../testing/sse-client.js';
 import { parsePublishBody } from './publish.js';
 
@@ -37,11 +37,11 @@ describe('POST /publish', () => {
     ['an oversized body', JSON.stringify({ data: 'x'.repeat(2000) }), 413, 'body_too_large'],
   ] as const) {
     it(`refuses ${name} with ${status} ${code} and publishes nothing`, async () => {
-      const head = s.app.channel.history.head;
+      const head = feedChannel(s.app).history.head;
       const result = await publish(s.base, body);
       assert.equal(result.status, status);
       assert.equal((result.json as { error: { code: string } }).error.code, code);
-      assert.equal(s.app.channel.history.head, head);
+      assert.equal(feedChannel(s.app).history.head, head);
     });
   }
 

@@ -1,6 +1,9 @@
-import type { Channel, PublishInput } from '../hub/channel.js';
-import { SseError } from '../protocol/errors.js';
+import { BrokerUnavailableError, type Broker } from '../history/broker.js';
+import type { PublishInput } from '../hub/channel.js';
+import { readBody } from '../http/body.js';
+import { sendError, sendJson } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
+import { SseError } from '../protocol/errors.js';
 
 /** A refused publish: the HTTP status and a stable code. */
 export interface PublishRefusal {
@@ -42,18 +45,14 @@ export function parsePublishBody(text: string): PublishInput | PublishRefusal {
 
 /**
  * The broadcast recipe: `POST /publish` with a JSON body publishes one event to every `/feed`
- * subscriber and answers `202 {"id": …}` with the id the channel assigned. Nothing is published
- * unless the whole body is valid.
+ * subscriber and answers `202 {"id": …}` with the id the broker assigned, once the broker has
+ * stored it. Nothing is published unless the whole body is valid; a broker that cannot store
+ * events now (Redis down, a failed history file) gets `503` with `Retry-After`.
  *
  * @param maxBodyBytes - bodies over this are refused with `413`
  * @returns whether an event was published; rejects only when the request itself fails mid-body
  */
-export async function publishRecipe(
-  req: SseRequest,
-  res: SseResponse,
-  channel: Channel,
-  maxBodyBytes: number,
-): Promise<boolean> {
+export async function publishRecipe(req: SseRequest, res: SseResponse, broker: Broker, maxBodyBytes: number): Promise<boolean> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   // Requiring JSON keeps cross-origin HTML forms out: they cannot send it without a preflight.
   if (type !== 'application/json') {
@@ -67,54 +66,27 @@ export async function publishRecipe(
   if ('status' in input) return answer(res, input);
   try {
     // #region publish
-    const { id } = channel.publish(input);
+    // 202 only once the broker has stored the event: never acknowledge what could be lost.
+    const { id } = await broker.publish(input);
     sendJson(res, 202, { id });
     // #endregion publish
     return true;
   } catch (error) {
     if (error instanceof SseError) return answer(res, refusal(400, error.code, error.message));
+    if (error instanceof BrokerUnavailableError) {
+      sendError(res, 503, 'broker_unavailable', error.message, { 'retry-after': '1' });
+      return false;
+    }
     throw error;
   }
 }
 
-/** Writes a JSON response. */
-export function sendJson(res: SseResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
-
 /** Sends a refusal; `closeConnection` (HTTP/1.1 only) drops a body that was not read to its end. */
 function answer(res: SseResponse, refused: PublishRefusal, closeConnection = false): false {
-  sendJson(res, refused.status, { error: { code: refused.code, message: refused.message } }, closeConnection ? { connection: 'close' } : {});
+  sendError(res, refused.status, refused.code, refused.message, closeConnection ? { connection: 'close' } : {});
   return false;
 }
 
 function refusal(status: PublishRefusal['status'], code: string, message: string): PublishRefusal {
   return { status, code, message };
-}
-
-/** Reads the body as UTF-8, or resolves undefined as soon as it passes `maxBytes`. */
-export function readBody(req: SseRequest, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.removeAllListeners('data');
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { checkInteger } from '../options/check.js';
@@ -6,7 +5,8 @@ import { RedisClient, RedisUnavailableError, type RedisState } from './client.js
 import { RedisReplyError, type RespValue } from './resp.js';
 import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from '../history/broker.js';
 import type { Channel, PublishInput } from '../hub/channel.js';
-import type { ResetReason } from '../hub/resume.js';
+import { isEpoch, newEpoch } from '../hub/epoch.js';
+import { encodeReset, type ResetReason } from '../hub/resume.js';
 import {
   compareStreamIds,
   formatStreamEventId,
@@ -44,7 +44,6 @@ interface Entry {
   readonly bytes: Buffer;
 }
 
-const EPOCH = /^[0-9a-f]{12}$/;
 // The longest id this broker writes, for checking an event's size before Redis assigns the id.
 const LONGEST_ID = 'f'.repeat(12 + 1 + 16 + 1 + 16);
 const PAGE = 1000;
@@ -70,11 +69,12 @@ const HAS_ENTRY = "return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])";
  * // What `node dist/server.js --redis redis://127.0.0.1:6379/0` does:
  * const app = createSseServer({ redisUrl: 'redis://127.0.0.1:6379/0', redisKey: 'sse:feed' });
  * await app.listen(); // rejects with BrokerUnavailableError when Redis cannot be reached
- * await app.broker?.publish({ data: 'hello' }); // resolves { id: '<epoch>-<ms>-<seq>' } once stored
+ * await app.broker.publish({ data: 'hello' }); // resolves { id: '<epoch>-<ms>-<seq>' } once stored
  * ```
  */
 export class RedisBroker implements Broker {
   readonly kind = 'redis';
+  readonly store = 'redis';
   readonly key: string;
   readonly #epochKey: string;
   readonly #commands: RedisClient;
@@ -390,10 +390,8 @@ export class RedisBroker implements Broker {
   #reset(subscriber: FeedSubscriber, reason: ResetReason): FeedStart {
     const epoch = this.#epoch as string;
     const head = this.#window.head;
-    // As with the in-memory channel: the reset's id moves the cursor to the head, so the next
-    // reconnect resumes exactly; the requested id is never echoed.
-    const data = JSON.stringify({ reason, epoch, head: formatStreamId(head) });
-    const reset = encodeEvent({ event: 'reset', id: formatStreamEventId(epoch, head), data });
+    const oldest = formatStreamId(this.#window.oldest);
+    const reset = encodeReset(reason, { epoch, head: formatStreamId(head), oldest, headId: formatStreamEventId(epoch, head) });
     return this.#attach(subscriber, [reset], { kind: 'reset', reason });
   }
 
@@ -472,10 +470,10 @@ export class RedisBroker implements Broker {
 
 /** Reads the stream's epoch, creating it when Redis has none (a new or emptied Redis). */
 async function readEpoch(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>, key: string): Promise<string> {
-  await send(['SET', key, randomBytes(6).toString('hex'), 'NX']);
+  await send(['SET', key, newEpoch(), 'NX']);
   const value = await send(['GET', key]);
   const epoch = Buffer.isBuffer(value) ? value.toString('latin1') : '';
-  if (!EPOCH.test(epoch)) throw new Error(`${key} holds ${JSON.stringify(epoch)}, not 12 lowercase hex digits; delete it or use another --redis-key.`);
+  if (!isEpoch(epoch)) throw new Error(`${key} holds ${JSON.stringify(epoch)}, not 12 lowercase hex digits; delete it or use another --redis-key.`);
   return epoch;
 }
 

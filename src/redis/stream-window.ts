@@ -29,6 +29,11 @@ export class StreamWindow {
     return this.#floor;
   }
 
+  /** The oldest entry's id, or the floor when empty. */
+  get oldest(): StreamId {
+    return this.#ids[this.#start] ?? this.#floor;
+  }
+
   /** The newest entry's id, or the floor when empty. */
   get head(): StreamId {
     return this.#ids.at(-1) ?? this.#floor;

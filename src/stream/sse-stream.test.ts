@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createParser, type ParsedEvent } from '../protocol/parse.js';
-import { eventually, startServer } from '../testing/harness.js';
+import { eventually, startServer, feedChannel } from '../testing/harness.js';
 import { openStream } from '../testing/sse-client.js';
 import { Heartbeat } from './heartbeat.js';
 import { SseStream, type CloseReason } from './sse-stream.js';
@@ -175,15 +175,15 @@ describe('slow clients', () => {
     after(() => s.app.close());
     const fast = await openStream(`${s.base}/feed`);
     const slow = pausedClient(s.port, '/feed');
-    await eventually(() => s.app.channel.stats.subscribers === 2);
+    await eventually(() => feedChannel(s.app).stats.subscribers === 2);
     const payload = 'x'.repeat(16 * 1024);
     // Publish in passes until the slow client is cut; bounded at 64 MB.
     for (let pass = 0; pass < 256 && (s.app.counters.slowCut['slow'] ?? 0) === 0; pass++) {
-      for (let i = 0; i < 16; i++) s.app.channel.publish({ data: payload });
+      for (let i = 0; i < 16; i++) feedChannel(s.app).publish({ data: payload });
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     assert.equal(s.app.counters.slowCut['slow'], 1);
-    const head = s.app.channel.history.head;
+    const head = feedChannel(s.app).history.head;
     await fast.waitFor((t) => t.events.length === head, 10_000);
     const received = await slow.drain();
     const last = received.at(-1)?.lastEventId ?? '';
@@ -201,10 +201,10 @@ describe('slow clients', () => {
     const s = await startServer({ maxPendingBytes: 512 * 1024 * 1024, stallTimeoutMs: 300 });
     after(() => s.app.close());
     pausedClient(s.port, '/feed');
-    await eventually(() => s.app.channel.stats.subscribers === 1);
+    await eventually(() => feedChannel(s.app).stats.subscribers === 1);
     const payload = 'y'.repeat(64 * 1024);
     for (let pass = 0; pass < 200 && (s.app.counters.slowCut['stalled'] ?? 0) === 0; pass++) {
-      if (pass < 100) for (let i = 0; i < 4; i++) s.app.channel.publish({ data: payload });
+      if (pass < 100) for (let i = 0; i < 4; i++) feedChannel(s.app).publish({ data: payload });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     assert.equal(s.app.counters.slowCut['stalled'], 1);

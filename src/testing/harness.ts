@@ -1,5 +1,8 @@
 import { connect } from 'node:net';
-import { createSseServer, type SseServer, type SseServerOptions } from '../app.js';
+import { createSseServer, type SseServer } from '../app.js';
+import { MemoryBroker } from '../history/memory-broker.js';
+import type { Channel } from '../hub/channel.js';
+import type { SseServerOptions } from '../options/table.js';
 
 /** A reference server listening on a free loopback port, for tests. */
 export interface Started {
@@ -16,6 +19,16 @@ export async function startServer(options: SseServerOptions = {}): Promise<Start
   const app = createSseServer({ port: 0, host: '127.0.0.1', tickMs: 0, heartbeatMs: 0, shutdownGraceMs: 500, ...options });
   const { port } = await app.listen();
   return { app, port, base: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * The in-process channel behind `/feed`'s default broker, to publish and look inside in tests.
+ *
+ * @throws TypeError when the server keeps `/feed` in Redis
+ */
+export function feedChannel(app: SseServer): Channel {
+  if (!(app.broker instanceof MemoryBroker)) throw new TypeError('feedChannel needs the in-memory broker: the server was started with redisUrl.');
+  return app.broker.channel;
 }
 
 /**

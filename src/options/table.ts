@@ -1,0 +1,156 @@
+import { checkInteger } from './check.js';
+
+/** Certificate and key, as PEM. */
+export interface TlsFiles {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+}
+
+/**
+ * Options of `createSseServer`. Every one is an entry of {@link OPTIONS}, which holds its default,
+ * bounds, command-line flag (if any) and help line; the README's options table is rendered from it.
+ */
+export interface SseServerOptions {
+  /** Port to listen on; 0 picks a free one. */
+  readonly port?: number;
+  /** Address to bind. */
+  readonly host?: string;
+  /** Open streams across all clients. */
+  readonly maxConnections?: number;
+  /** Open streams per client address. */
+  readonly maxPerClient?: number;
+  /** Longest idle gap before a comment heartbeat; 0 turns them off. */
+  readonly heartbeatMs?: number;
+  /** The `retry:` hint, jittered ±20 % per connection. */
+  readonly retryMs?: number;
+  /** Events kept on `/feed` for resume. */
+  readonly historyEvents?: number;
+  /** Bytes kept on `/feed` for resume. */
+  readonly historyBytes?: number;
+  /** Bytes queued for one client before it is cut as slow. */
+  readonly maxPendingBytes?: number;
+  /** A stream that stays backpressured this long without draining is cut. */
+  readonly stallTimeoutMs?: number;
+  /** The `/feed` ticker's period; 0 turns it off. */
+  readonly tickMs?: number;
+  /** The period of `/events`, `/time` and `/named`. */
+  readonly recipeIntervalMs?: number;
+  /** Largest `POST /publish` body. */
+  readonly maxBodyBytes?: number;
+  /** Largest encoded event `/feed` accepts; a larger publish is refused (`SSE_ERR_EVENT_TOO_LARGE`). */
+  readonly maxEventBytes?: number;
+  /** How long an HTTP/1.1 client may take to send its request headers before `408` (slowloris); Node's own is 60 s. */
+  readonly headersTimeoutMs?: number;
+  /** How long shutdown waits for streams to end before destroying them. */
+  readonly shutdownGraceMs?: number;
+  /** Serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback. */
+  readonly tls?: TlsFiles | undefined;
+  /** Serve cleartext HTTP/2 (prior knowledge), for use behind a proxy. */
+  readonly h2c?: boolean;
+  /** Origins allowed to read the streams and publish (CORS). */
+  readonly corsOrigins?: readonly string[];
+  /** Allow credentials for those origins. */
+  readonly corsCredentials?: boolean;
+  /** Keep `/feed`'s history (and epoch) in this append-only file, so it survives restarts. */
+  readonly historyFile?: string | undefined;
+  /** Keep `/feed`'s history in a Redis stream shared by every instance, e.g. `redis://127.0.0.1:6379/0`. */
+  readonly redisUrl?: string | undefined;
+  /** The Redis stream's key (the epoch is kept at `<key>:epoch`). */
+  readonly redisKey?: string;
+}
+
+/** The options with every default filled in. */
+export type ResolvedOptions = Required<Omit<SseServerOptions, 'tls' | 'historyFile' | 'redisUrl'>> & {
+  readonly tls: TlsFiles | undefined;
+  readonly historyFile: string | undefined;
+  readonly redisUrl: string | undefined;
+};
+
+/** One option: its type, default, bounds, command-line flag, environment variable and help line. */
+export interface OptionSpec {
+  readonly type: 'integer' | 'string' | 'boolean' | 'strings' | 'tls';
+  readonly default: unknown;
+  /** Smallest value allowed (integers). */
+  readonly min?: number;
+  /** Largest value allowed (integers). */
+  readonly max?: number;
+  /** The flag without `--`, and the name of its value; undefined: library only, no flag. */
+  readonly flag: { readonly name: string; readonly value?: string } | undefined;
+  /** The environment variable the command line reads when the flag is absent. */
+  readonly env?: string;
+  /** The help line, for `--help` and the README. */
+  readonly help: string;
+}
+
+const KIB = 1024;
+const MIB = 1024 * 1024;
+
+// #region options
+/** Every option of the server, in one place: `DEFAULTS`, validation, the CLI and its help, the README table. */
+export const OPTIONS = {
+  port: { type: 'integer', default: 8080, min: 0, max: 65_535, flag: { name: 'port', value: 'n' }, env: 'PORT', help: 'port to listen on; 0 picks a free one' },
+  host: { type: 'string', default: '127.0.0.1', flag: { name: 'host', value: 'address' }, env: 'HOST', help: 'address to bind' },
+  maxConnections: { type: 'integer', default: 10_000, min: 1, flag: { name: 'max-connections', value: 'n' }, help: 'open streams across all clients' },
+  maxPerClient: { type: 'integer', default: 16, min: 1, flag: { name: 'max-per-client', value: 'n' }, help: 'open streams per client address' },
+  heartbeatMs: { type: 'integer', default: 15_000, min: 0, flag: { name: 'heartbeat', value: 'ms' }, help: 'idle time before a comment heartbeat; 0 = off' },
+  retryMs: { type: 'integer', default: 3000, min: 0, flag: { name: 'retry', value: 'ms' }, help: 'the `retry:` hint, jittered ±20 % per connection' },
+  historyEvents: { type: 'integer', default: 1000, min: 1, flag: { name: 'history', value: 'events' }, help: 'events kept on `/feed` for resume' },
+  historyBytes: { type: 'integer', default: 4 * MIB, min: 1, flag: undefined, help: 'bytes kept on `/feed` for resume' },
+  maxPendingBytes: { type: 'integer', default: MIB, min: 1, flag: { name: 'max-pending', value: 'bytes' }, help: 'bytes queued for one client before it is cut as slow' },
+  stallTimeoutMs: { type: 'integer', default: 30_000, min: 1, flag: undefined, help: 'a stream backpressured this long without draining is cut' },
+  tickMs: { type: 'integer', default: 1000, min: 0, flag: { name: 'tick', value: 'ms' }, help: 'ticker events on `/feed`; 0 = off' },
+  recipeIntervalMs: { type: 'integer', default: 1000, min: 1, flag: undefined, help: 'the period of `/events`, `/time` and `/named`' },
+  maxBodyBytes: { type: 'integer', default: 64 * KIB, min: 1, flag: undefined, help: 'largest `POST /publish` body; a larger one gets `413`' },
+  maxEventBytes: { type: 'integer', default: 256 * KIB, min: 1, flag: undefined, help: 'largest encoded event `/feed` accepts (`SSE_ERR_EVENT_TOO_LARGE`)' },
+  headersTimeoutMs: { type: 'integer', default: 10_000, min: 1, flag: { name: 'headers-timeout', value: 'ms' }, help: 'an HTTP/1.1 client slower than this to send its request headers gets `408` and is closed (slowloris)' },
+  shutdownGraceMs: { type: 'integer', default: 2000, min: 0, flag: undefined, help: 'how long shutdown waits for streams to end before destroying them' },
+  tls: { type: 'tls', default: undefined, flag: { name: 'tls-cert', value: 'file' }, help: 'serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback; with `--tls-key <file>`' },
+  h2c: { type: 'boolean', default: false, flag: { name: 'h2c' }, help: 'serve cleartext HTTP/2 (for a proxy that speaks it)' },
+  corsOrigins: { type: 'strings', default: [], flag: { name: 'cors-origin', value: 'origin' }, help: 'allow this origin to read the streams and publish; repeatable' },
+  corsCredentials: { type: 'boolean', default: false, flag: { name: 'cors-credentials' }, help: 'allow credentials for those origins (never with `*`, which is refused)' },
+  historyFile: { type: 'string', default: undefined, flag: { name: 'history-file', value: 'path' }, help: "keep `/feed`'s history and epoch in an append-only file: a restart loses nothing" },
+  redisUrl: { type: 'string', default: undefined, flag: { name: 'redis', value: 'url' }, help: "keep `/feed`'s history in a Redis stream every instance shares, e.g. `redis://127.0.0.1:6379/0`" },
+  redisKey: { type: 'string', default: 'sse:feed', flag: { name: 'redis-key', value: 'key' }, help: "the Redis stream's key" },
+} as const satisfies Record<keyof SseServerOptions, OptionSpec>;
+// #endregion options
+
+/** The name of an option. */
+export type OptionName = keyof typeof OPTIONS;
+
+/** The defaults, read from {@link OPTIONS}. */
+export const DEFAULTS: ResolvedOptions = Object.fromEntries(
+  Object.entries(OPTIONS).map(([name, spec]) => [name, spec.default]),
+) as unknown as ResolvedOptions;
+
+/**
+ * Fills in the defaults and checks every numeric option against its bounds.
+ *
+ * @throws RangeError with a sentence naming the option when one is out of range
+ */
+export function resolveOptions(input: SseServerOptions): ResolvedOptions {
+  const options: ResolvedOptions = { ...DEFAULTS, ...input };
+  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
+    if (spec.type === 'integer') checkInteger(options[name] as number, name, spec.min, spec.max);
+  }
+  if (options.historyFile !== undefined && options.redisUrl !== undefined) {
+    throw new TypeError('historyFile and redisUrl exclude each other: with Redis, the stream is the history.');
+  }
+  return options;
+}
+
+/** The README's options table, rendered from {@link OPTIONS} (a test checks the README holds exactly this). */
+export function renderOptionsTable(): string {
+  const rows = ['| option | flag | env | default | meaning |', '| --- | --- | --- | --- | --- |'];
+  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
+    const flag = spec.flag === undefined ? 'none (library only)' : `\`--${spec.flag.name}${spec.flag.value === undefined ? '' : ` <${spec.flag.value}>`}\``;
+    rows.push(`| \`${name}\` | ${flag} | ${spec.env === undefined ? '' : `\`${spec.env}\``} | ${formatDefault(spec.default)} | ${spec.help} |`);
+  }
+  return rows.join('\n');
+}
+
+/** A default as the help and the README show it. */
+export function formatDefault(value: unknown): string {
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return 'none';
+  if (value === false) return 'off';
+  return typeof value === 'string' ? `\`${value}\`` : String(value);
+}
