@@ -1,6 +1,5 @@
 import { request, type IncomingMessage } from 'node:http';
 import { createSseServer, type SseServer, type SseServerOptions } from 'sse-reference';
-import { feedChannel } from 'sse-reference/testing';
 
 /** How long one recorded request may take before the recording fails. */
 const REQUEST_TIMEOUT_MS = 3000;
@@ -118,7 +117,8 @@ export class Lab {
   normalise(text: string): string {
     let out = text;
     this.#servers.forEach((server, index) => {
-      out = out.replaceAll(feedChannel(server.app).epoch, EPOCHS[index] ?? `e${String(index).padStart(11, '0')}`);
+      const { epoch } = server.app.broker;
+      if (epoch !== undefined) out = out.replaceAll(epoch, EPOCHS[index] ?? `e${String(index).padStart(11, '0')}`);
       out = out.replaceAll(server.origin, `http://127.0.0.1:${8080 + index}`);
     });
     let retries = 0;

@@ -45,6 +45,8 @@ export class BrokerUnavailableError extends Error {
 export interface Broker {
   /** `memory` (with an optional file log) or `redis`. */
   readonly kind: 'memory' | 'redis';
+  /** The epoch of the ids it assigns now; undefined while it cannot know (Redis not yet reached). */
+  readonly epoch: string | undefined;
   /** Where the history is kept: `memory` only, a `file`, or `redis`; `/metrics` labels `sse_history_up` with it. */
   readonly store: 'memory' | 'file' | 'redis';
   /** Stores one event; resolves with its id once it is stored as the broker promises. */

@@ -26,6 +26,10 @@ export class MemoryBroker implements Broker {
     this.store = log === undefined ? 'memory' : 'file';
   }
 
+  get epoch(): string {
+    return this.channel.epoch;
+  }
+
   get stats(): Channel['stats'] {
     return this.channel.stats;
   }

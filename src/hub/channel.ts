@@ -155,7 +155,8 @@ export class Channel {
       replayed = events.length;
       if (replayed > 0) initial = Buffer.concat(events);
     } else if (plan.kind === 'reset') {
-      initial = encodeReset(plan.reason, { epoch: this.epoch, head, oldest: this.#buffer.oldest, headId: formatEventId({ epoch: this.epoch, seq: head }) });
+      const headId = formatEventId({ epoch: this.epoch, seq: head });
+      initial = encodeReset(plan.reason, { epoch: this.epoch, head, oldest: this.#buffer.oldest, headId });
     }
     this.#subscribers.add(subscriber);
     // #endregion subscribe
