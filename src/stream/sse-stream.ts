@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { Subscriber } from '../hub/channel.js';
 import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
 import { frameChunk, frameShared, startChunkedBody } from './chunked.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
@@ -39,7 +38,7 @@ const HEARTBEAT_CHUNK = frameChunk(HEARTBEAT);
  * });
  * ```
  */
-export class SseStream implements Subscriber, Beating {
+export class SseStream implements Beating {
   wroteSinceTick = false;
   readonly #res: SseResponse;
   readonly #out: ChunkWriter;
@@ -103,7 +102,7 @@ export class SseStream implements Subscriber, Beating {
     return this.write(encodeEvent(event));
   }
 
-  /** {@link Subscriber.deliver}: writes a channel's merged events. */
+  /** The hub's `Subscriber.deliver`: writes a channel's merged events. */
   deliver(chunk: Buffer): void {
     this.#write(chunk, this.#socket === undefined ? undefined : frameShared(chunk));
   }

@@ -1,0 +1,78 @@
+/**
+ * Which part of the tree may import which: the architecture's directions, written once as data.
+ * `directions.test.ts` reads every import of src/, conformance/ and scripts/ against it.
+ */
+
+/** A room: a folder (or the files directly in `src/`) and the rooms its non-test files may import. */
+export interface Room {
+  readonly may: readonly string[];
+  /** Test files (`*.test.ts`) may import these too. */
+  readonly testsMay?: readonly string[];
+  /** Why the rule holds, for the failure message. */
+  readonly why: string;
+  /**
+   * Set while the tree does not hold the rule yet: violations are listed, not failed. Deleting
+   * this line turns the rule on.
+   */
+  readonly pending?: string;
+}
+
+const SRC_ROOMS = ['src/protocol', 'src/options', 'src/hub', 'src/history', 'src/redis', 'src/http', 'src/stream', 'src/limits', 'src/metrics', 'src/recipes'];
+const ALL_SRC = ['src', ...SRC_ROOMS, 'src/testing'];
+
+// #region directions
+/** Every room and what it may import (a room may always import itself; `node:` modules are free). */
+export const ROOMS: Readonly<Record<string, Room>> = {
+  'src/protocol': { may: [], testsMay: ALL_SRC, why: 'the wire format is pure: no sockets, channels or brokers' },
+  'src/options': { may: [], testsMay: ALL_SRC, why: 'the options table is read by everything, so it reads nothing' },
+  'src/metrics': { may: [], testsMay: ALL_SRC, why: 'counters and their rendering only' },
+  'src/limits': { may: ['src/options'], testsMay: ALL_SRC, why: 'the caps know only their options' },
+  'src/http': { may: ['src/options'], testsMay: ALL_SRC, why: 'HTTP plumbing knows nothing of SSE' },
+  'src/stream': { may: ['src/protocol', 'src/http', 'src/options'], testsMay: ALL_SRC, why: 'one response: the protocol over HTTP' },
+  'src/hub': { may: ['src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'the in-process fan-out knows no storage and no sockets' },
+  'src/history': { may: ['src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'the broker seam sits on the hub, below any adapter' },
+  'src/redis': { may: ['src/history', 'src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'an adapter behind the broker seam' },
+  'src/recipes': { may: ['src/history', 'src/hub', 'src/protocol', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'recipes talk to the Broker interface, never to Redis internals' },
+  src: { may: SRC_ROOMS, testsMay: ALL_SRC, why: 'the server wires the rooms; the library entry never exports test tools' },
+  'src/testing': { may: ALL_SRC, why: 'test tools may use the whole library, and only tests use them' },
+  scripts: { may: ['scripts', 'package:sse-reference', 'package:sse-reference/testing', 'package:sse-reference/conformance'], why: 'scripts use the package as a user would' },
+  conformance: {
+    may: [],
+    testsMay: ['package:sse-reference', 'package:sse-reference/testing', 'src'],
+    why: 'the judge has its own parser: a bug shared by judge and judged stays hidden',
+    pending: 'conformance/ is being made independent of src/ on another branch; the lead deletes this line at merge',
+  },
+};
+// #endregion directions
+
+/** The room a repository path belongs to: its longest matching folder. */
+export function roomOf(path: string): string | undefined {
+  let best: string | undefined;
+  for (const room of Object.keys(ROOMS)) {
+    const isIn = room === 'src' ? /^src\/[^/]+$/.test(path) : path.startsWith(`${room}/`);
+    if (isIn && (best === undefined || room.length > best.length)) best = room;
+  }
+  return best;
+}
+
+/** The room an import lands in: a repository path's room, or `package:<name>` for the package itself. */
+export function targetRoom(specifier: string, resolved: string | undefined): string | undefined {
+  if (specifier === 'sse-reference' || specifier.startsWith('sse-reference/')) return `package:${specifier}`;
+  return resolved === undefined ? undefined : roomOf(resolved);
+}
+
+/** What the package's own exports point at, so `src` files may be checked like relative imports. */
+export const PACKAGE_ROOMS: Readonly<Record<string, string>> = {
+  'package:sse-reference': 'src',
+  'package:sse-reference/testing': 'src/testing',
+  'package:sse-reference/conformance': 'conformance',
+};
+
+/** Whether a file in room `from` may import room `to`. */
+export function isAllowed(from: string, to: string, isTest: boolean): boolean {
+  if (from === to) return true;
+  const room = ROOMS[from];
+  if (room === undefined) return false;
+  const allowed = isTest ? [...room.may, ...(room.testsMay ?? [])] : room.may;
+  return allowed.includes(to) || (PACKAGE_ROOMS[to] !== undefined && allowed.includes(PACKAGE_ROOMS[to]));
+}
