@@ -13,8 +13,8 @@
  * ```
  */
 
-/** The two kinds of generated block. */
-export type BlockKind = 'snippet' | 'transcript';
+/** The kinds of generated block: quoted from source, recorded from a server, rendered from code. */
+export type BlockKind = 'snippet' | 'transcript' | 'generated';
 
 /** One generated block found in a Markdown file. */
 export interface Block {
@@ -32,8 +32,8 @@ export class DocsError extends Error {
   override readonly name = 'DocsError';
 }
 
-const OPEN = /^<!-- (snippet|transcript): (\S+) -->$/;
-const CLOSE = /^<!-- \/(snippet|transcript) -->$/;
+const OPEN = /^<!-- (snippet|transcript|generated): (\S+) -->$/;
+const CLOSE = /^<!-- \/(snippet|transcript|generated) -->$/;
 
 /**
  * Finds every generated block in a Markdown text.

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from './blocks.js';
 import { Lab } from './lab.js';
+import { GENERATED } from './options-table.js';
 import { SCENARIOS } from './scenarios.js';
 
 /** One Markdown file of the book, as it is and as it should be. */
@@ -43,12 +44,12 @@ export async function recordTranscripts(names: Iterable<string>): Promise<Map<st
 }
 
 /**
- * Reads every page of the book and renders it fresh: each snippet from its source region, each
- * transcript from a new recording.
+ * Reads every page of the book (and the README) and renders it fresh: each snippet from its
+ * source region, each transcript from a new recording, each generated block from its code.
  */
 export async function renderBook(root: string): Promise<RenderedPage[]> {
   const pages = await Promise.all(
-    (await listMarkdown(root)).map(async (path) => ({ path, current: await readFile(join(root, path), 'utf8') })),
+    ['README.md', ...(await listMarkdown(root))].map(async (path) => ({ path, current: await readFile(join(root, path), 'utf8') })),
   );
   const wanted = pages.flatMap((page) => findBlocks(page.current).filter((b) => b.kind === 'transcript').map((b) => b.ref));
   const transcripts = await recordTranscripts(wanted);
@@ -62,6 +63,11 @@ export async function renderBook(root: string): Promise<RenderedPage[]> {
     }
     const fresh = replaceBlocks(page.current, (block) => {
       if (block.kind === 'transcript') return fence('text', (transcripts.get(block.ref) as string).replace(/\n$/, ''));
+      if (block.kind === 'generated') {
+        const generate = GENERATED[block.ref];
+        if (generate === undefined) throw new DocsError(`${page.path}:${block.line}: no generated block named "${block.ref}" (see scripts/docs/options-table.ts)`);
+        return generate();
+      }
       const { path, region } = parseSnippetRef(block.ref);
       try {
         return fence('ts', extractRegion(sources.get(path) as string, region));

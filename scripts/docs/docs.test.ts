@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { access, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ROOT } from '../paths.js';
 import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from './blocks.js';
 import { listMarkdown, renderBook, type RenderedPage } from './book.js';
+import { renderOptionsTable } from './options-table.js';
 
 describe('generated blocks', () => {
   it('extracts a region without its markers and without the common indentation', () => {
@@ -95,14 +96,20 @@ describe('the book in docs/', () => {
     assert.deepEqual(unknown, []);
   });
 
-  it('lists every SseError code and every error code the server answers in docs/reference/errors.md', async () => {
+  it('renders the README options table from the options table', () => {
+    const readme = pages.find((page) => page.path === 'README.md');
+    assert.ok(readme !== undefined && readme.current.includes('<!-- generated: options-table -->'), 'README.md has no options table block');
+    assert.equal(findBlocks(readme.current).find((block) => block.ref === 'options-table')?.body, renderOptionsTable());
+  });
+
+  it('lists every error code the library throws and every error code the server answers in docs/reference/errors.md', async () => {
     const read = (path: string): Promise<string> => readFile(join(ROOT, path), 'utf8');
     const page = await read('docs/reference/errors.md');
-    const errors = await read('src/protocol/errors.ts');
-    const routes = (await read('src/app.ts')) + (await read('src/recipes/publish.ts'));
+    const files = (await readdir(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
+    const source = (await Promise.all(files.map((file) => read(join('src', file))))).join('\n');
     const codes = [
-      ...[...errors.matchAll(/'(SSE_ERR_[A-Z_]+)'/g)].map((match) => match[1] as string),
-      ...[...routes.matchAll(/(?:refusal\(\d+, |code: )'([a-z_]+)'/g)].map((match) => match[1] as string),
+      ...[...source.matchAll(/'(SSE_ERR_[A-Z_0-9]+)'/g)].map((match) => match[1] as string),
+      ...[...source.matchAll(/(?:refusal\(\d+, |sendError\(res, \d+, |code: )'([a-z_]+)'/g)].map((match) => match[1] as string),
     ];
     assert.ok(codes.length > 10);
     assert.deepEqual(codes.filter((code) => !page.includes(`\`${code}\``)), []);

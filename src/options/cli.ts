@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULTS, formatDefault, OPTIONS, type OptionName, type OptionSpec, type SseServerOptions } from './table.js';
+import { OPTIONS, type OptionName, type OptionSpec, type SseServerOptions } from './table.js';
 
 /** What the command line asked for. Certificate files are named, not read: that is I/O. */
 export type CliRequest =
@@ -57,11 +57,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
 /** `--help`, read from the options table. */
 function helpText(): string {
   const lines = ['Usage: node dist/server.js [options]', '', 'Options:'];
-  for (const [name, spec] of FLAGGED) {
+  for (const [, spec] of FLAGGED) {
     const flag = `${spec.flag.name}${spec.flag.value === undefined ? '' : ` <${spec.flag.value}>`}`;
     const env = spec.env === undefined ? '' : ` (env ${spec.env})`;
-    const shown = formatDefault(DEFAULTS[name]).replaceAll('`', '');
-    const fallback = shown === 'none' || spec.type === 'boolean' ? '' : ` (default ${shown})`;
+    const fallback = typeof spec.default === 'number' || typeof spec.default === 'string' ? ` (default ${spec.default})` : '';
     lines.push(`  --${flag.padEnd(24)}${spec.help.replaceAll('`', '')}${env}${fallback}`);
   }
   lines.push(`  --${'help'.padEnd(24)}print this help`);

@@ -137,20 +137,3 @@ export function resolveOptions(input: SseServerOptions): ResolvedOptions {
   }
   return options;
 }
-
-/** The README's options table, rendered from {@link OPTIONS} (a test checks the README holds exactly this). */
-export function renderOptionsTable(): string {
-  const rows = ['| option | flag | env | default | meaning |', '| --- | --- | --- | --- | --- |'];
-  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
-    const flag = spec.flag === undefined ? 'none (library only)' : `\`--${spec.flag.name}${spec.flag.value === undefined ? '' : ` <${spec.flag.value}>`}\``;
-    rows.push(`| \`${name}\` | ${flag} | ${spec.env === undefined ? '' : `\`${spec.env}\``} | ${formatDefault(spec.default)} | ${spec.help} |`);
-  }
-  return rows.join('\n');
-}
-
-/** A default as the help and the README show it. */
-export function formatDefault(value: unknown): string {
-  if (value === undefined || (Array.isArray(value) && value.length === 0)) return 'none';
-  if (value === false) return 'off';
-  return typeof value === 'string' ? `\`${value}\`` : String(value);
-}

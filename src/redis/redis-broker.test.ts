@@ -162,7 +162,9 @@ describe('two instances on one Redis stream', () => {
       const [event] = reset.events;
       assert.equal(event?.type, 'reset', cursor);
       assert.equal(event?.lastEventId, id);
-      assert.deepEqual(JSON.parse(event?.data ?? ''), { reason, epoch, head: (id as string).slice(13) });
+      // The same payload as the in-memory reset: the oldest is the oldest entry this instance holds.
+      const { oldest } = (a.app.broker as RedisBroker).window;
+      assert.deepEqual(JSON.parse(event?.data ?? ''), { reason, epoch, head: (id as string).slice(13), oldest });
     }
   });
 

@@ -138,9 +138,10 @@ export class RedisBroker implements Broker {
     return this.#gaps;
   }
 
-  /** The ids held in memory for exact resume: `(floor, head]`. */
-  get window(): { readonly floor: string; readonly head: string; readonly size: number } {
-    return { floor: formatStreamId(this.#window.floor), head: formatStreamId(this.#window.head), size: this.#window.size };
+  /** The ids held in memory for exact resume: `(floor, head]`, the oldest held first. */
+  get window(): { readonly floor: string; readonly oldest: string; readonly head: string; readonly size: number } {
+    const window = this.#window;
+    return { floor: formatStreamId(window.floor), oldest: formatStreamId(window.oldest), head: formatStreamId(window.head), size: window.size };
   }
 
   /**
