@@ -134,10 +134,6 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       ...broker.stats,
       ...(broker.store === 'memory' ? {} : { history: { store: broker.store, isUp: broker.health().isUp } }),
     });
-  const health = (): { status: number; text: string } => {
-    const { isUp, text } = broker.health();
-    return { status: isUp ? 200 : 503, text: `${text}\n` };
-  };
   const routes = new Map<string, Route>([
     ['/events', streamRoute((stream) => basicRecipe(stream, options.recipeIntervalMs))],
     ['/time', streamRoute((stream) => clockRecipe(stream, options.recipeIntervalMs))],
@@ -145,7 +141,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     ['/feed', streamRoute(feed)],
     ['/publish', publishRoute],
     ['/metrics', textRoute('text/plain; version=0.0.4; charset=utf-8', metrics)],
-    ['/health', textRoute('text/plain; charset=utf-8', health)],
+    ['/health', textRoute('text/plain; charset=utf-8', () => broker.health())],
     ['/', textRoute('text/html; charset=utf-8', () => DEMO_PAGE)],
   ]);
   const cors = createCorsPolicy({ origins: options.corsOrigins, credentials: options.corsCredentials });
@@ -180,14 +176,15 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       stopTicker();
       return new Promise((resolve) => {
         const deadline = setTimeout(() => transport.destroyAll(), options.shutdownGraceMs);
-        // Each client is told when to come back, jittered, so a restart is not a thundering herd;
-        // after this pass, so the events published in it reach them first.
+        // At the end of this pass, so the events published in it reach the streams first.
         setImmediate(() => {
+          // Each client is told when to come back, jittered, so a restart is not a thundering herd.
+          // Ended before the server closes, so Node closes their connections once they are sent.
           for (const stream of streams) stream.end(options.retryMs);
-        });
-        transport.close(() => {
-          clearTimeout(deadline);
-          broker.close().then(resolve, resolve);
+          transport.close(() => {
+            clearTimeout(deadline);
+            broker.close().then(resolve, resolve);
+          });
         });
       });
     },

@@ -39,16 +39,17 @@ export function createRouter(routes: ReadonlyMap<string, Route>, cors: CorsPolic
 }
 
 /**
- * A small GET/HEAD route with a text body made on each request; `/health` gives a status too
- * (`503` and what is down, so a balancer can route around it).
+ * A small GET/HEAD route with a text body made on each request. A health reading (`/health`)
+ * answers `200`, or `503` while something is down, with its one line, so a balancer can route
+ * around it.
  */
-export function textRoute(type: string, body: () => string | { readonly status: number; readonly text: string }): Route {
+export function textRoute(type: string, body: () => string | { readonly isUp: boolean; readonly text: string }): Route {
   return {
     allow: 'GET, HEAD, OPTIONS',
     corsHeaders: '',
     handle(req, res) {
       const made = body();
-      const { status, text } = typeof made === 'string' ? { status: 200, text: made } : made;
+      const [status, text] = typeof made === 'string' ? [200, made] : [made.isUp ? 200 : 503, `${made.text}\n`];
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
       if (req.method === 'HEAD') res.end();
       else res.end(text);
