@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkEpoch, isEpoch, newEpoch } from '../hub/epoch.js';
 import { NumberedHistory } from '../hub/numbered-history.js';
+import { OPTIONS } from '../options/table.js';
 
 /** The file does not hold a history this version can read: it is left untouched. */
 export class FileLogError extends Error {
@@ -90,8 +91,8 @@ export class FileLog {
    * @throws the I/O error when the file cannot be read or written
    */
   static open(path: string, options: FileLogOptions = {}): FileLog {
-    const keepEvents = options.keepEvents ?? 1000;
-    const keepBytes = options.keepBytes ?? 4 * 1024 * 1024;
+    const keepEvents = options.keepEvents ?? OPTIONS.historyEvents.default;
+    const keepBytes = options.keepBytes ?? OPTIONS.historyBytes.default;
     let bytes: Buffer | undefined;
     try {
       bytes = readFileSync(path);

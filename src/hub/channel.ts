@@ -5,6 +5,7 @@ import { checkInteger } from '../options/check.js';
 import { NumberedHistory } from './numbered-history.js';
 import { checkEpoch, newEpoch } from './epoch.js';
 import { encodeReset, planResume, type ResumePlan } from './resume.js';
+import { OPTIONS } from '../options/table.js';
 
 /** Something that receives a channel's encoded events: in the server, one SSE response. */
 export interface Subscriber {
@@ -27,7 +28,7 @@ export interface ChannelOptions {
   readonly epoch?: string;
   /** Events kept for resume. @defaultValue 1000 */
   readonly historyEvents?: number;
-  /** Bytes kept for resume. @defaultValue 1 MiB */
+  /** Bytes kept for resume. @defaultValue 4 MiB (`OPTIONS.historyBytes`) */
   readonly historyBytes?: number;
   /** Largest encoded event accepted by {@link Channel.publish}. @defaultValue 256 KiB */
   readonly maxEventBytes?: number;
@@ -89,7 +90,7 @@ export class Channel {
       options.history?.events,
     );
     this.#log = options.log;
-    this.maxEventBytes = checkInteger(options.maxEventBytes ?? 256 * 1024, 'maxEventBytes');
+    this.maxEventBytes = checkInteger(options.maxEventBytes ?? OPTIONS.maxEventBytes.default, 'maxEventBytes');
   }
 
   /** Counters since creation. `delivered` counts events × subscribers. */

@@ -1,10 +1,11 @@
 import { checkInteger } from '../options/check.js';
+import { OPTIONS } from '../options/table.js';
 
 /** Limits of a {@link ReplayBuffer}. */
 export interface ReplayBufferOptions {
-  /** How many events are kept at most. @defaultValue 1000 */
+  /** How many events are kept at most. @defaultValue 1000 (`OPTIONS.historyEvents`) */
   readonly maxEvents?: number;
-  /** How many encoded bytes are kept at most. @defaultValue 1 MiB */
+  /** How many encoded bytes are kept at most. @defaultValue 4 MiB (`OPTIONS.historyBytes`) */
   readonly maxBytes?: number;
 }
 
@@ -25,8 +26,8 @@ export class ReplayBuffer {
 
   /** @throws RangeError when a limit is not a positive integer */
   constructor(options: ReplayBufferOptions = {}) {
-    this.maxEvents = checkInteger(options.maxEvents ?? 1000, 'maxEvents');
-    this.maxBytes = checkInteger(options.maxBytes ?? 1024 * 1024, 'maxBytes');
+    this.maxEvents = checkInteger(options.maxEvents ?? OPTIONS.historyEvents.default, 'maxEvents');
+    this.maxBytes = checkInteger(options.maxBytes ?? OPTIONS.historyBytes.default, 'maxBytes');
     this.#ring = new Array<Buffer | undefined>(this.maxEvents);
   }
 

@@ -1,4 +1,5 @@
 import { checkInteger } from '../options/check.js';
+import { OPTIONS } from '../options/table.js';
 
 /** Options of {@link Limiter}. */
 export interface LimiterOptions {
@@ -28,8 +29,8 @@ export class Limiter {
 
   /** @throws RangeError when a cap is not a positive integer */
   constructor(options: LimiterOptions = {}) {
-    this.maxConnections = checkInteger(options.maxConnections ?? 10_000, 'maxConnections');
-    this.maxPerClient = checkInteger(options.maxPerClient ?? 16, 'maxPerClient');
+    this.maxConnections = checkInteger(options.maxConnections ?? OPTIONS.maxConnections.default, 'maxConnections');
+    this.maxPerClient = checkInteger(options.maxPerClient ?? OPTIONS.maxPerClient.default, 'maxPerClient');
   }
 
   /** Slots held now, in all and for one client. */

@@ -17,6 +17,7 @@ import {
   type StreamId,
 } from './stream-id.js';
 import { StreamWindow } from './stream-window.js';
+import { OPTIONS } from '../options/table.js';
 
 /** Options of {@link RedisBroker}. */
 export interface RedisBrokerOptions {
@@ -102,15 +103,15 @@ export class RedisBroker implements Broker {
 
   /** @throws TypeError on a bad URL or key; RangeError when a limit is out of range */
   constructor(options: RedisBrokerOptions) {
-    this.key = options.key ?? 'sse:feed';
+    this.key = options.key ?? OPTIONS.redisKey.default;
     if (this.key === '' || /[\r\n]/.test(this.key)) throw new TypeError('The Redis key must be a non-empty string without CR or LF.');
     this.#epochKey = `${this.key}:epoch`;
-    this.#maxEvents = checkInteger(options.historyEvents ?? 1000, 'historyEvents');
-    this.#maxEventBytes = checkInteger(options.maxEventBytes ?? 256 * 1024, 'maxEventBytes');
-    this.#retryMs = checkInteger(options.retryMs ?? 3000, 'retryMs', 0);
+    this.#maxEvents = checkInteger(options.historyEvents ?? OPTIONS.historyEvents.default, 'historyEvents');
+    this.#maxEventBytes = checkInteger(options.maxEventBytes ?? OPTIONS.maxEventBytes.default, 'maxEventBytes');
+    this.#retryMs = checkInteger(options.retryMs ?? OPTIONS.retryMs.default, 'retryMs', 0);
     this.#connectTimeoutMs = checkInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
     this.#catchUpTimeoutMs = checkInteger(options.catchUpTimeoutMs ?? 2000, 'catchUpTimeoutMs');
-    this.#window = new StreamWindow({ maxEvents: this.#maxEvents, maxBytes: options.historyBytes ?? 4 * 1024 * 1024 });
+    this.#window = new StreamWindow({ maxEvents: this.#maxEvents, maxBytes: options.historyBytes ?? OPTIONS.historyBytes.default });
     const onState = (state: RedisState, cause?: Error): void => {
       if (state === 'down') this.#lastProblem = cause?.message;
     };

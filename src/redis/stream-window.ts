@@ -1,5 +1,6 @@
 import { checkInteger } from '../options/check.js';
 import { compareStreamIds, STREAM_START, type StreamId } from './stream-id.js';
+import { OPTIONS } from '../options/table.js';
 
 const EVICTED = Buffer.alloc(0);
 
@@ -19,8 +20,8 @@ export class StreamWindow {
 
   /** @throws RangeError when a limit is not a positive integer */
   constructor(options: { readonly maxEvents?: number; readonly maxBytes?: number } = {}, floor: StreamId = STREAM_START) {
-    this.maxEvents = checkInteger(options.maxEvents ?? 1000, 'maxEvents');
-    this.maxBytes = checkInteger(options.maxBytes ?? 4 * 1024 * 1024, 'maxBytes');
+    this.maxEvents = checkInteger(options.maxEvents ?? OPTIONS.historyEvents.default, 'maxEvents');
+    this.maxBytes = checkInteger(options.maxBytes ?? OPTIONS.historyBytes.default, 'maxBytes');
     this.#floor = floor;
   }
 

@@ -4,6 +4,7 @@ import { frameChunk, frameShared, startChunkedBody } from './chunked.js';
 import type { Beating, Heartbeat } from './heartbeat.js';
 import { jitter, streamHeaders } from './headers.js';
 import type { ChunkWriter, SseRequest, SseResponse } from '../http/types.js';
+import { OPTIONS } from '../options/table.js';
 
 /** Why a stream closed. */
 export type CloseReason = 'client' | 'slow' | 'stalled' | 'server';
@@ -59,15 +60,15 @@ export class SseStream implements Beating {
   constructor(req: SseRequest, res: SseResponse, options: SseStreamOptions = {}) {
     this.#res = res;
     this.#out = res;
-    this.#maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024;
-    this.#stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
+    this.#maxPendingBytes = options.maxPendingBytes ?? OPTIONS.maxPendingBytes.default;
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? OPTIONS.stallTimeoutMs.default;
     this.#heartbeat = options.heartbeat;
     // #region stream-start
     // Small event writes must not wait for Nagle's algorithm.
     req.socket.setNoDelay(true);
     res.writeHead(200, { ...streamHeaders(req), ...options.headers });
     this.#socket = startChunkedBody(req, res);
-    this.#put(encodeRetry(jitter(options.retryMs ?? 3000)), undefined);
+    this.#put(encodeRetry(jitter(options.retryMs ?? OPTIONS.retryMs.default)), undefined);
     res.on('close', () => this.#finish(this.#closeReason ?? 'client'));
     this.#heartbeat?.add(this);
     // #endregion stream-start
