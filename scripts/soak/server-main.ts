@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSseServer, type SseServerOptions } from 'sse-reference';
 import { feedChannel } from 'sse-reference/testing';
 
@@ -7,6 +8,21 @@ import { feedChannel } from 'sse-reference/testing';
 /** What the parent passes as the one argument, as JSON. */
 export interface ServerMainConfig {
   readonly options: SseServerOptions;
+  /** Set only by the weak-server test: the server is broken on purpose. */
+  readonly weakness?: Weakness;
+}
+
+/**
+ * A deliberately weak server, to prove a scenario's expectations can fail: each scenario is run
+ * once against one in `npm test` (`weak-server.test.ts`), and must report failures.
+ */
+export interface Weakness {
+  /** Options over the scenario's own (e.g. no slow-client budget, a tiny history). */
+  readonly options?: SseServerOptions;
+  /** Answers `400` to a `Last-Event-ID` that is not `<12 hex>-<digits>`, where a browser needs a stream. */
+  readonly refusesOddLastEventId?: boolean;
+  /** Leaves a timer behind for every request: a leak. */
+  readonly leaksTimers?: boolean;
 }
 
 /** A command from the parent. */
@@ -35,7 +51,21 @@ export interface ServerStats {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerMainConfig;
-const app = createSseServer({ port: 0, host: '127.0.0.1', ...config.options });
+const weakness = config.weakness ?? {};
+const app = createSseServer({ port: 0, host: '127.0.0.1', ...config.options, ...weakness.options });
+if (weakness.refusesOddLastEventId === true || weakness.leaksTimers === true) {
+  const [route] = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  app.server.removeAllListeners('request');
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const id = req.headers['last-event-id'];
+    if (weakness.refusesOddLastEventId === true && typeof id === 'string' && !/^[0-9a-f]{12}-[0-9]+$/.test(id)) {
+      res.writeHead(400).end();
+      return;
+    }
+    if (weakness.leaksTimers === true) setInterval(() => {}, 60_000);
+    route?.(req, res);
+  });
+}
 const { port } = await app.listen();
 const send = (message: unknown): void => {
   process.send?.(message);

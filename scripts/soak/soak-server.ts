@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ServerCommand, ServerMainConfig, ServerStats } from './server-main.js';
+import type { ServerCommand, ServerMainConfig, ServerStats, Weakness } from './server-main.js';
 
 const MAIN = fileURLToPath(new URL('./server-main.js', import.meta.url));
 const CLI = fileURLToPath(new URL('../../server.js', import.meta.url));
@@ -24,12 +24,23 @@ export interface SoakServer {
   readonly stderr: () => string;
 }
 
+let weakness: Weakness | undefined;
+
+/**
+ * Makes every soak server this process starts from now on weak in the given way (undefined: as
+ * built). For `weak-server.test.ts`, which proves each scenario's expectations can fail.
+ */
+export function weakenSoakServers(weak: Weakness | undefined): void {
+  weakness = weak;
+}
+
 /**
  * Starts the server under soak (`server-main.js`) with `--expose-gc`, so its heap can be measured
  * after a collection.
  */
 export function startSoakServer(config: ServerMainConfig): Promise<SoakServer> {
-  const child = spawn(process.execPath, ['--expose-gc', MAIN, JSON.stringify(config)], {
+  const full: ServerMainConfig = weakness === undefined ? config : { ...config, weakness };
+  const child = spawn(process.execPath, ['--expose-gc', MAIN, JSON.stringify(full)], {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   let stderr = '';

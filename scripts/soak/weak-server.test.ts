@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { churn } from './churn.js';
+import { fuzzLastEventId } from './fuzz-last-event-id.js';
+import { malformedRequests } from './malformed-requests.js';
+import { profile, type Profile } from './profile.js';
+import { reconnectStorm } from './reconnect-storm.js';
+import type { ScenarioResult } from './report.js';
+import type { Weakness } from './server-main.js';
+import { shutdownRestart } from './shutdown-restart.js';
+import { weakenSoakServers } from './soak-server.js';
+
+// A soak scenario that cannot fail proves nothing. Each one runs once, small, against a server
+// broken in the way the scenario exists to catch, and must report that failure. Not here yet:
+// slow-readers (no slow-client budget: fails, but its bounded waits take about 70 s) and
+// event-content (maxEventBytes 4096: fails, about 25 s); both too slow for npm test as they are.
+const CASES: readonly {
+  readonly scenario: (p: Profile) => Promise<ScenarioResult>;
+  readonly name: string;
+  readonly weakness: Weakness;
+  /** A failure the scenario must report, in its own words. */
+  readonly expected: RegExp;
+}[] = [
+  { name: 'fuzz-last-event-id', scenario: fuzzLastEventId, weakness: { refusesOddLastEventId: true }, expected: /wrong answer/ },
+  { name: 'malformed-requests', scenario: malformedRequests, weakness: { options: { headersTimeoutMs: 600_000 } }, expected: /not answered 408/ },
+  { name: 'churn', scenario: churn, weakness: { leaksTimers: true }, expected: /active handles/ },
+  { name: 'reconnect-storm', scenario: reconnectStorm, weakness: { options: { retryMs: 0 } }, expected: /not jittered/ },
+  { name: 'shutdown-restart', scenario: shutdownRestart, weakness: { options: { historyEvents: 1 } }, expected: /did not resume exactly/ },
+];
+
+// Smaller than the short profile: a weak server fails on the first few cases, and the scenario's
+// own waits (bounded) are what takes the time.
+const TINY: Profile = {
+  ...profile('short'),
+  fuzzValues: 60,
+  fuzzConcurrency: 16,
+  floodSockets: 20,
+  slowlorisClients: 2,
+  slowBytes: 2 * 1024 * 1024,
+  slowClients: 1,
+  fastClients: 1,
+  churnCycles: 200,
+  stormClients: 100,
+  shutdownClients: 10,
+  contentRandom: 20,
+  bigPayloadBytes: 64 * 1024,
+};
+
+describe('soak expectations fail against a weak server (a tiny profile)', () => {
+  after(() => weakenSoakServers(undefined));
+  for (const { name, scenario, weakness, expected } of CASES) {
+    it(`${name} fails against ${JSON.stringify(weakness)}`, async () => {
+      weakenSoakServers(weakness);
+      const started = performance.now();
+      const result = await scenario(TINY);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      assert.ok(result.failures.some((failure) => expected.test(failure)), `${name} (${seconds} s) reported ${JSON.stringify(result.failures)}`);
+    });
+  }
+});
