@@ -5,7 +5,6 @@ import { RedisClient, RedisUnavailableError, type RedisState } from './client.js
 import { RedisReplyError, type RespValue } from './resp.js';
 import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from '../history/broker.js';
 import type { Channel, PublishInput } from '../hub/channel.js';
-import { isEpoch, newEpoch } from '../hub/epoch.js';
 import { encodeReset, type ResetReason } from '../hub/resume.js';
 import {
   compareStreamIds,
@@ -16,6 +15,7 @@ import {
   STREAM_START,
   type StreamId,
 } from './stream-id.js';
+import { entryFields, parseEntries, readEpoch, type Entry } from './entries.js';
 import { StreamWindow } from './stream-window.js';
 import { OPTIONS } from '../options/table.js';
 
@@ -37,12 +37,6 @@ export interface RedisBrokerOptions {
   readonly connectTimeoutMs?: number;
   /** How long a resume from a cursor ahead of this instance waits for the follower. @defaultValue 2000 */
   readonly catchUpTimeoutMs?: number;
-}
-
-/** One stream entry as read back: its id and the event it carries, encoded. */
-interface Entry {
-  readonly id: StreamId;
-  readonly bytes: Buffer;
 }
 
 // The longest id this broker writes, for checking an event's size before Redis assigns the id.
@@ -231,7 +225,7 @@ export class RedisBroker implements Broker {
   }
 
   async #add(input: PublishInput): Promise<StreamId> {
-    const fields = input.event === undefined ? ['d', input.data] : ['e', input.event, 'd', input.data];
+    const fields = entryFields(input);
     let reply: RespValue;
     try {
       reply = await this.#commands.command(['XADD', this.key, 'MAXLEN', '~', String(this.#maxEvents), '*', ...fields]);
@@ -468,48 +462,4 @@ export class RedisBroker implements Broker {
     return this.#attach(subscriber, initial, { kind: 'replay', replayed: initial.length });
     // #endregion redis-join
   }
-}
-
-/** Reads the stream's epoch, creating it when Redis has none (a new or emptied Redis). */
-async function readEpoch(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>, key: string): Promise<string> {
-  await send(['SET', key, newEpoch(), 'NX']);
-  const value = await send(['GET', key]);
-  const epoch = Buffer.isBuffer(value) ? value.toString('latin1') : '';
-  if (!isEpoch(epoch)) throw new Error(`${key} holds ${JSON.stringify(epoch)}, not 12 lowercase hex digits; delete it or use another --redis-key.`);
-  return epoch;
-}
-
-/**
- * Reads entries as `XRANGE` gives them (`[[id, [field, value, …]], …]`), encoding each as the
- * event it carries. An entry this server did not write still keeps its place, with no bytes, so
- * the window stays contiguous.
- */
-function parseEntries(reply: RespValue, epoch: string): Entry[] {
-  if (!Array.isArray(reply)) return [];
-  const entries: Entry[] = [];
-  for (const item of reply) {
-    if (!Array.isArray(item) || !Buffer.isBuffer(item[0])) continue;
-    const id = parseStreamId(item[0].toString('latin1'));
-    if (id === undefined) continue;
-    const fields = Array.isArray(item[1]) ? item[1] : [];
-    let event: string | undefined;
-    let data: string | undefined;
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const name = fields[i];
-      const value = fields[i + 1];
-      if (!Buffer.isBuffer(name) || !Buffer.isBuffer(value)) continue;
-      if (name.toString('latin1') === 'e') event = value.toString('utf8');
-      else if (name.toString('latin1') === 'd') data = value.toString('utf8');
-    }
-    let bytes: Buffer = Buffer.alloc(0);
-    if (data !== undefined) {
-      try {
-        bytes = encodeEvent({ event, id: formatStreamEventId(epoch, id), data });
-      } catch {
-        // Not an event this server could have written: it keeps its place, but sends nothing.
-      }
-    }
-    entries.push({ id, bytes });
-  }
-  return entries;
 }
