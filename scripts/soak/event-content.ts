@@ -145,7 +145,7 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
         refusals.set(item.refusal, (refusals.get(item.refusal) ?? 0) + 1);
       } else wrong.push(`${item.label} ${JSON.stringify(item.body).slice(0, 60)}: ${res.status} ${json.error?.code ?? json.id}, expected ${item.refusal ?? '202'}`);
     }
-    await reader.waitFor((r) => r.parser.events.length >= accepted.length, 10_000);
+    await reader.waitFor((r) => r.parser.events.length >= accepted.length, profile.waitMs);
     reader.destroy();
 
     let mismatched = 0;
@@ -164,9 +164,9 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
     const isContiguous = seqs.every((seq, i) => seq === i + 1);
     const problems = reader.parser.problems;
 
-    const durable = await durableReplay(list.filter((item) => item.refusal === undefined).slice(0, 40 + Math.min(200, profile.contentRandom)));
+    const durable = await durableReplay(list.filter((item) => item.refusal === undefined).slice(0, 40 + Math.min(200, profile.contentRandom)), profile.waitMs);
 
-    const concurrent = await concurrentPublishers(profile.name === 'full' ? 32 : 8, profile.name === 'full' ? 100 : 25);
+    const concurrent = await concurrentPublishers(profile.name === 'full' ? 32 : 8, profile.name === 'full' ? 100 : 25, profile.waitMs);
 
     findings.row('publishes', list.length);
     findings.row('accepted and received exactly (line breaks as LF)', accepted.length - mismatched);
@@ -207,7 +207,7 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
  * start a new one on the same file, and replay everything from the start of the epoch. What comes
  * back must be exactly what was published, 1 MiB payloads included.
  */
-async function durableReplay(items: readonly ContentCase[]): Promise<{ published: number; replayed: number; exact: number; sample: string }> {
+async function durableReplay(items: readonly ContentCase[], waitMs: number): Promise<{ published: number; replayed: number; exact: number; sample: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-content-'));
   const options = {
     tickMs: 0,
@@ -234,7 +234,7 @@ async function durableReplay(items: readonly ContentCase[]): Promise<{ published
     const second = await startSoakServer({ options });
     try {
       const reader = rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${second.epoch}-0`]));
-      await reader.waitFor((r) => r.parser.events.length >= items.length, 20_000);
+      await reader.waitFor((r) => r.parser.events.length >= items.length, 2 * waitMs);
       reader.destroy();
       let exact = 0;
       let sample = second.epoch === first.epoch ? '' : `the epoch changed from ${first.epoch} to ${second.epoch}`;
@@ -260,7 +260,7 @@ async function durableReplay(items: readonly ContentCase[]): Promise<{ published
  * once, carrying that publish's data, the ids must run 1…n with no gap, and each publisher's own
  * events must arrive in the order it sent them.
  */
-async function concurrentPublishers(workers: number, each: number): Promise<Record<string, { published: number; delivered: number; problem: string }>> {
+async function concurrentPublishers(workers: number, each: number, waitMs: number): Promise<Record<string, { published: number; delivered: number; problem: string }>> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-publishers-'));
   const out: Record<string, { published: number; delivered: number; problem: string }> = {};
   try {
@@ -292,7 +292,7 @@ async function concurrentPublishers(workers: number, each: number): Promise<Reco
           }),
         );
         const total = workers * each;
-        await follower.waitFor((r) => r.parser.events.length >= total, 10_000);
+        await follower.waitFor((r) => r.parser.events.length >= total, waitMs);
         follower.destroy();
         const events = follower.parser.events;
         const seqOf = (id: string): number => Number(id.split('-')[1]);

@@ -19,6 +19,12 @@ export interface Profile {
   readonly shutdownClients: number;
   readonly contentRandom: number;
   readonly bigPayloadBytes: number;
+  /**
+   * How long a scenario waits for something a good server does at once (a cut, a replay, a
+   * delivery). Generous in the real profiles; the weak-server test shortens it, since there the
+   * wait is expected to run out.
+   */
+  readonly waitMs: number;
 }
 
 const FULL: Profile = {
@@ -37,6 +43,7 @@ const FULL: Profile = {
   shutdownClients: 200,
   contentRandom: 2000,
   bigPayloadBytes: 1024 * 1024,
+  waitMs: 10_000,
 };
 
 const SHORT: Profile = {

@@ -57,19 +57,19 @@ export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
     await server.command({ cmd: 'sample', everyMs: 50 });
     const pump = await server.command<{ first: number; last: number; ms: number }>({ cmd: 'pump', count, bytes: EVENT_BYTES, perTick: PER_TICK, intervalMs: TICK_MS });
     const head = pump.last;
-    const allFast = await Promise.all(fast.map((f) => f.res.waitFor((r) => lastSeq(r) >= head, 10_000)));
+    const allFast = await Promise.all(fast.map((f) => f.res.waitFor((r) => lastSeq(r) >= head, profile.waitMs)));
     const memory = await server.command<{ rss: number; heap: number; external: number; samples: number }>({ cmd: 'sample-stop' });
-    const cut = await server.settle((s) => sum(s.counters) >= profile.slowClients, 10_000);
+    const cut = await server.settle((s) => sum(s.counters) >= profile.slowClients, profile.waitMs);
 
     // Each cut client now reads what reached it, then reconnects with its last id.
     isResuming = true;
     const resumed = await Promise.all(
       slow.map(async (res) => {
         res.socket.resume();
-        await res.waitFor((r) => r.isClosed, 10_000);
+        await res.waitFor((r) => r.isClosed, profile.waitMs);
         const last = res.parser.events.at(-1)?.id;
         const again = rawRequest(target, getRequest('/feed', last === undefined ? [] : [`Last-Event-ID: ${last}`]));
-        await again.waitFor((r) => lastSeq(r) >= head, 10_000);
+        await again.waitFor((r) => lastSeq(r) >= head, profile.waitMs);
         again.destroy();
         const seqs = [...res.parser.events, ...again.parser.events].map((e) => Number(e.id.split('-')[1]));
         const isExact = seqs.length === head && seqs.every((seq, i) => seq === i + 1);
@@ -100,12 +100,12 @@ export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
     findings.row('server external + array buffers peak', mib(memory.external));
     findings.row('memory samples', memory.samples);
     findings.row('open streams afterwards', after.openStreams);
-    const h2 = await overHttp2(Math.ceil(profile.slowBytes / EVENT_BYTES));
+    const h2 = await overHttp2(Math.ceil(profile.slowBytes / EVENT_BYTES), profile.waitMs);
     findings.row('HTTP/2 (h2c): slow stream cut, fast stream complete and in order', `${h2.isCut}, ${h2.isFastComplete}`);
     findings.row('HTTP/2 (h2c): server RSS growth', mib(h2.rssGrowth));
     findings.expect(h2.isCut && h2.isFastComplete, `over HTTP/2 the slow stream was ${h2.isCut ? '' : 'not '}cut and the fast one ${h2.isFastComplete ? 'was' : 'was not'} complete`);
     findings.expect(h2.rssGrowth <= count * EVENT_BYTES + 2 * MAX_PENDING + RSS_SLACK, `over HTTP/2 RSS grew by ${mib(h2.rssGrowth)}`);
-    const uncovered = await uncoveredResume();
+    const uncovered = await uncoveredResume(profile.waitMs);
     findings.row('cut client beyond the history (200 events kept): first event on resume', uncovered.first);
     findings.expect(uncovered.first === 'reset (expired)', `a cut client whose events left the history got ${uncovered.first}, not reset (expired)`);
     findings.expect(allFast.every(Boolean) && fastComplete === profile.fastClients, `${profile.fastClients - fastComplete} fast clients missed events`);
@@ -164,7 +164,7 @@ function follow(res: RawResponse): { res: RawResponse; lags: number[] } {
  * The other side of "no loss while the buffer covers it": with a history of 200 events, a reader
  * cut after missing thousands must be told so (`reset`, reason `expired`), never resumed with a gap.
  */
-async function uncoveredResume(): Promise<{ first: string }> {
+async function uncoveredResume(waitMs: number): Promise<{ first: string }> {
   const server = await startSoakServer({
     options: { tickMs: 0, heartbeatMs: 0, maxPendingBytes: MAX_PENDING, stallTimeoutMs: 5000, historyEvents: 200 },
   });
@@ -173,12 +173,12 @@ async function uncoveredResume(): Promise<{ first: string }> {
     slow.socket.pause();
     await server.settle((s) => s.openStreams === 1);
     await server.command({ cmd: 'pump', count: 2000, bytes: EVENT_BYTES, perTick: 16, intervalMs: 5 });
-    await server.settle((s) => sum(s.counters) === 1, 10_000);
+    await server.settle((s) => sum(s.counters) === 1, waitMs);
     slow.socket.resume();
-    await slow.waitFor((r) => r.isClosed, 10_000);
+    await slow.waitFor((r) => r.isClosed, waitMs);
     const last = slow.parser.events.at(-1)?.id;
     const again = rawRequest({ port: server.port }, getRequest('/feed', last === undefined ? [] : [`Last-Event-ID: ${last}`]));
-    await again.waitFor((r) => r.parser.events.length > 0, 5000);
+    await again.waitFor((r) => r.parser.events.length > 0, waitMs);
     again.destroy();
     const event = again.parser.events[0];
     if (last === undefined) return { first: 'the cut client had received no event' };
@@ -195,7 +195,7 @@ async function uncoveredResume(): Promise<{ first: string }> {
  * flow-control window instead of the socket: one stream that never reads, one that does, each on
  * its own session.
  */
-async function overHttp2(count: number): Promise<{ isCut: boolean; isFastComplete: boolean; rssGrowth: number }> {
+async function overHttp2(count: number, waitMs: number): Promise<{ isCut: boolean; isFastComplete: boolean; rssGrowth: number }> {
   const server = await startSoakServer({
     options: { tickMs: 0, heartbeatMs: 0, h2c: true, maxPendingBytes: MAX_PENDING, stallTimeoutMs: 5000, historyEvents: 100_000, historyBytes: HISTORY_BYTES },
   });
@@ -214,8 +214,8 @@ async function overHttp2(count: number): Promise<{ isCut: boolean; isFastComplet
     await server.command({ cmd: 'sample', everyMs: 50 });
     await server.command({ cmd: 'pump', count, bytes: EVENT_BYTES, perTick: PER_TICK, intervalMs: TICK_MS });
     const memory = await server.command<{ rss: number }>({ cmd: 'sample-stop' });
-    const cut = await server.settle((s) => sum(s.counters) >= 1, 10_000);
-    const deadline = Date.now() + 10_000;
+    const cut = await server.settle((s) => sum(s.counters) >= 1, waitMs);
+    const deadline = Date.now() + waitMs;
     while (parser.events.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     return {
       isCut: sum(cut.counters) === 1,

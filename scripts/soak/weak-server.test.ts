@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { churn } from './churn.js';
+import { eventContent } from './event-content.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
 import { profile, type Profile } from './profile.js';
@@ -8,12 +9,11 @@ import { reconnectStorm } from './reconnect-storm.js';
 import type { ScenarioResult } from './report.js';
 import type { Weakness } from './server-main.js';
 import { shutdownRestart } from './shutdown-restart.js';
+import { slowReaders } from './slow-readers.js';
 import { weakenSoakServers } from './soak-server.js';
 
 // A soak scenario that cannot fail proves nothing. Each one runs once, small, against a server
-// broken in the way the scenario exists to catch, and must report that failure. Not here yet:
-// slow-readers (no slow-client budget: fails, but its bounded waits take about 70 s) and
-// event-content (maxEventBytes 4096: fails, about 25 s); both too slow for npm test as they are.
+// broken in the way the scenario exists to catch, and must report that failure.
 const CASES: readonly {
   readonly scenario: (p: Profile) => Promise<ScenarioResult>;
   readonly name: string;
@@ -25,11 +25,15 @@ const CASES: readonly {
   { name: 'malformed-requests', scenario: malformedRequests, weakness: { options: { headersTimeoutMs: 600_000 } }, expected: /not answered 408/ },
   { name: 'churn', scenario: churn, weakness: { leaksTimers: true }, expected: /active handles/ },
   { name: 'reconnect-storm', scenario: reconnectStorm, weakness: { options: { retryMs: 0 } }, expected: /not jittered/ },
+  // No slow-client budget: bytes for a reader that stopped queue up without bound.
+  { name: 'slow-readers', scenario: slowReaders, weakness: { options: { maxPendingBytes: 2 ** 40, stallTimeoutMs: 600_000 } }, expected: /slow clients were cut/ },
+  // Refuses events a client may rightly publish: the content scenario sends up to 64 KiB here.
+  { name: 'event-content', scenario: eventContent, weakness: { options: { maxEventBytes: 4096 } }, expected: /wrong answers/ },
   { name: 'shutdown-restart', scenario: shutdownRestart, weakness: { options: { historyEvents: 1 } }, expected: /did not resume exactly/ },
 ];
 
 // Smaller than the short profile: a weak server fails on the first few cases, and the scenario's
-// own waits (bounded) are what takes the time.
+// own waits, here short because they are expected to run out, are what takes the time.
 const TINY: Profile = {
   ...profile('short'),
   fuzzValues: 60,
@@ -44,6 +48,7 @@ const TINY: Profile = {
   shutdownClients: 10,
   contentRandom: 20,
   bigPayloadBytes: 64 * 1024,
+  waitMs: 1500,
 };
 
 describe('soak expectations fail against a weak server (a tiny profile)', () => {
