@@ -30,7 +30,7 @@ export class StreamRefusedError extends Error {
 /**
  * Reads an event stream with `fetch()` and reconnects the way `EventSource` does: after the
  * server's `retry:` delay, with `Last-Event-ID`, until the signal aborts. Unlike `EventSource` it
- * can send headers. Runs in browsers and in Node 18 or later (global `fetch`).
+ * can send headers. Runs in browsers and in Node (global `fetch`).
  *
  * @returns when the signal aborts or the server answers `204` (its way of saying stop)
  * @throws {@link StreamRefusedError} on any other non-200 answer or a wrong media type, as

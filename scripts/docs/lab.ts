@@ -68,7 +68,9 @@ export class Lab {
   record(url: string, options: LabRequest): Promise<string> {
     const headerFlags = Object.entries(options.headers ?? {}).map(([name, value]) => ` -H '${name}: ${value}'`).join('');
     const bodyFlag = options.body === undefined ? '' : ` -d '${options.body}'`;
-    const command = `$ curl ${options.curl}${headerFlags}${bodyFlag} ${url}`;
+    // A query's `?` and `&` mean something to the shell: quote such a URL, as a reader must.
+    const shownUrl = /[?&]/.test(url) ? `'${url}'` : url;
+    const command = `$ curl ${options.curl}${headerFlags}${bodyFlag} ${shownUrl}`;
     return new Promise((resolve, reject) => {
       // curl asks to keep the connection open; Node's agent-less default would ask to close it.
       const headers = { connection: 'keep-alive', ...options.headers };

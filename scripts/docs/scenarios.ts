@@ -206,6 +206,35 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'query-resume',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      for (const data of ['one', 'two', 'three']) app.channel.publish({ data });
+      return lab.record(`${origin}/feed?lastEventId=${app.channel.epoch}-1`, { curl: STREAM, blocks: 3 });
+    },
+  },
+  {
+    name: 'not-a-stream',
+    async run(lab) {
+      const { origin } = await lab.start();
+      return lab.record(`${origin}/feeds`, { curl: '-i' });
+    },
+  },
+  {
+    name: 'shutdown',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      const recording = lab.record(`${origin}/feed`, { curl: STREAM });
+      await waitUntil(() => app.channel.stats.subscribers === 1, 'the subscriber');
+      app.channel.publish({ data: 'before the deploy' });
+      // SIGTERM does this: every stream gets a jittered retry: hint, then its end.
+      const closing = app.close();
+      const text = await recording;
+      await closing;
+      return text;
+    },
+  },
+  {
     name: 'cors-stream',
     async run(lab) {
       const { origin } = await lab.start({ corsOrigins: ['https://app.example'] });
