@@ -382,6 +382,49 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
     await writeFile(join(ROOT, 'docs/img/client-closed-and-reopened.png'), await page.screenshot());
   });
 
+  it('after a restart without history, gets one reset (a named event onmessage never sees), whose id moves the cursor so the next reconnect resumes exactly', async () => {
+    const feeds: { readonly lastEventId: string | undefined; readonly socket: Socket }[] = [];
+    const watch = (app: SseServer): SseServer => {
+      app.server.on('request', (req: IncomingMessage) => {
+        const header = req.headers['last-event-id'];
+        if ((req.url ?? '').startsWith('/feed')) feeds.push({ lastEventId: typeof header === 'string' ? header : undefined, socket: req.socket });
+      });
+      return app;
+    };
+    const first = watch(createSseServer({ port: 0, tickMs: 100, retryMs: 300, heartbeatMs: 5000 }));
+    const { port } = await first.listen();
+    await page.goto(`http://127.0.0.1:${port}/health`);
+    await page.evaluate(`(() => {
+      window.feed = [];
+      const source = new EventSource('/feed');
+      source.onmessage = (event) => window.feed.push({ type: 'message', id: event.lastEventId, data: event.data });
+      source.addEventListener('reset', (event) => window.feed.push({ type: 'reset', id: event.lastEventId, data: event.data }));
+    })()`);
+    await waitFor('ticks from the first server', () => page.evaluate<boolean>('window.feed.length >= 3'));
+    // A restart with no history file: a new epoch, so the ids the page holds mean nothing here.
+    await first.close();
+    const second = watch(createSseServer({ port, tickMs: 0, retryMs: 300, heartbeatMs: 5000 }));
+    await second.listen();
+    try {
+      await waitFor('the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.type === 'reset')"));
+      const reset = (await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed')).find((e) => e.type === 'reset');
+      assert.equal((JSON.parse(reset?.data ?? '{}') as { reason?: string }).reason, 'epoch');
+      assert.equal(reset?.id, `${second.channel.epoch}-0`);
+      // Drop the stream: the browser's reconnect carries the reset's id, and resumes exactly.
+      const dropped = feeds.length;
+      (feeds.at(-1) as { socket: Socket }).socket.destroy();
+      await waitFor('the reconnect', () => feeds.length > dropped && second.openStreams === 1);
+      assert.equal(feeds.at(-1)?.lastEventId, `${second.channel.epoch}-0`);
+      second.channel.publish({ data: 'after the reset' });
+      await waitFor('the event after the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.data === 'after the reset')"));
+      const feed = await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed');
+      assert.equal(feed.filter((e) => e.type === 'reset').length, 1, JSON.stringify(feed));
+      assert.equal(feed.at(-1)?.id, `${second.channel.epoch}-1`);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('never preflights an EventSource reconnect, even with a long, unusual Last-Event-ID; preflights a fetch() that sets the header; gives up (CLOSED) on a failed CORS check', async () => {
     const pageOrigin = await smallServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>cors</title>'));
     servers.push(pageOrigin.server);
