@@ -9,8 +9,9 @@ import { ROOT } from '../paths.js';
 import { codeBlockUnder } from './code-blocks.js';
 
 // `npm run frameworks`: runs the Express and FastAPI ports of chapter 17, exactly as the chapter
-// shows them, and points the conformance suite at each. Express and FastAPI are installed into a
-// scratch folder outside the project (never into package.json). Needs the npm and PyPI registries.
+// shows them, and points the conformance suite at each. Express is installed from npm into a
+// scratch folder outside the project (never into package.json); FastAPI and uvicorn are Debian's
+// packages (python3-fastapi, python3-uvicorn), installed when missing where we run as root.
 
 const SCRATCH = join(tmpdir(), 'sse-reference-frameworks');
 const chapter = readFileSync(join(ROOT, 'docs/recipes/17-other-frameworks.md'), 'utf8');
@@ -65,9 +66,12 @@ const PORTS: readonly Port[] = [
   {
     name: 'FastAPI',
     prepare(dir, port) {
-      const python = join(dir, 'venv/bin/python');
-      if (!existsSync(python)) run('python3', ['-m', 'venv', join(dir, 'venv')], dir);
-      if (spawnSync(python, ['-c', 'import fastapi, uvicorn']).status !== 0) run(python, ['-m', 'pip', 'install', '-q', 'fastapi', 'uvicorn'], dir);
+      // Debian's packages: the registry every machine of this project reaches.
+      const python = '/usr/bin/python3';
+      if (spawnSync(python, ['-c', 'import fastapi, uvicorn']).status !== 0) {
+        if (process.getuid?.() !== 0) throw new Error('FastAPI is missing: run sudo apt-get install -y python3-fastapi python3-uvicorn');
+        run('apt-get', ['install', '-y', '-q', 'python3-fastapi', 'python3-uvicorn'], dir);
+      }
       writeFileSync(join(dir, 'app.py'), codeBlockUnder(chapter, 'FastAPI', 'python'));
       return [python, ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning']];
     },
