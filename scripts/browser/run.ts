@@ -409,17 +409,17 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
       await waitFor('the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.type === 'reset')"));
       const reset = (await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed')).find((e) => e.type === 'reset');
       assert.equal((JSON.parse(reset?.data ?? '{}') as { reason?: string }).reason, 'epoch');
-      assert.equal(reset?.id, `${second.channel.epoch}-0`);
+      assert.equal(reset?.id, `${feedChannel(second).epoch}-0`);
       // Drop the stream: the browser's reconnect carries the reset's id, and resumes exactly.
       const dropped = feeds.length;
       (feeds.at(-1) as { socket: Socket }).socket.destroy();
       await waitFor('the reconnect', () => feeds.length > dropped && second.openStreams === 1);
-      assert.equal(feeds.at(-1)?.lastEventId, `${second.channel.epoch}-0`);
-      second.channel.publish({ data: 'after the reset' });
+      assert.equal(feeds.at(-1)?.lastEventId, `${feedChannel(second).epoch}-0`);
+      feedChannel(second).publish({ data: 'after the reset' });
       await waitFor('the event after the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.data === 'after the reset')"));
       const feed = await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed');
       assert.equal(feed.filter((e) => e.type === 'reset').length, 1, JSON.stringify(feed));
-      assert.equal(feed.at(-1)?.id, `${second.channel.epoch}-1`);
+      assert.equal(feed.at(-1)?.id, `${feedChannel(second).epoch}-1`);
     } finally {
       await second.close();
     }
