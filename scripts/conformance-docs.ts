@@ -119,8 +119,9 @@ buffer HTTP/2 responses that it streams over HTTP/1.1. Every other rule is check
 
 \`SSE-M13\` is checked only with \`--origin\`: the suite cannot guess which origins a server allows.
 With it, the suite opens the stream with that \`Origin\` (it must get
-\`Access-Control-Allow-Origin\`, never \`*\` with credentials), sends the preflight a reconnect
-needs (it must allow \`last-event-id\`), and opens the stream with the origin
+\`Access-Control-Allow-Origin\`, never \`*\` with credentials), sends the preflight a \`fetch()\`-based
+client sends before it resumes with its own \`Last-Event-ID\` (it must allow \`last-event-id\`; an
+\`EventSource\` never preflights), and opens the stream with the origin
 \`https://sse-conformance.invalid\`, which must not be echoed back (\`*\` for every origin, without
 credentials, is a public stream and passes).
 `;

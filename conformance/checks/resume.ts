@@ -58,7 +58,7 @@ function checkIds(context: Context): CheckResult {
     const where = `on connection ${index + 1}`;
     const seen = new Set<string>();
     for (const id of ids) {
-      if (Buffer.byteLength(id) > 128) return fail('SSE-S09', `id of ${Buffer.byteLength(id)} bytes ${where}: "${escape(id, 40)}" (over 128 makes browsers preflight)`);
+      if (Buffer.byteLength(id) > 128) return fail('SSE-S09', `id of ${Buffer.byteLength(id)} bytes ${where}: "${escape(id, 40)}" (over 128 bytes: past what the pending Fetch proposal would spare a preflight)`);
       const unsafe = UNSAFE.exec(id);
       if (unsafe !== null) return fail('SSE-S09', `id "${escape(id)}" ${where} holds "${escape(unsafe[0])}", not CORS-safe ASCII`);
       if (seen.has(id)) return fail('SSE-S09', `id "${escape(id)}" sent twice ${where}`);

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import assert from 'node:assert/strict';
-import { request, type IncomingMessage } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServer } from 'sse-reference';
 import { makeCertificate, feedChannel } from 'sse-reference/testing';
+import { keepOpen } from '../client/keep-open.js';
 import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
 
@@ -119,6 +120,9 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
     assert.ok(refused !== undefined, `the browser saw no error event: ${JSON.stringify(log)}`);
     // CONNECTING (0), not CLOSED (2): the browser will try again rather than give up.
     assert.equal(refused.readyState, 0);
+    // The refusal is a valid, short stream: the browser announced it (open) before the end of the
+    // body made it reconnect (error). Chapter 14 says so.
+    assert.deepEqual(log.filter((entry) => entry.path === refused.path).slice(0, 2).map((entry) => entry.kind), ['open', 'error']);
     blocker?.destroy();
     await waitForPage('all three streams served', 'r.time.length > 0 && r.named.length > 0 && r.feed.length > 0');
     const retries = seen.filter((request) => request.path === refused.path);
@@ -271,5 +275,198 @@ describe('ten streams in one page: the six-connection trap, and HTTP/2', { timeo
     const counts = await tenStreams(app, `https://127.0.0.1:${port}`, { title: 'Ten streams over HTTP/2: one connection', file: 'ten-streams-http2.png' });
     assert.deepEqual(counts, { open: 10, got: 10 });
     assert.ok(versions.length >= 11 && versions.every((version) => version === '2.0'), versions.join(','));
+  });
+});
+
+/** One request a page made to the small servers below. */
+interface Hit {
+  readonly method: string;
+  readonly url: string;
+  readonly lastEventId: string | undefined;
+}
+
+/** A node:http server on a free loopback port that records every request and answers with `answer`. */
+async function smallServer(answer: (req: IncomingMessage, res: ServerResponse, hits: readonly Hit[]) => void): Promise<{ server: Server; port: number; hits: Hit[] }> {
+  const hits: Hit[] = [];
+  const server = createServer((req, res) => {
+    const lastEventId = req.headers['last-event-id'];
+    hits.push({ method: req.method ?? '', url: req.url ?? '', lastEventId: typeof lastEventId === 'string' ? lastEventId : undefined });
+    answer(req, res, hits);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port, hits };
+}
+
+const STREAM_HEAD = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } as const;
+// Past 128 bytes and with characters outside the CORS-safe set: under the pending Fetch proposal a
+// fetch() would still be preflighted for it.
+const LONG_ID = `${'x'.repeat(150)}"{}`;
+
+// What chapter 14 draws: each request the page's EventSource objects made, and what they saw.
+const DRAW_CLIENT = (rows: readonly (readonly [string, string, string])[]): string => `(() => {
+  const rows = ${JSON.stringify(rows)};
+  document.body.innerHTML = '<style>body{font:15px system-ui,sans-serif;margin:16px;overflow:hidden}h1{font-size:17px;margin:0 0 10px}' +
+    'td{padding:3px 14px 3px 0;white-space:nowrap;vertical-align:top}.CLOSED{color:#b3261e;font-weight:600}.OPEN{color:#0a7d32;font-weight:600}.CONNECTING{color:#8a5a00;font-weight:600}</style>' +
+    '<h1>An EventSource that ends CLOSED, and the page that makes a new one</h1><table><tr><th align=left>request</th><th align=left>answer</th><th align=left>what the page saw</th></tr>' +
+    rows.map((r) => '<tr><td>' + r[0] + '</td><td>' + r[1] + '</td><td class="' + (r[2].match(/CLOSED|OPEN|CONNECTING/) || [''])[0] + '">' + r[2] + '</td></tr>').join('') + '</table>';
+})()`;
+
+describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeout: 60_000 }, () => {
+  let browser: Chromium | undefined;
+  const servers: Server[] = [];
+  let page: Page;
+
+  before(async () => {
+    browser = await Chromium.launch();
+    running = browser;
+    page = await Page.open(browser, 1140, 190);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  async function waitFor(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await predicate())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  it('fires open then error (CONNECTING) when a stream ends, error with CLOSED on a 503, and keepOpen makes a new source that resumes through ?lastEventId=', async () => {
+    const { server, port, hits } = await smallServer((req, res, seen) => {
+      if (!(req.url ?? '').startsWith('/stream')) {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>client</title><body></body>');
+        return;
+      }
+      const n = seen.filter((hit) => hit.url.startsWith('/stream')).length;
+      if (n === 1) res.writeHead(200, STREAM_HEAD).end('retry: 100\nid: 7\ndata: first\n\n');
+      else if (n === 2) res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
+      else res.writeHead(200, STREAM_HEAD).write('data: after the page made a new EventSource\n\n');
+    });
+    servers.push(server);
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.evaluate(`(() => {
+      window.seen = [];
+      const Native = window.EventSource;
+      window.EventSource = class extends Native {
+        constructor(url) {
+          super(url);
+          window.seen.push({ kind: 'new EventSource', url: new URL(url, location.href).pathname + new URL(url, location.href).search });
+          this.addEventListener('open', () => window.seen.push({ kind: 'open', readyState: this.readyState }));
+          this.addEventListener('error', () => window.seen.push({ kind: 'error', readyState: this.readyState }));
+        }
+      };
+      window.kept = (${keepOpen.toString()})('/stream', [], (event) => window.seen.push({ kind: 'message', data: event.data, id: event.lastEventId }), 100, 1000);
+    })()`);
+    await waitFor('the data after the re-creation', () => page.evaluate<boolean>("window.seen.some((e) => e.kind === 'message' && e.data.startsWith('after'))"));
+    const seen = await page.evaluate<{ kind: string; readyState?: number; url?: string; data?: string; id?: string }[]>('window.seen');
+    await page.evaluate('window.kept.close()');
+    const kinds = seen.map((entry) => (entry.readyState === undefined ? entry.kind : `${entry.kind} ${entry.readyState}`));
+    assert.deepEqual(kinds, ['new EventSource', 'open 1', 'message', 'error 0', 'error 2', 'new EventSource', 'open 1', 'message'], JSON.stringify(seen));
+    const streams = hits.filter((hit) => hit.url.startsWith('/stream'));
+    assert.equal(streams.length, 3);
+    // The browser's own reconnect carries the header; the page's new source cannot, so it uses the query.
+    assert.equal(streams[1]?.lastEventId, '7');
+    assert.deepEqual([streams[2]?.url, streams[2]?.lastEventId], ['/stream?lastEventId=7', undefined]);
+    await page.evaluate(
+      DRAW_CLIENT([
+        ['1. GET /stream', '200, retry: 100, id: 7, data: first, end', 'open (OPEN), message "first", error (CONNECTING)'],
+        ['2. GET /stream, Last-Event-ID: 7', '503', 'error (CLOSED): the browser gives up'],
+        ['', '', 'the page waits 100 ms ± 20 %, makes a new EventSource'],
+        ['3. GET /stream?lastEventId=7', '200, data: after…', 'open (OPEN), message "after…"'],
+      ]),
+    );
+    await writeFile(join(ROOT, 'docs/img/client-closed-and-reopened.png'), await page.screenshot());
+  });
+
+  it('after a restart without history, gets one reset (a named event onmessage never sees), whose id moves the cursor so the next reconnect resumes exactly', async () => {
+    const feeds: { readonly lastEventId: string | undefined; readonly socket: Socket }[] = [];
+    const watch = (app: SseServer): SseServer => {
+      app.server.on('request', (req: IncomingMessage) => {
+        const header = req.headers['last-event-id'];
+        if ((req.url ?? '').startsWith('/feed')) feeds.push({ lastEventId: typeof header === 'string' ? header : undefined, socket: req.socket });
+      });
+      return app;
+    };
+    const first = watch(createSseServer({ port: 0, tickMs: 100, retryMs: 300, heartbeatMs: 5000 }));
+    const { port } = await first.listen();
+    await page.goto(`http://127.0.0.1:${port}/health`);
+    await page.evaluate(`(() => {
+      window.feed = [];
+      const source = new EventSource('/feed');
+      source.onmessage = (event) => window.feed.push({ type: 'message', id: event.lastEventId, data: event.data });
+      source.addEventListener('reset', (event) => window.feed.push({ type: 'reset', id: event.lastEventId, data: event.data }));
+    })()`);
+    await waitFor('ticks from the first server', () => page.evaluate<boolean>('window.feed.length >= 3'));
+    // A restart with no history file: a new epoch, so the ids the page holds mean nothing here.
+    await first.close();
+    const second = watch(createSseServer({ port, tickMs: 0, retryMs: 300, heartbeatMs: 5000 }));
+    await second.listen();
+    try {
+      await waitFor('the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.type === 'reset')"));
+      const reset = (await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed')).find((e) => e.type === 'reset');
+      assert.equal((JSON.parse(reset?.data ?? '{}') as { reason?: string }).reason, 'epoch');
+      assert.equal(reset?.id, `${feedChannel(second).epoch}-0`);
+      // Drop the stream: the browser's reconnect carries the reset's id, and resumes exactly.
+      const dropped = feeds.length;
+      (feeds.at(-1) as { socket: Socket }).socket.destroy();
+      await waitFor('the reconnect', () => feeds.length > dropped && second.openStreams === 1);
+      assert.equal(feeds.at(-1)?.lastEventId, `${feedChannel(second).epoch}-0`);
+      feedChannel(second).publish({ data: 'after the reset' });
+      await waitFor('the event after the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.data === 'after the reset')"));
+      const feed = await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed');
+      assert.equal(feed.filter((e) => e.type === 'reset').length, 1, JSON.stringify(feed));
+      assert.equal(feed.at(-1)?.id, `${feedChannel(second).epoch}-1`);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('never preflights an EventSource reconnect, even with a long, unusual Last-Event-ID; preflights a fetch() that sets the header; gives up (CLOSED) on a failed CORS check', async () => {
+    const pageOrigin = await smallServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>cors</title>'));
+    servers.push(pageOrigin.server);
+    const origin = `http://127.0.0.1:${pageOrigin.port}`;
+    const other = await smallServer((req, res, seen) => {
+      const allow = { 'access-control-allow-origin': origin };
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { ...allow, 'access-control-allow-headers': 'last-event-id', 'access-control-allow-methods': 'GET' }).end();
+      } else if (req.url === '/long-id') {
+        const n = seen.filter((hit) => hit.url === '/long-id').length;
+        if (n === 1) res.writeHead(200, { ...STREAM_HEAD, ...allow }).end(`retry: 100\nid: ${LONG_ID}\ndata: x\n\n`);
+        else res.writeHead(200, { ...STREAM_HEAD, ...allow }).write('data: y\n\n');
+      } else if (req.url === '/no-cors') {
+        res.writeHead(200, STREAM_HEAD).end('retry: 100\ndata: z\n\n');
+      } else res.writeHead(200, { ...allow, 'content-type': 'text/plain' }).end('ok');
+    });
+    servers.push(other.server);
+    // localhost and 127.0.0.1 are two origins: every request below is cross-origin.
+    const target = `http://localhost:${other.port}`;
+    await page.goto(`${origin}/`);
+    await page.evaluate(`(() => {
+      window.long = [];
+      const source = new EventSource(${JSON.stringify(`${target}/long-id`)});
+      source.onmessage = (event) => { window.long.push(event.data); if (event.data === 'y') source.close(); };
+    })()`);
+    await waitFor('the reconnect with the long id', () => page.evaluate<boolean>("window.long.includes('y')"));
+    const reconnect = other.hits.filter((hit) => hit.url === '/long-id')[1];
+    assert.equal(reconnect?.lastEventId, LONG_ID);
+    assert.deepEqual(other.hits.filter((hit) => hit.method === 'OPTIONS'), [], 'an EventSource sent a preflight');
+    await page.evaluate(`fetch(${JSON.stringify(`${target}/resume`)}, { headers: { 'last-event-id': '3f9a0c1b2d4e-1' } }).then((r) => r.text())`);
+    assert.deepEqual(other.hits.filter((hit) => hit.method === 'OPTIONS').map((hit) => hit.url), ['/resume'], 'fetch() with Last-Event-ID was not preflighted');
+    await page.evaluate(`(() => {
+      window.noCors = [];
+      const source = new EventSource(${JSON.stringify(`${target}/no-cors`)});
+      source.onopen = () => window.noCors.push('open');
+      source.onmessage = () => window.noCors.push('message');
+      source.onerror = () => window.noCors.push('error ' + source.readyState);
+    })()`);
+    await waitFor('the CORS failure', () => page.evaluate<boolean>('window.noCors.length > 0'));
+    // Long enough for three reconnects at retry: 100, had the browser retried.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.deepEqual(await page.evaluate<string[]>('window.noCors'), ['error 2']);
+    assert.equal(other.hits.filter((hit) => hit.url === '/no-cors').length, 1);
   });
 });

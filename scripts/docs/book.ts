@@ -35,7 +35,8 @@ export async function recordTranscripts(names: Iterable<string>): Promise<Map<st
     if (scenario === undefined) throw new DocsError(`no transcript scenario named "${name}" (see scripts/docs/scenarios.ts)`);
     const lab = new Lab();
     try {
-      out.set(name, lab.normalise(await scenario.run(lab)));
+      const transcript = await scenario.run(lab);
+      out.set(name, lab.normalise(`${lab.serverLine()}${transcript}`));
     } finally {
       await lab.close();
     }

@@ -1,5 +1,7 @@
-import { request, type IncomingMessage } from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { createSseServer, type SseServer, type SseServerOptions } from 'sse-reference';
+import { ROOT } from '../paths.js';
 
 /** How long one recorded request may take before the recording fails. */
 const REQUEST_TIMEOUT_MS = 3000;
@@ -24,8 +26,21 @@ const FIRST_TIME = Date.UTC(2026, 10, 23, 12, 0, 0);
 /** A server started for a recording, with its printable address. */
 export interface LabServer {
   readonly app: SseServer;
+  /** What it was started with, beyond the recording timings. */
+  readonly options: SseServerOptions;
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
+}
+
+/** A `node dist/server.js` child process started for a recording. */
+export interface SpawnedServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  readonly port: number;
+  /** Everything it printed so far. */
+  printed(): string;
+  /** Sends SIGTERM, waits for the exit, returns everything it printed. */
+  stop(): Promise<string>;
 }
 
 /** What a recorded request sends. */
@@ -46,14 +61,57 @@ export interface LabRequest {
 export class Lab {
   readonly #servers: LabServer[] = [];
   readonly #sockets = new Set<{ destroy(): void }>();
+  #usedRecipes = false;
+  readonly #children = new Set<ChildProcess>();
+  /** Epochs and origins of spawned servers, in the order they appeared. */
+  readonly #epochs: string[] = [];
+  readonly #origins: string[] = [];
 
   /** Starts a reference server with the recording timings plus `options`. */
   async start(options: SseServerOptions = {}): Promise<LabServer> {
     const app = createSseServer({ ...RECORDING_OPTIONS, ...options });
     const { port } = await app.listen();
-    const server = { app, origin: `http://127.0.0.1:${port}` };
+    const server = { app, options, origin: `http://127.0.0.1:${port}` };
     this.#servers.push(server);
     return server;
+  }
+
+  /**
+   * Starts `node dist/server.js` with `args` as a child process, as a reader would, and waits for
+   * its "listening" line. Its epoch is learnt from the ids it hands out ({@link Lab.learnEpoch}).
+   *
+   * @returns its origin, what it printed so far, and a stop that sends SIGTERM and waits for exit
+   */
+  async spawnServer(args: readonly string[]): Promise<SpawnedServer> {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#children.add(child);
+    let printed = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (printed += chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (printed += chunk));
+    await waitUntil(() => /listening on http:\/\/127\.0\.0\.1:\d+\//.test(printed) || child.exitCode !== null, 'the server to listen', 10_000);
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(printed)?.[1];
+    if (port === undefined) throw new Error(`the server did not start: ${printed}`);
+    const origin = `http://127.0.0.1:${port}`;
+    if (!this.#origins.includes(origin)) this.#origins.push(origin);
+    return {
+      origin,
+      port: Number(port),
+      printed: () => printed,
+      stop: async () => {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        await exited;
+        this.#children.delete(child);
+        return printed;
+      },
+    };
+  }
+
+  /** Records an epoch seen in an id, so {@link Lab.normalise} replaces it like the others. */
+  learnEpoch(epoch: string): void {
+    if (!this.#epochs.includes(epoch)) this.#epochs.push(epoch);
   }
 
   /** Keeps a socket so {@link Lab.close} destroys it. */
@@ -62,52 +120,86 @@ export class Lab {
   }
 
   /**
-   * Sends one request and returns the transcript: the curl command line, the status line, the
-   * headers as received, and the body up to `blocks` blocks (then `^C`, as if stopped by hand).
+   * Runs `curl` with the flags the transcript shows and returns the transcript: the command line,
+   * then exactly what curl printed (the status line and headers with `-i` or `-I`, then the body),
+   * up to `blocks` blocks of the body (then `^C`, as if stopped by hand).
    */
   record(url: string, options: LabRequest): Promise<string> {
+    if (/(^|\/)(events|time|named)$/.test(new URL(url).pathname)) this.#usedRecipes = true;
+    const args = [...options.curl.split(' ')];
+    // curl picks the method from its flags: -d makes a POST, -I a HEAD, -X anything else.
+    const method = options.method ?? 'GET';
+    const implied = options.curl.includes(`-X ${method}`) ? method : /(^| )-I( |$)/.test(options.curl) ? 'HEAD' : options.body !== undefined ? 'POST' : 'GET';
+    if (implied !== method) throw new Error(`${url}: curl ${options.curl} would send ${implied}, not ${method}`);
+    for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
+    if (options.body !== undefined) args.push('-d', options.body);
+    args.push(url);
     const headerFlags = Object.entries(options.headers ?? {}).map(([name, value]) => ` -H '${name}: ${value}'`).join('');
     const bodyFlag = options.body === undefined ? '' : ` -d '${options.body}'`;
-    const command = `$ curl ${options.curl}${headerFlags}${bodyFlag} ${url}`;
+    // A query's `?` and `&` mean something to the shell: quote such a URL, as a reader must.
+    const shownUrl = /[?&]/.test(url) ? `'${url}'` : url;
+    const command = `$ curl ${options.curl}${headerFlags}${bodyFlag} ${shownUrl}`;
+    const showsHead = /(^| )-[iI]( |$)/.test(options.curl);
     return new Promise((resolve, reject) => {
-      // curl asks to keep the connection open; Node's agent-less default would ask to close it.
-      const headers = { connection: 'keep-alive', ...options.headers };
-      const req = request(url, { method: options.method ?? 'GET', headers, agent: false });
-      this.track(req);
+      const curl = spawn('curl', ['--no-progress-meter', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      this.track({ destroy: () => curl.kill('SIGKILL') });
+      let out = '';
+      let err = '';
+      let isStopped = false;
       const timer = setTimeout(() => {
-        req.destroy();
+        curl.kill('SIGKILL');
         reject(new Error(`${command}: no answer within ${REQUEST_TIMEOUT_MS} ms`));
       }, REQUEST_TIMEOUT_MS);
-      req.on('error', (error) => {
+      /** The head as curl printed it (CRLF line ends), and the body. */
+      const split = (): { head: string; body: string } | undefined => {
+        if (!showsHead) return { head: '', body: out };
+        const end = out.indexOf('\r\n\r\n');
+        return end === -1 ? undefined : { head: out.slice(0, end).replaceAll('\r\n', '\n'), body: out.slice(end + 4) };
+      };
+      const finish = (): void => {
         clearTimeout(timer);
-        reject(error);
+        const parts = split() ?? { head: out.replaceAll('\r\n', '\n'), body: '' };
+        let body = parts.body;
+        if (isStopped && options.blocks !== undefined) body = body.slice(0, nthBlockEnd(body, options.blocks));
+        const text = (showsHead ? [command, parts.head, '', body] : [command, body]).join('\n');
+        resolve(isStopped ? `${text}^C\n` : text.endsWith('\n') ? text : `${text}\n`);
+      };
+      curl.stdout.setEncoding('utf8');
+      curl.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (options.blocks === undefined || isStopped) return;
+        const parts = split();
+        if (parts !== undefined && nthBlockEnd(parts.body, options.blocks) !== -1) {
+          isStopped = true;
+          curl.kill('SIGINT');
+        }
       });
-      req.on('response', (res) => {
-        const head = describeHead(res);
-        let body = '';
-        const finish = (stopped: boolean): void => {
+      curl.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      curl.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot run curl (npm test installs it, or tells you how): ${error.message}`));
+      });
+      curl.on('close', (code) => {
+        if (!isStopped && code !== 0) {
           clearTimeout(timer);
-          req.destroy();
-          const shown = /(^| )-[iI]( |$)/.test(options.curl) ? [command, head, '', body] : [command, body];
-          const text = shown.join('\n');
-          resolve(stopped ? `${text}^C\n` : text.endsWith('\n') ? text : `${text}\n`);
-        };
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-          if (options.blocks === undefined) return;
-          const cut = nthBlockEnd(body, options.blocks);
-          if (cut !== -1) {
-            body = body.slice(0, cut);
-            finish(true);
-          }
-        });
-        res.on('end', () => finish(false));
-        // Destroying the request after the cut aborts the response: expected, not a failure.
-        res.on('error', () => {});
+          reject(new Error(`${command}: curl exited with ${String(code)}: ${err.trim()}`));
+          return;
+        }
+        finish();
       });
-      req.end(options.body);
     });
+  }
+
+  /**
+   * How the servers of this recording were started, as the command a reader would type: the first
+   * line of every transcript, so that the reader knows which flags give the same output.
+   */
+  serverLine(): string {
+    if (this.#servers.length === 0) return '';
+    const several = this.#servers.length > 1;
+    const lines = this.#servers.map((server, index) => `$ node dist/server.js ${several ? `--port ${8080 + index} ` : ''}${cliFlags(server.options)}`);
+    const interval = this.#usedRecipes ? ' (its recipes every 40 ms instead of every second, so the clock readings are shown a second apart)' : '';
+    return `# recorded against ${several ? 'servers' : 'a server'} started as${interval}:\n${lines.join('\n')}\n`;
   }
 
   /**
@@ -116,10 +208,12 @@ export class Lab {
    */
   normalise(text: string): string {
     let out = text;
-    this.#servers.forEach((server, index) => {
-      const { epoch } = server.app.broker;
-      if (epoch !== undefined) out = out.replaceAll(epoch, EPOCHS[index] ?? `e${String(index).padStart(11, '0')}`);
-      out = out.replaceAll(server.origin, `http://127.0.0.1:${8080 + index}`);
+    const epochs = [...this.#servers.map((server) => server.app.broker.epoch).filter((epoch) => epoch !== undefined), ...this.#epochs];
+    epochs.forEach((epoch, index) => {
+      out = out.replaceAll(epoch, EPOCHS[index] ?? `e${String(index).padStart(11, '0')}`);
+    });
+    [...this.#servers.map((server) => server.origin), ...this.#origins].forEach((origin, index) => {
+      out = out.replaceAll(origin, `http://127.0.0.1:${8080 + index}`);
     });
     let retries = 0;
     out = out.replace(/^retry: \d+$/gm, () => `retry: ${RETRIES[retries++ % RETRIES.length] ?? 3000}`);
@@ -132,6 +226,7 @@ export class Lab {
   /** Destroys every tracked socket and closes every server. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
+    for (const child of this.#children) child.kill('SIGKILL');
     await Promise.all(this.#servers.map((server) => server.app.close()));
   }
 }
@@ -145,12 +240,6 @@ export async function waitUntil(predicate: () => boolean, what: string, timeoutM
   }
 }
 
-function describeHead(res: IncomingMessage): string {
-  const lines = [`HTTP/${res.httpVersion} ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`];
-  for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
-  return lines.join('\n');
-}
-
 /** The index just past the `count`-th blank-line-terminated block, or -1. */
 function nthBlockEnd(body: string, count: number): number {
   let from = 0;
@@ -160,4 +249,22 @@ function nthBlockEnd(body: string, count: number): number {
     from = end + 2;
   }
   return from;
+}
+
+/**
+ * The command-line flags that start a server like one of the recording's. The recording timings
+ * turn heartbeats and the ticker off; everything else is the default unless the scenario says.
+ */
+export function cliFlags(options: SseServerOptions): string {
+  const all = { ...RECORDING_OPTIONS, ...options };
+  const flags: string[] = [];
+  flags.push(`--heartbeat ${all.heartbeatMs ?? 15000}`);
+  if (all.tickMs !== undefined && all.tickMs !== 1000) flags.push(`--tick ${all.tickMs}`);
+  if (all.retryMs !== undefined && all.retryMs !== 3000) flags.push(`--retry ${all.retryMs}`);
+  if (all.maxConnections !== undefined) flags.push(`--max-connections ${all.maxConnections}`);
+  if (all.maxPendingBytes !== undefined) flags.push(`--max-pending ${all.maxPendingBytes}`);
+  for (const origin of all.corsOrigins ?? []) flags.push(`--cors-origin ${origin}`);
+  if (all.historyFile !== undefined) flags.push('--history-file feed.log');
+  if (all.redisUrl !== undefined) flags.push('--redis redis://127.0.0.1:6379/0');
+  return flags.join(' ');
 }

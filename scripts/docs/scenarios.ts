@@ -17,7 +17,7 @@ const STREAM = '-N -i';
 const JSON_TYPE = { 'Content-Type': 'application/json' } as const;
 
 /** Publishes through the HTTP route, as a reader would with curl. */
-function publish(lab: Lab, server: LabServer, body: string, headers: Record<string, string> = JSON_TYPE): Promise<string> {
+function publish(lab: Lab, server: Pick<LabServer, 'origin'>, body: string, headers: Record<string, string> = JSON_TYPE): Promise<string> {
   return lab.record(`${server.origin}/publish`, { method: 'POST', headers, body, curl: '-i' });
 }
 
@@ -67,7 +67,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'heartbeat',
     async run(lab) {
-      const { origin } = await lab.start({ heartbeatMs: 100 });
+      const { origin } = await lab.start({ heartbeatMs: 1000 });
       return lab.record(`${origin}/feed`, { curl: STREAM, blocks: 3 });
     },
   },
@@ -76,6 +76,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const { app, origin } = await lab.start();
       for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
+      const note = '# published before (POST /publish): "one", "two", "three"; "four" while curl listens\n';
       const recording = lab.record(`${origin}/feed`, {
         curl: STREAM,
         headers: { 'Last-Event-ID': `${feedChannel(app).epoch}-1` },
@@ -83,7 +84,7 @@ export const SCENARIOS: readonly Scenario[] = [
       });
       await waitUntil(() => feedChannel(app).stats.subscribers === 1, 'the subscriber');
       feedChannel(app).publish({ data: 'four' });
-      return recording;
+      return note + (await recording);
     },
   },
   {
@@ -91,7 +92,8 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const { app, origin } = await lab.start();
       for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
-      return lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '42' }, blocks: 2 });
+      const note = '# published before (POST /publish): "one", "two", "three"\n';
+      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '42' }, blocks: 2 }));
     },
   },
   {
@@ -165,7 +167,8 @@ export const SCENARIOS: readonly Scenario[] = [
         feedChannel(a.app).publish({ data });
         feedChannel(b.app).publish({ data: `${data} (b)` });
       }
-      return lab.record(`${b.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': `${feedChannel(a.app).epoch}-2` }, blocks: 2 });
+      const note = '# published before: "one", "two" to 8080, "one (b)", "two (b)" to 8081\n';
+      return note + (await lab.record(`${b.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': `${feedChannel(a.app).epoch}-2` }, blocks: 2 }));
     },
   },
   {
@@ -188,21 +191,65 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'history-file-restart',
     async run(lab) {
+      // Real processes, stopped with SIGTERM and started again: the restart the chapter describes.
       const directory = await mkdtemp(join(tmpdir(), 'sse-docs-'));
       try {
-        const historyFile = join(directory, 'feed.log');
-        const before = await lab.start({ historyFile });
-        const posted = await publish(lab, before, '{"data":"kept on disk"}');
-        await publish(lab, before, '{"data":"this one too"}');
-        await before.app.close();
-        const port = Number(new URL(before.origin).port);
-        const after = await lab.start({ historyFile, port });
-        const id = /"id":"([^"]+)"/.exec(posted)?.[1] ?? '';
+        const flags = ['--tick', '0', '--history-file', join(directory, 'feed.log')];
+        const shown = '$ node dist/server.js --tick 0 --history-file feed.log &';
+        const before = await lab.spawnServer(['--port', '0', ...flags]);
+        const posts = [await publish(lab, before, '{"data":"kept on disk"}'), await publish(lab, before, '{"data":"this one too"}')];
+        const id = /"id":"([^"]+)"/.exec(posts[0] ?? '')?.[1] ?? '';
+        lab.learnEpoch(id.split('-')[0] ?? '');
+        const firstRun = await before.stop();
+        const after = await lab.spawnServer(['--port', String(before.port), ...flags]);
         const resumed = await lab.record(`${after.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': id }, blocks: 2 });
-        return `${posted}\n# the server is stopped and started again with the same --history-file\n${resumed}`;
+        const secondRun = await after.stop();
+        const [started, stopped] = [firstRun.split('\n').filter((line) => !line.startsWith('SIGTERM')), firstRun.split('\n').filter((line) => line.startsWith('SIGTERM'))];
+        const restarted = secondRun.split('\n').filter((line) => line !== '' && !line.startsWith('SIGTERM'));
+        const text = [
+          shown,
+          ...started.filter((line) => line !== ''),
+          posts.join('\n'),
+          '$ kill %1                # SIGTERM, as a deploy does',
+          ...stopped,
+          shown,
+          ...restarted,
+          resumed,
+        ].join('\n');
+        return text.replaceAll(`${directory}/`, '');
       } finally {
         await rm(directory, { recursive: true, force: true });
       }
+    },
+  },
+  {
+    name: 'query-resume',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
+      const note = '# published before (POST /publish): "one", "two", "three"\n';
+      return note + (await lab.record(`${origin}/feed?lastEventId=${feedChannel(app).epoch}-1`, { curl: STREAM, blocks: 3 }));
+    },
+  },
+  {
+    name: 'not-a-stream',
+    async run(lab) {
+      const { origin } = await lab.start();
+      return lab.record(`${origin}/feeds`, { curl: '-i' });
+    },
+  },
+  {
+    name: 'shutdown',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      const recording = lab.record(`${origin}/feed`, { curl: STREAM });
+      await waitUntil(() => feedChannel(app).stats.subscribers === 1, 'the subscriber');
+      feedChannel(app).publish({ data: 'before the deploy' });
+      // SIGTERM does this: every stream gets a jittered retry: hint, then its end.
+      const closing = app.close();
+      const text = await recording;
+      await closing;
+      return `# "before the deploy" is published while curl listens, then the server gets SIGTERM\n${text}`;
     },
   },
   {
