@@ -24,8 +24,9 @@ export interface CorsPolicy {
  * A CORS policy by allow-list. Off (no header at all) when the list is empty.
  *
  * The allowed origin is echoed exactly, never `*`, with `Vary: Origin` so a cache never serves one
- * origin's answer to another. A browser preflights a cross-origin reconnect whose `Last-Event-ID`
- * is long or holds unsafe characters, so the stream routes allow that header.
+ * origin's answer to another. The stream routes allow the `Last-Event-ID` request header in the
+ * preflight: an `EventSource` never preflights its reconnects, but a `fetch()`-based client that
+ * resumes by setting that header itself is preflighted for it (it is not CORS-safelisted).
  *
  * @throws TypeError when an entry is `*` or not an origin (`scheme://host[:port]`)
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
