@@ -31,7 +31,7 @@ export function renderConformanceDocs(): string {
 ${RULES.length - must} SHOULD), over real sockets, byte by byte, as a browser's \`EventSource\` would see it.
 
 \`\`\`sh
-npx sse-conformance http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish
+npx -p sse-reference sse-conformance http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish
 \`\`\`
 
 ## How to read a result

@@ -1,11 +1,26 @@
 export { createSseServer, type SseServer } from './app.js';
 export { DEFAULTS, OPTIONS, type OptionSpec, type ResolvedOptions, type SseServerOptions, type TlsFiles } from './options/table.js';
-export { Channel, type ChannelOptions, type PublishInput, type Subscriber, type Subscription } from './hub/channel.js';
+export {
+  Channel,
+  type AttachOptions,
+  type ChannelEvent,
+  type ChannelOptions,
+  type EventFilter,
+  type EventMap,
+  type PublishInput,
+  type ResponseOptions,
+  type SubscribeOptions,
+  type Subscriber,
+  type Subscription,
+} from './hub/channel.js';
+export { type EventInfo } from './hub/event-index.js';
+export { lexicalIds, numericIds, type IdPolicy } from './hub/id-policy.js';
 export { ReplayBuffer, type ReplayBufferOptions } from './hub/replay-buffer.js';
-export { planResume, type HistoryState, type ResetReason, type ResumePlan } from './hub/resume.js';
+export { planResume, planSuppliedResume, type HistoryState, type ResetReason, type ResumePlan, type SuppliedIdState } from './hub/resume.js';
 export { clientKey, Limiter, type Lease, type LimiterOptions, type RefusalReason } from './limits/limiter.js';
 export { encodeComment, encodeEvent, encodeRetry, formatEvent, type SseEvent } from './protocol/encode.js';
 export { SseError, type SseErrorCode } from './protocol/errors.js';
+export { serializeData } from './protocol/serialize.js';
 export {
   formatEventId,
   MAX_LAST_EVENT_ID_LENGTH,
@@ -17,7 +32,10 @@ export { createParser, type ParsedEvent, type ParserHandlers, type SseParser } f
 export { jitter, streamHeaders } from './stream/headers.js';
 export { Heartbeat, type Beating } from './stream/heartbeat.js';
 export { refuseStream } from './stream/refuse.js';
+export { lastEventIdOf, lastEventIdOfRequest } from './stream/cursor.js';
+export { sendFrom, type SendFromOptions, type SourceItem, type SourceTarget } from './stream/iterate.js';
 export { SseStream, type CloseReason, type SseStreamOptions } from './stream/sse-stream.js';
+export { WebSseStream, type WebCloseReason, type WebSseStreamOptions } from './stream/web-stream.js';
 export {
   BrokerUnavailableError,
   type Broker,
@@ -30,15 +48,4 @@ export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './his
 export { MemoryBroker } from './history/memory-broker.js';
 export { NumberedHistory } from './hub/numbered-history.js';
 export { RedisBroker, type RedisBrokerOptions } from './redis/redis-broker.js';
-export {
-  compareStreamIds,
-  formatStreamEventId,
-  formatStreamId,
-  parseStreamCursor,
-  parseStreamId,
-  type StreamCursor,
-  type StreamId,
-} from './redis/stream-id.js';
-export { StreamWindow } from './redis/stream-window.js';
-export { parseRedisUrl, RedisClient, RedisUnavailableError, type RedisAddress, type RedisClientOptions, type RedisState } from './redis/client.js';
-export { encodeCommand, RedisReplyError, RespParser, RespProtocolError, type RespValue } from './redis/resp.js';
+export { createCounters, renderMetrics, type Counters, type Readings } from './metrics/metrics.js';

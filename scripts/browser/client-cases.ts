@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Channel, parseLastEventId, SseStream } from 'sse-reference';
+import { Channel, type SseStream } from 'sse-reference';
 import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
 
@@ -13,7 +13,7 @@ import { Chromium, Page } from './cdp.js';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>client</title>
 <script type="module">
-  import { SseClient } from '/dist/client/index.js';
+  import { SseClient } from "/dist/client/index.js";
   window.log = { messages: [], resets: [], failures: [], opens: 0 };
   window.start = (path, options) => {
     const client = new SseClient(path, { backoff: { initialMs: 200, maxMs: 1000 }, ...options });
@@ -79,13 +79,8 @@ describe('sse-reference/client on Chromium\'s EventSource', { timeout: 60_000 },
         res.writeHead(503, { 'content-type': 'text/plain' }).end('deploying');
         return;
       }
-      const stream = new SseStream(req, res, { retryMs: 100 });
-      streams.push(stream);
-      // The header (the browser's own reconnect) wins over the query (a re-created source).
-      const header = req.headers['last-event-id'];
-      const subscription = channel.subscribe(stream, parseLastEventId(header ?? url.searchParams.get('lastEventId')));
-      if (subscription.initial !== undefined) stream.write(subscription.initial);
-      stream.onClose(subscription.unsubscribe);
+      // attach reads the header (the browser's own reconnect) over the query (a re-created source).
+      streams.push(channel.attach(req, res, { retryMs: 100 }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

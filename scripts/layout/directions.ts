@@ -17,7 +17,7 @@ export interface Room {
   readonly pending?: string;
 }
 
-const SRC_ROOMS = ['src/protocol', 'src/options', 'src/hub', 'src/history', 'src/redis', 'src/http', 'src/stream', 'src/limits', 'src/metrics', 'src/recipes'];
+const SRC_ROOMS = ['src/client', 'src/protocol', 'src/options', 'src/hub', 'src/history', 'src/redis', 'src/http', 'src/stream', 'src/limits', 'src/metrics', 'src/recipes'];
 const ALL_SRC = ['src', ...SRC_ROOMS, 'src/testing'];
 
 // #region directions
@@ -29,13 +29,14 @@ export const ROOMS: Readonly<Record<string, Room>> = {
   'src/limits': { may: ['src/options'], testsMay: ALL_SRC, why: 'the caps know only their options' },
   'src/http': { may: ['src/options'], testsMay: ALL_SRC, why: 'HTTP plumbing knows nothing of SSE' },
   'src/stream': { may: ['src/protocol', 'src/http', 'src/options'], testsMay: ALL_SRC, why: 'one response: the protocol over HTTP' },
-  'src/hub': { may: ['src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'the in-process fan-out knows no storage and no sockets' },
+  'src/client': { may: ['src/protocol'], testsMay: ALL_SRC, why: 'the client runs in browsers: the wire parser, nothing of Node' },
+  'src/hub': { may: ['src/protocol', 'src/options', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'the in-process fan-out knows no storage; it opens streams only through src/stream' },
   'src/history': { may: ['src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'the broker seam sits on the hub, below any adapter' },
   'src/redis': { may: ['src/history', 'src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'an adapter behind the broker seam' },
   'src/recipes': { may: ['src/history', 'src/hub', 'src/protocol', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'recipes talk to the Broker interface, never to Redis internals' },
   src: { may: SRC_ROOMS, testsMay: ALL_SRC, why: 'the server wires the rooms; the library entry never exports test tools' },
   'src/testing': { may: ALL_SRC, why: 'test tools may use the whole library, and only tests use them' },
-  scripts: { may: ['scripts', 'package:sse-reference', 'package:sse-reference/testing', 'package:sse-reference/conformance'], why: 'scripts use the package as a user would' },
+  scripts: { may: ['scripts', 'package:sse-reference', 'package:sse-reference/client', 'package:sse-reference/testing', 'package:sse-reference/conformance'], why: 'scripts use the package as a user would' },
   conformance: {
     may: [],
     testsMay: ['package:sse-reference', 'package:sse-reference/testing', 'src'],
@@ -65,6 +66,8 @@ export function targetRoom(specifier: string, resolved: string | undefined): str
 export const PACKAGE_ROOMS: Readonly<Record<string, string>> = {
   'package:sse-reference': 'src',
   'package:sse-reference/testing': 'src/testing',
+  'package:sse-reference/client': 'src/client',
+  'package:sse-reference/redis': 'src/redis',
   'package:sse-reference/conformance': 'conformance',
 };
 

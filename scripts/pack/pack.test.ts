@@ -59,7 +59,8 @@ describe('the published package, packed and installed into a scratch project', {
     if (project !== undefined) await rm(project, { recursive: true, force: true });
   });
 
-  it('ships the library, the client, the CLIs, their types and the license, and nothing else', async () => {
+  it('ships the library, the client, the CLIs, their types and the license, and nothing else', async (t) => {
+    t.diagnostic(`${packed.files.length} files, ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
     for (const path of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/client/index.js', 'dist/server.js', 'dist/conformance/cli.js']) {
       assert.ok(packed.files.includes(path), `${path} is not in the tarball`);
     }

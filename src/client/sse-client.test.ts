@@ -6,8 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Channel } from '../hub/channel.js';
-import { feedRecipe } from '../recipes/feed.js';
-import { SseStream } from '../stream/sse-stream.js';
+import type { SseStream } from '../stream/sse-stream.js';
 import { eventually } from '../testing/harness.js';
 import { backoffDelay } from './backoff.js';
 import { SseClient, type ClientFailure, type ClientMessage, type ResetMessage } from './sse-client.js';
@@ -39,9 +38,7 @@ async function startTestServer(): Promise<TestServer> {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('deploying');
       return;
     }
-    const stream = new SseStream(req, res, { retryMs: 40 });
-    streams.push(stream);
-    feedRecipe(stream, req, channel);
+    streams.push(channel.attach(req, res, { retryMs: 40 }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,11 +1,18 @@
+import type { SseRequest, SseResponse } from '../http/types.js';
 import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
-import { formatEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
+import { formatEventId, parseLastEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
+import { serializeData } from '../protocol/serialize.js';
 import { checkInteger } from '../options/check.js';
-import { NumberedHistory } from './numbered-history.js';
-import { checkEpoch, newEpoch } from './epoch.js';
-import { encodeReset, planResume, type ResumePlan } from './resume.js';
 import { OPTIONS } from '../options/table.js';
+import { lastEventIdOf, lastEventIdOfRequest } from '../stream/cursor.js';
+import { SseStream, type SseStreamOptions } from '../stream/sse-stream.js';
+import { WebSseStream, type WebSseStreamOptions } from '../stream/web-stream.js';
+import { checkEpoch, newEpoch } from './epoch.js';
+import { EventIndex, readEventInfo, type EventInfo } from './event-index.js';
+import type { IdPolicy } from './id-policy.js';
+import { NumberedHistory } from './numbered-history.js';
+import { encodeReset, planResume, planSuppliedResume, type ResumePlan } from './resume.js';
 
 /** Something that receives a channel's encoded events: in the server, one SSE response. */
 export interface Subscriber {
@@ -14,18 +21,68 @@ export interface Subscriber {
    * must not be modified. Must not throw and must not block: a slow subscriber cuts itself.
    */
   deliver(chunk: Buffer, count: number): void;
+  /** Ends the subscriber's stream with a jittered `retry:` hint; {@link Channel.close} calls it. */
+  end?(retryMs?: number): void;
 }
 
-/** What a publisher may set. The id is always the channel's to assign. */
+/** The broker's form of an event: text data, the id assigned by the channel. */
 export interface PublishInput {
   readonly data: string;
   readonly event?: string | undefined;
+}
+
+/** Event names and the type of each one's data, e.g. `{ price: { eur: number } }`. */
+export type EventMap = Record<string, unknown>;
+
+interface EventExtras {
+  /** The id, with a channel that takes supplied ids ({@link ChannelOptions.ids}); refused otherwise. */
+  readonly id?: string | undefined;
+  /** A topic for subscriber filters; never sent. */
+  readonly topic?: string | undefined;
+}
+
+/**
+ * What {@link Channel.publish} takes: `data` (a string is sent verbatim, anything else as JSON) and
+ * an event name, typed by the channel's {@link EventMap} when it has one.
+ */
+export type ChannelEvent<E extends EventMap = EventMap> = string extends keyof E
+  ? EventExtras & { readonly event?: string | undefined; readonly data: unknown }
+  : {
+      [K in keyof E & string]: EventExtras &
+        (K extends 'message' ? { readonly event?: K | undefined } : { readonly event: K }) & { readonly data: E[K] };
+    }[keyof E & string];
+
+/** Decides, per subscriber, which events it gets (replayed ones included); `reset` always passes. */
+export type EventFilter = (event: EventInfo) => boolean;
+
+/** Options of {@link Channel.subscribe}. */
+export interface SubscribeOptions {
+  /** Only events this returns true for reach the subscriber. @defaultValue every event */
+  readonly filter?: EventFilter | undefined;
+}
+
+/** Options of {@link Channel.attach}: the stream's, a filter, and a cursor that overrides the request's. */
+export interface AttachOptions extends SseStreamOptions, SubscribeOptions {
+  /** Resume from this id instead of the request's `Last-Event-ID` header or `?lastEventId=`. */
+  readonly lastEventId?: string | undefined;
+}
+
+/** Options of {@link Channel.response}. */
+export interface ResponseOptions extends Omit<WebSseStreamOptions, 'signal'>, SubscribeOptions {
+  /** Resume from this id instead of the request's `Last-Event-ID` header or `?lastEventId=`. */
+  readonly lastEventId?: string | undefined;
 }
 
 /** Options of {@link Channel}. */
 export interface ChannelOptions {
   /** The epoch written in every id. @defaultValue 12 random hex digits */
   readonly epoch?: string;
+  /**
+   * Ids the publisher supplies, and their order ({@link numericIds}, {@link lexicalIds} or your
+   * own). Each publish must carry an id after the previous one; resume from one is exact.
+   * @defaultValue none: the channel assigns `<epoch>-<seq>`
+   */
+  readonly ids?: IdPolicy | undefined;
   /** Events kept for resume. @defaultValue 1000 */
   readonly historyEvents?: number;
   /** Bytes kept for resume. @defaultValue 4 MiB (`OPTIONS.historyBytes`) */
@@ -63,24 +120,43 @@ export interface Subscription {
  * Each published event is encoded once; all events published in one pass of the event loop are
  * merged into one Buffer and written once per subscriber. The per-client JavaScript work, not the
  * syscall, is what fan-out costs, so this is the lever for throughput.
+ *
+ * @example
+ * ```ts
+ * const channel = new Channel<{ price: { eur: number } }>();
+ * createServer((req, res) => channel.attach(req, res)).listen(8080);
+ * channel.publish({ event: 'price', data: { eur: 1.08 } });
+ * process.on('SIGTERM', () => channel.close({ retryMs: 5000 }));
+ * ```
  */
-export class Channel {
+export class Channel<E extends EventMap = EventMap> {
   /** The epoch of every id this channel assigns. */
   readonly epoch: string;
   readonly maxEventBytes: number;
   readonly #buffer: NumberedHistory;
+  readonly #index: EventIndex;
+  readonly #ids: IdPolicy | undefined;
   readonly #log: ChannelLog | undefined;
   #flushWaiters: (() => void)[] = [];
   readonly #subscribers = new Set<Subscriber>();
+  readonly #filtered = new Map<Subscriber, EventFilter>();
   #pending: Buffer[] = [];
+  #pendingInfos: EventInfo[] = [];
   #flushScheduled = false;
   #isClosed = false;
+  #closeRetryMs: number | undefined;
+  #lastId: string | undefined;
   #published = 0;
   #delivered = 0;
 
   /** @throws RangeError / TypeError when an option is out of range */
   constructor(options: ChannelOptions = {}) {
     this.epoch = checkEpoch(options.epoch ?? newEpoch());
+    this.#ids = options.ids;
+    if (this.#ids !== undefined && (options.history !== undefined || options.log !== undefined)) {
+      // A log stores bytes by sequence number; the ids' order would not survive a restart.
+      throw new TypeError('Supplied ids (ids) cannot be combined with history or log: keep durable history with the epoch ids.');
+    }
     this.#buffer = new NumberedHistory(
       {
         ...(options.historyEvents === undefined ? {} : { maxEvents: options.historyEvents }),
@@ -89,13 +165,18 @@ export class Channel {
       options.history?.head,
       options.history?.events,
     );
+    this.#index = new EventIndex(this.#buffer.oldest, this.#ids !== undefined);
+    // Restored events were never published here: their type and id are read from their bytes.
+    const restored = options.history?.events ?? [];
+    const retained = this.#buffer.head - this.#buffer.oldest + 1;
+    for (const bytes of retained > 0 ? restored.slice(restored.length - retained) : []) this.#index.append(readEventInfo(bytes));
     this.#log = options.log;
     this.maxEventBytes = checkInteger(options.maxEventBytes ?? OPTIONS.maxEventBytes.default, 'maxEventBytes');
   }
 
   /** Counters since creation. `delivered` counts events × subscribers. */
   get stats(): { readonly published: number; readonly delivered: number; readonly subscribers: number } {
-    return { published: this.#published, delivered: this.#delivered, subscribers: this.#subscribers.size };
+    return { published: this.#published, delivered: this.#delivered, subscribers: this.#subscribers.size + this.#filtered.size };
   }
 
   /** The newest and oldest retained sequence numbers. */
@@ -106,17 +187,19 @@ export class Channel {
   /**
    * Publishes an event to every subscriber and into the replay buffer.
    *
-   * The event is validated and encoded before anything changes, so a refused event leaves no
-   * trace. Delivery happens at the end of the current event-loop pass; the caller never waits.
+   * The event is serialized, validated and encoded before anything changes, so a refused event
+   * leaves no trace. Delivery happens at the end of the current event-loop pass; the caller never
+   * waits.
    *
-   * @returns the id the channel assigned
-   * @throws {@link SseError} when the event is invalid, too large, or the channel is closed
+   * @returns the event's id (assigned, or the one supplied) and its sequence number
+   * @throws {@link SseError} when the event is invalid, too large, its id is missing, refused or
+   *   out of order, or the channel is closed
    */
-  publish(input: PublishInput): { readonly id: string; readonly seq: number } {
+  publish(input: ChannelEvent<E>): { readonly id: string; readonly seq: number } {
     if (this.#isClosed) throw new SseError('SSE_ERR_CLOSED', 'The channel is closed; no event can be published.');
     const seq = this.#buffer.head + 1;
-    const id = formatEventId({ epoch: this.epoch, seq });
-    const bytes = encodeEvent({ event: input.event, id, data: input.data });
+    const id = this.#ids === undefined ? this.#assignId(input.id, seq) : this.#checkSuppliedId(input.id, this.#ids);
+    const bytes = encodeEvent({ event: input.event, id, data: serializeData(input.data) });
     if (bytes.length > this.maxEventBytes) {
       throw new SseError(
         'SSE_ERR_EVENT_TOO_LARGE',
@@ -126,8 +209,13 @@ export class Channel {
     // The log first: if it cannot store the event, the event does not exist.
     this.#log?.append(seq, bytes);
     this.#buffer.append(bytes);
+    const info: EventInfo = { event: input.event ?? 'message', id, topic: input.topic };
+    this.#index.append(info);
+    this.#index.trim(this.#buffer.oldest);
+    this.#lastId = id;
     this.#published++;
     this.#pending.push(bytes);
+    this.#pendingInfos.push(info);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.flush());
@@ -140,26 +228,28 @@ export class Channel {
    * one synchronous step, so no event can fall between them.
    *
    * @param subscriber - receives live events after `initial`
-   * @param cursor - the client's parsed `Last-Event-ID`
+   * @param cursor - the client's `Last-Event-ID`: as sent, or parsed by {@link parseLastEventId}
+   * @param options - a filter
    */
-  subscribe(subscriber: Subscriber, cursor: LastEventIdResult): Subscription {
+  subscribe(subscriber: Subscriber, cursor: LastEventIdResult | string | readonly string[] | undefined, options: SubscribeOptions = {}): Subscription {
+    const { filter } = options;
     // #region subscribe
     // Events still waiting for this pass's merged write are already in the buffer: send them to
     // the existing subscribers now, so the newcomer gets them once, from the replay.
     this.flush();
-    const head = this.#buffer.head;
-    const plan = planResume(cursor, { epoch: this.epoch, head, oldest: this.#buffer.oldest });
+    const plan = this.#plan(cursor);
     let initial: Buffer | undefined;
     let replayed = 0;
     if (plan.kind === 'replay') {
-      const events = this.#buffer.after(plan.afterSeq);
+      let events = this.#buffer.after(plan.afterSeq);
+      if (filter !== undefined) events = events.filter((_, i) => filter(this.#index.at(plan.afterSeq + 1 + i) as EventInfo));
       replayed = events.length;
       if (replayed > 0) initial = Buffer.concat(events);
     } else if (plan.kind === 'reset') {
-      const headId = formatEventId({ epoch: this.epoch, seq: head });
-      initial = encodeReset(plan.reason, { epoch: this.epoch, head, oldest: this.#buffer.oldest, headId });
+      initial = this.#reset(plan.reason);
     }
-    this.#subscribers.add(subscriber);
+    if (filter === undefined) this.#subscribers.add(subscriber);
+    else this.#filtered.set(subscriber, filter);
     // #endregion subscribe
     return {
       plan,
@@ -167,8 +257,41 @@ export class Channel {
       replayed,
       unsubscribe: () => {
         this.#subscribers.delete(subscriber);
+        this.#filtered.delete(subscriber);
       },
     };
+  }
+
+  /**
+   * Streams this channel to one `node:http` (or `node:http2`) request, in one call: starts the
+   * stream, resumes it from the request's `Last-Event-ID` header (or `?lastEventId=`), subscribes,
+   * and unsubscribes when it closes.
+   *
+   * @returns the open stream, e.g. for `onClose`
+   * @example
+   * ```ts
+   * createServer((req, res) => channel.attach(req, res, { heartbeat })).listen(8080);
+   * ```
+   */
+  attach(req: SseRequest, res: SseResponse, options: AttachOptions = {}): SseStream {
+    const stream = new SseStream(req, res, options);
+    this.#serve(stream, options.lastEventId ?? lastEventIdOf(req), options.filter);
+    return stream;
+  }
+
+  /**
+   * The same as {@link Channel.attach}, as a Web-standard `Response` (Hono, Bun, Deno, Workers).
+   * The stream closes when the request's signal aborts or the body is cancelled.
+   *
+   * @example
+   * ```ts
+   * app.get('/feed', (c) => channel.response(c.req.raw));
+   * ```
+   */
+  response(request: Request, options: ResponseOptions = {}): Response {
+    const stream = new WebSseStream({ ...options, signal: request.signal });
+    this.#serve(stream, options.lastEventId ?? lastEventIdOfRequest(request), options.filter);
+    return stream.response;
   }
 
   /** Writes every pending event now. Called at the end of each pass; safe to call any time. */
@@ -180,10 +303,12 @@ export class Channel {
     this.#log?.sync();
     // #region fan-out
     const chunk = count === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
-    this.#pending = [];
     for (const subscriber of this.#subscribers) subscriber.deliver(chunk, count);
     this.#delivered += count * this.#subscribers.size;
     // #endregion fan-out
+    if (this.#filtered.size > 0) this.#deliverFiltered(chunk);
+    this.#pending = [];
+    this.#pendingInfos = [];
     if (this.#flushWaiters.length > 0) for (const resolve of this.#flushWaiters.splice(0)) resolve();
   }
 
@@ -196,9 +321,83 @@ export class Channel {
     return new Promise((resolve) => this.#flushWaiters.push(resolve));
   }
 
-  /** Refuses further publishes and delivers what is pending. Subscribers stay until they leave. */
-  close(): void {
+  /**
+   * Refuses further publishes and delivers what is pending. With `retryMs`, also ends every
+   * stream (and every one attached later) with that reconnection hint, jittered per stream, so a
+   * shutdown does not bring every client back in the same millisecond; without it, subscribers
+   * stay until they leave.
+   */
+  close(options: { readonly retryMs?: number } = {}): void {
     this.flush();
     this.#isClosed = true;
+    if (options.retryMs === undefined) return;
+    this.#closeRetryMs = options.retryMs;
+    for (const subscriber of [...this.#subscribers, ...this.#filtered.keys()]) subscriber.end?.(options.retryMs);
+  }
+
+  #serve(stream: SseStream | WebSseStream, cursor: string | readonly string[] | undefined, filter: EventFilter | undefined): void {
+    if (this.#closeRetryMs !== undefined) {
+      stream.end(this.#closeRetryMs);
+      return;
+    }
+    const subscription = this.subscribe(stream, cursor, { filter });
+    if (subscription.initial !== undefined) stream.write(subscription.initial);
+    stream.onClose(subscription.unsubscribe);
+    // A replay larger than the client's budget cuts the stream during the write.
+    if (stream.isClosed) subscription.unsubscribe();
+  }
+
+  #deliverFiltered(chunk: Buffer): void {
+    const pending = this.#pending;
+    const infos = this.#pendingInfos;
+    for (const [subscriber, filter] of this.#filtered) {
+      const picked = pending.filter((_, i) => filter(infos[i] as EventInfo));
+      if (picked.length === 0) continue;
+      subscriber.deliver(picked.length === pending.length ? chunk : Buffer.concat(picked), picked.length);
+      this.#delivered += picked.length;
+    }
+  }
+
+  #plan(cursor: LastEventIdResult | string | readonly string[] | undefined): ResumePlan {
+    const head = this.#buffer.head;
+    const oldest = this.#buffer.oldest;
+    const isParsed = typeof cursor === 'object' && 'kind' in cursor;
+    if (this.#ids === undefined) {
+      return planResume(isParsed ? cursor : parseLastEventId(cursor as string | readonly string[] | undefined), { epoch: this.epoch, head, oldest });
+    }
+    const index = this.#index;
+    return planSuppliedResume(isParsed ? (cursor.kind === 'none' ? undefined : []) : cursor, {
+      policy: this.#ids,
+      seqOf: (id) => index.seqOf(id),
+      headId: this.#lastId,
+      floorId: index.at(oldest - 1)?.id,
+    });
+  }
+
+  #reset(reason: Parameters<typeof encodeReset>[0]): Buffer {
+    const head = this.#buffer.head;
+    const oldest = this.#buffer.oldest;
+    if (this.#ids === undefined) {
+      return encodeReset(reason, { epoch: this.epoch, head, oldest, headId: formatEventId({ epoch: this.epoch, seq: head }) });
+    }
+    // With supplied ids the positions are the ids; an empty id clears the client's cursor.
+    const headId = this.#lastId ?? '';
+    return encodeReset(reason, { epoch: this.epoch, head: headId, oldest: this.#index.at(oldest)?.id ?? '', headId });
+  }
+
+  #assignId(supplied: string | undefined, seq: number): string {
+    if (supplied !== undefined) {
+      throw new SseError('SSE_ERR_ID_UNEXPECTED', 'This channel assigns ids; create it with { ids: numericIds } (or another IdPolicy) to supply your own.');
+    }
+    return formatEventId({ epoch: this.epoch, seq });
+  }
+
+  #checkSuppliedId(id: string | undefined, policy: IdPolicy): string {
+    if (id === undefined) throw new SseError('SSE_ERR_ID_MISSING', `This channel takes supplied ids (${policy.name}); every publish needs an id.`);
+    if (!policy.accepts(id)) throw new SseError('SSE_ERR_ID_INVALID', `Id ${JSON.stringify(id).slice(0, 80)} is not a ${policy.name} id.`);
+    if (this.#lastId !== undefined && policy.compare(id, this.#lastId) <= 0) {
+      throw new SseError('SSE_ERR_ID_NOT_INCREASING', `Id ${JSON.stringify(id)} does not come after the last one, ${JSON.stringify(this.#lastId)}: resume needs ids in order.`);
+    }
+    return id;
   }
 }

@@ -1,5 +1,6 @@
 import { encodeEvent } from '../protocol/encode.js';
 import type { LastEventIdResult } from '../protocol/last-event-id.js';
+import type { IdPolicy } from './id-policy.js';
 
 /** Why a client could not be resumed exactly. Sent as the `reason` of the `reset` event. */
 export type ResetReason = 'invalid' | 'epoch' | 'unknown' | 'expired';
@@ -42,6 +43,41 @@ export function planResume(cursor: LastEventIdResult, state: HistoryState): Resu
       return { kind: 'replay', afterSeq: cursor.seq };
   }
   // #endregion plan
+}
+
+/** The part of a channel with supplied ids that the decision needs. */
+export interface SuppliedIdState {
+  readonly policy: IdPolicy;
+  /** The sequence number of a kept id: a retained event's, or the newest evicted one's. */
+  seqOf(id: string): number | undefined;
+  /** The newest id published, undefined before any. */
+  readonly headId: string | undefined;
+  /** The newest evicted id (everything after it is retained), undefined while nothing was evicted. */
+  readonly floorId: string | undefined;
+}
+
+// [spec] RFC 9110 §5.6.3: optional whitespace is space and horizontal tab, as parseLastEventId trims.
+const OWS = /^[ \t]+|[ \t]+$/g;
+
+/**
+ * {@link planResume} for ids the application supplies. Exact when the id is kept; otherwise a
+ * reset: `invalid` when the policy refuses it, `expired` when it comes before the newest evicted
+ * id, `unknown` when the channel never published it (between kept ids, or after the newest).
+ * Pure: no I/O, never throws.
+ *
+ * @param value - the raw `Last-Event-ID` (duplicates arrive as an array, or joined with `, `)
+ * @param state - the policy and what the channel keeps
+ */
+export function planSuppliedResume(value: string | readonly string[] | undefined, state: SuppliedIdState): ResumePlan {
+  if (value === undefined) return { kind: 'fresh' };
+  if (typeof value !== 'string') return { kind: 'reset', reason: 'invalid' };
+  const id = value.replace(OWS, '');
+  if (id === '') return { kind: 'fresh' };
+  if (!state.policy.accepts(id)) return { kind: 'reset', reason: 'invalid' };
+  const seq = state.seqOf(id);
+  if (seq !== undefined) return { kind: 'replay', afterSeq: seq };
+  if (state.floorId !== undefined && state.policy.compare(id, state.floorId) < 0) return { kind: 'reset', reason: 'expired' };
+  return { kind: 'reset', reason: 'unknown' };
 }
 
 /** Where a history stands, as the `reset` event reports it: in-memory sequence numbers or Redis stream ids. */

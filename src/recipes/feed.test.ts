@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { eventually, publish, rawExchange, startServer, type Started, feedChannel } from '../testing/harness.js';
 import { HOSTILE_IDS } from '../testing/hostile-ids.js';
 import { openStream } from '../testing/sse-client.js';
-import { queryCursor } from './feed.js';
 
 describe('/feed: reconnection from Last-Event-ID', () => {
   let s: Started;
@@ -118,18 +117,5 @@ describe('/feed: reconnection from Last-Event-ID', () => {
     stream.close();
     assert.deepEqual(stream.events[0], { type: 'note', data: 'line 1\nline 2\nline 3\nline 4\n', lastEventId: (json as { id: string }).id });
     assert.match(stream.raw(), /event: note\nid: [0-9a-f-]+\ndata: line 1\ndata: line 2\ndata: line 3\ndata: line 4\ndata: \n\n$/);
-  });
-});
-
-describe('queryCursor', () => {
-  it('reads ?lastEventId= as the URL parser does, and is null without a query', () => {
-    assert.equal(queryCursor(undefined), null);
-    assert.equal(queryCursor('/feed'), null);
-    assert.equal(queryCursor('/feed?'), null);
-    assert.equal(queryCursor('/feed?other=1'), null);
-    assert.equal(queryCursor('/feed?lastEventId=0123456789ab-7'), '0123456789ab-7');
-    assert.equal(queryCursor('/feed?lastEventId=a%20b&lastEventId=c'), 'a b');
-    assert.equal(queryCursor('/feed?lastEventId=x#y'), 'x');
-    assert.equal(queryCursor('/feed?lastEventId='), '');
   });
 });

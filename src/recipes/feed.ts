@@ -1,6 +1,7 @@
 import type { Broker, FeedStart } from '../history/broker.js';
 import type { SseStream } from '../stream/sse-stream.js';
 import type { SseRequest } from '../http/types.js';
+import { lastEventIdOf } from '../stream/cursor.js';
 
 /**
  * The reconnection recipe: one feed shared by every client, resumed from `Last-Event-ID`.
@@ -16,22 +17,7 @@ import type { SseRequest } from '../http/types.js';
  */
 export function feedRecipe(stream: SseStream, req: SseRequest, broker: Broker): Promise<FeedStart> {
   // #region feed
-  const query = queryCursor(req.url);
-  // An empty header carries no cursor, as if absent: the query may still hold one.
-  const header = req.headers['last-event-id'];
   stream.onClose(() => broker.unsubscribe(stream));
-  return broker.subscribe(stream, header === undefined || header === '' ? (query ?? undefined) : header);
+  return broker.subscribe(stream, lastEventIdOf(req));
   // #endregion feed
-}
-
-/**
- * The `?lastEventId=` parameter of a request target, or null. Most streams have no query, and
- * parsing a URL is a fifth of what a new stream costs in JavaScript, so it is parsed only when
- * there is one.
- *
- * @param url - the request target, as `req.url` holds it
- */
-export function queryCursor(url: string | undefined): string | null {
-  if (url === undefined || !url.includes('?')) return null;
-  return new URL(url, 'http://localhost').searchParams.get('lastEventId');
 }

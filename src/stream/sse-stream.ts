@@ -5,6 +5,7 @@ import type { Beating, Heartbeat } from './heartbeat.js';
 import { jitter, streamHeaders } from './headers.js';
 import type { ChunkWriter, SseRequest, SseResponse } from '../http/types.js';
 import { OPTIONS } from '../options/table.js';
+import { sendFrom, type SendFromOptions, type SourceItem } from './iterate.js';
 
 /** Why a stream closed. */
 export type CloseReason = 'client' | 'slow' | 'stalled' | 'server';
@@ -50,6 +51,7 @@ export class SseStream implements Beating {
   readonly #heartbeat: Heartbeat | undefined;
   readonly #closeHandlers: ((reason: CloseReason) => void)[] = [];
   #stallTimer: NodeJS.Timeout | undefined;
+  #drainWaiters: ((isOpen: boolean) => void)[] = [];
   #closeReason: CloseReason | undefined;
   #isFinished = false;
 
@@ -101,6 +103,37 @@ export class SseStream implements Beating {
    */
   send(event: SseEvent): boolean {
     return this.write(encodeEvent(event));
+  }
+
+  /**
+   * Resolves once the socket has taken everything written so far: at once when nothing waits,
+   * else on `'drain'`.
+   *
+   * @returns true when drained, false when the stream closed first
+   */
+  drain(): Promise<boolean> {
+    if (this.isClosed) return Promise.resolve(false);
+    if (this.#stallTimer === undefined) return Promise.resolve(true);
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /**
+   * {@link SseStream.send}, then {@link SseStream.drain}: for a producer that should wait for a
+   * slow client instead of being cut.
+   *
+   * @returns true once the socket took the event, false when the stream closed
+   * @throws {@link SseError} when the event is invalid (nothing is written)
+   */
+  async sendAndDrain(event: SseEvent): Promise<boolean> {
+    return this.send(event) && (await this.drain());
+  }
+
+  /**
+   * Writes every item of `source` as it comes, pausing it while the socket is full: the
+   * single-client stream (an LLM's tokens, a job's progress). See {@link sendFrom}.
+   */
+  sendFrom(source: AsyncIterable<SourceItem> | Iterable<SourceItem>, options?: SendFromOptions): Promise<'done' | 'closed'> {
+    return sendFrom(this, source, options);
   }
 
   /** The hub's `Subscriber.deliver`: writes a channel's merged events. */
@@ -185,6 +218,11 @@ export class SseStream implements Beating {
   #clearStall(): void {
     clearTimeout(this.#stallTimer);
     this.#stallTimer = undefined;
+    this.#wake(!this.isClosed);
+  }
+
+  #wake(isOpen: boolean): void {
+    if (this.#drainWaiters.length > 0) for (const resolve of this.#drainWaiters.splice(0)) resolve(isOpen);
   }
 
   #finish(reason: CloseReason): void {

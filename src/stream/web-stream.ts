@@ -1,6 +1,7 @@
 import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
-import type { Beating, Heartbeat } from '../stream/heartbeat.js';
-import { jitter } from '../stream/headers.js';
+import type { Beating, Heartbeat } from './heartbeat.js';
+import { jitter } from './headers.js';
+import { sendFrom, type SendFromOptions, type SourceItem } from './iterate.js';
 
 /** Why a Web stream closed: the client cancelled it, it fell too far behind, or the server ended it. */
 export type WebCloseReason = 'client' | 'slow' | 'server';
@@ -132,6 +133,11 @@ export class WebSseStream implements Beating {
     if (this.isClosed) return Promise.resolve(false);
     if ((this.#controller.desiredSize ?? 0) > 0) return Promise.resolve(true);
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Writes every item of `source` as the body's consumer takes them. See {@link sendFrom}. */
+  sendFrom(source: AsyncIterable<SourceItem> | Iterable<SourceItem>, options?: SendFromOptions): Promise<'done' | 'closed'> {
+    return sendFrom(this, source, options);
   }
 
   /** Ends the stream cleanly, telling the client when to come back. @param retryMs - the hint, jittered; none sends none */

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import { createParser, type ParsedEvent } from '../protocol/parse.js';
+import { eventually } from '../testing/harness.js';
+import { openStream } from '../testing/sse-client.js';
+import { Channel, type AttachOptions } from './channel.js';
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed` };
+}
+
+/** Reads a Web Response's events until `count` arrived. */
+async function readEvents(response: Response, count: number): Promise<ParsedEvent[]> {
+  const events: ParsedEvent[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  while (events.length < count) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parser.feed(value);
+  }
+  await reader.cancel();
+  return events;
+}
+
+describe('Channel.attach: one call per route', () => {
+  const servers: Server[] = [];
+  after(() => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  async function attached(channel: Channel, options: AttachOptions = {}): Promise<string> {
+    const { server, url } = await serve((req, res) => channel.attach(req, res, { retryMs: 1000, ...options }));
+    servers.push(server);
+    return url;
+  }
+
+  it('streams, resumes exactly from the Last-Event-ID header, and unsubscribes when the client leaves', async () => {
+    const channel = new Channel();
+    const url = await attached(channel);
+    const first = await openStream(url);
+    const a = channel.publish({ data: 'a' });
+    channel.publish({ data: 'b' });
+    await first.waitFor((s) => s.events.length === 2);
+    assert.equal(first.status, 200);
+    first.close();
+    await eventually(() => channel.stats.subscribers === 0, 3000, 'the unsubscribe');
+    channel.publish({ data: 'c' });
+    const again = await openStream(url, { 'last-event-id': a.id });
+    await again.waitFor((s) => s.events.length === 2);
+    assert.deepEqual(again.events.map((e) => e.data), ['b', 'c']);
+    again.close();
+  });
+
+  it('takes the cursor from ?lastEventId= when no header is sent, and the header over the query', async () => {
+    const channel = new Channel();
+    const url = await attached(channel);
+    const a = channel.publish({ data: 'a' });
+    const b = channel.publish({ data: 'b' });
+    channel.publish({ data: 'c' });
+    const byQuery = await openStream(`${url}?lastEventId=${a.id}`);
+    await byQuery.waitFor((s) => s.events.length === 2);
+    assert.deepEqual(byQuery.events.map((e) => e.data), ['b', 'c']);
+    const both = await openStream(`${url}?lastEventId=${a.id}`, { 'last-event-id': b.id });
+    await both.waitFor((s) => s.events.length === 1);
+    assert.deepEqual(both.events.map((e) => e.data), ['c']);
+    byQuery.close();
+    both.close();
+  });
+
+  it('answers a malformed cursor with 200 and a reset that says why', async () => {
+    const channel = new Channel();
+    const url = await attached(channel);
+    const stream = await openStream(url, { 'last-event-id': '1e3' });
+    await stream.waitFor((s) => s.events.length === 1);
+    assert.equal(stream.status, 200);
+    assert.equal(stream.events[0]?.type, 'reset');
+    assert.equal((JSON.parse(stream.events[0]?.data ?? '') as { reason: string }).reason, 'invalid');
+    stream.close();
+  });
+
+  it('sends a filtered subscriber only its events, in the replay and live; the reset always', async () => {
+    const channel = new Channel();
+    const url = await attached(channel, { filter: (event) => event.topic === 'eur' || event.event === 'note' });
+    const first = channel.publish({ data: '1', topic: 'usd' });
+    channel.publish({ data: '2', topic: 'eur' });
+    channel.publish({ data: '3', topic: 'usd' });
+    const stream = await openStream(url, { 'last-event-id': first.id });
+    await stream.waitFor((s) => s.events.length === 1);
+    channel.publish({ data: '4', topic: 'usd' });
+    channel.publish({ event: 'note', data: '5' });
+    channel.publish({ data: '6', topic: 'eur' });
+    await stream.waitFor((s) => s.events.length === 3);
+    assert.deepEqual(stream.events.map((e) => e.data), ['2', '5', '6']);
+    const reset = await openStream(url, { 'last-event-id': 'nonsense' });
+    await reset.waitFor((s) => s.events.length === 1);
+    assert.equal(reset.events[0]?.type, 'reset');
+    for (const s of [stream, reset]) s.close();
+  });
+
+  it('close({ retryMs }) ends every stream with a jittered retry hint, and any stream attached later', async () => {
+    const channel = new Channel();
+    const url = await attached(channel);
+    const streams = await Promise.all([openStream(url), openStream(url), openStream(url)]);
+    await eventually(() => channel.stats.subscribers === 3, 3000, 'three subscribers');
+    channel.close({ retryMs: 10_000 });
+    await Promise.all(streams.map((s) => s.ended));
+    for (const s of streams) {
+      const hint = s.retries.at(-1) as number;
+      assert.ok(s.retries.length === 2 && hint >= 8000 && hint <= 12_000, `retries ${s.retries.join(',')}`);
+    }
+    assert.equal(channel.stats.subscribers, 0);
+    const late = await openStream(url);
+    await late.ended;
+    assert.ok((late.retries.at(-1) as number) >= 8000);
+    assert.throws(() => channel.publish({ data: 'x' }), { code: 'SSE_ERR_CLOSED' });
+  });
+
+  it('close() without retryMs keeps the streams open, as before', async () => {
+    const channel = new Channel();
+    const url = await attached(channel);
+    const stream = await openStream(url);
+    await eventually(() => channel.stats.subscribers === 1, 3000, 'the subscriber');
+    channel.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(channel.stats.subscribers, 1);
+    stream.close();
+  });
+});
+
+describe('Channel.response: the Web-standard path', () => {
+  const servers: Server[] = [];
+  after(() => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('is a Response with the event-stream headers that resumes from the Request\'s Last-Event-ID', async () => {
+    const channel = new Channel();
+    const a = channel.publish({ data: 'a' });
+    channel.publish({ data: 'b' });
+    const response = channel.response(new Request('http://localhost/feed', { headers: { 'last-event-id': a.id } }));
+    assert.ok(response instanceof Response);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    channel.publish({ data: 'c' });
+    const events = await readEvents(response, 2);
+    assert.deepEqual(events.map((e) => e.data), ['b', 'c']);
+    await eventually(() => channel.stats.subscribers === 0, 3000, 'the unsubscribe after cancel');
+  });
+
+  it('serves Node\'s own fetch over loopback, and unsubscribes when the request aborts', async () => {
+    const channel = new Channel<{ price: { eur: number } }>();
+    // The bridge a fetch-style adapter (e.g. @hono/node-server) is: Request in, Response out.
+    const { server, url } = await serve((req, res) => {
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
+      const response = channel.response(new Request(`http://127.0.0.1${req.url ?? '/'}`, { headers, signal: abort.signal }));
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).on('error', () => res.destroy()).pipe(res);
+    });
+    servers.push(server);
+    const abort = new AbortController();
+    const response = await fetch(url, { signal: abort.signal });
+    await eventually(() => channel.stats.subscribers === 1, 3000, 'the subscriber');
+    channel.publish({ event: 'price', data: { eur: 1.08 } });
+    const events: ParsedEvent[] = [];
+    const parser = createParser({ onEvent: (event) => events.push(event) });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    while (events.length === 0) parser.feed((await reader.read()).value as Uint8Array);
+    assert.deepEqual(events.map((e) => [e.type, e.data]), [['price', '{"eur":1.08}']]);
+    abort.abort();
+    await eventually(() => channel.stats.subscribers === 0, 3000, 'the unsubscribe after the abort');
+  });
+});
