@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { createParser, type ParsedEvent } from '../protocol/parse.js';
+import { serveFetch } from '../testing/fetch-server.js';
 import { eventually } from '../testing/harness.js';
 import { openStream } from '../testing/sse-client.js';
 import { Channel, type AttachOptions } from './channel.js';
@@ -28,15 +28,15 @@ async function readEvents(response: Response, count: number): Promise<ParsedEven
   return events;
 }
 
-describe('Channel.attach: one call per route', () => {
-  const servers: Server[] = [];
-  after(() => {
-    for (const server of servers) {
-      server.closeAllConnections();
-      server.close();
-    }
-  });
+const servers: Server[] = [];
+after(() => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
 
+describe('Channel.attach: one call per route', () => {
   async function attached(channel: Channel, options: AttachOptions = {}): Promise<string> {
     const { server, url } = await serve((req, res) => channel.attach(req, res, { retryMs: 1000, ...options }));
     servers.push(server);
@@ -137,14 +137,6 @@ describe('Channel.attach: one call per route', () => {
 });
 
 describe('Channel.response: the Web-standard path', () => {
-  const servers: Server[] = [];
-  after(() => {
-    for (const server of servers) {
-      server.closeAllConnections();
-      server.close();
-    }
-  });
-
   it('is a Response with the event-stream headers that resumes from the Request\'s Last-Event-ID', async () => {
     const channel = new Channel();
     const a = channel.publish({ data: 'a' });
@@ -161,16 +153,9 @@ describe('Channel.response: the Web-standard path', () => {
 
   it('serves Node\'s own fetch over loopback, and unsubscribes when the request aborts', async () => {
     const channel = new Channel<{ price: { eur: number } }>();
-    // The bridge a fetch-style adapter (e.g. @hono/node-server) is: Request in, Response out.
-    const { server, url } = await serve((req, res) => {
-      const abort = new AbortController();
-      res.on('close', () => abort.abort());
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-      const response = channel.response(new Request(`http://127.0.0.1${req.url ?? '/'}`, { headers, signal: abort.signal }));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).on('error', () => res.destroy()).pipe(res);
-    });
+    // Served as a fetch-style adapter (e.g. @hono/node-server) does: Request in, Response out.
+    const { server, base } = await serveFetch((request) => channel.response(request));
+    const url = `${base}/feed`;
     servers.push(server);
     const abort = new AbortController();
     const response = await fetch(url, { signal: abort.signal });

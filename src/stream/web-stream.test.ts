@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import type { Server } from 'node:http';
 import { after, describe, it } from 'node:test';
+import { serveFetch } from '../testing/fetch-server.js';
 import { eventually } from '../testing/harness.js';
 import { WebSseStream, type WebCloseReason } from './web-stream.js';
-
-/** Serves each request with the Response `handler` makes, as a fetch-style adapter does. */
-async function serveResponses(handler: (request: Request) => Response): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-    const response = handler(new Request(`http://127.0.0.1${req.url ?? '/'}`, { headers, signal: abort.signal }));
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('error', () => res.destroy());
-    res.on('close', () => body.destroy());
-    body.pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 async function readAll(response: Response): Promise<string> {
   return new TextDecoder().decode(await response.arrayBuffer());
@@ -51,7 +32,7 @@ describe('WebSseStream', () => {
   it('streams to Node\'s own fetch over loopback and closes when the client goes away', async () => {
     const closed: WebCloseReason[] = [];
     let stream: WebSseStream | undefined;
-    const { server, base } = await serveResponses((request) => {
+    const { server, base } = await serveFetch((request) => {
       stream = new WebSseStream({ signal: request.signal });
       stream.onClose((reason) => closed.push(reason));
       return stream.response;
