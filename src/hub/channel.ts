@@ -52,7 +52,10 @@ export type ChannelEvent<E extends EventMap = EventMap> = string extends keyof E
         (K extends 'message' ? { readonly event?: K | undefined } : { readonly event: K }) & { readonly data: E[K] };
     }[keyof E & string];
 
-/** Decides, per subscriber, which events it gets (replayed ones included); `reset` always passes. */
+/**
+ * Decides, per subscriber, which events it gets (replayed ones included); `reset` always passes.
+ * Runs inside the fan-out, so it must be quick and must not throw.
+ */
 export type EventFilter = (event: EventInfo) => boolean;
 
 /** Options of {@link Channel.subscribe}. */
@@ -365,8 +368,10 @@ export class Channel<E extends EventMap = EventMap> {
     if (this.#ids === undefined) {
       return planResume(isParsed ? cursor : parseLastEventId(cursor as string | readonly string[] | undefined), { epoch: this.epoch, head, oldest });
     }
+    // A parsed cursor speaks the <epoch>-<seq> grammar, which no supplied id is read by.
+    if (isParsed) return cursor.kind === 'none' ? { kind: 'fresh' } : { kind: 'reset', reason: 'invalid' };
     const index = this.#index;
-    return planSuppliedResume(isParsed ? (cursor.kind === 'none' ? undefined : []) : cursor, {
+    return planSuppliedResume(cursor, {
       policy: this.#ids,
       seqOf: (id) => index.seqOf(id),
       headId: this.#lastId,
