@@ -121,3 +121,15 @@ describe('ids the application supplies', () => {
     });
   });
 });
+
+describe('per-subscriber filters', () => {
+  it('filter a pass with more events than the history holds', () => {
+    const channel = new Channel({ epoch: 'bbbbbbbbbbbb', historyEvents: 2 });
+    const got: [string, number][] = [];
+    channel.subscribe({ deliver: (chunk, count) => got.push([chunk.toString(), count]) }, undefined, { filter: (e) => e.topic === 'x' });
+    for (let i = 0; i < 5; i++) channel.publish({ data: String(i), topic: i % 2 === 1 ? 'x' : 'y' });
+    channel.flush();
+    assert.deepEqual(got, [['id: bbbbbbbbbbbb-2\ndata: 1\n\nid: bbbbbbbbbbbb-4\ndata: 3\n\n', 2]]);
+    assert.equal(channel.stats.delivered, 2);
+  });
+});

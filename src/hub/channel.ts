@@ -144,6 +144,7 @@ export class Channel<E extends EventMap = EventMap> {
   readonly #subscribers = new Set<Subscriber>();
   readonly #filtered = new Map<Subscriber, EventFilter>();
   #pending: Buffer[] = [];
+  /** What filters see of `#pending`, kept only while a filtered subscriber exists (subscribe flushes first, so the two stay aligned). */
   #pendingInfos: EventInfo[] = [];
   #flushScheduled = false;
   #isClosed = false;
@@ -202,7 +203,8 @@ export class Channel<E extends EventMap = EventMap> {
     if (this.#isClosed) throw new SseError('SSE_ERR_CLOSED', 'The channel is closed; no event can be published.');
     const seq = this.#buffer.head + 1;
     const id = this.#ids === undefined ? this.#assignId(input.id, seq) : this.#checkSuppliedId(input.id, this.#ids);
-    const bytes = encodeEvent({ event: input.event, id, data: serializeData(input.data) });
+    const { data } = input;
+    const bytes = encodeEvent({ event: input.event, id, data: typeof data === 'string' ? data : serializeData(data) });
     if (bytes.length > this.maxEventBytes) {
       throw new SseError(
         'SSE_ERR_EVENT_TOO_LARGE',
@@ -218,7 +220,7 @@ export class Channel<E extends EventMap = EventMap> {
     this.#lastId = id;
     this.#published++;
     this.#pending.push(bytes);
-    this.#pendingInfos.push(info);
+    if (this.#filtered.size > 0) this.#pendingInfos.push(info);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.flush());
@@ -311,7 +313,6 @@ export class Channel<E extends EventMap = EventMap> {
     // #endregion fan-out
     if (this.#filtered.size > 0) this.#deliverFiltered(chunk);
     this.#pending = [];
-    this.#pendingInfos = [];
     if (this.#flushWaiters.length > 0) for (const resolve of this.#flushWaiters.splice(0)) resolve();
   }
 
@@ -353,6 +354,7 @@ export class Channel<E extends EventMap = EventMap> {
   #deliverFiltered(chunk: Buffer): void {
     const pending = this.#pending;
     const infos = this.#pendingInfos;
+    this.#pendingInfos = [];
     for (const [subscriber, filter] of this.#filtered) {
       const picked = pending.filter((_, i) => filter(infos[i] as EventInfo));
       if (picked.length === 0) continue;
