@@ -126,7 +126,7 @@ describe('a single-client stream from an iterable', () => {
     assert.equal(text.match(/^data: /gm)?.length, 100);
   });
 
-  it('sendAndDrain resolves true once the socket took the event, false after the client left', async () => {
+  it('sendAndDrain resolves true once the socket takes more, false after the client left', async () => {
     let stream: SseStream | undefined;
     const { server, port } = await serveStreams((s) => (stream = s));
     servers.push(server);

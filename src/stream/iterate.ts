@@ -32,8 +32,8 @@ export interface SendFromOptions {
  */
 export async function sendFrom(stream: SourceTarget, source: AsyncIterable<SourceItem> | Iterable<SourceItem>, options: SendFromOptions = {}): Promise<'done' | 'closed'> {
   const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
-  let closed!: Promise<void>;
-  closed = new Promise<void>((resolve) => stream.onClose(resolve));
+  // Raced against each next(): a source that waits long (a model thinking) must not keep a gone client's stream.
+  const closed = new Promise<void>((resolve) => stream.onClose(() => resolve()));
   try {
     for (;;) {
       const next = await Promise.race([iterator.next(), closed.then(() => undefined)]);
@@ -46,8 +46,8 @@ export async function sendFrom(stream: SourceTarget, source: AsyncIterable<Sourc
       const bytes = typeof item === 'string'
         ? encodeEvent({ data: item })
         : encodeEvent({ event: item.event, id: item.id, data: serializeData(item.data) });
-      // [backpressure] write() queues the bytes either way; waiting for 'drain' before the next
-      // item is what keeps a fast source from growing the queue.
+      // write() queues the bytes either way (Node never refuses them); waiting for 'drain'
+      // before the next item is what keeps a fast source from growing the queue.
       if (!stream.write(bytes) || !(await stream.drain())) {
         await iterator.return?.();
         return 'closed';

@@ -106,8 +106,8 @@ export class SseStream implements Beating {
   }
 
   /**
-   * Resolves once the socket has taken everything written so far: at once when nothing waits,
-   * else on `'drain'`.
+   * Resolves once the stream may be written again without growing Node's queue: at once unless a
+   * write found the socket full (the kernel and Node's high-water mark), else on `'drain'`.
    *
    * @returns true when drained, false when the stream closed first
    */
@@ -121,7 +121,7 @@ export class SseStream implements Beating {
    * {@link SseStream.send}, then {@link SseStream.drain}: for a producer that should wait for a
    * slow client instead of being cut.
    *
-   * @returns true once the socket took the event, false when the stream closed
+   * @returns true once the socket can take more, false when the stream closed
    * @throws {@link SseError} when the event is invalid (nothing is written)
    */
   async sendAndDrain(event: SseEvent): Promise<boolean> {
