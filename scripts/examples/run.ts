@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { ROOT } from '../paths.js';
 import { packCopy } from '../pack/pack.js';
 
-// `npm run frameworks`: each example in docs/examples/ (Express 5, Fastify 5, Hono on
+// `npm run examples`: each example in docs/examples/ (Express 5, Fastify 5, Hono on
 // @hono/node-server) runs from a scratch project outside the repository, with the frameworks and
 // this package's tarball installed there, against a real client: events arrive, a reconnect
 // resumes exactly, and SIGTERM ends every stream with a retry hint and stops the process.
