@@ -1,5 +1,5 @@
 import type { CheckResult, CheckStatus } from './checks/result.js';
-import { RULES, type RuleArea, type RuleLevel } from './rules.js';
+import { RULES, type RuleArea, type RuleId, type RuleLevel } from './rules.js';
 
 /** A rule's final word once expectations are applied. */
 export type Verdict = CheckStatus | 'known failure' | 'unexpected pass';
@@ -9,10 +9,12 @@ export type Expectations = Readonly<Record<string, { readonly fail: string }>>;
 
 /** One rule's line in the report. */
 export interface RuleOutcome {
-  readonly id: string;
+  readonly id: RuleId;
   readonly level: RuleLevel;
   readonly area: RuleArea;
   readonly title: string;
+  /** Who is hurt, and how, when the rule is broken. */
+  readonly harm: string;
   readonly status: CheckStatus;
   readonly verdict: Verdict;
   readonly evidence: string;
@@ -26,10 +28,14 @@ export interface Report {
   readonly startedAt: string;
   readonly durationMs: number;
   readonly outcomes: readonly RuleOutcome[];
+  /** Counts of the MUST and SHOULD rules; ADVICE is counted on its own and never fails a run. */
   readonly summary: {
     readonly pass: number;
     readonly fail: number;
     readonly notApplicable: number;
+    /** ADVICE rules checked and followed / checked and not followed. */
+    readonly adviceFollowed: number;
+    readonly adviceNotFollowed: number;
     readonly knownFailures: number;
     readonly unexpectedPasses: number;
     readonly mustFailures: number;
@@ -89,6 +95,7 @@ export function buildReport(
       level: rule.level,
       area: rule.area,
       title: rule.title,
+      harm: rule.harm,
       status: result.status,
       verdict,
       evidence: result.evidence,
@@ -96,13 +103,16 @@ export function buildReport(
     };
   });
   const count = (predicate: (o: RuleOutcome) => boolean): number => outcomes.filter(predicate).length;
+  const isAdvice = (o: RuleOutcome): boolean => o.level === 'ADVICE';
   return {
     ...meta,
     outcomes,
     summary: {
-      pass: count((o) => o.verdict === 'pass'),
-      fail: count((o) => o.verdict === 'fail'),
-      notApplicable: count((o) => o.verdict === 'n/a'),
+      pass: count((o) => !isAdvice(o) && o.verdict === 'pass'),
+      fail: count((o) => !isAdvice(o) && o.verdict === 'fail'),
+      notApplicable: count((o) => !isAdvice(o) && o.verdict === 'n/a'),
+      adviceFollowed: count((o) => isAdvice(o) && o.status === 'pass'),
+      adviceNotFollowed: count((o) => isAdvice(o) && o.status === 'fail'),
       knownFailures: count((o) => o.verdict === 'known failure'),
       unexpectedPasses: count((o) => o.verdict === 'unexpected pass'),
       mustFailures: count((o) => o.verdict === 'fail' && o.level === 'MUST'),
@@ -113,7 +123,8 @@ export function buildReport(
 
 /**
  * The exit code of a run: 1 when a MUST rule fails (or, with `strict`, a SHOULD rule), or when a
- * rule listed as a known failure passes (so the expectations file is kept honest); else 0.
+ * rule listed as a known failure passes (so the expectations file is kept honest); else 0. ADVICE
+ * never changes it.
  */
 export function exitCode(report: Report, strict = false): 0 | 1 {
   const { mustFailures, shouldFailures, unexpectedPasses } = report.summary;
@@ -134,11 +145,17 @@ const SHOWN: Record<Verdict, string> = {
  * @param width - evidence is cut to fit this many columns @defaultValue 120
  */
 export function formatTable(report: Report, width = 120): string {
-  const lines = [`sse-conformance ${report.target}`, '', 'RULE     LEVEL   RESULT  EVIDENCE'];
-  for (const o of report.outcomes) {
+  const room = Math.max(20, width - 33);
+  const row = (o: RuleOutcome, shown: string): string => {
     const evidence = o.expected === undefined ? o.evidence : `${o.evidence} [expected: ${o.expected}]`;
-    const room = Math.max(20, width - 33);
-    lines.push(`${o.id.padEnd(8)} ${o.level.padEnd(7)} ${SHOWN[o.verdict].padEnd(7)} ${evidence.length > room ? `${evidence.slice(0, room - 1)}…` : evidence}`);
+    return `${o.id.padEnd(8)} ${o.level.padEnd(7)} ${shown.padEnd(7)} ${evidence.length > room ? `${evidence.slice(0, room - 1)}…` : evidence}`;
+  };
+  const lines = [`sse-conformance ${report.target}`, '', 'RULE     LEVEL   RESULT  EVIDENCE'];
+  for (const o of report.outcomes) if (o.level !== 'ADVICE') lines.push(row(o, SHOWN[o.verdict]));
+  const advice = report.outcomes.filter((o) => o.level === 'ADVICE');
+  if (advice.length > 0) {
+    lines.push('', 'ADVICE (recommendations: never a failure, not even with --strict)');
+    for (const o of advice) lines.push(row(o, o.status === 'pass' ? 'ok' : o.status === 'fail' ? 'advice' : 'n/a'));
   }
   lines.push('', summaryLine(report));
   return lines.join('\n') + '\n';
@@ -150,5 +167,7 @@ export function summaryLine(report: Report): string {
   const parts = [`${s.pass} pass`, `${s.fail} FAIL (${s.mustFailures} MUST, ${s.shouldFailures} SHOULD)`, `${s.notApplicable} n/a`];
   if (s.knownFailures > 0) parts.push(`${s.knownFailures} known failures`);
   if (s.unexpectedPasses > 0) parts.push(`${s.unexpectedPasses} unexpected passes (remove them from the expectations file)`);
-  return `summary: ${parts.join(', ')} in ${(report.durationMs / 1000).toFixed(1)} s`;
+  const advice = s.adviceFollowed + s.adviceNotFollowed;
+  const adviceText = advice === 0 ? '' : `; advice: ${s.adviceFollowed} of ${advice} followed`;
+  return `summary: ${parts.join(', ')}${adviceText} in ${(report.durationMs / 1000).toFixed(1)} s`;
 }

@@ -1,5 +1,5 @@
-import { createParser, type SseParser } from 'sse-reference';
 import { Changes } from './changes.js';
+import { createEventStreamReader, type EventStreamReader } from './event-stream.js';
 import { headerValue } from './framing.js';
 import { Probe, type ProbeRecord } from './probe.js';
 import type { ResolvedTarget } from './target.js';
@@ -154,15 +154,11 @@ export class Observation {
     const segment = this.segments.length;
     this.segments.push(probe);
     let fed = 0;
-    let parser: SseParser | undefined;
-    let previousId = this.#lastEventId;
+    let parser: EventStreamReader | undefined;
     probe.onUpdate(() => {
       if (probe.record.head !== undefined && parser === undefined) {
-        parser = createParser({
-          onEvent: (event) => {
-            this.events.push({ ...event, at: performance.now(), segment, hasOwnId: event.lastEventId !== previousId });
-            previousId = event.lastEventId;
-          },
+        parser = createEventStreamReader({
+          onEvent: (event) => this.events.push({ ...event, at: performance.now(), segment }),
         });
       }
       const body = probe.body;

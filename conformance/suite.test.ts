@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { makeCertificate } from 'sse-reference/testing';
 import { FIXTURE_ORIGIN, startFixture, type RunningFixture } from './fixtures/fixture-server.js';
 import { buildReport } from './report.js';
-import { ruleById } from './rules.js';
+import { ruleById, type RuleId } from './rules.js';
 import { conformanceSuite, testAction } from './suite.js';
 
 // The node:test form, as a project would put it in its own CI: one test per rule. The target is
@@ -33,7 +33,7 @@ conformanceSuite(async () => {
 
 describe('what the node:test entry makes of each outcome', () => {
   const meta = { target: 'http://127.0.0.1/', startedAt: '', durationMs: 0 };
-  const outcome = (id: string, status: 'pass' | 'fail' | 'n/a', expected?: string) =>
+  const outcome = (id: RuleId, status: 'pass' | 'fail' | 'n/a', expected?: string) =>
     buildReport([{ id, status, evidence: 'seen' }], meta, expected === undefined ? {} : { [id]: { fail: expected } }).outcomes.find((o) => o.id === id);
 
   it('skips a rule that cannot apply, with its reason', () => {

@@ -1,7 +1,6 @@
-import type { ParsedEvent } from 'sse-reference';
 import type { ProbeRecord } from '../probe.js';
 import { hasHead, isStream, openStream, publish } from '../session.js';
-import { parseTimed } from '../wire.js';
+import { parseTimed, type TimedEvent } from '../wire.js';
 import type { Context } from './context.js';
 
 /**
@@ -13,7 +12,7 @@ export async function readStream(
   context: Context,
   lastEventId: string | Buffer | undefined,
   untilEvent: boolean,
-): Promise<{ readonly record: ProbeRecord; readonly events: ParsedEvent[] }> {
+): Promise<{ readonly record: ProbeRecord; readonly events: TimedEvent[] }> {
   const { target } = context;
   const extra: [string, string | Buffer][] = lastEventId === undefined ? [] : [['Last-Event-ID', lastEventId]];
   const probe = openStream(target, context.observation.url, context.answerWaitMs + target.timeoutMs, extra);
