@@ -12,18 +12,20 @@ Checks the SSE endpoint at <url> against the protocol rules and prints one line 
 
 Options:
   --publish <url>        POST here to make the server emit an event: JSON {"data": "...", "event"?: "..."}
-  --observe <seconds>    how long to watch the stream (default ${TARGET_DEFAULTS.observeSeconds})
+  --observe <seconds>    how long to watch the stream (default ${TARGET_DEFAULTS.observeSeconds}); longer, up to
+                         ${TARGET_DEFAULTS.watchMaxSeconds} s, while the heartbeat rule cannot be judged yet (it says so)
   --header 'Name: value' send this header on every request (repeatable; e.g. authorization)
   --insecure             accept any TLS certificate
   --origin <origin>      an origin the server allows cross-origin (enables SSE-M13)
-  --capacity <n>         streams the server accepts from one client (enables SSE-S12, SSE-S13)
+  --capacity-probe <n>   open up to n streams at once to find the server's limit (default ${TARGET_DEFAULTS.capacityProbe}; 0 = off)
+  --capacity <n>         streams the server accepts from one client, when known (the probe stops one past it)
   --heartbeat-max <ms>   longest idle gap accepted (default ${TARGET_DEFAULTS.heartbeatMaxMs})
   --latency-max <ms>     longest publish-to-arrival delay accepted (default ${TARGET_DEFAULTS.latencyMaxMs})
   --first-byte-max <ms>  longest wait for headers and a first byte (default ${TARGET_DEFAULTS.firstByteMaxMs})
   --timeout <ms>         longest single wait for an answer (default ${TARGET_DEFAULTS.timeoutMs})
   --slow-reader          run SSE-S14: publish ~8 MiB to a client that does not read (needs --publish)
   --expect <file>        known failures: {"<rule>": {"fail": "reason"}}; they do not fail the run
-  --strict               exit non-zero when a SHOULD rule fails too
+  --strict               exit non-zero when a SHOULD rule fails too (ADVICE never fails a run)
   --json                 print the report as JSON instead of a table
   --list                 print the rule catalogue and exit
   -h, --help             print this help
@@ -60,6 +62,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
         insecure: { type: 'boolean' },
         origin: { type: 'string' },
         capacity: { type: 'string' },
+        'capacity-probe': { type: 'string' },
         'heartbeat-max': { type: 'string' },
         'latency-max': { type: 'string' },
         'first-byte-max': { type: 'string' },
@@ -93,6 +96,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     insecure: values.insecure,
     origin: values.origin,
     capacity: numberFlag(values.capacity, 'capacity'),
+    capacityProbe: countFlag(values['capacity-probe'], 'capacity-probe'),
     heartbeatMaxMs: numberFlag(values['heartbeat-max'], 'heartbeat-max'),
     latencyMaxMs: numberFlag(values['latency-max'], 'latency-max'),
     firstByteMaxMs: numberFlag(values['first-byte-max'], 'first-byte-max'),
@@ -107,6 +111,12 @@ function numberFlag(value: string | undefined, name: string): number | undefined
   const number = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || number <= 0) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(value)}.`);
   return number;
+}
+
+function countFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number (0 turns it off), got ${JSON.stringify(value)}.`);
+  return Number(value);
 }
 
 function listRules(): string {
@@ -138,6 +148,9 @@ async function main(argv: readonly string[]): Promise<number> {
       onProgress(area, results, elapsedMs) {
         const failed = results.filter((r) => r.status === 'fail').length;
         process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${area}: ${results.length} rules, ${failed} failed\n`);
+      },
+      onNotice(message, elapsedMs) {
+        process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${message}\n`);
       },
     });
   } catch (error) {

@@ -4,9 +4,10 @@ import { checkGrammar } from './checks/grammar.js';
 import { checkHostile } from './checks/hostile.js';
 import { checkLimits } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
-import { checkIdsAndRetry, checkResumes } from './checks/resume.js';
+import { checkMethods, probeMethods } from './checks/methods.js';
+import { checkIdsAndRetry, checkResumes, waitForIds } from './checks/resume.js';
 import { checkStatusAndHeaders } from './checks/status-and-headers.js';
-import { checkTiming, probeHead } from './checks/timing.js';
+import { canJudgeIdleGaps, checkTiming } from './checks/timing.js';
 import { buildReport, type Expectations, type Report } from './report.js';
 import { runRoundTrips } from './round-trips.js';
 import type { RuleArea } from './rules.js';
@@ -19,14 +20,21 @@ export interface CheckOptions {
   readonly onProgress?: (area: RuleArea, results: readonly CheckResult[], elapsedMs: number) => void;
   /** Known failures to report as such (see {@link parseExpectations}). */
   readonly expectations?: Expectations;
+  /** Called when the run does something that takes long, e.g. watches longer for a verdict. */
+  readonly onNotice?: (message: string, elapsedMs: number) => void;
 }
+
+/** Events with ids the observation waits for before it tries resumes (bounded by the observe window). */
+const IDS_FOR_RESUME = 6;
 
 /**
  * Checks an SSE endpoint against every rule of the catalogue.
  *
- * One connection watches the stream for `observeSeconds` (reconnecting like `EventSource` when the
- * server ends it) while chosen payloads are published, resumes are tried and hostile headers are
- * sent on connections of their own; limits are probed last, alone.
+ * One connection watches the stream for `observeSeconds`, longer (up to `watchMaxSeconds`) while
+ * the heartbeat rule cannot be judged yet, reconnecting like `EventSource` when the server ends
+ * it. Meanwhile chosen payloads are published, other methods and hostile headers are sent, and,
+ * once the stream has shown a few ids, resumes from them are tried on connections of their own;
+ * the capacity probe runs last, alone.
  *
  * @returns the report; it never throws for a broken server, only for a bad target description
  * @throws TypeError when the target is not valid (see {@link resolveTarget})
@@ -48,7 +56,12 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   };
   // A random marker in every published payload finds its event among the server's own.
   const nonce = `sse-conformance ${randomBytes(4).toString('hex')}`;
-  const observation = new Observation(resolved);
+  const observation: Observation = new Observation(resolved, {
+    maxMs: resolved.watchMaxSeconds * 1000,
+    isJudged: (): boolean => canJudgeIdleGaps(observation, resolved.heartbeatMaxMs),
+    why: `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs`,
+    onExtend: (message) => options.onNotice?.(message, performance.now() - started),
+  });
   try {
     await observation.ready();
     const context: Context = {
@@ -59,15 +72,17 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
       otherStreams: [],
       answerWaitMs: answerWait(resolved.timeoutMs, observation.first.record.headAtMs),
     };
-    const head = probeHead(context);
+    const methods = probeMethods(context);
     done('status and headers', await checkStatusAndHeaders(context));
-    const resumes = await checkResumes(context);
     done('hostile input', await checkHostile(context));
+    done('methods', await checkMethods(context, methods));
+    await waitForIds(context, IDS_FOR_RESUME);
+    const resumes = await checkResumes(context);
     await observation.untilOver();
     await observation.stop();
     done('ids and resume', [...resumes, ...checkIdsAndRetry(context)]);
     done('grammar and encoding', checkGrammar(context));
-    done('heartbeat and timing', await checkTiming(context, head));
+    done('heartbeat and timing', checkTiming(context));
     done('limits', await checkLimits(context));
   } finally {
     await observation.stop();

@@ -66,10 +66,23 @@ export function isStream(record: ProbeRecord): boolean {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** How the observation may outlast its window. */
+export interface WatchOptions {
+  /** The longest the observation may last, in ms, however long a verdict needs. */
+  readonly maxMs: number;
+  /** Whether every question the watch answers has its answer; until then the window is extended. */
+  readonly isJudged?: () => boolean;
+  /** Told once, when the window is extended. */
+  readonly onExtend?: (message: string) => void;
+  /** Why the window is extended, for `onExtend`. */
+  readonly why?: string;
+}
+
 /**
- * The main watch on the target: one stream kept open for the observe window. When the server ends
- * it, the observation reconnects the way `EventSource` does (with `Last-Event-ID`), so servers that
- * close after N events are observed too. Redirects on the first request are followed.
+ * The main watch on the target: one stream kept open for the observe window, and longer (up to
+ * `maxMs`) while a verdict still needs it. When the server ends the stream, the observation
+ * reconnects the way `EventSource` does (with `Last-Event-ID`), so servers that close after N
+ * events are observed too. Redirects on the first request are followed.
  */
 export class Observation {
   /** Every connection, in order; checks read their records. */
@@ -83,8 +96,13 @@ export class Observation {
   stoppedAt: number | undefined;
   /** The stream URL after redirects. */
   url: string;
+  /** `performance.now()` when the observe window ends, unless a verdict needs more. */
+  readonly baseDeadline: number;
   readonly #target: ResolvedTarget;
   readonly #deadline: number;
+  readonly #watch: WatchOptions;
+  #windowTimer: NodeJS.Timeout | undefined;
+  #isExtended = false;
   readonly #changes = new Changes();
   #lastEventId = '';
   #isStopped = false;
@@ -92,12 +110,30 @@ export class Observation {
   #ended: Promise<void>;
   #resolveEnded!: () => void;
 
-  constructor(target: ResolvedTarget) {
+  constructor(target: ResolvedTarget, watch: WatchOptions = { maxMs: target.observeSeconds * 1000 }) {
     this.#target = target;
     this.url = target.url;
-    this.#deadline = this.startedAt + target.observeSeconds * 1000;
+    this.#watch = watch;
+    this.baseDeadline = this.startedAt + target.observeSeconds * 1000;
+    this.#deadline = this.startedAt + Math.max(target.observeSeconds * 1000, watch.maxMs);
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.#windowTimer = setTimeout(() => this.#onWindowEnd(), target.observeSeconds * 1000);
     this.#open();
+  }
+
+  #onWindowEnd(): void {
+    if (this.#isStopped) return;
+    const isJudged = this.#watch.isJudged ?? (() => true);
+    if (isJudged() || performance.now() >= this.#deadline) {
+      void this.stop();
+      return;
+    }
+    if (!this.#isExtended) {
+      this.#isExtended = true;
+      this.#watch.onExtend?.(`watching longer, up to ${Math.round((this.#deadline - this.startedAt) / 1000)} s: ${this.#watch.why ?? 'a verdict needs more time'}`);
+    }
+    // Checked often enough to stop soon after the answer arrives, bounded by the hard deadline.
+    this.#windowTimer = setTimeout(() => this.#onWindowEnd(), 250);
   }
 
   /** The first connection. */
@@ -115,7 +151,7 @@ export class Observation {
     for (let hop = 0; hop <= 6; hop++) {
       const probe = this.first;
       // A server may hold its headers until its first event: wait as long as the window allows.
-      await probe.waitFor(hasHead, Math.max(0, this.#deadline - performance.now()));
+      await probe.waitFor(hasHead, Math.max(0, this.baseDeadline - performance.now()));
       if (!REDIRECTS.has(probe.record.head?.status ?? 0)) return;
       await probe.done;
       await new Promise((resolve) => setImmediate(resolve));
@@ -141,6 +177,7 @@ export class Observation {
       this.#isStopped = true;
       this.stoppedAt = performance.now();
       clearTimeout(this.#reconnectTimer);
+      clearTimeout(this.#windowTimer);
       this.#changes.notify();
       this.#resolveEnded();
     }
@@ -148,7 +185,7 @@ export class Observation {
   }
 
   #open(): void {
-    const remaining = this.#deadline - performance.now();
+    const remaining = this.#deadline - performance.now() + 1000;
     const extra: [string, string][] = this.#lastEventId === '' ? [] : [['Last-Event-ID', this.#lastEventId]];
     const probe = openStream(this.#target, this.url, Math.max(remaining, 1), extra);
     const segment = this.segments.length;
@@ -175,7 +212,7 @@ export class Observation {
   #onSegmentEnd(record: ProbeRecord): void {
     if (this.#isStopped) return;
     const now = performance.now();
-    if (record.end === 'timeout' || now >= this.#deadline) {
+    if (record.end === 'timeout' || now >= this.#deadline || (now >= this.baseDeadline && (this.#watch.isJudged?.() ?? true))) {
       void this.stop();
       return;
     }
