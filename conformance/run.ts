@@ -56,10 +56,15 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   };
   // A random marker in every published payload finds its event among the server's own.
   const nonce = `sse-conformance ${randomBytes(4).toString('hex')}`;
+  // The main stream stays open while resumes are compared with it, and until SSE-S02 can be judged.
+  let isResumeDone = false;
   const observation: Observation = new Observation(resolved, {
     maxMs: resolved.watchMaxSeconds * 1000,
-    isJudged: (): boolean => canJudgeIdleGaps(observation, resolved.heartbeatMaxMs),
-    why: `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs`,
+    isJudged: (): boolean => isResumeDone && canJudgeIdleGaps(observation, resolved.heartbeatMaxMs),
+    why: () =>
+      isResumeDone
+        ? `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs`
+        : 'the resumes are still being compared with the main stream',
     onExtend: (message) => options.onNotice?.(message, performance.now() - started),
   });
   try {
@@ -78,6 +83,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     done('methods', await checkMethods(context, methods));
     await waitForIds(context, IDS_FOR_RESUME);
     const resumes = await checkResumes(context);
+    isResumeDone = true;
     await observation.untilOver();
     await observation.stop();
     done('ids and resume', [...resumes, ...checkIdsAndRetry(context)]);

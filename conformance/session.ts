@@ -75,7 +75,7 @@ export interface WatchOptions {
   /** Told once, when the window is extended. */
   readonly onExtend?: (message: string) => void;
   /** Why the window is extended, for `onExtend`. */
-  readonly why?: string;
+  readonly why?: () => string;
 }
 
 /**
@@ -130,7 +130,7 @@ export class Observation {
     }
     if (!this.#isExtended) {
       this.#isExtended = true;
-      this.#watch.onExtend?.(`watching longer, up to ${Math.round((this.#deadline - this.startedAt) / 1000)} s: ${this.#watch.why ?? 'a verdict needs more time'}`);
+      this.#watch.onExtend?.(`watching longer, up to ${Math.round((this.#deadline - this.startedAt) / 1000)} s: ${this.#watch.why?.() ?? 'a verdict needs more time'}`);
     }
     // Checked often enough to stop soon after the answer arrives, bounded by the hard deadline.
     this.#windowTimer = setTimeout(() => this.#onWindowEnd(), 250);
@@ -164,6 +164,11 @@ export class Observation {
    */
   waitForEvent(predicate: (event: SeenEvent) => boolean, timeoutMs: number): Promise<SeenEvent | undefined> {
     return this.#changes.waitFor(() => this.events.find(predicate), () => this.#isStopped, timeoutMs);
+  }
+
+  /** Waits until `condition` holds over what has been observed, for at most `timeoutMs`. @returns whether it held */
+  async waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    return (await this.#changes.waitFor(() => condition() || undefined, () => this.#isStopped, timeoutMs)) === true;
   }
 
   /** Resolves when the observe window is over (or {@link stop} was called). */

@@ -40,7 +40,7 @@ export async function readStream(context: Context, lastEventId: string | Buffer 
   if (isStream(probe.record)) {
     const headAt = performance.now();
     if (wanted > 0) {
-      const hasEvents = (): boolean => parseTimed(probe.body, []).events.filter(counts).length >= wanted;
+      const hasEvents = (): boolean => parseTimed(probe.body, probe.record.arrivals).events.filter(counts).length >= wanted;
       const quick = await probe.waitFor(hasEvents, Math.min(500, forMs));
       if (!quick && target.publishUrl !== undefined && !probe.isEnded) {
         for (let n = 0; n < wanted; n++) await publish(target, `[${context.nonce} wake-up]`);
