@@ -11,7 +11,7 @@ import type { Report } from './report.js';
 import { RULES } from './rules.js';
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
-const FAST = ['--observe', '1.5', '--heartbeat-max', '1500', '--timeout', '2000', '--latency-max', '1500', '--first-byte-max', '1500'];
+const FAST = ['--observe', '1.5', '--heartbeat-max', '1500', '--timeout', '2000', '--latency-max', '1500', '--first-byte-max', '1500', '--capacity-probe', '4'];
 
 function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -22,7 +22,7 @@ function run(args: readonly string[]): Promise<{ code: number; stdout: string; s
 }
 
 let correct: RunningFixture;
-let noAccel: RunningFixture;
+let noCache: RunningFixture;
 let badLines: RunningFixture;
 let dir: string;
 
@@ -30,12 +30,12 @@ before(async () => {
   const defect = (rule: string): Parameters<typeof startFixture>[0] => DEFECTS.find((d) => d.rule === rule)?.changes ?? {};
   // Tests share these servers and run at once: the capacity leaves room for all of them.
   const shared = (changes: Parameters<typeof startFixture>[0]): ReturnType<typeof startFixture> => startFixture({ ...changes, capacity: 100 });
-  [correct, noAccel, badLines] = await Promise.all([shared({}), shared(defect('SSE-S05')), shared(defect('SSE-M05'))]);
+  [correct, noCache, badLines] = await Promise.all([shared({}), shared(defect('SSE-S04')), shared(defect('SSE-M05'))]);
   dir = await mkdtemp(join(tmpdir(), 'sse-conformance-'));
 });
 
 after(async () => {
-  await Promise.all([correct.close(), noAccel.close(), badLines.close()]);
+  await Promise.all([correct.close(), noCache.close(), badLines.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -56,7 +56,7 @@ describe('sse-conformance (the CLI)', { concurrency: true }, () => {
   });
 
   it('exits 2 with a sentence on a usage error', async () => {
-    for (const args of [[], ['--nope', 'http://127.0.0.1:1/'], ['http://127.0.0.1:1/', '--observe', 'soon'], ['http://127.0.0.1:1/', '--header', 'novalue'], ['ftp://127.0.0.1/'], ['http://127.0.0.1:1/', '--expect', join(dir ?? '.', 'missing.json')]]) {
+    for (const args of [[], ['--nope', 'http://127.0.0.1:1/'], ['http://127.0.0.1:1/', '--observe', 'soon'], ['http://127.0.0.1:1/', '--header', 'novalue'], ['http://127.0.0.1:1/', '--capacity-probe', '-1'], ['ftp://127.0.0.1/'], ['http://127.0.0.1:1/', '--expect', join(dir ?? '.', 'missing.json')]]) {
       const { code, stderr } = await run(args);
       assert.equal(code, 2, args.join(' '));
       assert.match(stderr, /^sse-conformance: .+/);
@@ -68,8 +68,8 @@ describe('sse-conformance (the CLI)', { concurrency: true }, () => {
     assert.equal(code, 0, stdout);
     assert.match(stdout, /^RULE {5}LEVEL {3}RESULT {2}EVIDENCE$/m);
     assert.match(stdout, /^SSE-F1 {3}MUST {4}pass {4}8 payloads/m);
-    assert.match(stdout, /^summary: \d+ pass, 0 FAIL \(0 MUST, 0 SHOULD\), \d+ n\/a in \d+\.\d s$/m);
-    assert.equal(stderr.trim().split('\n').length, 6, stderr);
+    assert.match(stdout, /^summary: \d+ pass, 0 FAIL \(0 MUST, 0 SHOULD\), \d+ n\/a; advice: \d+ of \d+ followed in \d+\.\d s$/m);
+    assert.equal(stderr.trim().split('\n').length, 7, stderr);
     assert.match(stderr, /^\[\d+\.\d s\] grammar and encoding: 9 rules, 0 failed$/m);
   });
 
@@ -88,16 +88,16 @@ describe('sse-conformance (the CLI)', { concurrency: true }, () => {
   });
 
   it('exits 0 on a SHOULD failure, 1 with --strict, and 0 again when it is an expected failure', async () => {
-    assert.equal((await run([noAccel.url, ...FAST])).code, 0);
-    assert.equal((await run([noAccel.url, '--strict', ...FAST])).code, 1);
-    const file = await expectFile('known.json', { 'SSE-S05': { fail: 'our proxy adds it' } });
-    const known = await run([noAccel.url, '--strict', '--expect', file, ...FAST]);
+    assert.equal((await run([noCache.url, ...FAST])).code, 0);
+    assert.equal((await run([noCache.url, '--strict', ...FAST])).code, 1);
+    const file = await expectFile('known.json', { 'SSE-S04': { fail: 'our proxy adds it' } });
+    const known = await run([noCache.url, '--strict', '--expect', file, ...FAST]);
     assert.equal(known.code, 0, known.stdout);
-    assert.match(known.stdout, /^SSE-S05 {2}SHOULD {2}known {3}no X-Accel-Buffering header \[expected: our proxy adds it\]/m);
+    assert.match(known.stdout, /^SSE-S04 {2}SHOULD {2}known {3}Cache-Control: no-transform \(neither no-cache nor no-store\) \[expected: our proxy/m);
   });
 
   it('exits 1 and says so when an expected failure passes', async () => {
-    const file = await expectFile('stale.json', { 'SSE-S05': { fail: 'fixed since' } });
+    const file = await expectFile('stale.json', { 'SSE-S04': { fail: 'fixed since' } });
     const { code, stdout } = await run([correct.url, '--expect', file, ...FAST]);
     assert.equal(code, 1);
     assert.match(stdout, /1 unexpected passes \(remove them from the expectations file\)/);

@@ -61,10 +61,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   const observation: Observation = new Observation(resolved, {
     maxMs: resolved.watchMaxSeconds * 1000,
     isJudged: (): boolean => isResumeDone && canJudgeIdleGaps(observation, resolved.heartbeatMaxMs),
-    why: () =>
-      isResumeDone
-        ? `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs`
-        : 'the resumes are still being compared with the main stream',
+    why: () => (isResumeDone ? `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs` : undefined),
     onExtend: (message) => options.onNotice?.(message, performance.now() - started),
   });
   try {

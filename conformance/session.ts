@@ -74,8 +74,8 @@ export interface WatchOptions {
   readonly isJudged?: () => boolean;
   /** Told once, when the window is extended. */
   readonly onExtend?: (message: string) => void;
-  /** Why the window is extended, for `onExtend`. */
-  readonly why?: () => string;
+  /** Why the window is extended, for `onExtend`; undefined when not worth telling (nothing is told then). */
+  readonly why?: () => string | undefined;
 }
 
 /**
@@ -128,9 +128,10 @@ export class Observation {
       void this.stop();
       return;
     }
-    if (!this.#isExtended) {
+    const why = this.#watch.why?.();
+    if (!this.#isExtended && why !== undefined) {
       this.#isExtended = true;
-      this.#watch.onExtend?.(`watching longer, up to ${Math.round((this.#deadline - this.startedAt) / 1000)} s: ${this.#watch.why?.() ?? 'a verdict needs more time'}`);
+      this.#watch.onExtend?.(`watching longer, up to ${Math.round((this.#deadline - this.startedAt) / 1000)} s: ${why}`);
     }
     // Checked often enough to stop soon after the answer arrives, bounded by the hard deadline.
     this.#windowTimer = setTimeout(() => this.#onWindowEnd(), 250);

@@ -76,12 +76,13 @@ export async function waitForIds(context: Context, count: number): Promise<void>
 export async function checkResumes(context: Context): Promise<CheckResult[]> {
   const problem = streamProblem(context);
   if (problem !== undefined) return (['SSE-M12', 'SSE-S10', 'SSE-S11', 'SSE-S19', 'SSE-S20'] as const).map((id) => notApplicable(id, problem));
-  // A second connection watched beside the main one, at the same time as the resumes.
-  const [across, m12, s10] = await Promise.all([
+  // A second connection watched beside the main one, while the resumes go on. With the main one,
+  // at most five streams are open at once: under a browser's six per origin, which servers often
+  // take as their per-client cap.
+  const [across, [m12, s10]] = await Promise.all([
     // Its first second is left out (a server may replay a little to a fresh connection): three events with ids after it.
     readStream(context, undefined, { events: 3, counts: (e) => e.hasOwnId && e.lastEventId !== '' && e.atMs > ACROSS_SKIP_MS + 200, forMs: Math.max(4000, context.target.timeoutMs) }),
-    checkAnyLastEventId(context),
-    checkExactResume(context),
+    (async () => [await checkAnyLastEventId(context), await checkExactResume(context)] as const)(),
   ]);
   const s11 = await checkUnknownResume(context);
   return [m12.result, s10, s11.result, checkReplayVolume(context, [...m12.reads, ...(s11.read === undefined ? [] : [['an unknown id of the server\'s shape', s11.read] as const])]), checkAcross(context, across)];
@@ -99,8 +100,8 @@ async function checkAnyLastEventId(context: Context): Promise<{ result: CheckRes
     ...UNPLACEABLE,
     ['no Last-Event-ID (a fresh connection)', undefined],
   ];
-  // Six at a time: quick, and within a small per-client cap.
-  const reads = await mapLimit(values, 6, async ([, value]) => readStream(context, value, { atLeastMs: BURST_READ_MS }));
+  // Three at a time: quick, and within a small per-client cap.
+  const reads = await mapLimit(values, 3, async ([, value]) => readStream(context, value, { atLeastMs: BURST_READ_MS }));
   const labelled = values.map(([label], i) => [label, reads[i] as ReadStream] as const);
   for (const [label, read] of labelled) {
     if (!isStream(read.record)) return { result: fail('SSE-M12', `Last-Event-ID ${label} → ${describeAnswer(read.record)}`), reads: [] };
@@ -159,7 +160,13 @@ type ResumeVerdict = { readonly ok: true; readonly text: string } | { readonly o
 
 async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdict> {
   const label = `Last-Event-ID "${escape(x.lastEventId, 40)}"`;
-  const read = await readStream(context, x.lastEventId, { events: 2, counts: (e) => e.hasOwnId && e.lastEventId !== '', forMs: context.target.timeoutMs });
+  const options = { events: 2, counts: (e: TimedEvent) => e.hasOwnId && e.lastEventId !== '', forMs: context.target.timeoutMs };
+  let read = await readStream(context, x.lastEventId, options);
+  if (isStream(read.record) && read.events.length === 0 && read.record.end === 'complete') {
+    // Ended at once with no event: perhaps refused for the streams the suite holds; once more, later.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    read = await readStream(context, x.lastEventId, options);
+  }
   if (!isStream(read.record)) return { ok: false, text: `${label} → ${describeAnswer(read.record)}` };
   const resumed = read.events.filter((e) => !isGreeting(context, e) && (e.hasOwnId || !context.observation.events.some((o) => o.type === e.type)));
   const first = resumed[0];

@@ -1,4 +1,5 @@
 import { headerValue, headerValues } from '../framing.js';
+import { TIMED_CASES } from '../round-trips.js';
 import { Probe } from '../probe.js';
 import { hasHead, isStream, mediaType, openStream } from '../session.js';
 import { escape } from '../wire.js';
@@ -80,7 +81,7 @@ function checkEncoding(context: Context): CheckResult {
 }
 
 function judgeLatency(id: 'SSE-M09' | 'SSE-M10', context: Context, prefix: string): CheckResult {
-  const trips = acceptedTrips(context, 'SSE-F1');
+  const trips = acceptedTrips(context, TIMED_CASES);
   if (trips.length === 0) return notApplicable(id, `${prefix}; no published event was accepted to time`);
   const missing = trips.filter((t) => t.latencyMs === undefined);
   if (missing.length > 0) return fail(id, `${prefix}; ${missing.length}/${trips.length} published events never arrived within ${ms(context.target.timeoutMs)}`);
