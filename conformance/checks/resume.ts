@@ -20,7 +20,7 @@ const BURST_READ_MS = 600;
  * parser (`parseInt`, `Number`, `std::stoi`), which then replays history from there.
  */
 const UNPLACEABLE: readonly (readonly [string, string | Buffer])[] = [
-  ['an unknown id', 'sse-conformance-unknown-id'],
+  ['"sse-conformance-unknown-id"', 'sse-conformance-unknown-id'],
   ['"abc"', 'abc'],
   ['"-1"', '-1'],
   ['"1e3"', '1e3'],
