@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { exitCode, formatTable, parseExpectations, summaryLine, type Expectations } from './report.js';
-import { RULES } from './rules.js';
+import { RULES, ruleById } from './rules.js';
 import { check } from './run.js';
 import { TARGET_DEFAULTS, type Target } from './target.js';
 
@@ -146,7 +146,7 @@ async function main(argv: readonly string[]): Promise<number> {
     report = await check(run.target, {
       expectations,
       onProgress(area, results, elapsedMs) {
-        const failed = results.filter((r) => r.status === 'fail').length;
+        const failed = results.filter((r) => r.status === 'fail' && ruleById(r.id).level !== 'ADVICE').length;
         process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${area}: ${results.length} rules, ${failed} failed\n`);
       },
       onNotice(message, elapsedMs) {

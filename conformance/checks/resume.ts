@@ -103,13 +103,14 @@ async function checkAnyLastEventId(context: Context): Promise<{ result: CheckRes
   // Three at a time: quick, and within a small per-client cap.
   const reads = await mapLimit(values, 3, async ([, value]) => readStream(context, value, { atLeastMs: BURST_READ_MS }));
   const labelled = values.map(([label], i) => [label, reads[i] as ReadStream] as const);
-  for (const [label, read] of labelled) {
-    if (!isStream(read.record)) return { result: fail('SSE-M12', `Last-Event-ID ${label} → ${describeAnswer(read.record)}`), reads: [] };
-  }
+  // Every stream but the known id's is also judged for a replay burst (SSE-S19), whatever M12 says.
+  const unplaced = labelled.filter(([label]) => label !== 'a known id');
+  const refused = labelled.find(([, read]) => !isStream(read.record));
+  if (refused !== undefined) return { result: fail('SSE-M12', `Last-Event-ID ${refused[0]} → ${describeAnswer(refused[1].record)}`), reads: unplaced };
   const missing = known === undefined ? ' (no id seen, so no known id was tried)' : '';
   return {
     result: pass('SSE-M12', `${values.length - 1} Last-Event-ID values (${values.slice(0, -1).map(([l]) => l).join(', ')}) → 200 streams${missing}`),
-    reads: labelled.filter(([label]) => label !== 'a known id'),
+    reads: unplaced,
   };
 }
 
@@ -202,11 +203,21 @@ async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdic
       text: `${label} → ${shown(first)} first, skipping ${skipped} event${skipped === 1 ? '' : 's'} from "${escape(next?.lastEventId ?? '', 30)}"${isHead ? ': the live head, with no notice (Last-Event-ID ignored?)' : ' (a gap)'}`,
     };
   }
-  // The next event is right; the ones after it must follow in order.
-  for (const [k, e] of resumed.slice(1).entries()) {
-    const expected = list[at + 1 + k];
-    if (expected === undefined) break;
-    if (e.lastEventId !== expected.lastEventId) return { ok: false, text: `${label} → "${escape(first.lastEventId, 30)}" then ${shown(e)} where "${escape(expected.lastEventId, 30)}" came next on the main stream` };
+  // The next event is right; the ones after it must follow in order, and no id may move back.
+  let previous = first;
+  let position = at;
+  for (const e of resumed.slice(1)) {
+    if (!e.hasOwnId || e.lastEventId === '') continue;
+    const index = list.findIndex((o) => o.lastEventId === e.lastEventId);
+    const [before, now] = [idNumber(previous.lastEventId), idNumber(e.lastEventId)];
+    if (index === -1 && before !== undefined && now !== undefined && before.prefix === now.prefix && now.n < before.n) {
+      return { ok: false, text: `${label} → "${escape(first.lastEventId, 30)}"…, then ${shown(e)}: the id goes back, so the next reconnect resumes from there` };
+    }
+    // An event the main stream has not received yet is live: the replay is over.
+    if (index === -1) break;
+    if (index !== position + 1) return { ok: false, text: `${label} → "${escape(first.lastEventId, 30)}"…, then ${shown(e)} where "${escape(list[position + 1]?.lastEventId ?? '', 30)}" came next on the main stream` };
+    previous = e;
+    position = index;
   }
   return { ok: true, text: `after "${escape(x.lastEventId, 30)}" came "${escape(first.lastEventId, 30)}"${resumed.length > 1 ? ` and ${resumed.length - 1} more in order` : ''}` };
 }
@@ -300,7 +311,9 @@ function checkReplayVolume(context: Context, reads: readonly (readonly [string, 
       return fail('SSE-S19', `${how} → ${old} old events within ${ms(BURST_MS)} of the head (from ${firstOld}): a replay the client did not ask for`);
     }
   }
-  return pass('SSE-S19', `${reads.length} streams (a fresh one, unknown and malformed ids) → no burst of old events`);
+  const streams = reads.filter(([, read]) => isStream(read.record)).length;
+  if (streams === 0) return notApplicable('SSE-S19', 'no resumed or fresh stream was served to judge');
+  return pass('SSE-S19', `${streams} streams (a fresh one, unknown and malformed ids) → no burst of old events`);
 }
 
 /**

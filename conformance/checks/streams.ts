@@ -83,5 +83,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
 export function describeAnswer(record: ProbeRecord): string {
   if (record.head === undefined) return `no answer (${record.end ?? 'waiting'}${record.error === undefined ? '' : `: ${record.error}`})`;
   const type = record.head.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1];
+  // A 200 that is not an event stream is as fatal to EventSource as an error status: say why.
+  if (record.head.status === 200 && !isStream(record)) return `200 ${type === undefined ? 'with no Content-Type' : type}, not an event stream`;
   return `${record.head.status}${type === undefined ? '' : ` ${type}`}`;
 }
