@@ -9,6 +9,9 @@ import { describeAnswer, mapLimit, readStream, streamProblem, type ReadStream } 
 /** Old events that arrive this soon after the head were sent at once: a replay, not live traffic. */
 const BURST_MS = 300;
 
+/** Events without ids that come this soon after a connection's head are its greeting. */
+const GREETING_MS = 100;
+
 /** The start of a second connection left out when its ids are compared with the main one's. */
 const ACROSS_SKIP_MS = 1000;
 
@@ -52,12 +55,14 @@ function idNumber(id: string): { readonly prefix: string; readonly n: bigint } |
 
 /**
  * Events a server sends at the start of every connection without an id (a `connected` greeting):
- * the first events of the observation's first connection, before any event with an id.
+ * the events without an id that the observation's first connection got with its response head.
  */
 function greetings(context: Context): Set<string> {
   const keys = new Set<string>();
-  for (const e of context.observation.events) {
-    if (e.segment !== 0 || e.hasOwnId) break;
+  const { observation } = context;
+  const headAt = observation.startedAt + (observation.first.record.headAtMs ?? 0);
+  for (const e of observation.events) {
+    if (e.segment !== 0 || e.hasOwnId || e.at - headAt > GREETING_MS) break;
     keys.add(`${e.type}\n${e.data}`);
   }
   return keys;
@@ -176,7 +181,7 @@ async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdic
   let at = list.findIndex((e) => e.lastEventId === first.lastEventId);
   if (at === -1 && first.hasOwnId && first.lastEventId !== '') {
     // Perhaps the live head, which the main stream has not received yet: give it a moment.
-    await context.observation.waitForEvent((e) => e.lastEventId === first.lastEventId, Math.min(2000, context.target.timeoutMs));
+    await context.observation.waitForEvent((e) => e.lastEventId === first.lastEventId, context.target.timeoutMs);
     list = idEvents(context);
     at = list.findIndex((e) => e.lastEventId === first.lastEventId);
   }
@@ -301,14 +306,26 @@ function countOld(context: Context, read: ReadStream): { old: number; firstOld: 
   return { old, firstOld };
 }
 
+/** The main stream's events per millisecond, once it has been watched for a while. */
+function liveRate(context: Context): number | undefined {
+  const { events, startedAt } = context.observation;
+  const span = (events.at(-1)?.at ?? startedAt) - startedAt;
+  return events.length < 3 || span < 1000 ? undefined : events.length / span;
+}
+
 function checkReplayVolume(context: Context, reads: readonly (readonly [string, ReadStream])[]): CheckResult {
   if (context.observation.events.length === 0) return notApplicable('SSE-S19', `the main stream carried no event in ${ms(watchedMs(context))}: nothing to tell old from new`);
+  const rate = liveRate(context);
   for (const [label, read] of reads) {
     if (!isStream(read.record)) continue;
+    const how = label.startsWith('no Last-Event-ID') ? 'a fresh connection' : `Last-Event-ID ${label}`;
     const { old, firstOld } = countOld(context, read);
-    if (old >= 2) {
-      const how = label.startsWith('no Last-Event-ID') ? 'a fresh connection' : `Last-Event-ID ${label}`;
-      return fail('SSE-S19', `${how} → ${old} old events within ${ms(BURST_MS)} of the head (from ${firstOld}): a replay the client did not ask for`);
+    if (old >= 2) return fail('SSE-S19', `${how} → ${old} old events within ${ms(BURST_MS)} of the head (from ${firstOld}): a replay the client did not ask for`);
+    // Events that cannot be told apart (no id, the same data): their number against the live rate.
+    const headAt = read.record.headAtMs ?? 0;
+    const early = read.events.filter((e) => e.atMs <= headAt + BURST_MS && !isGreeting(context, e)).length;
+    if (rate !== undefined && early >= 5 && early > 4 * rate * BURST_MS + 2) {
+      return fail('SSE-S19', `${how} → ${early} events within ${ms(BURST_MS)} of the head, where the main stream gets ${(rate * 1000).toFixed(1)} a second: a replay burst`);
     }
   }
   const streams = reads.filter(([, read]) => isStream(read.record)).length;
@@ -387,7 +404,7 @@ function checkRetryHint(context: Context): CheckResult[] {
     .filter((v): v is number => v !== undefined);
   const a02 =
     all.length < 2
-      ? notApplicable('SSE-A02', `${all.length} connection sent retry:`)
+      ? notApplicable('SSE-A02', all.length === 0 ? 'no connection sent retry:' : 'only one connection sent retry:')
       : new Set(all).size > 1
         ? pass('SSE-A02', `retry: ${Math.min(...all)}–${Math.max(...all)} ms over ${all.length} connections`)
         : fail('SSE-A02', `retry: ${all[0] ?? ''} on all ${all.length} connections`);
