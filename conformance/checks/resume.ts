@@ -189,6 +189,10 @@ async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdic
   const next = list[xAt + 1];
   const shown = (e: { type: string; lastEventId: string; data: string }): string => `${e.type} "${escape(e.lastEventId, 30)}" ("${escape(e.data, 30)}")`;
   if (at === -1) {
+    const [xNumber, firstNumber] = [idNumber(x.lastEventId), idNumber(first.lastEventId)];
+    if (xNumber !== undefined && firstNumber !== undefined && xNumber.prefix === firstNumber.prefix && firstNumber.n < xNumber.n) {
+      return { ok: false, text: `${label} → ${shown(first)} first, older than X: a replay from before X (duplicates)` };
+    }
     if (!first.hasOwnId || !context.observation.events.some((o) => o.type === first.type)) {
       return { ok: false, text: `${label}, an id the stream sent moments ago, → ${shown(first)} first, not a replay: every reconnect loses events` };
     }
@@ -245,9 +249,14 @@ async function checkExactResume(context: Context): Promise<CheckResult> {
 }
 
 async function checkUnknownResume(context: Context): Promise<{ result: CheckResult; read: ReadStream | undefined }> {
-  const latest = idEvents(context).at(-1)?.lastEventId;
+  const ids = idEvents(context).map((e) => e.lastEventId);
+  const latest = ids.at(-1);
   if (latest === undefined) return { result: notApplicable('SSE-S11', `no event carried an id in ${ms(watchedMs(context))}`), read: undefined };
-  const shape = idNumber(latest);
+  // Past the largest number of the latest id's shape: a greeting's small id must not make it "old".
+  const shape = ids
+    .map(idNumber)
+    .filter((n): n is { prefix: string; n: bigint } => n !== undefined && n.prefix === idNumber(latest)?.prefix)
+    .reduce<{ prefix: string; n: bigint } | undefined>((max, n) => (max === undefined || n.n > max.n ? n : max), undefined);
   // An id of the server's own shape, far ahead of anything it has sent: known to nobody.
   const future = shape === undefined ? `${latest}-sse-conformance-unknown` : `${shape.prefix}${shape.n + 1_000_000n}`;
   const read = await readStream(context, future, { events: 1, counts: (e) => !isGreeting(context, e), atLeastMs: BURST_READ_MS });
@@ -386,13 +395,14 @@ function checkRetryHint(context: Context): CheckResult[] {
     const firstAt = events[0]?.atMs;
     // [spec] a retry: in the same write as the first event reaches the client before it needs it.
     const early = retries.find((r) => r.eventsBefore === 0 || (firstAt !== undefined && r.atMs <= firstAt));
+    const where = index === 0 ? 'on the first connection' : `on connection ${index + 1} (the main stream's reconnect ${index}, with Last-Event-ID)`;
     if (early === undefined) {
       const what = events.length === 0 ? `in ${record.body.length} bytes` : 'before or with the first event';
-      s08 = fail('SSE-S08', `no retry: hint ${what} on connection ${index + 1}`);
+      s08 = fail('SSE-S08', `no retry: hint ${what} ${where}`);
       break;
     }
     if (early.value < 1000) {
-      s08 = fail('SSE-S08', `retry: ${early.value} on connection ${index + 1} (below 1000 ms: a reconnect storm)`);
+      s08 = fail('SSE-S08', `retry: ${early.value} ${where} (below 1000 ms: a reconnect storm)`);
       break;
     }
     values.push(early.value);
