@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,6 +53,35 @@ describe('sse-conformance (the CLI)', { concurrency: true }, () => {
     const list = await run(['--list']);
     assert.equal(list.code, 0);
     for (const rule of RULES) assert.match(list.stdout, new RegExp(`^${rule.id} `, 'm'));
+  });
+
+  it('prints its version', async () => {
+    const { code, stdout } = await run(['--version']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^sse-conformance \d+\.\d+\.\d+\n$/);
+  });
+
+  it('exits 3 when the target cannot be reached, and says so', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as import('node:net').AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const { code, stderr } = await run([`http://127.0.0.1:${port}/`, ...FAST]);
+    assert.equal(code, 3);
+    assert.match(stderr, /the target cannot be reached \(connect ECONNREFUSED/);
+  });
+
+  it('reports only the rules asked for with --only, leaves out --skip, and writes JUnit', async () => {
+    const junit = join(dir, 'report.xml');
+    const { code, stdout } = await run([correct.url, '--only', 'SSE-M01,methods', '--skip', 'SSE-S18', '--junit', junit, '--json', ...FAST]);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout) as Report;
+    assert.deepEqual(report.outcomes.map((o) => o.id), ['SSE-M01', 'SSE-S21']);
+    const xml = await readFile(junit, 'utf8');
+    assert.equal(xml.match(/<testcase /g)?.length, 2);
+    assert.match(xml, /<testsuites name="sse-conformance" tests="2" failures="0"/);
+    assert.equal((await run([correct.url, '--only', 'SSE-Q99'])).code, 2);
   });
 
   it('exits 2 with a sentence on a usage error', async () => {

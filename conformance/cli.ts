@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { exitCode, formatTable, parseExpectations, summaryLine, type Expectations } from './report.js';
+import { EXIT, exitCode, formatJunit, formatTable, parseExpectations, summaryLine, type Expectations } from './report.js';
 import { RULES, ruleById } from './rules.js';
 import { check } from './run.js';
 import { TARGET_DEFAULTS, type Target } from './target.js';
@@ -26,18 +26,32 @@ Options:
   --slow-reader          run SSE-S14: publish ~8 MiB to a client that does not read (needs --publish)
   --expect <file>        known failures: {"<rule>": {"fail": "reason"}}; they do not fail the run
   --strict               exit non-zero when a SHOULD rule fails too (ADVICE never fails a run)
+  --only <rules>         report only these rule ids or areas (comma-separated, repeatable)
+  --skip <rules>         leave these rule ids or areas out (comma-separated, repeatable)
   --json                 print the report as JSON instead of a table
+  --junit <file>         also write the report as JUnit XML (one testcase per rule)
+  --version              print the version and exit
   --list                 print the rule catalogue and exit
   -h, --help             print this help
 
 Exit code: 0 when every MUST rule passes (and with --strict every SHOULD rule), 1 otherwise or when
-a known failure unexpectedly passes, 2 on a usage error.
+a known failure unexpectedly passes, 2 on a usage error, 3 when the target cannot be reached at all
+(connection refused, DNS, TLS).
 `;
 
 /** What the command line asked for. */
 export type CliRequest =
-  | { readonly kind: 'help' | 'list' }
-  | { readonly kind: 'run'; readonly target: Target; readonly json: boolean; readonly strict: boolean; readonly expectFile: string | undefined };
+  | { readonly kind: 'help' | 'list' | 'version' }
+  | {
+      readonly kind: 'run';
+      readonly target: Target;
+      readonly json: boolean;
+      readonly strict: boolean;
+      readonly expectFile: string | undefined;
+      readonly junitFile: string | undefined;
+      readonly only: readonly string[];
+      readonly skip: readonly string[];
+    };
 
 /** Thrown for a command line that cannot run; the CLI prints it and exits 2. */
 export class UsageError extends Error {
@@ -71,6 +85,10 @@ export function parseCli(argv: readonly string[]): CliRequest {
         expect: { type: 'string' },
         strict: { type: 'boolean' },
         json: { type: 'boolean' },
+        junit: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        skip: { type: 'string', multiple: true },
+        version: { type: 'boolean' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -81,6 +99,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
   const { values, positionals } = parsed;
   if (values.help === true) return { kind: 'help' };
   if (values.list === true) return { kind: 'list' };
+  if (values.version === true) return { kind: 'version' };
   if (positionals.length !== 1) throw new UsageError(`Give exactly one stream URL, got ${positionals.length}.`);
   const headers: Record<string, string> = {};
   for (const line of values.header ?? []) {
@@ -103,7 +122,17 @@ export function parseCli(argv: readonly string[]): CliRequest {
     timeoutMs: numberFlag(values.timeout, 'timeout'),
     slowReader: values['slow-reader'],
   };
-  return { kind: 'run', target, json: values.json === true, strict: values.strict === true, expectFile: values.expect };
+  const names = (list: readonly string[] | undefined): string[] => (list ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return {
+    kind: 'run',
+    target,
+    json: values.json === true,
+    strict: values.strict === true,
+    expectFile: values.expect,
+    junitFile: values.junit,
+    only: names(values.only),
+    skip: names(values.skip),
+  };
 }
 
 function numberFlag(value: string | undefined, name: string): number | undefined {
@@ -133,11 +162,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   } catch (error) {
     process.stderr.write(`sse-conformance: ${(error as Error).message}\nRun with --help for the options.\n`);
-    return 2;
+    return EXIT.usage;
   }
   if (request.kind !== 'run') {
-    process.stdout.write(request.kind === 'help' ? HELP : listRules());
-    return 0;
+    process.stdout.write(request.kind === 'help' ? HELP : request.kind === 'version' ? `sse-conformance ${await version()}\n` : listRules());
+    return EXIT.pass;
   }
   const run = request;
   const { json, strict } = run;
@@ -145,6 +174,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     report = await check(run.target, {
       expectations,
+      only: run.only,
+      skip: run.skip,
       onProgress(area, results, elapsedMs) {
         const failed = results.filter((r) => r.status === 'fail' && ruleById(r.id).level !== 'ADVICE').length;
         process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${area}: ${results.length} rules, ${failed} failed\n`);
@@ -156,13 +187,21 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof TypeError) {
       process.stderr.write(`sse-conformance: ${error.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     throw error;
   }
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report, process.stdout.columns ?? 120));
   if (json) process.stderr.write(`${summaryLine(report)}\n`);
+  if (run.junitFile !== undefined) await writeFile(run.junitFile, formatJunit(report));
+  if (report.unreachable !== undefined) process.stderr.write(`sse-conformance: the target cannot be reached (${report.unreachable}); exit code 3\n`);
   return exitCode(report, strict);
+}
+
+/** The package's version, from the package.json beside dist/. */
+async function version(): Promise<string> {
+  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 process.exitCode = await main(process.argv.slice(2));

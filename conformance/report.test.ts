@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CheckResult } from './checks/result.js';
-import { buildReport, exitCode, ExpectationsError, formatTable, parseExpectations, summaryLine } from './report.js';
+import { buildReport, exitCode, ExpectationsError, formatJunit, formatTable, parseExpectations, summaryLine } from './report.js';
 import { RULES, ruleById } from './rules.js';
 
 const META = { target: 'http://127.0.0.1:1/stream', startedAt: '2026-11-23T00:00:00.000Z', durationMs: 1234 };
@@ -94,13 +94,38 @@ describe('formatTable', () => {
     const results = withStatus('SSE-M02', 'fail', `Content-Type: text/plain ${'x'.repeat(200)}`);
     const table = formatTable(buildReport(withStatus('SSE-A01', 'fail', 'no no-transform').map((r) => (r.id === 'SSE-M02' ? results.find((x) => x.id === 'SSE-M02') ?? r : r)), META, { 'SSE-S04': { fail: 'proxy' } }), 100);
     const lines = table.trimEnd().split('\n');
-    // Title, blank, header, the rules, blank, the advice heading, blank, summary.
-    assert.equal(lines.length, RULES.length + 7);
+    // Title, blank, header, the rules (and a fix line under the failure), blank, the advice heading, blank, summary.
+    assert.equal(lines.length, RULES.length + 8);
+    assert.match(table, /\nSSE-M02 .*\n {25}fix: Send Content-Type: text\/event-stream; charset=utf-8 before the first byte of the body\. https:\/\/html\.spec\.whatwg\.org\/\S+\n/);
     assert.match(table, /\nADVICE \(recommendations: never a failure, not even with --strict\)\nSSE-A01 {2}ADVICE {2}advice {2}no no-transform\n/);
     const m02 = lines.find((l) => l.startsWith('SSE-M02')) ?? '';
     assert.match(m02, /^SSE-M02 {2}MUST {4}FAIL {4}Content-Type: text\/plain x+…$/);
     assert.ok(m02.length <= 100);
     assert.match(table, /SSE-S04 {2}SHOULD {2}PASS\? {3}ok \[expected: proxy\]/);
     assert.match(lines.at(-1) ?? '', /^summary: \d+ pass, 1 FAIL \(1 MUST, 0 SHOULD\), 0 n\/a, 1 unexpected passes .* in 1\.2 s$/);
+  });
+});
+
+describe('formatJunit', () => {
+  it('writes one testcase per rule: a MUST or SHOULD failure fails, ADVICE never, n/a is skipped', () => {
+    const results = withStatus('SSE-M02', 'fail', 'Content-Type: <text/plain> & "more"')
+      .map((r) => (r.id === 'SSE-S04' ? { ...r, status: 'fail' as const } : r.id === 'SSE-S05' ? { ...r, status: 'fail' as const } : r.id === 'SSE-S16' ? { ...r, status: 'n/a' as const } : r));
+    const junit = formatJunit(buildReport(results, META));
+    assert.match(junit, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="sse-conformance" tests="\d+" failures="2" time="1\.234">/);
+    assert.equal(junit.match(/<testcase /g)?.length, RULES.length);
+    assert.equal(junit.match(/<failure /g)?.length, 2);
+    assert.equal(junit.match(/<skipped /g)?.length, 1);
+    assert.match(junit, /<failure message="Content-Type: &lt;text\/plain&gt; &amp; &quot;more&quot;" type="MUST">/);
+    // Well-formed: every element that opens is closed, in order.
+    const stack: string[] = [];
+    for (const [, close, name, selfClosing] of junit.matchAll(/<(\/?)([a-z-]+)[^>]*?(\/?)>/g)) {
+      if (close === '/') assert.equal(stack.pop(), name);
+      else if (selfClosing !== '/') stack.push(name as string);
+    }
+    assert.deepEqual(stack, []);
+  });
+
+  it('exits 3 when the target cannot be reached at all', () => {
+    assert.equal(exitCode(buildReport(allPass(), { ...META, unreachable: 'connect ECONNREFUSED' })), 3);
   });
 });

@@ -80,8 +80,28 @@ bursts, buffering. **ADVICE** is this project's recommendation (\`no-transform\`
 where no such proxy or client sits, so it is shown in its own section (\`ok\` or \`advice\`) and never
 fails a run, not even with \`--strict\`. Each rule below says the harm in one line.
 
-Exit code: \`0\` when every MUST rule passes (with \`--strict\`, every SHOULD rule too), \`1\` when one
-fails or when a known failure passes, \`2\` on a usage error. ADVICE never changes it.
+## Exit codes
+| code | when |
+| --- | --- |
+| \`0\` | every MUST rule passes (with \`--strict\`, every SHOULD rule too); ADVICE never changes it |
+| \`1\` | a MUST rule fails (with \`--strict\`, a SHOULD rule), or a known failure passes |
+| \`2\` | a usage error: a bad option, an unknown rule in \`--only\`/\`--skip\` or in the expectations file |
+| \`3\` | the target cannot be reached at all: connection refused, DNS, TLS |
+
+## In CI
+A plain shell step; the server under test is started first, the JUnit file goes to the CI's test
+report, and known failures are listed with a reason:
+
+\`\`\`sh
+node dist/server.js --port 18080 & SERVER=$!
+npx sse-conformance http://127.0.0.1:18080/feed --strict --expect conformance-known.json --junit conformance.xml
+status=$?
+kill $SERVER
+exit $status   # 0 pass, 1 a rule fails, 2 usage, 3 unreachable
+\`\`\`
+
+\`--only\` and \`--skip\` take rule ids or area names (\`--skip limits\` leaves the capacity probe
+out); in \`--json\` every outcome carries its evidence whole, with the rule's fix hint and link.
 
 ## Rule ids
 An id is \`SSE-\` followed by the id of the rule in the project's rule list: \`M\` for MUST, \`S\` for
@@ -110,7 +130,11 @@ names it) and its failing fixtures (\`conformance/fixtures/defects.ts\`).
 | \`--slow-reader\` | off | enables \`SSE-S14\`: publishes about 8 MiB to a client that stops reading |
 | \`--expect <file>\` | | known failures (below) |
 | \`--strict\` | off | a SHOULD failure fails the run too (ADVICE never does) |
-| \`--json\` | off | print the report as JSON |
+| \`--json\` | off | print the report as JSON (evidence never cut; each outcome with its hint and link) |
+| \`--junit <file>\` | | also write JUnit XML: one testcase per rule; a MUST or SHOULD failure fails, ADVICE never, n/a is skipped |
+| \`--only <rules>\` | | report only these rule ids or areas (comma-separated, repeatable) |
+| \`--skip <rules>\` | | leave these rule ids or areas out |
+| \`--version\` | | print the version |
 
 It works on servers that emit on their own, that emit only when published to, that send no ids,
 and that close after a few events (the suite reconnects as \`EventSource\` does, with
