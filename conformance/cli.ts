@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { EXIT, exitCode, formatJunit, formatTable, parseExpectations, summaryLine, type Expectations } from './report.js';
+import { EXIT, exitCode, formatJunit, formatTable, parseExpectations, summaryLine, watchLine, type Expectations } from './report.js';
 import { RULES, ruleById } from './rules.js';
-import { check } from './run.js';
+import { check, type WatchState } from './run.js';
 import { TARGET_DEFAULTS, type Target } from './target.js';
 
 const HELP = `Usage: sse-conformance <url> [options]
@@ -23,6 +23,8 @@ Options:
   --latency-max <ms>     longest publish-to-arrival delay accepted (default ${TARGET_DEFAULTS.latencyMaxMs})
   --first-byte-max <ms>  longest wait for headers and a first byte (default ${TARGET_DEFAULTS.firstByteMaxMs})
   --timeout <ms>         longest single wait for an answer (default ${TARGET_DEFAULTS.timeoutMs})
+  --deadline <seconds>   a budget for the whole run: the watch is shortened and the capacity probe
+                         left out when it would not fit (at least 10)
   --slow-reader          run SSE-S14: publish ~8 MiB to a client that does not read (needs --publish)
   --expect <file>        known failures: {"<rule>": {"fail": "reason"}}; they do not fail the run
   --strict               exit non-zero when a SHOULD rule fails too (ADVICE never fails a run)
@@ -81,6 +83,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
         'latency-max': { type: 'string' },
         'first-byte-max': { type: 'string' },
         timeout: { type: 'string' },
+        deadline: { type: 'string' },
         'slow-reader': { type: 'boolean' },
         expect: { type: 'string' },
         strict: { type: 'boolean' },
@@ -120,6 +123,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     latencyMaxMs: numberFlag(values['latency-max'], 'latency-max'),
     firstByteMaxMs: numberFlag(values['first-byte-max'], 'first-byte-max'),
     timeoutMs: numberFlag(values.timeout, 'timeout'),
+    deadlineSeconds: numberFlag(values.deadline, 'deadline'),
     slowReader: values['slow-reader'],
   };
   const names = (list: readonly string[] | undefined): string[] => (list ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
@@ -177,12 +181,16 @@ async function main(argv: readonly string[]): Promise<number> {
       only: run.only,
       skip: run.skip,
       onProgress(area, results, elapsedMs) {
+        clearLine();
         const failed = results.filter((r) => r.status === 'fail' && ruleById(r.id).level !== 'ADVICE').length;
         process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${area}: ${results.length} rules, ${failed} failed\n`);
       },
       onNotice(message, elapsedMs) {
+        clearLine();
         process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${message}\n`);
       },
+      // A live line on a terminal only: in a CI log it would be one line a second.
+      ...(process.stderr.isTTY ? { onWatch: (state: WatchState) => process.stderr.write(`\r\x1b[K${watchLine(state)}`) } : {}),
     });
   } catch (error) {
     if (error instanceof TypeError) {
@@ -196,6 +204,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (run.junitFile !== undefined) await writeFile(run.junitFile, formatJunit(report));
   if (report.unreachable !== undefined) process.stderr.write(`sse-conformance: the target cannot be reached (${report.unreachable}); exit code 3\n`);
   return exitCode(report, strict);
+}
+
+function clearLine(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 }
 
 /** The package's version, from the package.json beside dist/. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CheckResult } from './checks/result.js';
-import { buildReport, exitCode, ExpectationsError, formatJunit, formatTable, parseExpectations, summaryLine } from './report.js';
+import { buildReport, exitCode, ExpectationsError, formatJunit, formatTable, parseExpectations, summaryLine, watchLine } from './report.js';
 import { RULES, ruleById } from './rules.js';
 
 const META = { target: 'http://127.0.0.1:1/stream', startedAt: '2026-11-23T00:00:00.000Z', durationMs: 1234 };
@@ -127,5 +127,12 @@ describe('formatJunit', () => {
 
   it('exits 3 when the target cannot be reached at all', () => {
     assert.equal(exitCode(buildReport(allPass(), { ...META, unreachable: 'connect ECONNREFUSED' })), 3);
+  });
+});
+
+describe('watchLine', () => {
+  it('says what the watch has seen, and how far into the window it is', () => {
+    assert.equal(watchLine({ events: 14, ids: 9, elapsedMs: 8400, windowMs: 20_000 }), 'watching: 14 events, 9 ids, 0:08 of 0:20');
+    assert.equal(watchLine({ events: 0, ids: 0, elapsedMs: 61_000, windowMs: 60_000 }), 'watching: 0 events, 0 ids, 1:01 of 1:00');
   });
 });

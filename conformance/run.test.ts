@@ -116,6 +116,14 @@ describe('check() against the reference server', { concurrency: true }, () => {
     }
   });
 
+  it('keeps a --deadline: a shorter watch, the capacity probe left out, and live watch updates', async () => {
+    const states: number[] = [];
+    const report = await check({ url: `${base}/events`, timeoutMs: 2000, deadlineSeconds: 10 }, { onWatch: (state) => states.push(state.elapsedMs) });
+    assert.ok(report.durationMs < 10_000, `${report.durationMs} ms`);
+    assert.match(report.outcomes.find((o) => o.id === 'SSE-S12')?.evidence ?? '', /^left out: \d+\.\d s of the --deadline remained$/);
+    assert.ok(states.length >= 1);
+  });
+
   it('fails SSE-M01 on a path that answers 404, and marks what depends on a stream n/a', async () => {
     const report = await check({ url: `${base}/nowhere`, ...FAST, observeSeconds: 1 });
     const byId = Object.fromEntries(report.outcomes.map((o) => [o.id, o]));

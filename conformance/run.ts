@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { answerWait, type Context } from './checks/context.js';
 import { checkGrammar } from './checks/grammar.js';
 import { checkHostile } from './checks/hostile.js';
-import { checkLimits } from './checks/limits.js';
+import { checkLimits, skipLimits } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
 import { checkMethods, probeMethods } from './checks/methods.js';
 import { checkIdsAndRetry, checkResumes, waitForIds } from './checks/resume.js';
@@ -26,7 +26,22 @@ export interface CheckOptions {
   readonly only?: readonly string[];
   /** Leave these rules (ids or areas) out of the report. */
   readonly skip?: readonly string[];
+  /** Called about once a second while the main stream is watched (the CLI's live progress line). */
+  readonly onWatch?: (state: WatchState) => void;
 }
+
+/** What the watch has seen so far. */
+export interface WatchState {
+  readonly events: number;
+  readonly ids: number;
+  readonly elapsedMs: number;
+  /** The observe window; the watch may go on past it, up to the watch maximum. */
+  readonly windowMs: number;
+}
+
+/** Seconds kept for the checks after the watch when a deadline is given, and the least the capacity probe needs. */
+const AFTER_WATCH_S = 12;
+const LIMITS_S = 8;
 
 /**
  * Which rules a run reports, from `only` and `skip` (rule ids or area names).
@@ -68,7 +83,13 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   const selected = selection(options.only, options.skip);
   const asked = resolveTarget(target);
   // The capacity probe is the slow part nobody asked for when its rules are left out.
-  const resolved = selected('SSE-S12') || selected('SSE-S13') ? asked : { ...asked, capacityProbe: 0, capacity: undefined };
+  const probed = selected('SSE-S12') || selected('SSE-S13') ? asked : { ...asked, capacityProbe: 0, capacity: undefined };
+  // A deadline shortens the watch, leaving time for what comes after it.
+  const budget = probed.deadlineSeconds === undefined ? undefined : Math.max(probed.deadlineSeconds / 2, probed.deadlineSeconds - AFTER_WATCH_S);
+  const resolved =
+    budget === undefined
+      ? probed
+      : { ...probed, observeSeconds: Math.min(probed.observeSeconds, budget), watchMaxSeconds: Math.min(probed.watchMaxSeconds, budget) };
   const startedAt = new Date();
   const started = performance.now();
   const results: CheckResult[] = [];
@@ -87,6 +108,11 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     why: () => (isResumeDone ? `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs` : undefined),
     onExtend: (message) => options.onNotice?.(message, performance.now() - started),
   });
+  const ticker = setInterval(() => {
+    if (observation.isOver || options.onWatch === undefined) return;
+    const ids = observation.events.filter((e) => e.hasOwnId && e.lastEventId !== '').length;
+    options.onWatch?.({ events: observation.events.length, ids, elapsedMs: performance.now() - started, windowMs: resolved.observeSeconds * 1000 });
+  }, 1000);
   try {
     await observation.ready();
     const first = observation.first.record;
@@ -111,8 +137,10 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     done('ids and resume', [...resumes, ...checkIdsAndRetry(context)]);
     done('grammar and encoding', checkGrammar(context));
     done('heartbeat and timing', checkTiming(context));
-    done('limits', await checkLimits(context));
+    const left = resolved.deadlineSeconds === undefined ? Infinity : resolved.deadlineSeconds - (performance.now() - started) / 1000;
+    done('limits', left < LIMITS_S ? skipLimits(`left out: ${left.toFixed(1)} s of the --deadline remained`) : await checkLimits(context));
   } finally {
+    clearInterval(ticker);
     await observation.stop();
   }
   const meta = { target: resolved.url, startedAt: startedAt.toISOString(), durationMs: performance.now() - started, ...(unreachable === undefined ? {} : { unreachable }) };

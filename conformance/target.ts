@@ -22,6 +22,8 @@ export interface Target {
   readonly capacityProbe?: number | undefined;
   /** The longest the main stream is watched when a verdict needs it (a silent stream and SSE-S02), in seconds. @defaultValue 60 */
   readonly watchMaxSeconds?: number | undefined;
+  /** The whole run's budget, in seconds: the watch is shortened and the capacity probe left out to keep it. */
+  readonly deadlineSeconds?: number | undefined;
   /** Longest idle gap accepted, in ms (SSE-S02); also the bound for a freed slot (SSE-S13). @defaultValue 17000 */
   readonly heartbeatMaxMs?: number | undefined;
   /** Longest delay from a publish's answer to the event's arrival, in ms (SSE-M09, SSE-M10). @defaultValue 1000 */
@@ -47,6 +49,7 @@ export interface ResolvedTarget {
   readonly capacity: number | undefined;
   readonly capacityProbe: number;
   readonly watchMaxSeconds: number;
+  readonly deadlineSeconds: number | undefined;
   readonly heartbeatMaxMs: number;
   readonly latencyMaxMs: number;
   readonly firstByteMaxMs: number;
@@ -85,6 +88,7 @@ export function resolveTarget(target: Target): ResolvedTarget {
     capacity: target.capacity,
     capacityProbe: target.capacityProbe ?? TARGET_DEFAULTS.capacityProbe,
     watchMaxSeconds: target.watchMaxSeconds ?? TARGET_DEFAULTS.watchMaxSeconds,
+    deadlineSeconds: target.deadlineSeconds,
     heartbeatMaxMs: target.heartbeatMaxMs ?? TARGET_DEFAULTS.heartbeatMaxMs,
     latencyMaxMs: target.latencyMaxMs ?? TARGET_DEFAULTS.latencyMaxMs,
     firstByteMaxMs: target.firstByteMaxMs ?? TARGET_DEFAULTS.firstByteMaxMs,
@@ -101,6 +105,9 @@ export function resolveTarget(target: Target): ResolvedTarget {
   }
   if (!Number.isSafeInteger(resolved.capacityProbe) || resolved.capacityProbe < 0 || resolved.capacityProbe > 256) {
     throw new TypeError(`capacityProbe must be an integer from 0 (off) to 256, got ${String(resolved.capacityProbe)}.`);
+  }
+  if (resolved.deadlineSeconds !== undefined && (!Number.isFinite(resolved.deadlineSeconds) || resolved.deadlineSeconds < 10)) {
+    throw new TypeError(`deadlineSeconds must be at least 10, got ${String(resolved.deadlineSeconds)}.`);
   }
   if (!Number.isFinite(resolved.watchMaxSeconds) || resolved.watchMaxSeconds <= 0) {
     throw new TypeError(`watchMaxSeconds must be a positive number, got ${String(resolved.watchMaxSeconds)}.`);

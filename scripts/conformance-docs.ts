@@ -100,7 +100,8 @@ kill $SERVER
 exit $status   # 0 pass, 1 a rule fails, 2 usage, 3 unreachable
 \`\`\`
 
-\`--only\` and \`--skip\` take rule ids or area names (\`--skip limits\` leaves the capacity probe
+On a terminal a live line shows the watch (\`watching: 14 events, 9 ids, 0:08 of 0:20\`); in a CI
+log only the progress lines per area are printed. \`--only\` and \`--skip\` take rule ids or area names (\`--skip limits\` leaves the capacity probe
 out); in \`--json\` every outcome carries its evidence whole, with the rule's fix hint and link.
 
 ## Rule ids
@@ -134,6 +135,7 @@ names it) and its failing fixtures (\`conformance/fixtures/defects.ts\`).
 | \`--junit <file>\` | | also write JUnit XML: one testcase per rule; a MUST or SHOULD failure fails, ADVICE never, n/a is skipped |
 | \`--only <rules>\` | | report only these rule ids or areas (comma-separated, repeatable) |
 | \`--skip <rules>\` | | leave these rule ids or areas out |
+| \`--deadline <seconds>\` | | a budget for the whole run (at least 10): the watch is shortened and the capacity probe left out when it would not fit |
 | \`--version\` | | print the version |
 
 It works on servers that emit on their own, that emit only when published to, that send no ids,

@@ -13,6 +13,11 @@ export async function checkLimits(context: Context): Promise<CheckResult[]> {
   return [...(await checkCapacity(context)), await checkSlowReader(context)];
 }
 
+/** The limits rules as n/a, with why they were not run (e.g. the run's deadline). */
+export function skipLimits(why: string): CheckResult[] {
+  return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why), notApplicable('SSE-S14', why)];
+}
+
 /** One stream of the capacity probe, once its answer is known. */
 interface Opened {
   readonly probe: Probe;
