@@ -123,6 +123,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
       roundTrips: resolved.publishUrl === undefined ? undefined : await runRoundTrips(resolved, observation, nonce),
       nonce,
       otherStreams: [],
+      unknownIdsSent: [],
       answerWaitMs: answerWait(resolved.timeoutMs, observation.first.record.headAtMs),
     };
     const methods = probeMethods(context);
@@ -134,7 +135,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     isResumeDone = true;
     await observation.untilOver();
     await observation.stop();
-    done('ids and resume', [...resumes, ...checkIdsAndRetry(context)]);
+    done('ids and resume', checkIdsAndRetry(context, resumes));
     done('grammar and encoding', checkGrammar(context));
     done('heartbeat and timing', checkTiming(context));
     const left = resolved.deadlineSeconds === undefined ? Infinity : resolved.deadlineSeconds - (performance.now() - started) / 1000;

@@ -93,9 +93,38 @@ export async function checkResumes(context: Context): Promise<CheckResult[]> {
   return [m12.result, s10, s11.result, checkReplayVolume(context, [...m12.reads, ...(s11.read === undefined ? [] : [['an unknown id of the server\'s shape', s11.read] as const])]), checkAcross(context, across)];
 }
 
-/** Ids and resume, the part that reads every byte observed: SSE-S09, S08, A02. Runs after the observation. */
-export function checkIdsAndRetry(context: Context): CheckResult[] {
-  return [checkIds(context), ...checkRetryHint(context)];
+/**
+ * Ids and resume, the part that reads every byte observed: SSE-S09, S08, A02, and the rest of
+ * SSE-S20 (did an id sent on another connection move the main stream's ids?). Runs after the
+ * observation, with the results of {@link checkResumes}.
+ */
+export function checkIdsAndRetry(context: Context, resumes: readonly CheckResult[]): CheckResult[] {
+  const judged = resumes.map((r) => (r.id === 'SSE-S20' ? judgeShift(context, r) : r));
+  return [...judged, checkIds(context), ...checkRetryHint(context)];
+}
+
+/**
+ * A server whose one counter follows any client's Last-Event-ID (the cookbook's `if (next_id <
+ * start) next_id = start`) moves every client's ids when one client sends an id it never issued.
+ */
+function judgeShift(context: Context, across: CheckResult): CheckResult {
+  if (across.status === 'fail') return across;
+  for (const sent of context.unknownIdsSent) {
+    const target = idNumber(sent.id);
+    if (target === undefined) continue;
+    const before = idEvents(context).filter((e) => e.at < sent.at).at(-1);
+    const jumped = idEvents(context).find((e) => {
+      const number = idNumber(e.lastEventId);
+      return e.at >= sent.at && number !== undefined && number.prefix === target.prefix && number.n >= target.n;
+    });
+    if (jumped !== undefined) {
+      return fail(
+        'SSE-S20',
+        `after another connection sent Last-Event-ID "${escape(sent.id, 30)}" (an id never sent), the main stream's ids jumped from "${escape(before?.lastEventId ?? '', 30)}" to "${escape(jumped.lastEventId, 30)}": one client's Last-Event-ID moves every client's ids`,
+      );
+    }
+  }
+  return across;
 }
 
 async function checkAnyLastEventId(context: Context): Promise<{ result: CheckResult; reads: (readonly [string, ReadStream])[] }> {
@@ -190,8 +219,12 @@ async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdic
   const shown = (e: { type: string; lastEventId: string; data: string }): string => `${e.type} "${escape(e.lastEventId, 30)}" ("${escape(e.data, 30)}")`;
   if (at === -1) {
     const [xNumber, firstNumber] = [idNumber(x.lastEventId), idNumber(first.lastEventId)];
+    const nextNumber = next === undefined ? undefined : idNumber(next.lastEventId);
     if (xNumber !== undefined && firstNumber !== undefined && xNumber.prefix === firstNumber.prefix && firstNumber.n < xNumber.n) {
       return { ok: false, text: `${label} → ${shown(first)} first, older than X: a replay from before X (duplicates)` };
+    }
+    if (nextNumber !== undefined && firstNumber !== undefined && nextNumber.prefix === firstNumber.prefix && firstNumber.n < nextNumber.n) {
+      return { ok: false, text: `${label} → ${shown(first)} first, older than the next one ("${escape(next?.lastEventId ?? '', 30)}"): a replay from too far back` };
     }
     if (!first.hasOwnId || !context.observation.events.some((o) => o.type === first.type)) {
       return { ok: false, text: `${label}, an id the stream sent moments ago, → ${shown(first)} first, not a replay: every reconnect loses events` };
@@ -259,6 +292,7 @@ async function checkUnknownResume(context: Context): Promise<{ result: CheckResu
     .reduce<{ prefix: string; n: bigint } | undefined>((max, n) => (max === undefined || n.n > max.n ? n : max), undefined);
   // An id of the server's own shape, far ahead of anything it has sent: known to nobody.
   const future = shape === undefined ? `${latest}-sse-conformance-unknown` : `${shape.prefix}${shape.n + 1_000_000n}`;
+  context.unknownIdsSent.push({ id: future, at: performance.now() });
   const read = await readStream(context, future, { events: 1, counts: (e) => !isGreeting(context, e), atLeastMs: BURST_READ_MS });
   const { record, events } = read;
   if (!isStream(record)) return { result: fail('SSE-S11', `Last-Event-ID "${escape(future)}" → ${describeAnswer(record)}`), read };
