@@ -14,13 +14,13 @@ let fixture: RunningFixture | undefined;
 after(() => fixture?.close());
 
 conformanceSuite(async () => {
-  fixture = await startFixture({ tls: true, endAfterMs: 1200 }, { certificate: makeCertificate() });
+  fixture = await startFixture({ tls: true, endAfterMs: 2000, tickMs: 100, capacity: 8 }, { certificate: makeCertificate() });
   return {
     url: fixture.url,
     publishUrl: fixture.publishUrl,
     insecure: true,
     origin: FIXTURE_ORIGIN,
-    capacity: 4,
+    capacity: 8,
     slowReader: true,
     slowReaderBytes: 6 * 1024 * 1024,
     observeSeconds: 2.5,
