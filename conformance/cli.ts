@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { EXIT, exitCode, formatJunit, formatTable, parseExpectations, summaryLine, watchLine, type Expectations } from './report.js';
+import { EXIT, EXIT_CODES } from './exit-codes.js';
+import { formatJunit } from './junit.js';
+import { ProgressLine } from './progress.js';
+import { exitCode, formatTable, parseExpectations, summaryLine, watchLine, type Expectations } from './report.js';
 import { RULES, ruleById } from './rules.js';
-import { check, type WatchState } from './run.js';
+import { check } from './run.js';
+import { parseSelection } from './select.js';
 import { TARGET_DEFAULTS, type Target } from './target.js';
 
 const HELP = `Usage: sse-conformance <url> [options]
@@ -23,22 +27,28 @@ Options:
   --latency-max <ms>     longest publish-to-arrival delay accepted (default ${TARGET_DEFAULTS.latencyMaxMs})
   --first-byte-max <ms>  longest wait for headers and a first byte (default ${TARGET_DEFAULTS.firstByteMaxMs})
   --timeout <ms>         longest single wait for an answer (default ${TARGET_DEFAULTS.timeoutMs})
-  --deadline <seconds>   a budget for the whole run: the watch is shortened and the capacity probe
-                         left out when it would not fit (at least 10)
+  --deadline <seconds>   a budget for the whole run (at least 10): the watch is shortened and the
+                         capacity probe left out when it would not fit; at the deadline probing
+                         stops and what was not judged is n/a, "deadline reached" (exit 4)
   --slow-reader          run SSE-S14: publish ~8 MiB to a client that does not read (needs --publish)
   --expect <file>        known failures: {"<rule>": {"fail": "reason"}}; they do not fail the run
   --strict               exit non-zero when a SHOULD rule fails too (ADVICE never fails a run)
-  --only <rules>         report only these rule ids or areas (comma-separated, repeatable)
-  --skip <rules>         leave these rule ids or areas out (comma-separated, repeatable)
-  --json                 print the report as JSON instead of a table
-  --junit <file>         also write the report as JUnit XML (one testcase per rule)
+  --only <rules>         judge only these rule ids or areas (comma-separated, repeatable); the rest
+                         are n/a, "not run", and an area with nothing to judge is not probed
+                         (areas: status-and-headers, grammar-and-encoding, ids-and-resume,
+                         heartbeat-and-timing, methods, hostile-input, limits)
+  --skip <rules>         do not judge these rule ids or areas (comma-separated, repeatable)
+  --json                 print the report as JSON instead of a table (evidence never cut)
+  --junit <file>         also write JUnit XML: one testcase per rule; a MUST or SHOULD failure is
+                         a failure, ADVICE never, n/a is skipped
+  --progress             draw the live watch line ("watching: 14 events, 9 ids, 0:08 of 0:20")
+                         even when stderr is not a terminal (one line per change)
   --version              print the version and exit
   --list                 print the rule catalogue and exit
   -h, --help             print this help
 
-Exit code: 0 when every MUST rule passes (and with --strict every SHOULD rule), 1 otherwise or when
-a known failure unexpectedly passes, 2 on a usage error, 3 when the target cannot be reached at all
-(connection refused, DNS, TLS).
+Exit codes:
+${EXIT_CODES.map((e) => `  ${e.code}  ${e.meaning}`).join('\n')}
 `;
 
 /** What the command line asked for. */
@@ -53,6 +63,7 @@ export type CliRequest =
       readonly junitFile: string | undefined;
       readonly only: readonly string[];
       readonly skip: readonly string[];
+      readonly progress: boolean;
     };
 
 /** Thrown for a command line that cannot run; the CLI prints it and exits 2. */
@@ -92,6 +103,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
         only: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
         version: { type: 'boolean' },
+        progress: { type: 'boolean' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -127,6 +139,12 @@ export function parseCli(argv: readonly string[]): CliRequest {
     slowReader: values['slow-reader'],
   };
   const names = (list: readonly string[] | undefined): string[] => (list ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  if (values.junit === '') throw new UsageError('--junit needs a file name.');
+  try {
+    parseSelection(names(values.only), names(values.skip));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     kind: 'run',
     target,
@@ -136,6 +154,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     junitFile: values.junit,
     only: names(values.only),
     skip: names(values.skip),
+    progress: values.progress === true,
   };
 }
 
@@ -174,6 +193,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const run = request;
   const { json, strict } = run;
+  // A live line on a terminal; in a CI log it would be a line a second, so only with --progress.
+  const isLive = process.stderr.isTTY || run.progress;
+  const progress = new ProgressLine(process.stderr);
   let report;
   try {
     report = await check(run.target, {
@@ -181,17 +203,13 @@ async function main(argv: readonly string[]): Promise<number> {
       only: run.only,
       skip: run.skip,
       onProgress(area, results, elapsedMs) {
-        clearLine();
         const failed = results.filter((r) => r.status === 'fail' && ruleById(r.id).level !== 'ADVICE').length;
-        process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${area}: ${results.length} rules, ${failed} failed\n`);
+        progress.print(`[${(elapsedMs / 1000).toFixed(1)} s] ${area}: ${results.length} rules, ${failed} failed`);
       },
-      onNotice(message, elapsedMs) {
-        clearLine();
-        process.stderr.write(`[${(elapsedMs / 1000).toFixed(1)} s] ${message}\n`);
-      },
-      // A live line on a terminal only: in a CI log it would be one line a second.
-      ...(process.stderr.isTTY ? { onWatch: (state: WatchState) => process.stderr.write(`\r\x1b[K${watchLine(state)}`) } : {}),
+      onNotice: (message, elapsedMs) => progress.print(`[${(elapsedMs / 1000).toFixed(1)} s] ${message}`),
+      ...(isLive ? { onWatch: (state) => progress.show(watchLine(state)) } : {}),
     });
+    progress.end();
   } catch (error) {
     if (error instanceof TypeError) {
       process.stderr.write(`sse-conformance: ${error.message}\n`);
@@ -202,12 +220,9 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report, process.stdout.columns ?? 120));
   if (json) process.stderr.write(`${summaryLine(report)}\n`);
   if (run.junitFile !== undefined) await writeFile(run.junitFile, formatJunit(report));
-  if (report.unreachable !== undefined) process.stderr.write(`sse-conformance: the target cannot be reached (${report.unreachable}); exit code 3\n`);
+  if (report.unreachable !== undefined) process.stderr.write(`sse-conformance: the target cannot be reached (${report.unreachable}); exit code ${EXIT.unreachable}\n`);
+  isCut = report.incomplete !== undefined;
   return exitCode(report, strict);
-}
-
-function clearLine(): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 }
 
 /** The package's version, from the package.json beside dist/. */
@@ -216,4 +231,8 @@ async function version(): Promise<string> {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+let isCut = false;
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A run cut by --deadline leaves abandoned probes that end on their own timeouts: do not wait for them.
+if (isCut) process.stdout.write('', () => process.exit(code));

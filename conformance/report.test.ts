@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CheckResult } from './checks/result.js';
-import { buildReport, exitCode, ExpectationsError, formatJunit, formatTable, parseExpectations, summaryLine, watchLine } from './report.js';
+import { buildReport, exitCode, ExpectationsError, formatTable, parseExpectations, summaryLine, watchLine } from './report.js';
 import { RULES, ruleById } from './rules.js';
 
 const META = { target: 'http://127.0.0.1:1/stream', startedAt: '2026-11-23T00:00:00.000Z', durationMs: 1234 };
@@ -106,27 +106,15 @@ describe('formatTable', () => {
   });
 });
 
-describe('formatJunit', () => {
-  it('writes one testcase per rule: a MUST or SHOULD failure fails, ADVICE never, n/a is skipped', () => {
-    const results = withStatus('SSE-M02', 'fail', 'Content-Type: <text/plain> & "more"')
-      .map((r) => (r.id === 'SSE-S04' ? { ...r, status: 'fail' as const } : r.id === 'SSE-S05' ? { ...r, status: 'fail' as const } : r.id === 'SSE-S16' ? { ...r, status: 'n/a' as const } : r));
-    const junit = formatJunit(buildReport(results, META));
-    assert.match(junit, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="sse-conformance" tests="\d+" failures="2" time="1\.234">/);
-    assert.equal(junit.match(/<testcase /g)?.length, RULES.length);
-    assert.equal(junit.match(/<failure /g)?.length, 2);
-    assert.equal(junit.match(/<skipped /g)?.length, 1);
-    assert.match(junit, /<failure message="Content-Type: &lt;text\/plain&gt; &amp; &quot;more&quot;" type="MUST">/);
-    // Well-formed: every element that opens is closed, in order.
-    const stack: string[] = [];
-    for (const [, close, name, selfClosing] of junit.matchAll(/<(\/?)([a-z-]+)[^>]*?(\/?)>/g)) {
-      if (close === '/') assert.equal(stack.pop(), name);
-      else if (selfClosing !== '/') stack.push(name as string);
-    }
-    assert.deepEqual(stack, []);
-  });
-
+describe('exitCode beyond pass and fail', () => {
   it('exits 3 when the target cannot be reached at all', () => {
     assert.equal(exitCode(buildReport(allPass(), { ...META, unreachable: 'connect ECONNREFUSED' })), 3);
+  });
+
+  it('exits 4 when --deadline cut the run, unless something judged failed', () => {
+    assert.equal(exitCode(buildReport(allPass(), { ...META, incomplete: '--deadline reached: 3 rules not judged' })), 4);
+    assert.equal(exitCode(buildReport(withStatus('SSE-M03', 'fail'), { ...META, incomplete: 'cut' })), 1);
+    assert.match(formatTable(buildReport(allPass(), { ...META, incomplete: '--deadline reached: 3 rules not judged' })), /\nincomplete: --deadline reached: 3 rules not judged\n\nsummary: /);
   });
 });
 

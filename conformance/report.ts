@@ -1,4 +1,5 @@
 import type { CheckResult, CheckStatus } from './checks/result.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import { RULES, type RuleArea, type RuleId, type RuleLevel } from './rules.js';
 
 /** A rule's final word once expectations are applied. */
@@ -33,6 +34,8 @@ export interface Report {
   readonly durationMs: number;
   /** Why the target could not be reached at all (connection refused, DNS, TLS), when it could not. */
   readonly unreachable?: string | undefined;
+  /** Why the run stopped before judging every rule it was asked for (`--deadline`), when it did. */
+  readonly incomplete?: string | undefined;
   readonly outcomes: readonly RuleOutcome[];
   /** Counts of the MUST and SHOULD rules; ADVICE is counted on its own and never fails a run. */
   readonly summary: {
@@ -88,11 +91,10 @@ export function parseExpectations(text: string): Expectations {
  */
 export function buildReport(
   results: readonly CheckResult[],
-  meta: { readonly target: string; readonly startedAt: string; readonly durationMs: number; readonly unreachable?: string | undefined },
+  meta: { readonly target: string; readonly startedAt: string; readonly durationMs: number; readonly unreachable?: string | undefined; readonly incomplete?: string | undefined },
   expectations: Expectations = {},
-  selected: (id: RuleId) => boolean = () => true,
 ): Report {
-  const outcomes = RULES.filter((rule) => selected(rule.id)).map((rule): RuleOutcome => {
+  const outcomes = RULES.map((rule): RuleOutcome => {
     const result = results.find((r) => r.id === rule.id) ?? { id: rule.id, status: 'fail', evidence: 'the suite produced no result for this rule' };
     const expected = expectations[rule.id]?.fail;
     const verdict: Verdict =
@@ -130,18 +132,17 @@ export function buildReport(
   };
 }
 
-/** The exit codes of the CLI. */
-export const EXIT = { pass: 0, fail: 1, usage: 2, unreachable: 3 } as const;
-
 /**
- * The exit code of a run: 3 when the target could not be reached at all; 1 when a MUST rule fails
- * (or, with `strict`, a SHOULD rule), or when a rule listed as a known failure passes (so the
- * expectations file is kept honest); else 0. ADVICE never changes it.
+ * The exit code of a run (see {@link EXIT_CODES}): 3 when the target could not be reached at all;
+ * 1 when a MUST rule fails (or, with `strict`, a SHOULD rule), or when a rule listed as a known
+ * failure passes (so the expectations file is kept honest); 4 when `--deadline` cut the run and
+ * nothing judged failed (a failure is an answer a cut cannot undo); else 0. ADVICE never changes it.
  */
-export function exitCode(report: Report, strict = false): 0 | 1 | 3 {
+export function exitCode(report: Report, strict = false): ExitCode {
   const { mustFailures, shouldFailures, unexpectedPasses } = report.summary;
   if (report.unreachable !== undefined) return EXIT.unreachable;
-  return mustFailures > 0 || unexpectedPasses > 0 || (strict && shouldFailures > 0) ? EXIT.fail : EXIT.pass;
+  if (mustFailures > 0 || unexpectedPasses > 0 || (strict && shouldFailures > 0)) return EXIT.fail;
+  return report.incomplete === undefined ? EXIT.pass : EXIT.incomplete;
 }
 
 const SHOWN: Record<Verdict, string> = {
@@ -175,42 +176,10 @@ export function formatTable(report: Report, width = 120): string {
     lines.push('', 'ADVICE (recommendations: never a failure, not even with --strict)');
     for (const o of advice) lines.push(row(o, o.status === 'pass' ? 'ok' : o.status === 'fail' ? 'advice' : 'n/a'));
   }
+  if (report.incomplete !== undefined) lines.push('', `incomplete: ${report.incomplete}`);
   lines.push('', summaryLine(report));
   if (report.unreachable !== undefined) lines.push(`unreachable: ${report.unreachable}`);
   return lines.join('\n') + '\n';
-}
-
-const xml = (text: string): string =>
-  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
-
-/**
- * The report as JUnit XML: one testcase per rule, grouped by area. A MUST or SHOULD failure is a
- * `<failure>` (with its evidence, fix and link), n/a is `<skipped>`, ADVICE is never a failure.
- */
-export function formatJunit(report: Report): string {
-  const cases = report.outcomes.map((o) => {
-    const name = `${o.id} (${o.level}) ${o.title}`;
-    const body =
-      o.verdict === 'fail' && o.level !== 'ADVICE'
-        ? `<failure message="${xml(o.evidence)}" type="${o.level}">${xml(`${o.evidence}\nfix: ${o.hint}\n${o.link}`)}</failure>`
-        : o.verdict === 'unexpected pass'
-          ? `<failure message="${xml(`passes but is listed as a known failure: ${o.expected ?? ''}`)}" type="expectations"/>`
-          : o.verdict === 'n/a'
-            ? `<skipped message="${xml(o.evidence)}"/>`
-            : `<system-out>${xml(`${o.verdict}: ${o.evidence}`)}</system-out>`;
-    return `    <testcase classname="sse-conformance.${xml(o.area)}" name="${xml(name)}">${body}</testcase>`;
-  });
-  const failures = report.outcomes.filter((o) => (o.verdict === 'fail' && o.level !== 'ADVICE') || o.verdict === 'unexpected pass').length;
-  const skipped = report.outcomes.filter((o) => o.verdict === 'n/a').length;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="sse-conformance" tests="${report.outcomes.length}" failures="${failures}" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `  <testsuite name="${xml(report.target)}" tests="${report.outcomes.length}" failures="${failures}" skipped="${skipped}" errors="0" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${report.startedAt}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
 }
 
 /** One line: the counts, the failures by level and the time taken. */

@@ -149,7 +149,7 @@ describe('check() against the reference server', { concurrency: true }, () => {
     }
   });
 
-  it('reports an unreachable target as a failure of SSE-M01, not a crash', async () => {
+  it('reports an unreachable target as unreachable and a failure of SSE-M01, at once, not a crash', async () => {
     const { createServer } = await import('node:net');
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -161,7 +161,10 @@ describe('check() against the reference server', { concurrency: true }, () => {
     assert.match(m01?.evidence ?? '', /no response head \(error after \d+ ms: connect ECONNREFUSED/);
     const failed = report.outcomes.filter((o) => o.status === 'fail').map((o) => o.id);
     assert.deepEqual(failed, ['SSE-M01'], 'only M01: nothing else can be judged without a connection');
-    assert.match(report.outcomes.find((o) => o.id === 'SSE-M03')?.evidence ?? '', /no response to read/);
+    assert.match(report.unreachable ?? '', /^connect ECONNREFUSED/);
+    // Nothing past the status is probed: the rest says why it was not judged.
+    assert.match(report.outcomes.find((o) => o.id === 'SSE-M03')?.evidence ?? '', /^not judged: the target cannot be reached \(connect ECONNREFUSED/);
+    assert.ok(report.durationMs < 2000, `${report.durationMs} ms`);
   });
 
   it('fails SSE-M01 with the TLS error on a self-signed server unless --insecure is given', async () => {

@@ -8,9 +8,12 @@ import { checkMethods, probeMethods } from './checks/methods.js';
 import { checkIdsAndRetry, checkResumes, waitForIds } from './checks/resume.js';
 import { checkStatusAndHeaders } from './checks/status-and-headers.js';
 import { canJudgeIdleGaps, checkTiming } from './checks/timing.js';
+import { createDeadline } from './deadline.js';
+import { unreachableReason } from './reach.js';
 import { buildReport, type Expectations, type Report } from './report.js';
 import { runRoundTrips } from './round-trips.js';
-import { AREAS, isRuleId, ruleById, type RuleArea, type RuleId } from './rules.js';
+import { RULES, type RuleArea, type RuleId } from './rules.js';
+import { applySelection, parseSelection, wantsArea } from './select.js';
 import { Observation } from './session.js';
 import { resolveTarget, type Target } from './target.js';
 
@@ -22,9 +25,12 @@ export interface CheckOptions {
   readonly expectations?: Expectations;
   /** Called when the run does something that takes long, e.g. watches longer for a verdict. */
   readonly onNotice?: (message: string, elapsedMs: number) => void;
-  /** Report only these rules (ids or areas); the capacity probe runs only when SSE-S12 or S13 is reported. */
+  /**
+   * Judge only these rules (ids or areas, see {@link parseSelection}); the others are n/a, "not
+   * run". An area with no rule to judge is not probed, nor the capacity probe without SSE-S12 or S13.
+   */
   readonly only?: readonly string[];
-  /** Leave these rules (ids or areas) out of the report. */
+  /** Do not judge these rules (ids or areas); they are n/a, "not run". */
   readonly skip?: readonly string[];
   /** Called about once a second while the main stream is watched (the CLI's live progress line). */
   readonly onWatch?: (state: WatchState) => void;
@@ -43,21 +49,6 @@ export interface WatchState {
 const AFTER_WATCH_S = 12;
 const LIMITS_S = 8;
 
-/**
- * Which rules a run reports, from `only` and `skip` (rule ids or area names).
- *
- * @throws TypeError naming an id or area the catalogue does not have
- */
-export function selection(only: readonly string[] = [], skip: readonly string[] = []): (id: RuleId) => boolean {
-  for (const name of [...only, ...skip]) {
-    if (!isRuleId(name) && !AREAS.includes(name as RuleArea)) {
-      throw new TypeError(`${JSON.stringify(name)} is neither a rule id nor an area; run with --list for the ids, areas are: ${AREAS.join(', ')}.`);
-    }
-  }
-  const names = (id: RuleId): string[] => [id, ruleById(id).area];
-  return (id) => (only.length === 0 || names(id).some((n) => only.includes(n))) && !names(id).some((n) => skip.includes(n));
-}
-
 /** Events with ids the observation waits for before it tries resumes (bounded by the observe window). */
 const IDS_FOR_RESUME = 6;
 
@@ -70,8 +61,12 @@ const IDS_FOR_RESUME = 6;
  * once the stream has shown a few ids, resumes from them are tried on connections of their own;
  * the capacity probe runs last, alone.
  *
+ * With `deadlineSeconds`, the watch is shortened to fit and, past the deadline, probing stops: what
+ * was not judged by then is n/a, "deadline reached", and the report is `incomplete`. A target that
+ * cannot be reached at all is judged on its status only (SSE-M01 fails), and the report says `unreachable`.
+ *
  * @returns the report; it never throws for a broken server, only for a bad target description
- * @throws TypeError when the target is not valid (see {@link resolveTarget})
+ * @throws TypeError when the target is not valid (see {@link resolveTarget}), or `only`/`skip` name an unknown rule or area
  * @example
  * ```ts
  * import { check } from 'sse-reference/conformance';
@@ -80,7 +75,8 @@ const IDS_FOR_RESUME = 6;
  * ```
  */
 export async function check(target: Target, options: CheckOptions = {}): Promise<Report> {
-  const selected = selection(options.only, options.skip);
+  const selection = parseSelection(options.only ?? [], options.skip ?? []);
+  const selected = (id: RuleId): boolean => selection.rules.has(id);
   const asked = resolveTarget(target);
   // The capacity probe is the slow part nobody asked for when its rules are left out.
   const probed = selected('SSE-S12') || selected('SSE-S13') ? asked : { ...asked, capacityProbe: 0, capacity: undefined };
@@ -94,7 +90,14 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   const started = performance.now();
   const results: CheckResult[] = [];
   let unreachable: string | undefined;
-  const done = (area: RuleArea, areaResults: readonly CheckResult[]): void => {
+  // An area is probed only when one of its rules is asked for and time is left; a target that cannot
+  // be reached is judged on its status (SSE-M01 fails with the connection error) and nothing more.
+  const deadline = createDeadline(resolved.deadlineSeconds === undefined ? undefined : resolved.deadlineSeconds * 1000, () => void observation.stop());
+  const isOn = (area: RuleArea): boolean => wantsArea(selection, area) && !deadline.isReached && (unreachable === undefined || area === 'status and headers');
+  const done = async (area: RuleArea, work: () => Promise<readonly CheckResult[]> | readonly CheckResult[]): Promise<void> => {
+    if (!isOn(area)) return;
+    const areaResults = await deadline.race(Promise.resolve().then(work));
+    if (areaResults === undefined) return;
     results.push(...areaResults);
     options.onProgress?.(area, areaResults, performance.now() - started);
   };
@@ -104,7 +107,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   let isResumeDone = false;
   const observation: Observation = new Observation(resolved, {
     maxMs: resolved.watchMaxSeconds * 1000,
-    isJudged: (): boolean => isResumeDone && canJudgeIdleGaps(observation, resolved.heartbeatMaxMs),
+    isJudged: (): boolean => isResumeDone && (!wantsArea(selection, 'heartbeat and timing') || canJudgeIdleGaps(observation, resolved.heartbeatMaxMs)),
     why: () => (isResumeDone ? `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs` : undefined),
     onExtend: (message) => options.onNotice?.(message, performance.now() - started),
   });
@@ -114,36 +117,50 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     options.onWatch?.({ events: observation.events.length, ids, elapsedMs: performance.now() - started, windowMs: resolved.observeSeconds * 1000 });
   }, 1000);
   try {
-    await observation.ready();
-    const first = observation.first.record;
-    if (first.head === undefined && (first.end === 'error' || first.end === 'reset')) unreachable = first.error ?? first.end;
+    await deadline.race(observation.ready());
+    unreachable = unreachableReason(observation.first.record);
     const context: Context = {
       target: resolved,
       observation,
-      roundTrips: resolved.publishUrl === undefined ? undefined : await runRoundTrips(resolved, observation, nonce),
+      roundTrips: resolved.publishUrl === undefined || unreachable !== undefined ? undefined : await deadline.race(runRoundTrips(resolved, observation, nonce)),
       nonce,
       otherStreams: [],
       unknownIdsSent: [],
       answerWaitMs: answerWait(resolved.timeoutMs, observation.first.record.headAtMs),
     };
-    const methods = probeMethods(context);
-    done('status and headers', await checkStatusAndHeaders(context));
-    done('hostile input', await checkHostile(context));
-    done('methods', await checkMethods(context, methods));
-    await waitForIds(context, IDS_FOR_RESUME);
-    const resumes = await checkResumes(context);
+    const methods = isOn('methods') ? probeMethods(context) : undefined;
+    await done('status and headers', () => checkStatusAndHeaders(context));
+    await done('hostile input', () => checkHostile(context));
+    if (methods !== undefined) await done('methods', () => checkMethods(context, methods));
+    let resumes: readonly CheckResult[] = [];
+    if (isOn('ids and resume')) {
+      await deadline.race(waitForIds(context, IDS_FOR_RESUME));
+      resumes = (await deadline.race(checkResumes(context))) ?? [];
+    }
     isResumeDone = true;
-    await observation.untilOver();
+    // Only the rules judged from the whole watch need it to run its course.
+    if (isOn('ids and resume') || isOn('grammar and encoding') || isOn('heartbeat and timing')) await deadline.race(observation.untilOver());
     await observation.stop();
-    done('ids and resume', checkIdsAndRetry(context, resumes));
-    done('grammar and encoding', checkGrammar(context));
-    done('heartbeat and timing', checkTiming(context));
+    await done('ids and resume', () => checkIdsAndRetry(context, resumes));
+    await done('grammar and encoding', () => checkGrammar(context));
+    await done('heartbeat and timing', () => checkTiming(context));
     const left = resolved.deadlineSeconds === undefined ? Infinity : resolved.deadlineSeconds - (performance.now() - started) / 1000;
-    done('limits', left < LIMITS_S ? skipLimits(`left out: ${left.toFixed(1)} s of the --deadline remained`) : await checkLimits(context));
+    await done('limits', () => (left < LIMITS_S ? skipLimits(`left out: ${left.toFixed(1)} s of the --deadline remained`) : checkLimits(context)));
   } finally {
+    deadline.dispose();
     clearInterval(ticker);
     await observation.stop();
   }
-  const meta = { target: resolved.url, startedAt: startedAt.toISOString(), durationMs: performance.now() - started, ...(unreachable === undefined ? {} : { unreachable }) };
-  return buildReport(results, meta, options.expectations, selected);
+  // What the deadline or an unreachable target kept from being judged is n/a, and says why.
+  const unjudged = RULES.filter((r) => selected(r.id) && !results.some((x) => x.id === r.id));
+  const why = unreachable !== undefined ? `not judged: the target cannot be reached (${unreachable})` : deadline.isReached ? 'deadline reached' : undefined;
+  if (why !== undefined) for (const rule of unjudged) results.push({ id: rule.id, status: 'n/a', evidence: why });
+  const meta = {
+    target: resolved.url,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - started,
+    ...(unreachable === undefined ? {} : { unreachable }),
+    ...(unreachable === undefined && deadline.isReached && unjudged.length > 0 ? { incomplete: `--deadline reached: ${unjudged.length} rules not judged` } : {}),
+  };
+  return buildReport(applySelection(results, selection), meta, options.expectations);
 }
