@@ -1,72 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CheckResult } from './checks/result.js';
+import { parseXml, type XmlElement } from './fixtures/xml-reader.js';
 import { formatJunit, xmlAttribute, xmlText } from './junit.js';
 import { buildReport } from './report.js';
 import { AREAS, RULES } from './rules.js';
-
-/** An element of a parsed document. */
-interface XmlElement {
-  readonly name: string;
-  readonly attributes: Record<string, string>;
-  readonly children: XmlElement[];
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-// [XML 1.0 §2.2] the characters a document may hold at all.
-const CHAR = /^[\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
-
-function decode(text: string): string {
-  assert.doesNotMatch(text.replace(/&(#\d+|#x[\da-f]+|[a-z]+);/gi, ''), /[&<]/, `a bare & or < in ${JSON.stringify(text)}`);
-  return text.replace(/&(#\d+|#x[\da-f]+|[a-z]+);/gi, (_, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : Number(ref.slice(1));
-      const char = String.fromCodePoint(code);
-      assert.match(char, CHAR, `a reference to a character XML forbids: &${ref};`);
-      return char;
-    }
-    assert.ok(ref in ENTITIES, `an undeclared entity &${ref};`);
-    return ENTITIES[ref] as string;
-  });
-}
-
-/**
- * A strict reader for the XML this suite writes: one root, every tag closed in order, attributes
- * quoted and unique, only the five predefined entities, no character XML 1.0 forbids. It throws
- * on anything a conforming parser would refuse within that subset (no DTD, CDATA or comments).
- */
-function parseXml(xml: string): XmlElement {
-  assert.match(xml, CHAR, 'the document holds a character XML 1.0 forbids');
-  const rest = xml.replace(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n/, '');
-  assert.notEqual(rest, xml, 'an XML declaration first');
-  const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
-  const stack = [root];
-  const tag = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.-]*="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/gy;
-  for (const [, close, name, attrs, selfClose, text, stray] of rest.matchAll(tag)) {
-    const top = stack.at(-1) as XmlElement;
-    assert.equal(stray, undefined, 'a < that starts no well-formed tag');
-    if (text !== undefined) {
-      if (top === root) assert.match(text, /^\s*$/, 'text outside the root element');
-      top.text += decode(text);
-    } else if (close === '/') {
-      assert.equal(stack.pop()?.name, name, `</${name}> closes another element`);
-    } else {
-      const attributes: Record<string, string> = {};
-      for (const [, key, value] of (attrs ?? '').matchAll(/([A-Za-z_][\w.-]*)="([^"]*)"/g)) {
-        assert.ok(!((key as string) in attributes), `attribute ${key} twice`);
-        attributes[key as string] = decode(value as string);
-      }
-      const element: XmlElement = { name: name as string, attributes, children: [], text: '' };
-      if (top === root) assert.equal(root.children.length, 0, 'a second root element');
-      top.children.push(element);
-      if (selfClose !== '/') stack.push(element);
-    }
-  }
-  assert.equal(stack.length, 1, `unclosed: ${stack.map((e) => e.name).join(' > ')}`);
-  assert.equal(root.children.length, 1, 'one root element');
-  return root.children[0] as XmlElement;
-}
 
 const META = { target: 'http://127.0.0.1:1/stream?a=1&b="2"', startedAt: '2026-11-23T00:00:00.000Z', durationMs: 1234 };
 const allPass = (): CheckResult[] => RULES.map((r) => ({ id: r.id, status: 'pass', evidence: 'ok' }));

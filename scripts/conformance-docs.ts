@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AREAS, RULES, TARGET_DEFAULTS, type Rule } from 'sse-reference/conformance';
+import { AREAS, EXIT_CODES, RULES, TARGET_DEFAULTS, type Rule } from 'sse-reference/conformance';
 import { ROOT } from './paths.js';
 
 /** Where the generated rules reference lives. */
@@ -81,28 +81,57 @@ where no such proxy or client sits, so it is shown in its own section (\`ok\` or
 fails a run, not even with \`--strict\`. Each rule below says the harm in one line.
 
 ## Exit codes
+Stable across releases, so a CI job can branch on them:
+
 | code | when |
 | --- | --- |
-| \`0\` | every MUST rule passes (with \`--strict\`, every SHOULD rule too); ADVICE never changes it |
-| \`1\` | a MUST rule fails (with \`--strict\`, a SHOULD rule), or a known failure passes |
-| \`2\` | a usage error: a bad option, an unknown rule in \`--only\`/\`--skip\` or in the expectations file |
-| \`3\` | the target cannot be reached at all: connection refused, DNS, TLS |
+${EXIT_CODES.map((e) => `| \`${e.code}\` | ${cell(e.meaning).replace(/--\w+/g, (flag) => `\`${flag}\``)} |`).join('\n')}
+
+A failure wins over a cut run: a run that \`--deadline\` cut after a MUST rule failed exits \`1\`.
+"Cannot be reached" means no HTTP answer at all on the first connection: the name does not
+resolve, the connection is refused or reset, the TLS handshake fails, or the server closes it or
+answers something that is not HTTP. \`SSE-M01\` fails with that error and nothing else is probed.
+A server that takes the connection and stays silent is judged, not unreachable (\`SSE-S01\`).
 
 ## In CI
-A plain shell step; the server under test is started first, the JUnit file goes to the CI's test
-report, and known failures are listed with a reason:
+One plain shell step: start the server, wait for its port, run the suite with \`--junit\`, stop the
+server, keep the exit code; then hand the JUnit file to the CI's test report. In GitHub Actions:
 
-\`\`\`sh
-node dist/server.js --port 18080 & SERVER=$!
-npx sse-conformance http://127.0.0.1:18080/feed --strict --expect conformance-known.json --junit conformance.xml
-status=$?
-kill $SERVER
-exit $status   # 0 pass, 1 a rule fails, 2 usage, 3 unreachable
+\`\`\`yaml
+- name: SSE conformance
+  run: |
+    node dist/server.js --port 18080 & server=$!
+    # Wait up to 10 s for the port (bash's /dev/tcp: no curl needed).
+    for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null && break; sleep 0.2; done
+    status=0
+    npx sse-conformance http://127.0.0.1:18080/feed --strict --deadline 120 \\
+      --expect conformance-known.json --junit conformance.xml || status=$?
+    kill "$server"
+    exit "$status"   # 0 pass, 1 a rule failed, 2 usage, 3 unreachable, 4 cut by --deadline
+- uses: actions/upload-artifact@v4
+  if: always()
+  with: { name: sse-conformance, path: conformance.xml }
 \`\`\`
 
+In GitLab CI the same script goes under \`script:\` and the file under \`artifacts: reports: junit:\`.
+In the JUnit file each rule is a testcase (classname: its area; name: its id and title). A MUST or
+SHOULD failure is a \`<failure>\` whatever \`--strict\` says, with the evidence, the fix hint and the
+spec link; ADVICE never fails (a rule not followed says so in \`<system-out>\`); n/a and a known
+failure are \`<skipped>\` with the reason; an unreachable target is one testcase in \`<error>\`.
+
+\`--only\` and \`--skip\` take rule ids and areas (\`status-and-headers\`, \`grammar-and-encoding\`,
+\`ids-and-resume\`, \`heartbeat-and-timing\`, \`methods\`, \`hostile-input\`, \`limits\`), comma-separated and
+repeatable; an unknown one is a usage error. A rule left out is reported n/a, "not run", and an area
+with nothing left to judge is not probed at all: \`--only status-and-headers\` takes well under a
+second, \`--skip limits\` leaves the capacity probe out. \`--deadline <s>\` bounds the whole run: the
+watch is shortened to fit, and when the time is up probing stops, what was judged is reported, the
+rest is n/a "deadline reached", and the exit code is \`4\` unless a judged rule failed. In \`--json\`
+every outcome carries its evidence whole, with the rule's fix hint and link; the table shortens
+long evidence to the terminal's width and prints the fix and link under each failure.
+
 On a terminal a live line shows the watch (\`watching: 14 events, 9 ids, 0:08 of 0:20\`); in a CI
-log only the progress lines per area are printed. \`--only\` and \`--skip\` take rule ids or area names (\`--skip limits\` leaves the capacity probe
-out); in \`--json\` every outcome carries its evidence whole, with the rule's fix hint and link.
+log only the progress lines per area are printed, unless \`--progress\` asks for the watch line too
+(one line per change).
 
 ## Rule ids
 An id is \`SSE-\` followed by the id of the rule in the project's rule list: \`M\` for MUST, \`S\` for
@@ -133,9 +162,10 @@ names it) and its failing fixtures (\`conformance/fixtures/defects.ts\`).
 | \`--strict\` | off | a SHOULD failure fails the run too (ADVICE never does) |
 | \`--json\` | off | print the report as JSON (evidence never cut; each outcome with its hint and link) |
 | \`--junit <file>\` | | also write JUnit XML: one testcase per rule; a MUST or SHOULD failure fails, ADVICE never, n/a is skipped |
-| \`--only <rules>\` | | report only these rule ids or areas (comma-separated, repeatable) |
-| \`--skip <rules>\` | | leave these rule ids or areas out |
-| \`--deadline <seconds>\` | | a budget for the whole run (at least 10): the watch is shortened and the capacity probe left out when it would not fit |
+| \`--only <rules>\` | | judge only these rule ids or areas (comma-separated, repeatable); the rest are n/a, "not run" |
+| \`--skip <rules>\` | | do not judge these rule ids or areas |
+| \`--deadline <seconds>\` | | a budget for the whole run (at least 10): the watch is shortened and the capacity probe left out when it would not fit; at the deadline probing stops (exit \`4\`) |
+| \`--progress\` | off | print the live watch line even when stderr is not a terminal |
 | \`--version\` | | print the version |
 
 It works on servers that emit on their own, that emit only when published to, that send no ids,
