@@ -198,7 +198,9 @@ import { conformanceSuite } from 'sse-reference/conformance';
 conformanceSuite({ url: 'http://127.0.0.1:8080/feed', publishUrl: 'http://127.0.0.1:8080/publish' });
 \`\`\`
 One test per rule: a MUST failure fails, a SHOULD or ADVICE failure is \`todo\`, n/a is skipped with its reason.
-\`check(target)\` returns the same report as \`--json\`.
+\`check(target)\` returns the same report as \`--json\`; \`check(target, { only, skip })\` selects as \`--only\` and
+\`--skip\` do, \`deadlineSeconds\` in the target is \`--deadline\`, and \`formatJunit(report)\` and
+\`exitCode(report)\` give what \`--junit\` writes and the exit code (\`EXIT_CODES\` lists them).
 
 ## The rules
 ${areas.join('\n\n')}
