@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { EXIT_CODES } from './exit-codes.js';
 import { DEFECTS } from './fixtures/defects.js';
 import { startFixture, type RunningFixture } from './fixtures/fixture-server.js';
 import { parseXml, type XmlElement } from './fixtures/xml-reader.js';
@@ -71,6 +72,7 @@ describe('sse-conformance (the CLI)', { concurrency: true }, () => {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: sse-conformance <url>/);
+    for (const { code, meaning } of EXIT_CODES) assert.ok(help.stdout.includes(`  ${code}  ${meaning}\n`), `exit code ${code}`);
     const list = await run(['--list']);
     assert.equal(list.code, 0);
     for (const rule of RULES) assert.match(list.stdout, new RegExp(`^${rule.id} `, 'm'));
@@ -129,7 +131,7 @@ describe('sse-conformance (the CLI)', { concurrency: true }, () => {
     assert.equal(suites.attributes.failures, '0');
     assert.equal(suites.attributes.skipped, String(cases.filter((c) => has(c, 'skipped')).length));
     assert.deepEqual(cases.filter((c) => !has(c, 'skipped')).map((c) => c.attributes.name?.split(' ')[0]).sort(), ['SSE-M01', 'SSE-S04', 'SSE-S21']);
-    for (const args of [['--only', 'SSE-Q99'], ['--skip', 'timing'], ['--only', 'methods', '--skip', 'methods']]) {
+    for (const args of [['--only', 'SSE-Q99'], ['--skip', 'timing'], ['--only', 'methods', '--skip', 'methods'], ['--only', 'SSE-M01', '--junit', join(dir, 'no-such-dir', 'x.xml')]]) {
       const refused = await run([correct.url, ...args]);
       assert.equal(refused.code, 2, args.join(' '));
       assert.match(refused.stderr, /^sse-conformance: .+\nRun with --help for the options\.\n$/);

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, EXIT_CODES } from './exit-codes.js';
 import { formatJunit } from './junit.js';
@@ -183,6 +185,14 @@ async function main(argv: readonly string[]): Promise<number> {
     if (request.kind === 'run' && request.expectFile !== undefined) {
       expectations = parseExpectations(await readFile(request.expectFile, 'utf8'));
     }
+    // Found out now, not after the whole run.
+    const junitFile = request.kind === 'run' ? request.junitFile : undefined;
+    if (junitFile !== undefined) {
+      const folder = dirname(resolve(junitFile));
+      await access(folder, constants.W_OK).catch(() => {
+        throw new UsageError(`--junit ${junitFile}: the folder ${folder} does not exist or cannot be written.`);
+      });
+    }
   } catch (error) {
     process.stderr.write(`sse-conformance: ${(error as Error).message}\nRun with --help for the options.\n`);
     return EXIT.usage;
@@ -219,7 +229,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatTable(report, process.stdout.columns ?? 120));
   if (json) process.stderr.write(`${summaryLine(report)}\n`);
-  if (run.junitFile !== undefined) await writeFile(run.junitFile, formatJunit(report));
+  if (run.junitFile !== undefined) {
+    try {
+      await writeFile(run.junitFile, formatJunit(report));
+    } catch (error) {
+      process.stderr.write(`sse-conformance: cannot write --junit ${run.junitFile}: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+  }
   if (report.unreachable !== undefined) process.stderr.write(`sse-conformance: the target cannot be reached (${report.unreachable}); exit code ${EXIT.unreachable}\n`);
   isCut = report.incomplete !== undefined;
   return exitCode(report, strict);
