@@ -96,8 +96,10 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   const isOn = (area: RuleArea): boolean => wantsArea(selection, area) && !deadline.isReached && (unreachable === undefined || area === 'status and headers');
   const done = async (area: RuleArea, work: () => Promise<readonly CheckResult[]> | readonly CheckResult[]): Promise<void> => {
     if (!isOn(area)) return;
-    const areaResults = await deadline.race(Promise.resolve().then(work));
-    if (areaResults === undefined) return;
+    const judged = await deadline.race(Promise.resolve().then(work));
+    if (judged === undefined) return;
+    // A check judges its whole area; only the rules asked for are reported (and counted in progress).
+    const areaResults = judged.filter((r) => selected(r.id));
     results.push(...areaResults);
     options.onProgress?.(area, areaResults, performance.now() - started);
   };
