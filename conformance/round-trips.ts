@@ -63,6 +63,9 @@ export function payloadCases(nonce: string): PayloadCase[] {
   });
 }
 
+/** The cases whose arrival times the delivery rules (SSE-M09, M10): the plain payloads of the round trips. */
+export const TIMED_CASES = 'SSE-F1';
+
 /** The marker of case `n`. */
 export const tokenOf = (nonce: string, n: number): string => `[${nonce} #${n}]`;
 

@@ -4,6 +4,7 @@ import { createSseServer, type SseServer } from 'sse-reference';
 import { makeCertificate } from 'sse-reference/testing';
 import type { RuleArea } from './rules.js';
 import { startFixture } from './fixtures/fixture-server.js';
+import { exitCode } from './report.js';
 import { check } from './run.js';
 
 // The reference server with small timings, as the suite's own tests run it: over HTTP/1.1, and
@@ -30,17 +31,21 @@ const FAST = { observeSeconds: 2.5, heartbeatMaxMs: 1500, timeoutMs: 3000 } as c
 describe('check() against the reference server', { concurrency: true }, () => {
   it('passes every MUST and SHOULD rule on /feed, with publish, capacity and the slow reader', async () => {
     const areas: RuleArea[] = [];
+    // A server of its own: the resumes and the capacity probe count every stream from this address.
+    const own = createSseServer(SMALL);
+    const ownBase = `http://127.0.0.1:${(await own.listen()).port}`;
     const report = await check(
-      { url: `${base}/feed`, publishUrl: `${base}/publish`, capacity: 6, slowReader: true, slowReaderBytes: 6 * 1024 * 1024, ...FAST },
+      { url: `${ownBase}/feed`, publishUrl: `${ownBase}/publish`, capacity: 6, slowReader: true, slowReaderBytes: 6 * 1024 * 1024, ...FAST },
       { onProgress: (area) => areas.push(area) },
-    );
+    ).finally(() => own.close());
     const failures = report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.id}: ${o.evidence}`);
     assert.deepEqual(failures, []);
     const notApplicable = report.outcomes.filter((o) => o.status === 'n/a').map((o) => o.id);
     // HTTP/2 over TLS only, CORS (no allow-list by default), and an end never seen.
     assert.deepEqual(notApplicable, ['SSE-M11', 'SSE-M14', 'SSE-M13', 'SSE-S17', 'SSE-S16']);
-    assert.equal(new Set(areas).size, 6, 'one progress call per area');
-    assert.equal(report.summary.pass, report.outcomes.length - 5);
+    assert.equal(new Set(areas).size, 7, 'one progress call per area');
+    assert.equal(report.summary.pass, report.outcomes.filter((o) => o.level !== 'ADVICE').length - 5);
+    assert.equal(report.summary.adviceFollowed, 4);
   });
 
   it('passes every rule over HTTPS, where it offers HTTP/2, with CORS for an allowed origin', async () => {
@@ -71,7 +76,52 @@ describe('check() against the reference server', { concurrency: true }, () => {
     const reasons = Object.fromEntries(report.outcomes.filter((o) => o.status === 'n/a').map((o) => [o.id, o.evidence]));
     assert.match(reasons['SSE-S09'] ?? '', /no event carried an id/);
     assert.match(reasons['SSE-F1'] ?? '', /needs --publish/);
-    assert.match(reasons['SSE-S12'] ?? '', /needs --capacity/);
+    assert.match(reasons['SSE-S10'] ?? '', /no event carried an id/);
+    assert.match(reasons['SSE-S20'] ?? '', /no event carried an id/);
+  });
+
+  it('judges resume, replay, ids across connections, capacity and methods with no option, and passes --strict', async () => {
+    // A server of its own: the capacity probe counts every stream from this address.
+    const own = createSseServer(SMALL);
+    const report = await check({ url: `http://127.0.0.1:${(await own.listen()).port}/feed`, ...FAST }).finally(() => own.close());
+    assert.deepEqual(report.outcomes.filter((o) => o.status === 'fail').map((o) => `${o.id}: ${o.evidence}`), []);
+    const passed = report.outcomes.filter((o) => o.status === 'pass').map((o) => o.id);
+    for (const id of ['SSE-M12', 'SSE-S10', 'SSE-S19', 'SSE-S20', 'SSE-S12', 'SSE-S13', 'SSE-S18', 'SSE-S21', 'SSE-S02'] as const) assert.ok(passed.includes(id), id);
+    assert.equal(exitCode(report, true), 0);
+    const evidence = Object.fromEntries(report.outcomes.map((o) => [o.id, o.evidence]));
+    assert.match(evidence['SSE-S12'] ?? '', /^stream 7, with 6 open → 200, retry: \d+/);
+    assert.match(evidence['SSE-S21'] ?? '', /^POST → 405 \(Allow: GET, HEAD, OPTIONS\); OPTIONS → 204/);
+  });
+
+  it('watches a silent stream longer, says so, and judges the heartbeat rule instead of n/a', async () => {
+    const { createServer } = await import('node:http');
+    const silent = createServer((req, res) => {
+      if (req.method !== 'GET') res.writeHead(405, { allow: 'GET', 'content-length': '0' }).end();
+      else res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }).write('retry: 2000\n\n');
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as import('node:net').AddressInfo;
+      const notices: string[] = [];
+      // A bound longer than the resume checks take, so the window ends before the rule can be judged.
+      const report = await check({ url: `http://127.0.0.1:${port}/`, ...FAST, observeSeconds: 0.5, heartbeatMaxMs: 9000, capacityProbe: 0 }, { onNotice: (message) => notices.push(message) });
+      const s02 = report.outcomes.find((o) => o.id === 'SSE-S02');
+      assert.equal(s02?.status, 'fail', s02?.evidence);
+      assert.match(s02?.evidence ?? '', /^silent for \d+ ms/);
+      assert.equal(notices.length, 1);
+      assert.match(notices[0] ?? '', /^watching longer, up to 60 s: /);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  it('keeps a --deadline: a shorter watch, the capacity probe left out, and live watch updates', async () => {
+    const states: number[] = [];
+    const report = await check({ url: `${base}/events`, timeoutMs: 2000, deadlineSeconds: 10 }, { onWatch: (state) => states.push(state.elapsedMs) });
+    assert.ok(report.durationMs < 10_000, `${report.durationMs} ms`);
+    assert.match(report.outcomes.find((o) => o.id === 'SSE-S12')?.evidence ?? '', /^left out: \d+\.\d s of the --deadline remained$/);
+    assert.ok(states.length >= 1);
   });
 
   it('fails SSE-M01 on a path that answers 404, and marks what depends on a stream n/a', async () => {
@@ -99,7 +149,7 @@ describe('check() against the reference server', { concurrency: true }, () => {
     }
   });
 
-  it('reports an unreachable target as a failure of SSE-M01, not a crash', async () => {
+  it('reports an unreachable target as unreachable and a failure of SSE-M01, at once, not a crash', async () => {
     const { createServer } = await import('node:net');
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -111,7 +161,10 @@ describe('check() against the reference server', { concurrency: true }, () => {
     assert.match(m01?.evidence ?? '', /no response head \(error after \d+ ms: connect ECONNREFUSED/);
     const failed = report.outcomes.filter((o) => o.status === 'fail').map((o) => o.id);
     assert.deepEqual(failed, ['SSE-M01'], 'only M01: nothing else can be judged without a connection');
-    assert.match(report.outcomes.find((o) => o.id === 'SSE-M03')?.evidence ?? '', /no response to read/);
+    assert.match(report.unreachable ?? '', /^connect ECONNREFUSED/);
+    // Nothing past the status is probed: the rest says why it was not judged.
+    assert.match(report.outcomes.find((o) => o.id === 'SSE-M03')?.evidence ?? '', /^not judged: the target cannot be reached \(connect ECONNREFUSED/);
+    assert.ok(report.durationMs < 2000, `${report.durationMs} ms`);
   });
 
   it('fails SSE-M01 with the TLS error on a self-signed server unless --insecure is given', async () => {

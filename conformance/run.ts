@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { answerWait, type Context } from './checks/context.js';
 import { checkGrammar } from './checks/grammar.js';
 import { checkHostile } from './checks/hostile.js';
-import { checkLimits } from './checks/limits.js';
+import { checkLimits, skipLimits } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
-import { checkIdsAndRetry, checkResumes } from './checks/resume.js';
+import { checkMethods, probeMethods } from './checks/methods.js';
+import { checkIdsAndRetry, checkResumes, waitForIds } from './checks/resume.js';
 import { checkStatusAndHeaders } from './checks/status-and-headers.js';
-import { checkTiming, probeHead } from './checks/timing.js';
+import { canJudgeIdleGaps, checkTiming } from './checks/timing.js';
+import { createDeadline } from './deadline.js';
+import { unreachableReason } from './reach.js';
 import { buildReport, type Expectations, type Report } from './report.js';
 import { runRoundTrips } from './round-trips.js';
-import type { RuleArea } from './rules.js';
+import { RULES, type RuleArea, type RuleId } from './rules.js';
+import { applySelection, parseSelection, wantsArea } from './select.js';
 import { Observation } from './session.js';
 import { resolveTarget, type Target } from './target.js';
 
@@ -19,17 +23,50 @@ export interface CheckOptions {
   readonly onProgress?: (area: RuleArea, results: readonly CheckResult[], elapsedMs: number) => void;
   /** Known failures to report as such (see {@link parseExpectations}). */
   readonly expectations?: Expectations;
+  /** Called when the run does something that takes long, e.g. watches longer for a verdict. */
+  readonly onNotice?: (message: string, elapsedMs: number) => void;
+  /**
+   * Judge only these rules (ids or areas, see {@link parseSelection}); the others are n/a, "not
+   * run". An area with no rule to judge is not probed, nor the capacity probe without SSE-S12 or S13.
+   */
+  readonly only?: readonly string[];
+  /** Do not judge these rules (ids or areas); they are n/a, "not run". */
+  readonly skip?: readonly string[];
+  /** Called about once a second while the main stream is watched (the CLI's live progress line). */
+  readonly onWatch?: (state: WatchState) => void;
 }
+
+/** What the watch has seen so far. */
+export interface WatchState {
+  readonly events: number;
+  readonly ids: number;
+  readonly elapsedMs: number;
+  /** The observe window; the watch may go on past it, up to the watch maximum. */
+  readonly windowMs: number;
+}
+
+/** Seconds kept for the checks after the watch when a deadline is given, and the least the capacity probe needs. */
+const AFTER_WATCH_S = 12;
+const LIMITS_S = 8;
+
+/** Events with ids the observation waits for before it tries resumes (bounded by the observe window). */
+const IDS_FOR_RESUME = 6;
 
 /**
  * Checks an SSE endpoint against every rule of the catalogue.
  *
- * One connection watches the stream for `observeSeconds` (reconnecting like `EventSource` when the
- * server ends it) while chosen payloads are published, resumes are tried and hostile headers are
- * sent on connections of their own; limits are probed last, alone.
+ * One connection watches the stream for `observeSeconds`, longer (up to `watchMaxSeconds`) while
+ * the heartbeat rule cannot be judged yet, reconnecting like `EventSource` when the server ends
+ * it. Meanwhile chosen payloads are published, other methods and hostile headers are sent, and,
+ * once the stream has shown a few ids, resumes from them are tried on connections of their own;
+ * the capacity probe runs last, alone.
+ *
+ * With `deadlineSeconds`, the watch is shortened to fit and, past the deadline, probing stops: what
+ * was not judged by then is n/a, "deadline reached", and the report is `incomplete`. A target that
+ * cannot be reached at all is judged on its status only (SSE-M01 fails), and the report says `unreachable`.
  *
  * @returns the report; it never throws for a broken server, only for a bad target description
- * @throws TypeError when the target is not valid (see {@link resolveTarget})
+ * @throws TypeError when the target is not valid (see {@link resolveTarget}), or `only`/`skip` name an unknown rule or area
  * @example
  * ```ts
  * import { check } from 'sse-reference/conformance';
@@ -38,39 +75,94 @@ export interface CheckOptions {
  * ```
  */
 export async function check(target: Target, options: CheckOptions = {}): Promise<Report> {
-  const resolved = resolveTarget(target);
+  const selection = parseSelection(options.only ?? [], options.skip ?? []);
+  const selected = (id: RuleId): boolean => selection.rules.has(id);
+  const asked = resolveTarget(target);
+  // The capacity probe is the slow part nobody asked for when its rules are left out.
+  const probed = selected('SSE-S12') || selected('SSE-S13') ? asked : { ...asked, capacityProbe: 0, capacity: undefined };
+  // A deadline shortens the watch, leaving time for what comes after it.
+  const budget = probed.deadlineSeconds === undefined ? undefined : Math.max(probed.deadlineSeconds / 2, probed.deadlineSeconds - AFTER_WATCH_S);
+  const resolved =
+    budget === undefined
+      ? probed
+      : { ...probed, observeSeconds: Math.min(probed.observeSeconds, budget), watchMaxSeconds: Math.min(probed.watchMaxSeconds, budget) };
   const startedAt = new Date();
   const started = performance.now();
   const results: CheckResult[] = [];
-  const done = (area: RuleArea, areaResults: readonly CheckResult[]): void => {
+  let unreachable: string | undefined;
+  // An area is probed only when one of its rules is asked for and time is left; a target that cannot
+  // be reached is judged on its status (SSE-M01 fails with the connection error) and nothing more.
+  const deadline = createDeadline(resolved.deadlineSeconds === undefined ? undefined : resolved.deadlineSeconds * 1000, () => void observation.stop());
+  const isOn = (area: RuleArea): boolean => wantsArea(selection, area) && !deadline.isReached && (unreachable === undefined || area === 'status and headers');
+  const done = async (area: RuleArea, work: () => Promise<readonly CheckResult[]> | readonly CheckResult[]): Promise<void> => {
+    if (!isOn(area)) return;
+    const judged = await deadline.race(Promise.resolve().then(work));
+    if (judged === undefined) return;
+    // A check judges its whole area; only the rules asked for are reported (and counted in progress).
+    const areaResults = judged.filter((r) => selected(r.id));
     results.push(...areaResults);
     options.onProgress?.(area, areaResults, performance.now() - started);
   };
   // A random marker in every published payload finds its event among the server's own.
   const nonce = `sse-conformance ${randomBytes(4).toString('hex')}`;
-  const observation = new Observation(resolved);
+  // The main stream stays open while resumes are compared with it, and until SSE-S02 can be judged.
+  let isResumeDone = false;
+  const observation: Observation = new Observation(resolved, {
+    maxMs: resolved.watchMaxSeconds * 1000,
+    isJudged: (): boolean => isResumeDone && (!wantsArea(selection, 'heartbeat and timing') || canJudgeIdleGaps(observation, resolved.heartbeatMaxMs)),
+    why: () => (isResumeDone ? `no connection has been watched for the ${Math.round(resolved.heartbeatMaxMs / 1000)} s the heartbeat rule (SSE-S02) needs` : undefined),
+    onExtend: (message) => options.onNotice?.(message, performance.now() - started),
+  });
+  const ticker = setInterval(() => {
+    if (observation.isOver || options.onWatch === undefined) return;
+    const ids = observation.events.filter((e) => e.hasOwnId && e.lastEventId !== '').length;
+    options.onWatch?.({ events: observation.events.length, ids, elapsedMs: performance.now() - started, windowMs: resolved.observeSeconds * 1000 });
+  }, 1000);
   try {
-    await observation.ready();
+    await deadline.race(observation.ready());
+    unreachable = unreachableReason(observation.first.record);
     const context: Context = {
       target: resolved,
       observation,
-      roundTrips: resolved.publishUrl === undefined ? undefined : await runRoundTrips(resolved, observation, nonce),
+      roundTrips: resolved.publishUrl === undefined || unreachable !== undefined ? undefined : await deadline.race(runRoundTrips(resolved, observation, nonce)),
       nonce,
       otherStreams: [],
+      unknownIdsSent: [],
       answerWaitMs: answerWait(resolved.timeoutMs, observation.first.record.headAtMs),
     };
-    const head = probeHead(context);
-    done('status and headers', await checkStatusAndHeaders(context));
-    const resumes = await checkResumes(context);
-    done('hostile input', await checkHostile(context));
-    await observation.untilOver();
+    const methods = isOn('methods') ? probeMethods(context) : undefined;
+    await done('status and headers', () => checkStatusAndHeaders(context));
+    await done('hostile input', () => checkHostile(context));
+    if (methods !== undefined) await done('methods', () => checkMethods(context, methods));
+    let resumes: readonly CheckResult[] = [];
+    if (isOn('ids and resume')) {
+      await deadline.race(waitForIds(context, IDS_FOR_RESUME));
+      resumes = (await deadline.race(checkResumes(context))) ?? [];
+    }
+    isResumeDone = true;
+    // Only the rules judged from the whole watch need it to run its course.
+    if (isOn('ids and resume') || isOn('grammar and encoding') || isOn('heartbeat and timing')) await deadline.race(observation.untilOver());
     await observation.stop();
-    done('ids and resume', [...resumes, ...checkIdsAndRetry(context)]);
-    done('grammar and encoding', checkGrammar(context));
-    done('heartbeat and timing', await checkTiming(context, head));
-    done('limits', await checkLimits(context));
+    await done('ids and resume', () => checkIdsAndRetry(context, resumes));
+    await done('grammar and encoding', () => checkGrammar(context));
+    await done('heartbeat and timing', () => checkTiming(context));
+    const left = resolved.deadlineSeconds === undefined ? Infinity : resolved.deadlineSeconds - (performance.now() - started) / 1000;
+    await done('limits', () => (left < LIMITS_S ? skipLimits(`left out: ${left.toFixed(1)} s of the --deadline remained`) : checkLimits(context)));
   } finally {
+    deadline.dispose();
+    clearInterval(ticker);
     await observation.stop();
   }
-  return buildReport(results, { target: resolved.url, startedAt: startedAt.toISOString(), durationMs: performance.now() - started }, options.expectations);
+  // What the deadline or an unreachable target kept from being judged is n/a, and says why.
+  const unjudged = RULES.filter((r) => selected(r.id) && !results.some((x) => x.id === r.id));
+  const why = unreachable !== undefined ? `not judged: the target cannot be reached (${unreachable})` : deadline.isReached ? 'deadline reached' : undefined;
+  if (why !== undefined) for (const rule of unjudged) results.push({ id: rule.id, status: 'n/a', evidence: why });
+  const meta = {
+    target: resolved.url,
+    startedAt: startedAt.toISOString(),
+    durationMs: performance.now() - started,
+    ...(unreachable === undefined ? {} : { unreachable }),
+    ...(unreachable === undefined && deadline.isReached && unjudged.length > 0 ? { incomplete: `--deadline reached: ${unjudged.length} rules not judged` } : {}),
+  };
+  return buildReport(applySelection(results, selection), meta, options.expectations);
 }

@@ -1,5 +1,5 @@
-import { createParser, type SseParser } from 'sse-reference';
 import { Changes } from './changes.js';
+import { createEventStreamReader, type EventStreamReader } from './event-stream.js';
 import { headerValue } from './framing.js';
 import { Probe, type ProbeRecord } from './probe.js';
 import type { ResolvedTarget } from './target.js';
@@ -66,10 +66,23 @@ export function isStream(record: ProbeRecord): boolean {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** How the observation may outlast its window. */
+export interface WatchOptions {
+  /** The longest the observation may last, in ms, however long a verdict needs. */
+  readonly maxMs: number;
+  /** Whether every question the watch answers has its answer; until then the window is extended. */
+  readonly isJudged?: () => boolean;
+  /** Told once, when the window is extended. */
+  readonly onExtend?: (message: string) => void;
+  /** Why the window is extended, for `onExtend`; undefined when not worth telling (nothing is told then). */
+  readonly why?: () => string | undefined;
+}
+
 /**
- * The main watch on the target: one stream kept open for the observe window. When the server ends
- * it, the observation reconnects the way `EventSource` does (with `Last-Event-ID`), so servers that
- * close after N events are observed too. Redirects on the first request are followed.
+ * The main watch on the target: one stream kept open for the observe window, and longer (up to
+ * `maxMs`) while a verdict still needs it. When the server ends the stream, the observation
+ * reconnects the way `EventSource` does (with `Last-Event-ID`), so servers that close after N
+ * events are observed too. Redirects on the first request are followed.
  */
 export class Observation {
   /** Every connection, in order; checks read their records. */
@@ -83,8 +96,13 @@ export class Observation {
   stoppedAt: number | undefined;
   /** The stream URL after redirects. */
   url: string;
+  /** `performance.now()` when the observe window ends, unless a verdict needs more. */
+  readonly baseDeadline: number;
   readonly #target: ResolvedTarget;
   readonly #deadline: number;
+  readonly #watch: WatchOptions;
+  #windowTimer: NodeJS.Timeout | undefined;
+  #isExtended = false;
   readonly #changes = new Changes();
   #lastEventId = '';
   #isStopped = false;
@@ -92,12 +110,31 @@ export class Observation {
   #ended: Promise<void>;
   #resolveEnded!: () => void;
 
-  constructor(target: ResolvedTarget) {
+  constructor(target: ResolvedTarget, watch: WatchOptions = { maxMs: target.observeSeconds * 1000 }) {
     this.#target = target;
     this.url = target.url;
-    this.#deadline = this.startedAt + target.observeSeconds * 1000;
+    this.#watch = watch;
+    this.baseDeadline = this.startedAt + target.observeSeconds * 1000;
+    this.#deadline = this.startedAt + Math.max(target.observeSeconds * 1000, watch.maxMs);
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.#windowTimer = setTimeout(() => this.#onWindowEnd(), target.observeSeconds * 1000);
     this.#open();
+  }
+
+  #onWindowEnd(): void {
+    if (this.#isStopped) return;
+    const isJudged = this.#watch.isJudged ?? (() => true);
+    if (isJudged() || performance.now() >= this.#deadline) {
+      void this.stop();
+      return;
+    }
+    const why = this.#watch.why?.();
+    if (!this.#isExtended && why !== undefined) {
+      this.#isExtended = true;
+      this.#watch.onExtend?.(`watching longer, up to ${Math.round((this.#deadline - this.startedAt) / 1000)} s: ${why}`);
+    }
+    // Checked often enough to stop soon after the answer arrives, bounded by the hard deadline.
+    this.#windowTimer = setTimeout(() => this.#onWindowEnd(), 250);
   }
 
   /** The first connection. */
@@ -115,7 +152,7 @@ export class Observation {
     for (let hop = 0; hop <= 6; hop++) {
       const probe = this.first;
       // A server may hold its headers until its first event: wait as long as the window allows.
-      await probe.waitFor(hasHead, Math.max(0, this.#deadline - performance.now()));
+      await probe.waitFor(hasHead, Math.max(0, this.baseDeadline - performance.now()));
       if (!REDIRECTS.has(probe.record.head?.status ?? 0)) return;
       await probe.done;
       await new Promise((resolve) => setImmediate(resolve));
@@ -130,6 +167,11 @@ export class Observation {
     return this.#changes.waitFor(() => this.events.find(predicate), () => this.#isStopped, timeoutMs);
   }
 
+  /** Waits until `condition` holds over what has been observed, for at most `timeoutMs`. @returns whether it held */
+  async waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    return (await this.#changes.waitFor(() => condition() || undefined, () => this.#isStopped, timeoutMs)) === true;
+  }
+
   /** Resolves when the observe window is over (or {@link stop} was called). */
   untilOver(): Promise<void> {
     return this.#ended;
@@ -141,6 +183,7 @@ export class Observation {
       this.#isStopped = true;
       this.stoppedAt = performance.now();
       clearTimeout(this.#reconnectTimer);
+      clearTimeout(this.#windowTimer);
       this.#changes.notify();
       this.#resolveEnded();
     }
@@ -148,21 +191,17 @@ export class Observation {
   }
 
   #open(): void {
-    const remaining = this.#deadline - performance.now();
+    const remaining = this.#deadline - performance.now() + 1000;
     const extra: [string, string][] = this.#lastEventId === '' ? [] : [['Last-Event-ID', this.#lastEventId]];
     const probe = openStream(this.#target, this.url, Math.max(remaining, 1), extra);
     const segment = this.segments.length;
     this.segments.push(probe);
     let fed = 0;
-    let parser: SseParser | undefined;
-    let previousId = this.#lastEventId;
+    let parser: EventStreamReader | undefined;
     probe.onUpdate(() => {
       if (probe.record.head !== undefined && parser === undefined) {
-        parser = createParser({
-          onEvent: (event) => {
-            this.events.push({ ...event, at: performance.now(), segment, hasOwnId: event.lastEventId !== previousId });
-            previousId = event.lastEventId;
-          },
+        parser = createEventStreamReader({
+          onEvent: (event) => this.events.push({ ...event, at: performance.now(), segment }),
         });
       }
       const body = probe.body;
@@ -179,7 +218,7 @@ export class Observation {
   #onSegmentEnd(record: ProbeRecord): void {
     if (this.#isStopped) return;
     const now = performance.now();
-    if (record.end === 'timeout' || now >= this.#deadline) {
+    if (record.end === 'timeout' || now >= this.#deadline || (now >= this.baseDeadline && (this.#watch.isJudged?.() ?? true))) {
       void this.stop();
       return;
     }

@@ -11,8 +11,8 @@ export interface TestAction {
 }
 
 /**
- * Maps a rule's outcome to a `node:test` result: a MUST failure fails; a SHOULD failure and a
- * known failure are `todo`; a rule that cannot apply is skipped with its reason (never silently);
+ * Maps a rule's outcome to a `node:test` result: a MUST failure fails; a SHOULD or ADVICE failure
+ * and a known failure are `todo`; a rule that cannot apply is skipped with its reason (never silently);
  * a known failure that passes fails, so an expectations file never hides a fix.
  */
 export function testAction(rule: Rule, outcome: RuleOutcome | undefined): TestAction {
@@ -25,7 +25,7 @@ export function testAction(rule: Rule, outcome: RuleOutcome | undefined): TestAc
     case 'unexpected pass':
       return { kind: 'fail', message: `passes but is listed as a known failure: remove it from the expectations (${outcome.evidence})` };
     case 'fail':
-      return rule.level === 'SHOULD' ? { kind: 'todo', message: `SHOULD: ${outcome.evidence}` } : { kind: 'fail', message: outcome.evidence };
+      return rule.level === 'MUST' ? { kind: 'fail', message: outcome.evidence } : { kind: 'todo', message: `${rule.level}: ${outcome.evidence}` };
     case 'pass':
       return { kind: 'pass', message: outcome.evidence };
   }

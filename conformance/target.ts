@@ -16,8 +16,14 @@ export interface Target {
   readonly insecure?: boolean | undefined;
   /** An origin the server allows cross-origin; enables SSE-M13. */
   readonly origin?: string | undefined;
-  /** How many streams the server accepts from one client at once; enables SSE-S12 and SSE-S13. */
+  /** How many streams the server accepts from one client at once, when known: the capacity probe stops one past it. */
   readonly capacity?: number | undefined;
+  /** The capacity probe opens up to this many streams at once to find a limit (SSE-S12, S13); 0 turns it off. @defaultValue 32 */
+  readonly capacityProbe?: number | undefined;
+  /** The longest the main stream is watched when a verdict needs it (a silent stream and SSE-S02), in seconds. @defaultValue 60 */
+  readonly watchMaxSeconds?: number | undefined;
+  /** The whole run's budget, in seconds: the watch is shortened and the capacity probe left out to keep it. */
+  readonly deadlineSeconds?: number | undefined;
   /** Longest idle gap accepted, in ms (SSE-S02); also the bound for a freed slot (SSE-S13). @defaultValue 17000 */
   readonly heartbeatMaxMs?: number | undefined;
   /** Longest delay from a publish's answer to the event's arrival, in ms (SSE-M09, SSE-M10). @defaultValue 1000 */
@@ -41,6 +47,9 @@ export interface ResolvedTarget {
   readonly insecure: boolean;
   readonly origin: string | undefined;
   readonly capacity: number | undefined;
+  readonly capacityProbe: number;
+  readonly watchMaxSeconds: number;
+  readonly deadlineSeconds: number | undefined;
   readonly heartbeatMaxMs: number;
   readonly latencyMaxMs: number;
   readonly firstByteMaxMs: number;
@@ -52,6 +61,8 @@ export interface ResolvedTarget {
 /** The defaults of {@link Target}, in one place. */
 export const TARGET_DEFAULTS = {
   observeSeconds: 20,
+  capacityProbe: 32,
+  watchMaxSeconds: 60,
   heartbeatMaxMs: 17_000,
   latencyMaxMs: 1000,
   firstByteMaxMs: 1000,
@@ -75,6 +86,9 @@ export function resolveTarget(target: Target): ResolvedTarget {
     insecure: target.insecure ?? false,
     origin: target.origin,
     capacity: target.capacity,
+    capacityProbe: target.capacityProbe ?? TARGET_DEFAULTS.capacityProbe,
+    watchMaxSeconds: target.watchMaxSeconds ?? TARGET_DEFAULTS.watchMaxSeconds,
+    deadlineSeconds: target.deadlineSeconds,
     heartbeatMaxMs: target.heartbeatMaxMs ?? TARGET_DEFAULTS.heartbeatMaxMs,
     latencyMaxMs: target.latencyMaxMs ?? TARGET_DEFAULTS.latencyMaxMs,
     firstByteMaxMs: target.firstByteMaxMs ?? TARGET_DEFAULTS.firstByteMaxMs,
@@ -88,6 +102,15 @@ export function resolveTarget(target: Target): ResolvedTarget {
   }
   if (resolved.capacity !== undefined && (!Number.isSafeInteger(resolved.capacity) || resolved.capacity < 1 || resolved.capacity > 256)) {
     throw new TypeError(`capacity must be an integer from 1 to 256, got ${String(resolved.capacity)}.`);
+  }
+  if (!Number.isSafeInteger(resolved.capacityProbe) || resolved.capacityProbe < 0 || resolved.capacityProbe > 256) {
+    throw new TypeError(`capacityProbe must be an integer from 0 (off) to 256, got ${String(resolved.capacityProbe)}.`);
+  }
+  if (resolved.deadlineSeconds !== undefined && (!Number.isFinite(resolved.deadlineSeconds) || resolved.deadlineSeconds < 10)) {
+    throw new TypeError(`deadlineSeconds must be at least 10, got ${String(resolved.deadlineSeconds)}.`);
+  }
+  if (!Number.isFinite(resolved.watchMaxSeconds) || resolved.watchMaxSeconds <= 0) {
+    throw new TypeError(`watchMaxSeconds must be a positive number, got ${String(resolved.watchMaxSeconds)}.`);
   }
   return resolved;
 }

@@ -73,7 +73,7 @@ describe('parseTimed', () => {
       ['a', '1', true, 2],
       ['b', '1', false, 3],
     ]);
-    assert.deepEqual(retries, [{ value: 3000, eventsBefore: 0 }]);
+    assert.deepEqual(retries, [{ value: 3000, atMs: 1, eventsBefore: 0 }]);
     assert.equal(discarded, true);
   });
 });

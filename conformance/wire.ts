@@ -1,4 +1,4 @@
-import { createParser, type ParsedEvent } from 'sse-reference';
+import { createEventStreamReader, type ClientEvent } from './event-stream.js';
 import type { Arrival } from './probe.js';
 
 /** One line of an event stream as it is on the wire. */
@@ -17,10 +17,8 @@ export interface WireLine {
 export type LineKind = 'blank' | 'comment' | 'data' | 'event' | 'id' | 'retry' | 'unknown';
 
 /** An event as a client dispatched it, with when and where on the wire. */
-export interface TimedEvent extends ParsedEvent {
+export interface TimedEvent extends ClientEvent {
   readonly atMs: number;
-  /** Whether the block that dispatched it carried its own `id:` field. */
-  readonly hasOwnId: boolean;
 }
 
 // ignoreBOM keeps a U+FEFF at the start of a line visible: SSE-S07 looks for it.
@@ -84,28 +82,29 @@ export function splitBlocks(lines: readonly WireLine[]): { readonly lines: reado
   return blocks;
 }
 
+/** A `retry:` value a client accepted, when it arrived and how many events came before it. */
+export interface TimedRetry {
+  readonly value: number;
+  readonly atMs: number;
+  readonly eventsBefore: number;
+}
+
 /**
- * Runs the shared WHATWG parser over a body, arrival by arrival, so each event carries the time
- * its dispatching blank line arrived.
+ * Runs the suite's own client-side reader over a body, arrival by arrival, so each event carries
+ * the time its dispatching blank line arrived.
  *
- * @returns the events, the retry values in order (with the number of events seen before each),
- * and whether an incomplete event was left at the end
+ * @returns the events, the retry values in order, and whether an incomplete event was left at the end
  */
-export function parseTimed(
-  body: Buffer,
-  arrivals: readonly Arrival[],
-): { events: TimedEvent[]; retries: { readonly value: number; readonly eventsBefore: number }[]; discarded: boolean } {
+export function parseTimed(body: Buffer, arrivals: readonly Arrival[]): { events: TimedEvent[]; retries: TimedRetry[]; discarded: boolean } {
   const events: TimedEvent[] = [];
-  const retries: { value: number; eventsBefore: number }[] = [];
+  const retries: TimedRetry[] = [];
   let atMs = 0;
-  let previousId = '';
-  const parser = createParser({
+  const parser = createEventStreamReader({
     onEvent(event) {
-      events.push({ ...event, atMs, hasOwnId: event.lastEventId !== previousId });
-      previousId = event.lastEventId;
+      events.push({ ...event, atMs });
     },
     onRetry(value) {
-      retries.push({ value, eventsBefore: events.length });
+      retries.push({ value, atMs, eventsBefore: events.length });
     },
   });
   const parts = arrivals.length > 0 ? arrivals : [{ atMs: 0, offset: 0, length: body.length }];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { RULES } from 'sse-reference/conformance';
+import { EXIT_CODES, RULES } from 'sse-reference/conformance';
 import { DOCS_PATH, renderConformanceDocs } from './conformance-docs.js';
 
 describe('docs/conformance.md', () => {
@@ -16,5 +16,12 @@ describe('docs/conformance.md', () => {
       assert.equal(rows.length, 1, rule.id);
       assert.match(rows[0] ?? '', new RegExp(`\\| ${rule.level} \\|.*\\]\\(https://`));
     }
+  });
+});
+
+describe('the exit codes in the README', () => {
+  it('lists every exit code the CLI has', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const { code } of EXIT_CODES) assert.match(readme, new RegExp(`^\\| ${code} \\| .+ \\|$`, 'm'), `exit code ${code}`);
   });
 });

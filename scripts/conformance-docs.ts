@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AREAS, RULES, TARGET_DEFAULTS, type Rule } from 'sse-reference/conformance';
+import { AREAS, EXIT_CODES, RULES, TARGET_DEFAULTS, type Rule } from 'sse-reference/conformance';
 import { ROOT } from './paths.js';
 
 /** Where the generated rules reference lives. */
@@ -11,7 +11,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 function ruleRow(rule: Rule): string {
   const needs = rule.needs === undefined ? '' : ` *Needs: ${cell(rule.needs)}.*`;
-  return `| \`${rule.id}\` | ${rule.level} | ${cell(rule.title)}${needs} | [${cell(rule.source)}](${rule.link}) | ${cell(rule.hint)} |`;
+  return `| \`${rule.id}\` | ${rule.level} | ${cell(rule.title)}${needs} | ${cell(rule.harm)} | [${cell(rule.source)}](${rule.link}) | ${cell(rule.hint)} |`;
 }
 
 /**
@@ -21,18 +21,48 @@ function ruleRow(rule: Rule): string {
 export function renderConformanceDocs(): string {
   const areas = AREAS.map((area) => {
     const rows = RULES.filter((r) => r.area === area).map(ruleRow);
-    return [`### ${area[0]?.toUpperCase()}${area.slice(1)}`, '', '| id | level | rule | source | how to fix |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+    return [`### ${area[0]?.toUpperCase()}${area.slice(1)}`, '', '| id | level | rule | harm when broken | source | how to fix |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
   });
   const must = RULES.filter((r) => r.level === 'MUST').length;
+  const advice = RULES.filter((r) => r.level === 'ADVICE').length;
   return `<!-- Generated from conformance/rules.ts by \`node dist/scripts/conformance-docs.js\`. Do not edit: edit the catalogue. -->
 # Conformance rules
 
 \`sse-conformance\` checks any Server-Sent Events endpoint against ${RULES.length} rules (${must} MUST,
-${RULES.length - must} SHOULD), over real sockets, byte by byte, as a browser's \`EventSource\` would see it.
+${RULES.length - must - advice} SHOULD, ${advice} ADVICE), over real sockets, byte by byte, as a browser's \`EventSource\` would see it.
 
 \`\`\`sh
+npx -p sse-reference sse-conformance https://example.com/stream        # no options: what a user pointing it at a server can do
 npx -p sse-reference sse-conformance http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish
 \`\`\`
+
+## What the default run does
+With no option at all, the suite finds what matters on a server it knows nothing about:
+- it watches the stream for \`--observe\` seconds (${TARGET_DEFAULTS.observeSeconds}), and longer, up to
+  ${TARGET_DEFAULTS.watchMaxSeconds} s, while no connection has been watched for as long as the heartbeat
+  rule needs; it prints a line when it does so. When traffic answers every question the run stays short;
+- once the stream has shown a few ids, it reconnects with two of them and judges the next event
+  (the exact next one; the same one again is a duplicate; a later one is a gap; the live head with
+  no notice is a silent gap), and sends unknown and malformed ids (\`abc\`, \`1e3\`, \`5abc\`, \` 7\`,
+  \`+3\`, \`-1\`, \`0x10\`…): each must get a \`200\` stream and no burst of old events, which a lenient
+  \`parseInt\`, \`Number\` or \`stoi\` produces. A fresh connection must get no burst either. The suite
+  itself reads an id as a number only when it ends in ASCII digits, and compares it only with ids of
+  the same prefix;
+- a second connection watched beside the first must see the same events under the same ids at the
+  same time: ids counted per connection, or one counter shared by all, fail;
+- \`HEAD\`, \`POST\` and \`OPTIONS\` (without \`Origin\`) must get a finite answer, never a stream;
+- last, alone, it opens streams in growing batches (1, 1, 2, 4, 8, 16) up to \`--capacity-probe\`
+  (${TARGET_DEFAULTS.capacityProbe}). Each is served, or refused with a finite answer; a connection accepted
+  with no response head within the answer wait while the others are open is a hang. Then it closes
+  them all and times how long a fresh stream takes to be served again.
+
+Before the capacity probe, the suite holds at most five streams at once on a server that answers
+other methods finitely (under the six a browser opens per origin), so a small per-client cap does
+not turn into false verdicts.
+
+The suite is a separate judge: its own event-stream reader (the WHATWG steps) and its own writer
+for the fixtures, no code shared with the reference server it ships beside, so a bug in one cannot
+hide the same bug in servers it checks.
 
 ## How to read a result
 - **pass**: the rule was checked and holds. The evidence says what was seen.
@@ -43,39 +73,106 @@ npx -p sse-reference sse-conformance http://127.0.0.1:8080/feed --publish http:/
 - **known** / **PASS?**: the rule is listed in the expectations file; it failed as expected, or it
   passed and should be removed from the file.
 
-Levels: **MUST** means a browser's \`EventSource\` breaks, silently loses data, or gives up for good.
-**SHOULD** means clients work, but proxies, reconnects or operators suffer.
+Levels: **MUST** means a browser's \`EventSource\` breaks, or data is lost or duplicated in the
+client. **SHOULD** means measurable harm through proxies, reconnects or operators: hangs, gaps,
+bursts, buffering. **ADVICE** is this project's recommendation (\`no-transform\`,
+\`X-Accel-Buffering\`, a jittered \`retry:\`, an in-band \`reset\` notice): its absence harms nobody
+where no such proxy or client sits, so it is shown in its own section (\`ok\` or \`advice\`) and never
+fails a run, not even with \`--strict\`. Each rule below says the harm in one line.
 
-Exit code: \`0\` when every MUST rule passes (with \`--strict\`, every SHOULD rule too), \`1\` when one
-fails or when a known failure passes, \`2\` on a usage error.
+## Exit codes
+Stable across releases, so a CI job can branch on them:
+
+| code | when |
+| --- | --- |
+${EXIT_CODES.map((e) => `| \`${e.code}\` | ${cell(e.meaning).replace(/--\w+/g, (flag) => `\`${flag}\``)} |`).join('\n')}
+
+A failure wins over a cut run: a run that \`--deadline\` cut after a MUST rule failed exits \`1\`.
+"Cannot be reached" means no HTTP answer at all on the first connection: the name does not
+resolve, the connection is refused or reset, the TLS handshake fails, or the server closes it or
+answers something that is not HTTP. \`SSE-M01\` fails with that error and nothing else is probed.
+A server that takes the connection and stays silent is judged, not unreachable (\`SSE-S01\`).
+
+## In CI
+One plain shell step: start the server, wait for its port, run the suite with \`--junit\`, stop the
+server, keep the exit code; then hand the JUnit file to the CI's test report. In GitHub Actions:
+
+\`\`\`yaml
+- name: SSE conformance
+  run: |
+    node dist/server.js --port 18080 & server=$!
+    # Wait up to 10 s for the port (bash's /dev/tcp: no curl needed).
+    for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null && break; sleep 0.2; done
+    status=0
+    npx sse-conformance http://127.0.0.1:18080/feed --strict --deadline 120 \\
+      --expect conformance-known.json --junit conformance.xml || status=$?
+    kill "$server"
+    exit "$status"   # 0 pass, 1 a rule failed, 2 usage, 3 unreachable, 4 cut by --deadline
+- uses: actions/upload-artifact@v4
+  if: always()
+  with: { name: sse-conformance, path: conformance.xml }
+\`\`\`
+
+In GitLab CI the same script goes under \`script:\` and the file under \`artifacts: reports: junit:\`.
+In the JUnit file each rule is a testcase (classname: its area; name: its id and title). A MUST or
+SHOULD failure is a \`<failure>\` whatever \`--strict\` says, with the evidence, the fix hint and the
+spec link; ADVICE never fails (a rule not followed says so in \`<system-out>\`); n/a and a known
+failure are \`<skipped>\` with the reason; an unreachable target is one testcase in \`<error>\`.
+
+\`--only\` and \`--skip\` take rule ids and areas (\`status-and-headers\`, \`grammar-and-encoding\`,
+\`ids-and-resume\`, \`heartbeat-and-timing\`, \`methods\`, \`hostile-input\`, \`limits\`), comma-separated and
+repeatable; an unknown one is a usage error. A rule left out is reported n/a, "not run", and an area
+with nothing left to judge is not probed at all: \`--only status-and-headers\` takes well under a
+second, \`--skip limits\` leaves the capacity probe out. \`--deadline <s>\` bounds the whole run: the
+watch is shortened to fit, and when the time is up probing stops, what was judged is reported, the
+rest is n/a "deadline reached", and the exit code is \`4\` unless a judged rule failed. In \`--json\`
+every outcome carries its evidence whole, with the rule's fix hint and link; the table shortens
+long evidence to the terminal's width and prints the fix and link under each failure.
+
+On a terminal a live line shows the watch (\`watching: 14 events, 9 ids, 0:08 of 0:20\`); in a CI
+log only the progress lines per area are printed, unless \`--progress\` asks for the watch line too
+(one line per change).
 
 ## Rule ids
 An id is \`SSE-\` followed by the id of the rule in the project's rule list: \`M\` for MUST, \`S\` for
-SHOULD, \`F\` for data fidelity, \`R\` for robustness, then a number. Ids are stable: a rule that is
-retired keeps its id, and no id is ever given to another rule. New rules take the next free number.
+SHOULD, \`A\` for ADVICE, \`F\` for data fidelity, \`R\` for robustness, then a number. Ids are stable: a
+rule that is retired or changes level keeps its id (\`SSE-S05\` and \`SSE-S11\` are ADVICE now), and no
+id is ever given to another rule. New rules take the next free number. In the code, rule ids are a
+literal union: a check cannot report a rule the catalogue does not have. From one id you find its
+catalogue entry (\`conformance/rules.ts\`), its check (the one file under \`conformance/checks/\` that
+names it) and its failing fixtures (\`conformance/fixtures/defects.ts\`).
 
 ## Describing the target
 | option | default | what it does |
 | --- | --- | --- |
 | \`<url>\` | | the stream to check, \`http:\` or \`https:\` |
 | \`--publish <url>\` | | a URL that publishes one event per \`POST\` (see the contract below); enables the round-trip rules |
-| \`--observe <seconds>\` | ${TARGET_DEFAULTS.observeSeconds} | how long to watch the stream |
+| \`--observe <seconds>\` | ${TARGET_DEFAULTS.observeSeconds} | how long to watch the stream; longer, up to ${TARGET_DEFAULTS.watchMaxSeconds} s, while the heartbeat rule cannot be judged yet |
 | \`--header 'Name: value'\` | | sent on every request (authorization); repeatable |
 | \`--insecure\` | | accept any TLS certificate |
 | \`--origin <origin>\` | | an origin the server allows cross-origin; enables \`SSE-M13\` |
-| \`--capacity <n>\` | | streams the server accepts from one client; enables \`SSE-S12\`, \`SSE-S13\` |
-| \`--heartbeat-max <ms>\` | ${TARGET_DEFAULTS.heartbeatMaxMs} | the longest idle gap accepted (\`SSE-S02\`) and the bound for a freed slot (\`SSE-S13\`) |
+| \`--capacity-probe <n>\` | ${TARGET_DEFAULTS.capacityProbe} | open up to n streams at once to find the server's limit (\`SSE-S12\`, \`SSE-S13\`); \`0\` turns the probe off |
+| \`--capacity <n>\` | | streams the server accepts from one client, when known: the probe stops one past it |
+| \`--heartbeat-max <ms>\` | ${TARGET_DEFAULTS.heartbeatMaxMs} | the longest idle gap accepted (\`SSE-S02\`) and the bound for a stream to be served again (\`SSE-S13\`) |
 | \`--latency-max <ms>\` | ${TARGET_DEFAULTS.latencyMaxMs} | the longest delay from a publish's answer to its event (\`SSE-M09\`, \`SSE-M10\`) |
 | \`--first-byte-max <ms>\` | ${TARGET_DEFAULTS.firstByteMaxMs} | the longest wait for headers and a first byte (\`SSE-S01\`) |
 | \`--timeout <ms>\` | ${TARGET_DEFAULTS.timeoutMs} | the longest single wait for an answer |
 | \`--slow-reader\` | off | enables \`SSE-S14\`: publishes about 8 MiB to a client that stops reading |
 | \`--expect <file>\` | | known failures (below) |
-| \`--strict\` | off | a SHOULD failure fails the run too |
-| \`--json\` | off | print the report as JSON |
+| \`--strict\` | off | a SHOULD failure fails the run too (ADVICE never does) |
+| \`--json\` | off | print the report as JSON (evidence never cut; each outcome with its hint and link) |
+| \`--junit <file>\` | | also write JUnit XML: one testcase per rule; a MUST or SHOULD failure fails, ADVICE never, n/a is skipped |
+| \`--only <rules>\` | | judge only these rule ids or areas (comma-separated, repeatable); the rest are n/a, "not run" |
+| \`--skip <rules>\` | | do not judge these rule ids or areas |
+| \`--deadline <seconds>\` | | a budget for the whole run (at least 10): the watch is shortened and the capacity probe left out when it would not fit; at the deadline probing stops (exit \`4\`) |
+| \`--progress\` | off | print the live watch line even when stderr is not a terminal |
+| \`--version\` | | print the version |
 
 It works on servers that emit on their own, that emit only when published to, that send no ids,
 and that close after a few events (the suite reconnects as \`EventSource\` does, with
-\`Last-Event-ID\`). With the default options a run takes the observe window plus a few seconds.
+\`Last-Event-ID\`). With the default options a run takes the observe window plus a few seconds; a
+stream that stays silent is watched up to ${TARGET_DEFAULTS.watchMaxSeconds} s, and a server that hangs a connection
+over capacity costs one answer wait (\`--timeout\`).
 
 ### The publish contract
 \`POST <publish url>\` with \`Content-Type: application/json\` and the body
@@ -100,8 +197,10 @@ passes is reported as **PASS?** and fails the run, so the file never hides a fix
 import { conformanceSuite } from 'sse-reference/conformance';
 conformanceSuite({ url: 'http://127.0.0.1:8080/feed', publishUrl: 'http://127.0.0.1:8080/publish' });
 \`\`\`
-One test per rule: a MUST failure fails, a SHOULD failure is \`todo\`, n/a is skipped with its reason.
-\`check(target)\` returns the same report as \`--json\`.
+One test per rule: a MUST failure fails, a SHOULD or ADVICE failure is \`todo\`, n/a is skipped with its reason.
+\`check(target)\` returns the same report as \`--json\`; \`check(target, { only, skip })\` selects as \`--only\` and
+\`--skip\` do, \`deadlineSeconds\` in the target is \`--deadline\`, and \`formatJunit(report)\` and
+\`exitCode(report)\` give what \`--junit\` writes and the exit code (\`EXIT_CODES\` lists them).
 
 ## The rules
 ${areas.join('\n\n')}

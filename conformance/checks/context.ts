@@ -13,6 +13,8 @@ export interface Context {
   readonly nonce: string;
   /** Other event streams opened by checks (resume, hostile input), for rules about every connection. */
   readonly otherStreams: ProbeRecord[];
+  /** Ids of the server's shape that it never sent, which the suite sent as Last-Event-ID, and when. */
+  readonly unknownIdsSent: { readonly id: string; readonly at: number }[];
   /**
    * How long a stream request may take to answer: the timeout, or more when the first connection
    * showed that this server sends its headers late (Node holds them until the first write), so a

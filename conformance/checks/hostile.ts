@@ -42,7 +42,7 @@ export async function checkHostile(context: Context): Promise<CheckResult[]> {
     }
     answers.push(record.head === undefined ? 'closed' : String(record.head.status));
   }
-  const { record } = await readStream(context, undefined, false);
+  const { record } = await readStream(context, undefined);
   if (!isStream(record)) return [fail('SSE-R1', `after the hostile requests, a fresh connection → ${describeAnswer(record)}`)];
   const counts = new Map<string, number>();
   for (const answer of answers) counts.set(answer, (counts.get(answer) ?? 0) + 1);

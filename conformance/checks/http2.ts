@@ -5,6 +5,9 @@ import { publish } from '../session.js';
 import type { Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 
+/** The rules this file checks. */
+export const HTTP2_RULES = ['SSE-M11', 'SSE-M14', 'SSE-S17'] as const;
+
 const CONNECTION_SPECIFIC = 'Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding or Upgrade';
 
 /**

@@ -5,79 +5,110 @@ import type { Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 import { describeAnswer, streamProblem } from './streams.js';
 
-/** How long a new stream must stay open to count as admitted rather than refused. */
+/** How long a new stream must stay open to count as served rather than refused. */
 const LIVE_MS = 300;
 
-/** Limits: SSE-S12, S13 (with a known capacity) and S14 (with --slow-reader). Runs after the observation. */
+/** Limits: SSE-S12, S13 (a capacity probe, by default up to 32 streams) and S14 (with --slow-reader). Runs after the observation, alone. */
 export async function checkLimits(context: Context): Promise<CheckResult[]> {
   return [...(await checkCapacity(context)), await checkSlowReader(context)];
 }
 
-async function openClassified(context: Context): Promise<{ readonly probe: Probe; readonly isLive: boolean }> {
+/** The limits rules as n/a, with why they were not run (e.g. the run's deadline). */
+export function skipLimits(why: string): CheckResult[] {
+  return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why), notApplicable('SSE-S14', why)];
+}
+
+/** One stream of the capacity probe, once its answer is known. */
+interface Opened {
+  readonly probe: Probe;
+  readonly kind: 'live' | 'refused' | 'hang';
+}
+
+async function openClassified(context: Context): Promise<Opened> {
   const { target } = context;
   const probe = openStream(target, context.observation.url, context.answerWaitMs + 10 * target.heartbeatMaxMs);
   await probe.waitFor(hasHead, context.answerWaitMs);
-  if (!isStream(probe.record)) {
-    await probe.close();
-    return { probe, isLive: false };
-  }
+  // An accepted connection with no response head while the others are held: a worker pool full.
+  if (probe.record.head === undefined && !probe.isEnded) return { probe, kind: 'hang' };
+  if (!isStream(probe.record)) return { probe, kind: 'refused' };
   const hasEnded = await probe.waitFor((p) => p.isEnded, LIVE_MS);
-  return { probe, isLive: !hasEnded };
+  return { probe, kind: hasEnded ? 'refused' : 'live' };
+}
+
+/** The batches of the probe: 1, 1, 2, 4, 8, 16… streams, so the total doubles up to `bound`. */
+function batches(bound: number): number[] {
+  const sizes: number[] = [];
+  let total = 0;
+  while (total < bound) {
+    const size = Math.min(Math.max(1, total), bound - total);
+    sizes.push(size);
+    total += size;
+  }
+  return sizes;
 }
 
 async function checkCapacity(context: Context): Promise<CheckResult[]> {
-  const capacity = context.target.capacity;
-  if (capacity === undefined) {
-    return [notApplicable('SSE-S12', 'needs --capacity <streams per client>'), notApplicable('SSE-S13', 'needs --capacity <streams per client>')];
+  const known = context.target.capacity;
+  const bound = known === undefined ? context.target.capacityProbe : known + 1;
+  if (bound === 0) {
+    const why = 'the capacity probe is off (--capacity-probe 0)';
+    return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why)];
   }
   const problem = streamProblem(context);
   if (problem !== undefined) return [notApplicable('SSE-S12', problem), notApplicable('SSE-S13', problem)];
   const held: Probe[] = [];
+  let over: Opened | undefined;
   try {
-    let refused: Probe | undefined;
-    // The first `capacity` streams open together, then one more: it must be refused.
-    for (const batch of [capacity, 1]) {
-      const opened = await Promise.all(Array.from({ length: batch }, () => openClassified(context)));
-      for (const { probe, isLive } of opened) {
-        if (isLive) held.push(probe);
-        else if (refused === undefined) refused = probe;
-        else await probe.close();
+    for (const size of batches(bound)) {
+      const opened = await Promise.all(Array.from({ length: size }, () => openClassified(context)));
+      for (const one of opened) {
+        if (one.kind === 'live') held.push(one.probe);
+        else if (over === undefined || (over.kind === 'refused' && one.kind === 'hang')) {
+          if (over !== undefined) await over.probe.close();
+          over = one;
+        } else await one.probe.close();
       }
-      if (refused !== undefined) break;
+      if (over !== undefined) break;
     }
-    if (refused === undefined) {
-      const why = `${held.length} streams were all admitted: the capacity is above --capacity ${capacity}`;
+    if (over === undefined) {
+      const why = `${held.length} streams open at once were all served: no limit within ${bound}${known === undefined ? ' (--capacity-probe)' : ` (--capacity ${known})`}`;
       return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why)];
     }
-    const record = await refused.close();
-    const retry = parseTimed(record.body, record.arrivals).retries[0];
-    const refusal = `stream ${held.length + 1} (capacity ${capacity})`;
-    const s12 = !isStream(record)
-      ? fail('SSE-S12', `${refusal} → ${describeAnswer(record)}: EventSource gives up for good`)
-      : retry === undefined
-        ? fail('SSE-S12', `${refusal} → 200, ended without a retry: hint`)
-        : pass('SSE-S12', `${refusal} → 200, retry: ${retry.value}, ended after ${ms(record.endAtMs ?? 0)}`);
-    if (held.length === 0) return [s12, notApplicable('SSE-S13', 'the first stream was refused: no slot to free')];
-    return [s12, await checkSlotFreed(context, held)];
+    const refusal = `stream ${held.length + 1}, with ${held.length} open`;
+    let s12: CheckResult;
+    if (over.kind === 'hang') {
+      await over.probe.close();
+      s12 = fail('SSE-S12', `${refusal}: connection accepted, no response head within ${ms(context.answerWaitMs)} (a hang: no answer, no retry)`);
+    } else {
+      const record = await over.probe.close();
+      const retry = parseTimed(record.body, record.arrivals).retries[0];
+      s12 = !isStream(record)
+        ? fail('SSE-S12', `${refusal} → ${describeAnswer(record)}: EventSource gives up for good`)
+        : retry === undefined
+          ? fail('SSE-S12', `${refusal} → 200, ended without a retry: hint`)
+          : pass('SSE-S12', `${refusal} → 200, retry: ${retry.value}, ended after ${ms(record.endAtMs ?? 0)}`);
+    }
+    const limit = held.length + 1;
+    await Promise.all(held.splice(0).map((p) => p.close()));
+    return [s12, await checkServedAgain(context, limit)];
   } finally {
     await Promise.all(held.map((p) => p.close()));
   }
 }
 
-async function checkSlotFreed(context: Context, held: Probe[]): Promise<CheckResult> {
+/** SSE-S13: once every stream of the probe is closed, a fresh stream is served again within the bound. */
+async function checkServedAgain(context: Context, limit: number): Promise<CheckResult> {
   const bound = context.target.heartbeatMaxMs;
-  await (held.pop() as Probe).close();
   const started = performance.now();
+  let last = '';
   while (performance.now() - started <= bound) {
-    const { probe, isLive } = await openClassified(context);
-    if (isLive) {
-      held.push(probe);
-      return pass('SSE-S13', `a slot was free again ${ms(performance.now() - started - LIVE_MS)} after a client left`);
-    }
-    await probe.close();
+    const { probe, kind } = await openClassified(context);
+    const record = await probe.close();
+    if (kind === 'live') return pass('SSE-S13', `all closed, a fresh stream was served again after ${ms(performance.now() - started - LIVE_MS)} (limit found at stream ${limit})`);
+    last = kind === 'hang' ? 'no answer (a hang)' : describeAnswer(record);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return fail('SSE-S13', `no slot free ${ms(bound)} after a client left`);
+  return fail('SSE-S13', `all ${limit - 1} streams closed, but ${ms(bound)} later a fresh stream still got ${last}`);
 }
 
 async function checkSlowReader(context: Context): Promise<CheckResult> {

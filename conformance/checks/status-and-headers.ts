@@ -1,23 +1,27 @@
 import { headerValue, headerValues } from '../framing.js';
+import { TIMED_CASES } from '../round-trips.js';
 import { Probe } from '../probe.js';
 import { hasHead, isStream, mediaType, openStream } from '../session.js';
 import { escape } from '../wire.js';
 import type { Context } from './context.js';
 import { acceptedTrips } from './context.js';
-import { checkHttp2 } from './http2.js';
+import { checkHttp2, HTTP2_RULES } from './http2.js';
+import type { RuleId } from '../rules.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 import { streamProblem } from './streams.js';
 
+const RULES_HERE: readonly RuleId[] = ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-M10', 'SSE-M13', 'SSE-S04', 'SSE-A01', 'SSE-S05', 'SSE-S06', 'SSE-S15'];
+
 /**
- * Status and headers: SSE-M01, M02, M09, M10, M13, S04, S05, S06, S15, and the HTTP/2 rules M11,
- * M14, S17. Reads the first connection of the observation and opens a few short probes of its own.
+ * Status and headers: SSE-M01, M02, M09, M10, M13, S04, A01, S05, S06, S15, and the HTTP/2 rules
+ * M11, M14, S17. Reads the first connection of the observation and opens a few short probes of its own.
  */
 export async function checkStatusAndHeaders(context: Context): Promise<CheckResult[]> {
   const record = context.observation.first.record;
   const head = record.head;
   if (head === undefined) {
     const why = `no response head (${record.end ?? 'waiting'} after ${ms(record.endAtMs ?? context.observation.first.elapsedMs)}${record.error === undefined ? '' : `: ${record.error}`})`;
-    return ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-M10', 'SSE-M11', 'SSE-M13', 'SSE-M14', 'SSE-S04', 'SSE-S05', 'SSE-S06', 'SSE-S15', 'SSE-S17'].map((id) =>
+    return [...RULES_HERE, ...HTTP2_RULES].map((id) =>
       id === 'SSE-M01' ? fail(id, why) : notApplicable(id, why),
     );
   }
@@ -40,11 +44,9 @@ export async function checkStatusAndHeaders(context: Context): Promise<CheckResu
   const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
   const hasNoCache = directives.includes('no-cache') || directives.includes('no-store');
   const hasNoTransform = directives.includes('no-transform');
-  results.push(
-    hasNoCache && hasNoTransform
-      ? pass('SSE-S04', `Cache-Control: ${cacheControl}`)
-      : fail('SSE-S04', cacheControl === '' ? 'no Cache-Control header' : `Cache-Control: ${cacheControl} (missing ${hasNoCache ? 'no-transform' : hasNoTransform ? 'no-cache' : 'no-cache, no-transform'})`),
-  );
+  const shown = cacheControl === '' ? 'no Cache-Control header' : `Cache-Control: ${cacheControl}`;
+  results.push(hasNoCache ? pass('SSE-S04', shown) : fail('SSE-S04', `${shown} (neither no-cache nor no-store)`));
+  results.push(hasNoTransform ? pass('SSE-A01', shown) : fail('SSE-A01', `${shown} (no no-transform)`));
   const accel = headerValue(head.headers, 'x-accel-buffering');
   results.push(accel?.toLowerCase() === 'no' ? pass('SSE-S05', 'X-Accel-Buffering: no') : fail('SSE-S05', accel === undefined ? 'no X-Accel-Buffering header' : `X-Accel-Buffering: ${accel}`));
   const written = (contentType ?? '').split(';')[0]?.trim() ?? '';
@@ -78,8 +80,8 @@ function checkEncoding(context: Context): CheckResult {
   return judgeLatency('SSE-M10', context, `Content-Encoding: ${coding}`);
 }
 
-function judgeLatency(id: string, context: Context, prefix: string): CheckResult {
-  const trips = acceptedTrips(context, 'SSE-F1');
+function judgeLatency(id: 'SSE-M09' | 'SSE-M10', context: Context, prefix: string): CheckResult {
+  const trips = acceptedTrips(context, TIMED_CASES);
   if (trips.length === 0) return notApplicable(id, `${prefix}; no published event was accepted to time`);
   const missing = trips.filter((t) => t.latencyMs === undefined);
   if (missing.length > 0) return fail(id, `${prefix}; ${missing.length}/${trips.length} published events never arrived within ${ms(context.target.timeoutMs)}`);

@@ -1,34 +1,58 @@
-import type { ParsedEvent } from 'sse-reference';
 import type { ProbeRecord } from '../probe.js';
 import { hasHead, isStream, openStream, publish } from '../session.js';
-import { parseTimed } from '../wire.js';
+import { parseTimed, type TimedEvent } from '../wire.js';
 import type { Context } from './context.js';
 
+/** A stream a check opened and read, with the run's clock at the moment it was opened. */
+export interface ReadStream {
+  readonly record: ProbeRecord;
+  readonly events: TimedEvent[];
+  /** `performance.now()` when the request was written: `openedAt + atMs` is on the observation's clock. */
+  readonly openedAt: number;
+}
+
+/** How long {@link readStream} reads. */
+export interface ReadOptions {
+  /** Read until this many events matching `counts` arrived (or the timeout). @defaultValue 0 */
+  readonly events?: number;
+  /** Which events count towards `events`. @defaultValue every event */
+  readonly counts?: (event: TimedEvent) => boolean;
+  /** Read at least this long after the head, so a burst sent at once is seen whole. @defaultValue 0 */
+  readonly atLeastMs?: number;
+  /** The longest wait for `events`, after the head. @defaultValue the target's timeout */
+  readonly forMs?: number;
+}
+
 /**
- * Opens a stream with an optional `Last-Event-ID` (exact bytes allowed) and reads until its head
- * (or, with `untilEvent`, its first event), all within the target's timeout. When no event comes
- * within half a second and the target can publish, one event is published to wake the stream.
+ * Opens a stream with an optional `Last-Event-ID` (exact bytes allowed) and reads until its head,
+ * then as `options` asks. When the events do not come within half a second and the target can
+ * publish, one event is published to wake the stream.
  */
-export async function readStream(
-  context: Context,
-  lastEventId: string | Buffer | undefined,
-  untilEvent: boolean,
-): Promise<{ readonly record: ProbeRecord; readonly events: ParsedEvent[] }> {
+export async function readStream(context: Context, lastEventId: string | Buffer | undefined, options: ReadOptions = {}): Promise<ReadStream> {
   const { target } = context;
+  const wanted = options.events ?? 0;
+  const counts = options.counts ?? (() => true);
+  const forMs = options.forMs ?? target.timeoutMs;
   const extra: [string, string | Buffer][] = lastEventId === undefined ? [] : [['Last-Event-ID', lastEventId]];
-  const probe = openStream(target, context.observation.url, context.answerWaitMs + target.timeoutMs, extra);
+  const openedAt = performance.now();
+  const probe = openStream(target, context.observation.url, context.answerWaitMs + forMs + (options.atLeastMs ?? 0), extra);
   await probe.waitFor(hasHead, context.answerWaitMs);
-  if (untilEvent && isStream(probe.record)) {
-    const hasEvent = (): boolean => parseTimed(probe.body, []).events.length > 0;
-    const quick = await probe.waitFor(hasEvent, 500);
-    if (!quick && target.publishUrl !== undefined && !probe.isEnded) {
-      await publish(target, `[${context.nonce} wake-up]`);
+  if (isStream(probe.record)) {
+    const headAt = performance.now();
+    if (wanted > 0) {
+      const hasEvents = (): boolean => parseTimed(probe.body, probe.record.arrivals).events.filter(counts).length >= wanted;
+      const quick = await probe.waitFor(hasEvents, Math.min(500, forMs));
+      if (!quick && target.publishUrl !== undefined && !probe.isEnded) {
+        for (let n = 0; n < wanted; n++) await publish(target, `[${context.nonce} wake-up]`);
+      }
+      await probe.waitFor(hasEvents, Math.max(0, headAt + forMs - performance.now()));
     }
-    await probe.waitFor(hasEvent, target.timeoutMs);
+    const rest = headAt + (options.atLeastMs ?? 0) - performance.now();
+    if (rest > 0) await probe.waitFor((p) => p.isEnded, rest);
   }
   const record = await probe.close();
-  if (isStream(record) && untilEvent) context.otherStreams.push(record);
-  return { record, events: parseTimed(record.body, record.arrivals).events };
+  if (isStream(record)) context.otherStreams.push(record);
+  return { record, events: parseTimed(record.body, record.arrivals).events, openedAt };
 }
 
 /**
@@ -59,5 +83,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
 export function describeAnswer(record: ProbeRecord): string {
   if (record.head === undefined) return `no answer (${record.end ?? 'waiting'}${record.error === undefined ? '' : `: ${record.error}`})`;
   const type = record.head.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1];
+  // A 200 that is not an event stream is as fatal to EventSource as an error status: say why.
+  if (record.head.status === 200 && !isStream(record)) return `200 ${type === undefined ? 'with no Content-Type' : type}, not an event stream`;
   return `${record.head.status}${type === undefined ? '' : ` ${type}`}`;
 }

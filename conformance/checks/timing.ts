@@ -1,26 +1,26 @@
-import { Probe, type ProbeRecord } from '../probe.js';
-import { streamRequestHeaders } from '../session.js';
+import type { Probe, ProbeRecord } from '../probe.js';
+import type { Observation } from '../session.js';
 import type { Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 
-/**
- * Heartbeat and timing: SSE-S01, S02, S16, S18.
- *
- * @param head - the answer to a HEAD request on the stream path, from {@link probeHead}
- */
-export async function checkTiming(context: Context, head: Promise<ProbeRecord>): Promise<CheckResult[]> {
-  return [checkFirstByte(context), checkIdleGaps(context), checkCleanEnd(context), judgeHead(context, await head)];
+/** Heartbeat and timing: SSE-S01, S02, S16. Reads the observation once it is over. */
+export function checkTiming(context: Context): CheckResult[] {
+  return [checkFirstByte(context), checkIdleGaps(context), checkCleanEnd(context)];
 }
 
-/** Sends HEAD to the stream path; started early so its wait overlaps the observation. */
-export function probeHead(context: Context): Promise<ProbeRecord> {
-  return new Probe({
-    url: context.observation.url,
-    method: 'HEAD',
-    headers: streamRequestHeaders(context.target),
-    insecure: context.target.insecure,
-    timeoutMs: context.answerWaitMs,
-  }).done;
+/**
+ * Whether the observation has seen enough to judge SSE-S02: a connection open for the whole bound,
+ * a silence longer than it, or a first connection that never answered (SSE-S01's to report).
+ */
+export function canJudgeIdleGaps(observation: Observation, boundMs: number): boolean {
+  return observation.segments.some((probe: Probe) => {
+    const { record } = probe;
+    if (record.headAtMs === undefined) return probe.elapsedMs > boundMs || record.end !== undefined;
+    if (record.head?.status !== 200) return true;
+    const now = record.endAtMs ?? probe.elapsedMs;
+    const last = record.wireArrivals.at(-1)?.atMs ?? record.headAtMs;
+    return now - record.headAtMs >= boundMs || now - last > boundMs || longestGap(record).gapMs > boundMs;
+  });
 }
 
 function checkFirstByte(context: Context): CheckResult {
@@ -83,12 +83,4 @@ function checkCleanEnd(context: Context): CheckResult {
     }
   }
   return pass('SSE-S16', `${ended.length} stream end${ended.length === 1 ? '' : 's'}, each framed cleanly`);
-}
-
-function judgeHead(context: Context, record: ProbeRecord): CheckResult {
-  const bound = context.answerWaitMs;
-  if (record.head === undefined && (record.end === 'error' || record.end === 'reset')) return notApplicable('SSE-S18', `no connection (${record.error ?? record.end})`);
-  if (record.head === undefined) return fail('SSE-S18', `HEAD got no answer within ${ms(bound)} (${record.end ?? ''})`);
-  if (record.head.status >= 500) return fail('SSE-S18', `HEAD → ${record.head.status}`);
-  return pass('SSE-S18', `HEAD → ${record.head.status} after ${ms(record.headAtMs ?? 0)}`);
 }

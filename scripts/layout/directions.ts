@@ -41,7 +41,6 @@ export const ROOMS: Readonly<Record<string, Room>> = {
     may: [],
     testsMay: ['package:sse-reference', 'package:sse-reference/testing', 'src'],
     why: 'the judge has its own parser: a bug shared by judge and judged stays hidden',
-    pending: 'conformance/ is being made independent of src/ on another branch; the lead deletes this line at merge',
   },
 };
 // #endregion directions
