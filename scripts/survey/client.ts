@@ -172,18 +172,27 @@ export function judgeLog(log: ClientLog): { verdict: 'ok' | 'gave up' | 'duplica
   const afterCut = events.filter(({ i }) => i > reopened);
   const counters = events.map(({ e }) => lastInteger(e.data ?? ''));
   const risesByOne = (list: readonly (bigint | undefined)[]): boolean => list.length >= 2 && list.every((n, i) => n !== undefined && (i === 0 || n === (list[i - 1] as bigint) + 1n));
-  let sequence: { before: readonly bigint[]; after: readonly bigint[]; by: string } | undefined;
+  let sequence: { before: readonly bigint[]; after: readonly bigint[]; by: string; step: bigint } | undefined;
   if (risesByOne(counters.slice(0, beforeCut.length)) && counters.every((n) => n !== undefined)) {
-    sequence = { before: counters.slice(0, beforeCut.length) as bigint[], after: counters.slice(events.length - afterCut.length) as bigint[], by: 'the counter in the data' };
+    sequence = { before: counters.slice(0, beforeCut.length) as bigint[], after: counters.slice(events.length - afterCut.length) as bigint[], by: 'the counter in the data', step: 1n };
   } else {
     const ids = numericIds(events.map(({ e }) => e.lastEventId ?? ''));
-    if (ids !== undefined && risesByOne(ids.slice(0, beforeCut.length))) sequence = { before: ids.slice(0, beforeCut.length), after: ids.slice(events.length - afterCut.length), by: 'the ids' };
+    const before = ids?.slice(0, beforeCut.length) ?? [];
+    const steps = before.slice(1).map((n, i) => n - (before[i] as bigint));
+    // Ids that rise by a steady step (a counter other streams share, a clock): a jump past the largest step is a gap.
+    if (ids !== undefined && steps.length > 0 && steps.every((d) => d > 0n)) {
+      const step = steps.reduce((a, b) => (a > b ? a : b));
+      sequence = { before, after: ids.slice(events.length - afterCut.length), by: 'the ids', step };
+    }
   }
   if (sequence === undefined || sequence.after.length === 0 || sequence.before.length === 0) return { verdict: 'n/a', why: 'the stream numbers nothing the survey can follow across the cut' };
   const last = sequence.before.at(-1) as bigint;
   const first = sequence.after[0] as bigint;
   if (first <= last) return { verdict: 'duplicate', why: `by ${sequence.by}: ${last} before the cut, ${first} after it` };
-  if (first > last + 1n) return { verdict: 'gap', why: `by ${sequence.by}: ${last} before the cut, ${first} after it: ${first - last - 1n} events lost` };
+  if (first > last + sequence.step) {
+    const lost = sequence.step === 1n ? `: ${first - last - 1n} events lost` : `, more than the largest step before the cut (${sequence.step}): events lost`;
+    return { verdict: 'gap', why: `by ${sequence.by}: ${last} before the cut, ${first} after it${lost}` };
+  }
   return { verdict: 'ok', why: `by ${sequence.by}: ${last} before the cut, ${first} after it` };
 }
 
@@ -204,6 +213,6 @@ export async function clientCheck(EventSource: EventSourceClass, url: string): P
     summary: `${verdict}: ${why}`,
     ...(cost === undefined ? {} : { cost }),
     transcript: formatLog(log),
-    opinions: verdict === 'gave up' ? [{ rule: 'SSE-M12', verdict: 'fail', why }] : verdict === 'duplicate' || verdict === 'gap' ? [{ rule: 'SSE-S10', verdict: 'fail', why }] : verdict === 'ok' ? [{ rule: 'SSE-S10', verdict: 'pass', why }] : [],
+    opinions: verdict === 'gave up' ? [{ rule: 'SSE-M12', verdict: 'fail', why, ...(cost === undefined ? {} : { cost }) }] : verdict === 'duplicate' || verdict === 'gap' ? [{ rule: 'SSE-S10', verdict: 'fail', why, ...(cost === undefined ? {} : { cost }) }] : verdict === 'ok' ? [{ rule: 'SSE-S10', verdict: 'pass', why }] : [],
   };
 }

@@ -12,6 +12,8 @@ export interface Opinion {
   readonly rule: string;
   readonly verdict: 'pass' | 'fail';
   readonly why: string;
+  /** One line: what this failure costs a user, when the check knows better than the rule's default. */
+  readonly cost?: string;
 }
 
 /** One check's result on one target. */
@@ -121,6 +123,14 @@ async function idsOf(url: string, count: number, maxMs: number, extra: readonly 
   });
 }
 
+/** SSE-S08 on one connection: a retry: of at least 1000 ms before its first event. */
+function retryOpinion(x: RawExchange, which: string): Opinion {
+  const stream = parseStream(timedText(x));
+  const early = stream.retries.find((r) => r.eventsBefore === 0);
+  const ok = early !== undefined && early.value >= 1000;
+  return { rule: 'SSE-S08', verdict: ok ? 'pass' : 'fail', why: `${which}: ${early === undefined ? `no retry: before the first event (${stream.retries[0] === undefined ? 'none at all' : `retry: ${stream.retries[0].value} after ${stream.retries[0].eventsBefore} events`})` : `retry: ${early.value} first`}` };
+}
+
 /** Resume with an id the client has seen: is the first event the next one? */
 export async function resume(url: string): Promise<CheckEvidence & { readonly seenIds: readonly string[] }> {
   const a = await idsOf(url, 3, 7000);
@@ -142,7 +152,10 @@ export async function resume(url: string): Promise<CheckEvidence & { readonly se
       summary: why,
       cost: 'a browser that reconnects gets no stream and gives up for good',
       transcript: log,
-      opinions: [{ rule: 'SSE-M12', verdict: 'fail', why }, { rule: 'SSE-S10', verdict: 'fail', why }],
+      opinions: [
+        { rule: 'SSE-M12', verdict: 'fail', why, cost: 'a browser that reconnects gets no stream and gives up for good' },
+        { rule: 'SSE-S10', verdict: 'fail', why },
+      ],
       seenIds,
     };
   }
@@ -166,7 +179,7 @@ export async function resume(url: string): Promise<CheckEvidence & { readonly se
     summary,
     ...(kind === 'exact' ? {} : { cost: kind === 'duplicate' ? 'every reconnect re-delivers events the client already handled' : 'every reconnect silently loses the events sent while the client was away' }),
     transcript: log,
-    opinions: [{ rule: 'SSE-S10', verdict: kind === 'exact' ? 'pass' : 'fail', why: summary }],
+    opinions: [{ rule: 'SSE-S10', verdict: kind === 'exact' ? 'pass' : 'fail', why: summary, ...(kind === 'exact' ? {} : { cost: kind === 'duplicate' ? 'every reconnect re-delivers events the client already handled' : 'every reconnect silently loses the events sent while the client was away' }) }, retryOpinion(b, `the resume with Last-Event-ID ${x.lastEventId}`)],
     seenIds,
   };
 }
@@ -211,7 +224,12 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
   const alive = isEventStream(after);
   lines.push(`afterwards, a fresh connection → ${answer(after)}`);
   const opinions: Opinion[] = [
-    { rule: 'SSE-M12', verdict: refused.length === 0 ? 'pass' : 'fail', why: refused.length === 0 ? `${values.length} values → 200 streams` : refused.join('; ') },
+    {
+      rule: 'SSE-M12',
+      verdict: refused.length === 0 ? 'pass' : 'fail',
+      why: refused.length === 0 ? `${values.length} values → 200 streams` : refused.join('; '),
+      cost: 'a client whose last id the server cannot parse gets an error and gives up for good',
+    },
     { rule: 'SSE-R1', verdict: crashed.length === 0 && alive ? 'pass' : 'fail', why: crashed.length === 0 && alive ? 'no 5xx, no hang, still streams' : [...crashed, alive ? '' : `then ${answer(after)}`].filter(Boolean).join('; ') },
   ];
   if (future !== undefined) {
@@ -256,9 +274,14 @@ export async function methods(url: string): Promise<CheckEvidence> {
   ]);
   const opinions: Opinion[] = [];
   const headWhy = head.head === undefined ? `HEAD: ${answer(head)}` : `HEAD → ${head.head.status} after ${head.headAtMs} ms, ${head.end === 'cut' ? 'still open after 5 s' : `ended (${head.end})`}`;
-  opinions.push({ rule: 'SSE-S18', verdict: head.head !== undefined && head.head.status < 500 && head.end !== 'cut' ? 'pass' : 'fail', why: headWhy });
+  opinions.push({
+    rule: 'SSE-S18',
+    verdict: head.head !== undefined && head.head.status < 500 && head.end !== 'cut' ? 'pass' : 'fail',
+    why: headWhy,
+    cost: head.end === 'cut' ? 'a HEAD request (health check, link preview) never completes and holds a connection' : 'a HEAD request gets an error',
+  });
   const accepts = `Accept: */* → ${answer(any)}; no Accept → ${answer(none)}`;
-  opinions.push({ rule: 'SSE-S15', verdict: isEventStream(any) && isEventStream(none) ? 'pass' : 'fail', why: accepts });
+  opinions.push({ rule: 'SSE-S15', verdict: isEventStream(any) && isEventStream(none) ? 'pass' : 'fail', why: accepts, cost: 'a client that sends Accept: */* or no Accept (curl, many libraries) gets an error instead of a stream' });
   const streamsPost = isEventStream(post);
   const defects = [
     ...(head.end === 'cut' ? [`${headWhy} (a hang)`] : head.head === undefined || head.head.status >= 500 ? [headWhy] : []),
@@ -311,11 +334,15 @@ export async function sharedIds(url: string): Promise<CheckEvidence> {
   const alone = median(steps(phase(0, 3000)));
   const crowded = median(steps(phase(3300, 5200)));
   const later = median(steps(phase(6500, 9000)));
-  const otherIds = otherRecords.flatMap((r) => events(r).filter((e) => e.hasOwnId).map((e) => e.lastEventId));
-  const overlap = otherIds.filter((id) => seen.some((e) => e.lastEventId === id));
-  const shared = alone !== undefined && crowded !== undefined && crowded > alone;
-  const outlive = alone !== undefined && later !== undefined && later > alone;
-  const summary = `observer's id steps: ${alone ?? '?'} alone, ${crowded ?? '?'} while 4 others were open, ${later ?? '?'} after they left; others got ${otherIds.slice(0, 4).join(', ')}…${overlap.length > 0 ? `; ${overlap.length} ids sent on two connections` : ''}`;
+  const otherEvents = otherRecords.flatMap((r) => events(r).filter((e) => e.hasOwnId));
+  const otherIds = otherEvents.map((e) => e.lastEventId);
+  // A broadcast sends the same event (same id, same data) everywhere: only the same id on different data is a clash.
+  const overlap = otherEvents.filter((o) => seen.some((e) => e.lastEventId === o.lastEventId && e.data !== o.data)).map((e) => e.lastEventId);
+  // Steps half again as big: timestamps jitter by a millisecond or two, a shared counter jumps by the streams open.
+  const bigger = (a: bigint | undefined, b: bigint | undefined): boolean => a !== undefined && b !== undefined && b > 0n && a * 2n > b * 3n;
+  const shared = bigger(crowded, alone);
+  const outlive = bigger(later, alone);
+  const summary = `observer's id steps: ${alone ?? '?'} alone, ${crowded ?? '?'} while 4 others were open, ${later ?? '?'} after they left; others got ${otherIds.slice(0, 4).join(', ')}…${overlap.length > 0 ? `; ${overlap.length} ids named different data on two connections` : ''}`;
   const findings = [
     ...(shared ? ['one id counter serves every connection: each client sees gaps in its own ids'] : []),
     ...(outlive ? ['streams keep running after their client left (the ids still advance for them)'] : []),

@@ -157,7 +157,7 @@ function counts(target: TargetResult): string {
 export function costOf(target: TargetResult, row: SuiteRow): string {
   const fromCheck = opinionsOn(target, row.id)
     .filter((o) => o.verdict === 'fail')
-    .map((o) => target.checks.find((c) => c.id === o.check)?.cost)
+    .map((o) => o.cost)
     .find((c) => c !== undefined);
   return fromCheck ?? COSTS[row.id] ?? row.title;
 }

@@ -71,6 +71,8 @@ async function evidenceFor(target: SurveyTarget, paths: SurveyPaths, EventSource
         checks.push(failed(id, title, error));
       }
     };
+    // First, while no other connection has touched the server: steps of a shared id counter are clean.
+    await guard('shared-ids', 'Shared ids', () => sharedIds(url));
     await guard('first-connection', 'A fresh connection', () => firstConnection(url));
     let seen: readonly string[] = [];
     await guard('resume', 'Resume', async () => {
@@ -81,7 +83,6 @@ async function evidenceFor(target: SurveyTarget, paths: SurveyPaths, EventSource
     });
     await guard('hostile-ids', 'Hostile ids', () => hostileIds(url, seen));
     await guard('methods', 'Methods', () => methods(url));
-    await guard('shared-ids', 'Shared ids', () => sharedIds(url));
     await guard('capacity', 'Capacity', () => capacity(url));
     await guard('client', 'A real client', () => clientCheck(EventSource, url));
     say(`  evidence ${target.id}: ${checks.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
@@ -147,7 +148,12 @@ async function main(argv: readonly string[]): Promise<number> {
     await Promise.all(
       quiet.map(async (target) => {
         try {
-          evidence.get(target.id)?.push(await withServer(target, paths, false, (url) => idle(url)));
+          evidence.get(target.id)?.push(
+            await withServer(target, paths, false, async (url) => {
+              await new Promise((resolve) => setTimeout(resolve, 500));
+              return idle(url);
+            }),
+          );
         } catch (error) {
           evidence.get(target.id)?.push(failed('idle', 'Idle', error));
         }

@@ -11,6 +11,8 @@ def run(app, on_start=None):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    # Listen before saying so: connections wait in the backlog until uvicorn accepts them.
+    sock.listen(2048)
     config = uvicorn.Config(app, log_level="warning")
     server = uvicorn.Server(config)
 
