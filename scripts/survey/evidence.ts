@@ -131,6 +131,23 @@ function retryOpinion(x: RawExchange, which: string): Opinion {
   return { rule: 'SSE-S08', verdict: ok ? 'pass' : 'fail', why: `${which}: ${early === undefined ? `no retry: before the first event (${stream.retries[0] === undefined ? 'none at all' : `retry: ${stream.retries[0].value} after ${stream.retries[0].eventsBefore} events`})` : `retry: ${early.value} first`}` };
 }
 
+/** SSE-S09 on one connection: integer ids that go backwards (judged only when every id is an integer). */
+function idOrderOpinion(got: readonly ParsedEvent[], which: string): Opinion[] {
+  const ids = got.filter((e) => e.hasOwnId && e.lastEventId !== '').map((e) => e.lastEventId);
+  const numbers = numericIds(ids);
+  if (numbers === undefined || numbers.length < 2) return [];
+  const back = numbers.findIndex((n, i) => i > 0 && n <= (numbers[i - 1] as bigint));
+  if (back < 0) return [{ rule: 'SSE-S09', verdict: 'pass', why: `${which}: ${ids.length} ids, increasing` }];
+  return [
+    {
+      rule: 'SSE-S09',
+      verdict: 'fail',
+      why: `${which}: id ${ids[back]} came after ${ids[back - 1]}`,
+      cost: "the client's Last-Event-ID moves backwards: its next reconnect asks for (and gets) events it already has",
+    },
+  ];
+}
+
 /** Resume with an id the client has seen: is the first event the next one? */
 export async function resume(url: string): Promise<CheckEvidence & { readonly seenIds: readonly string[] }> {
   const a = await idsOf(url, 3, 7000);
@@ -179,7 +196,11 @@ export async function resume(url: string): Promise<CheckEvidence & { readonly se
     summary,
     ...(kind === 'exact' ? {} : { cost: kind === 'duplicate' ? 'every reconnect re-delivers events the client already handled' : 'every reconnect silently loses the events sent while the client was away' }),
     transcript: log,
-    opinions: [{ rule: 'SSE-S10', verdict: kind === 'exact' ? 'pass' : 'fail', why: summary, ...(kind === 'exact' ? {} : { cost: kind === 'duplicate' ? 'every reconnect re-delivers events the client already handled' : 'every reconnect silently loses the events sent while the client was away' }) }, retryOpinion(b, `the resume with Last-Event-ID ${x.lastEventId}`)],
+    opinions: [
+      { rule: 'SSE-S10', verdict: kind === 'exact' ? 'pass' : 'fail', why: summary, ...(kind === 'exact' ? {} : { cost: kind === 'duplicate' ? 'every reconnect re-delivers events the client already handled' : 'every reconnect silently loses the events sent while the client was away' }) },
+      retryOpinion(b, `the resume with Last-Event-ID ${x.lastEventId}`),
+      ...idOrderOpinion(resumed, `the resume with Last-Event-ID ${x.lastEventId}`),
+    ],
     seenIds,
   };
 }
