@@ -148,7 +148,65 @@ function idOrderOpinion(got: readonly ParsedEvent[], which: string): Opinion[] {
   ];
 }
 
-/** Resume with an id the client has seen: is the first event the next one? */
+/** One resume: Last-Event-ID X, where `next` is what the client saw right after X. */
+interface ResumeTry {
+  readonly kind: 'exact' | 'duplicate' | 'gap' | 'refused' | 'silent';
+  readonly summary: string;
+  readonly log: string;
+  readonly opinions: Opinion[];
+}
+
+const RESUME_COST = {
+  duplicate: 'every reconnect re-delivers events the client already handled (or events from before it connected)',
+  gap: 'every reconnect silently loses the events sent while the client was away',
+  refused: 'a browser that reconnects gets no stream and gives up for good',
+} as const;
+
+async function tryResume(url: string, x: ParsedEvent, next: ParsedEvent, seenIds: readonly string[]): Promise<ResumeTry> {
+  const b = await rawExchange({ url, headers: browserHeaders([['Last-Event-ID', x.lastEventId]]), durationMs: 3000 });
+  const log = `reconnect with Last-Event-ID: ${x.lastEventId} (the client saw ${next.lastEventId} next):\n${transcript(b)}`;
+  if (!isEventStream(b)) {
+    const why = `Last-Event-ID ${q(x.lastEventId)} → ${answer(b)}`;
+    return {
+      kind: 'refused',
+      summary: why,
+      log,
+      opinions: [
+        { rule: 'SSE-M12', verdict: 'fail', why, cost: RESUME_COST.refused },
+        { rule: 'SSE-S10', verdict: 'fail', why, cost: RESUME_COST.refused },
+      ],
+    };
+  }
+  const resumed = events(b);
+  const first = resumed.find((e) => e.hasOwnId && e.lastEventId !== '');
+  if (first === undefined) return { kind: 'silent', summary: `after ${x.lastEventId}, no event with an id in 3 s`, log, opinions: [] };
+  const before = resumed.indexOf(first);
+  const preface = before > 0 ? ` (after ${before} event${before === 1 ? '' : 's'} without an id: ${resumed.slice(0, before).map((e) => e.type).join(', ')})` : '';
+  const numbers = numericIds([x.lastEventId, next.lastEventId, first.lastEventId]);
+  let kind: 'exact' | 'duplicate' | 'gap';
+  if (first.lastEventId === next.lastEventId && first.data === next.data) kind = 'exact';
+  // At or before X, one the client had, or (integer ids) older than the next one: a replay from too far back.
+  else if (first.lastEventId === x.lastEventId || seenIds.includes(first.lastEventId) || (numbers !== undefined && (numbers[2] as bigint) < (numbers[1] as bigint))) kind = 'duplicate';
+  else kind = 'gap';
+  const replayedSeen = resumed.filter((e) => e.hasOwnId && seenIds.slice(0, -1).includes(e.lastEventId)).length;
+  const summary = `after Last-Event-ID ${x.lastEventId} the first event with an id was ${first.lastEventId}${preface}, expected ${next.lastEventId}: ${kind}${replayedSeen > 0 ? ` (${replayedSeen} events the client already had were sent again)` : ''}`;
+  const which = `the resume with Last-Event-ID ${x.lastEventId}`;
+  return {
+    kind,
+    summary,
+    log,
+    opinions: [
+      { rule: 'SSE-S10', verdict: kind === 'exact' ? 'pass' : 'fail', why: summary, ...(kind === 'exact' ? {} : { cost: RESUME_COST[kind] }) },
+      retryOpinion(b, which),
+      ...idOrderOpinion(resumed, which),
+    ],
+  };
+}
+
+/**
+ * Resume with ids the client has seen: from the first id it got (often a "connected" event) and
+ * from the one before the last. Is the first event the next one the client saw?
+ */
 export async function resume(url: string): Promise<CheckEvidence & { readonly seenIds: readonly string[] }> {
   const a = await idsOf(url, 3, 7000);
   const withIds = events(a).filter((e) => e.hasOwnId && e.lastEventId !== '');
@@ -157,50 +215,25 @@ export async function resume(url: string): Promise<CheckEvidence & { readonly se
   if (withIds.length < 2) {
     return { ...base, verdict: 'n/a', summary: `fewer than two events with ids in 7 s (${answer(a)})`, transcript: transcript(a), opinions: [], seenIds };
   }
-  const x = withIds.at(-2) as ParsedEvent;
-  const next = withIds.at(-1) as ParsedEvent;
-  const b = await rawExchange({ url, headers: browserHeaders([['Last-Event-ID', x.lastEventId]]), durationMs: 3000 });
-  const log = `first connection:\n${transcript(a)}\n\nreconnect with Last-Event-ID: ${x.lastEventId}:\n${transcript(b)}`;
-  if (!isEventStream(b)) {
-    const why = `Last-Event-ID ${q(x.lastEventId)} → ${answer(b)}`;
-    return {
-      ...base,
-      verdict: 'defect',
-      summary: why,
-      cost: 'a browser that reconnects gets no stream and gives up for good',
-      transcript: log,
-      opinions: [
-        { rule: 'SSE-M12', verdict: 'fail', why, cost: 'a browser that reconnects gets no stream and gives up for good' },
-        { rule: 'SSE-S10', verdict: 'fail', why },
-      ],
-      seenIds,
-    };
-  }
-  const resumed = events(b);
-  const first = resumed.find((e) => e.hasOwnId && e.lastEventId !== '');
-  const before = resumed.indexOf(first as ParsedEvent);
-  const preface = before > 0 ? ` (after ${before} event${before === 1 ? '' : 's'} without an id: ${resumed.slice(0, before).map((e) => e.type).join(', ')})` : '';
-  if (first === undefined) {
-    return { ...base, verdict: 'n/a', summary: `after ${x.lastEventId}, no event with an id in 3 s`, transcript: log, opinions: [], seenIds };
-  }
-  const numbers = numericIds([x.lastEventId, next.lastEventId, first.lastEventId]);
-  let kind: 'exact' | 'duplicate' | 'gap';
-  if (first.lastEventId === next.lastEventId && first.data === next.data) kind = 'exact';
-  else if (first.lastEventId === x.lastEventId || seenIds.includes(first.lastEventId) || (numbers !== undefined && (numbers[2] as bigint) <= (numbers[0] as bigint))) kind = 'duplicate';
-  else kind = 'gap';
-  const replayedSeen = resumed.filter((e) => e.hasOwnId && seenIds.slice(0, -1).includes(e.lastEventId)).length;
-  const summary = `seen ${seenIds.join(', ')}; after Last-Event-ID ${x.lastEventId} the first event with an id was ${first.lastEventId}${preface}, expected ${next.lastEventId}: ${kind}${replayedSeen > 0 ? ` (${replayedSeen} events the client already had were sent again)` : ''}`;
+  const pairs: [ParsedEvent, ParsedEvent][] = [[withIds[0] as ParsedEvent, withIds[1] as ParsedEvent]];
+  if (withIds.length > 2) pairs.push([withIds.at(-2) as ParsedEvent, withIds.at(-1) as ParsedEvent]);
+  const tries: ResumeTry[] = [];
+  for (const [x, next] of pairs) tries.push(await tryResume(url, x, next, seenIds));
+  const log = [`first connection:\n${transcript(a)}`, ...tries.map((t) => t.log)].join('\n\n');
+  const judged = tries.filter((t) => t.kind !== 'silent');
+  const worst = judged.find((t) => t.kind === 'refused') ?? judged.find((t) => t.kind === 'duplicate') ?? judged.find((t) => t.kind === 'gap');
+  const summary = `seen ${seenIds.join(', ')}; ${tries.map((t) => t.summary).join('; ')}`;
+  if (judged.length === 0) return { ...base, verdict: 'n/a', summary, transcript: log, opinions: [], seenIds };
+  // One opinion per rule: the failing one when any try failed.
+  const opinions = new Map<string, Opinion>();
+  for (const o of tries.flatMap((t) => t.opinions)) if (!opinions.has(o.rule) || o.verdict === 'fail') opinions.set(o.rule, opinions.get(o.rule)?.verdict === 'fail' ? (opinions.get(o.rule) as Opinion) : o);
   return {
     ...base,
-    verdict: kind === 'exact' ? 'ok' : 'defect',
+    verdict: worst === undefined ? 'ok' : 'defect',
     summary,
-    ...(kind === 'exact' ? {} : { cost: kind === 'duplicate' ? 'every reconnect re-delivers events the client already handled' : 'every reconnect silently loses the events sent while the client was away' }),
+    ...(worst === undefined || worst.kind === 'silent' || worst.kind === 'exact' ? {} : { cost: RESUME_COST[worst.kind] }),
     transcript: log,
-    opinions: [
-      { rule: 'SSE-S10', verdict: kind === 'exact' ? 'pass' : 'fail', why: summary, ...(kind === 'exact' ? {} : { cost: kind === 'duplicate' ? 'every reconnect re-delivers events the client already handled' : 'every reconnect silently loses the events sent while the client was away' }) },
-      retryOpinion(b, `the resume with Last-Event-ID ${x.lastEventId}`),
-      ...idOrderOpinion(resumed, `the resume with Last-Event-ID ${x.lastEventId}`),
-    ],
+    opinions: [...opinions.values()],
     seenIds,
   };
 }

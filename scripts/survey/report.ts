@@ -232,7 +232,10 @@ export function renderSurvey(result: SurveyResult): string {
   }
   const missedByDefault = targets.flatMap((t) => t.checks.filter((c) => c.verdict === 'defect' && c.opinions.length === 0).map((c) => ({ t, c })));
   if (missedByDefault.length > 0) {
-    lines.push('Defects no rule of the default run covers (seen only by the survey\'s own checks):', '');
+    lines.push(
+      "Defects seen only by the survey's own checks, which no rule judged in the suite's run. The idle watch runs on an instance with the app's ticker off; the suite's run had it on, so its SSE-S02 rightly passed there (run against an idle instance, SSE-S02 catches the 30 s silence too).",
+      '',
+    );
     for (const { t, c } of missedByDefault) lines.push(`- ${t.id}, [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}): ${c.summary}`);
     lines.push('');
   }
