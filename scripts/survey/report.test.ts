@@ -52,6 +52,7 @@ describe('renderSurvey', () => {
     assert.match(md, /\| SSE-A01 \| ADVICE \| \[advice\]\(survey\/alpha\.md#sse-a01\) \|  \|/);
     assert.match(md, /\| SSE-NEW \| SHOULD \|  \| \[FAIL\]\(survey\/beta\.md#sse-new\) \|/);
     assert.match(md, /wall time 400 s/);
+    assert.match(md, /In short: 2 of 2 targets have at least one defect a user pays for; 1 fail a MUST rule in the suite's default run \(alpha\); the suite and the evidence disagree 2 times/);
     assert.match(md, /\| alpha \| 1 pass, 1 FAIL \(1 MUST\), 1 advice, 0 n\/a \|/);
   });
 

@@ -179,8 +179,14 @@ export function renderSurvey(result: SurveyResult): string {
   lines.push(`- Date: ${result.date}`);
   lines.push(`- Command: \`${result.command}\` (wall time ${(result.wallMs / 1000).toFixed(0)} s)`);
   lines.push(`- Suite: the project's own CLI, \`node dist/conformance/cli.js <url> --json\`, default options, one target at a time.`);
-  lines.push(`- Tools: ${Object.entries(result.tools).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+  lines.push(`- Tools: ${Object.entries(result.tools).map(([k, v]) => (v.toLowerCase().startsWith(k.toLowerCase()) ? v : `${k} ${v}`)).join('; ')}`);
   lines.push('');
+  const withMust = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail' && r.level === 'MUST'));
+  const withDefect = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail') || t.checks.some((c) => c.verdict === 'defect'));
+  lines.push(
+    `In short: ${withDefect.length} of ${targets.length} targets have at least one defect a user pays for; ${withMust.length} fail a MUST rule in the suite's default run (${withMust.map((t) => t.id).join(', ') || 'none'}); the suite and the evidence disagree ${disagreements(result).length} times (below).`,
+    '',
+  );
   lines.push('## Targets', '', '| target | language | what runs | versions | stream |', '| --- | --- | --- | --- | --- |');
   for (const t of targets) {
     lines.push(`| [${t.id}](${page(t)}) | ${t.language} | ${cell(t.stack)} | ${cell(t.versions.join(', '))} | \`${t.path}\` |`);
