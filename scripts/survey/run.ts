@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { clientCheck, loadEventSource } from './client.js';
@@ -103,7 +103,10 @@ async function previous(file: string): Promise<SurveyResult | undefined> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: { only: { type: 'string' }, 'no-evidence': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { only: { type: 'string' }, 'no-evidence': { type: 'boolean' }, cli: { type: 'string' }, out: { type: 'string' } },
+  });
   const chosen = values.only === undefined ? TARGETS : values.only.split(',').map((id) => targetById(id.trim()));
   const started = performance.now();
   const paths = surveyPaths();
@@ -112,7 +115,8 @@ async function main(argv: readonly string[]): Promise<number> {
   await prepareTargets(paths);
   const tools = await toolVersions();
   say(`versions: ${Object.entries({ ...tools, ...versions }).map(([k, v]) => `${k} ${v}`).join('; ')}`);
-  const cli = join(ROOT, 'dist', 'conformance', 'cli.js');
+  // --cli runs another build of the suite (e.g. a branch's dist) against the same targets.
+  const cli = resolve(values.cli ?? join(ROOT, 'dist', 'conformance', 'cli.js'));
   const EventSource = await loadEventSource(paths.npm);
 
   const suites = new Map<string, SuiteRun | Error>();
@@ -161,7 +165,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
   }
 
-  const docs = join(ROOT, 'docs');
+  // --out writes the pages elsewhere (a preview that leaves docs/ alone); the links inside stay relative.
+  const docs = resolve(values.out ?? join(ROOT, 'docs'));
   await mkdir(join(docs, 'survey'), { recursive: true });
   const resultsFile = join(docs, 'survey', 'results.json');
   const earlier = values.only === undefined ? undefined : await previous(resultsFile);
@@ -190,7 +195,9 @@ async function main(argv: readonly string[]): Promise<number> {
     targets: merged,
   };
   for (const target of fresh) await writeFile(join(docs, 'survey', `${target.id}.md`), renderTargetPage(target, result));
-  await writeFile(resultsFile, `${JSON.stringify(result, null, 1)}\n`);
+  // The transcripts live in the pages; results.json keeps what the matrix needs, to merge a later --only run.
+  const lean = { ...result, targets: result.targets.map((t) => ({ ...t, checks: t.checks.map((c) => ({ ...c, transcript: '' })), ...(t.suite === undefined ? {} : { suite: { ...t.suite, stderr: '' } }) })) };
+  await writeFile(resultsFile, `${JSON.stringify(lean, null, 1)}\n`);
   await writeFile(join(docs, 'survey.md'), renderSurvey(result));
   say(`wrote docs/survey.md and docs/survey/ in ${(result.wallMs / 1000).toFixed(0)} s`);
   return 0;
