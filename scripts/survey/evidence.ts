@@ -75,13 +75,12 @@ export async function firstConnection(url: string): Promise<CheckEvidence> {
   say('SSE-M01', x.head.status === 200, `status ${x.head.status}`);
   say('SSE-M02', essence(type).toLowerCase() === 'text/event-stream', `Content-Type ${q(type)}`);
   if (essence(type).toLowerCase() === 'text/event-stream') say('SSE-S06', essence(type) === 'text/event-stream', `Content-Type ${q(type)}`);
-  const cacheOk = /no-cache|no-store/i.test(cache) && /no-transform/i.test(cache);
-  say('SSE-S04', cacheOk, `Cache-Control ${cache === '' ? 'absent' : q(cache)}`);
-  say('SSE-S05', (header(x.head, 'x-accel-buffering') ?? '').toLowerCase() === 'no', `X-Accel-Buffering ${q(header(x.head, 'x-accel-buffering') ?? 'absent')}`);
-  const early = stream.retries.find((r) => r.eventsBefore === 0);
-  if (stream.events.length > 0 || stream.retries.length > 0) {
-    say('SSE-S08', early !== undefined && early.value >= 1000, early === undefined ? 'no retry: before the first event' : `retry: ${early.value} before the first event`);
-  }
+  // SSE-S04 judged on caching only (no-cache or no-store): whether no-transform is required or advice
+  // differs between versions of the catalogue; the header itself is in the transcript. No opinion on
+  // X-Accel-Buffering (SSE-S05), advice in later catalogues, for the same reason.
+  say('SSE-S04', /no-cache|no-store/i.test(cache), `Cache-Control ${cache === '' ? 'absent' : q(cache)}`);
+  const retry = retryOpinion(x, 'a fresh connection');
+  if (retry !== undefined) opinions.push(retry);
   const firstByte = x.body[0]?.atMs;
   say('SSE-S01', (x.headAtMs ?? Infinity) <= 1000 && (firstByte ?? Infinity) <= 1000, `headers after ${x.headAtMs} ms, first body byte after ${firstByte ?? 'never'} ms`);
   const length = header(x.head, 'content-length');
@@ -123,24 +122,38 @@ async function idsOf(url: string, count: number, maxMs: number, extra: readonly 
   });
 }
 
-/** SSE-S08 on one connection: a retry: of at least 1000 ms before its first event. */
-function retryOpinion(x: RawExchange, which: string): Opinion {
+/**
+ * SSE-S08 on one connection: a retry: of at least 1000 ms before its first event. A retry in the same
+ * read as the first event gets no opinion: catalogues differ on whether "with" counts as "before".
+ */
+function retryOpinion(x: RawExchange, which: string): Opinion | undefined {
   const stream = parseStream(timedText(x));
+  const firstEvent = stream.events[0];
+  if (firstEvent === undefined && stream.retries.length === 0) return undefined;
   const early = stream.retries.find((r) => r.eventsBefore === 0);
-  const ok = early !== undefined && early.value >= 1000;
-  return { rule: 'SSE-S08', verdict: ok ? 'pass' : 'fail', why: `${which}: ${early === undefined ? `no retry: before the first event (${stream.retries[0] === undefined ? 'none at all' : `retry: ${stream.retries[0].value} after ${stream.retries[0].eventsBefore} events`})` : `retry: ${early.value} first`}` };
+  if (early !== undefined) return { rule: 'SSE-S08', verdict: early.value >= 1000 ? 'pass' : 'fail', why: `${which}: retry: ${early.value} before the first event` };
+  const later = stream.retries[0];
+  if (later !== undefined && firstEvent !== undefined && later.atMs <= firstEvent.atMs) return undefined;
+  return {
+    rule: 'SSE-S08',
+    verdict: 'fail',
+    why: `${which}: no retry: before the first event (${later === undefined ? 'none at all' : `retry: ${later.value} after ${later.eventsBefore} events, ${later.atMs - (firstEvent?.atMs ?? 0)} ms later`})`,
+  };
 }
 
-/** SSE-S09 on one connection: integer ids that go backwards (judged only when every id is an integer). */
+/**
+ * Integer ids that go backwards on a resumed stream: the client's Last-Event-ID moves back, so its
+ * next reconnect asks for events it already has. Judged as part of the resume (SSE-S10).
+ */
 function idOrderOpinion(got: readonly ParsedEvent[], which: string): Opinion[] {
   const ids = got.filter((e) => e.hasOwnId && e.lastEventId !== '').map((e) => e.lastEventId);
   const numbers = numericIds(ids);
   if (numbers === undefined || numbers.length < 2) return [];
   const back = numbers.findIndex((n, i) => i > 0 && n <= (numbers[i - 1] as bigint));
-  if (back < 0) return [{ rule: 'SSE-S09', verdict: 'pass', why: `${which}: ${ids.length} ids, increasing` }];
+  if (back < 0) return [];
   return [
     {
-      rule: 'SSE-S09',
+      rule: 'SSE-S10',
       verdict: 'fail',
       why: `${which}: id ${ids[back]} came after ${ids[back - 1]}`,
       cost: "the client's Last-Event-ID moves backwards: its next reconnect asks for (and gets) events it already has",
@@ -197,7 +210,7 @@ async function tryResume(url: string, x: ParsedEvent, next: ParsedEvent, seenIds
     log,
     opinions: [
       { rule: 'SSE-S10', verdict: kind === 'exact' ? 'pass' : 'fail', why: summary, ...(kind === 'exact' ? {} : { cost: RESUME_COST[kind] }) },
-      retryOpinion(b, which),
+      ...[retryOpinion(b, which)].filter((o): o is Opinion => o !== undefined),
       ...idOrderOpinion(resumed, which),
     ],
   };
