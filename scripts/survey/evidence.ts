@@ -75,10 +75,10 @@ export async function firstConnection(url: string): Promise<CheckEvidence> {
   say('SSE-M01', x.head.status === 200, `status ${x.head.status}`);
   say('SSE-M02', essence(type).toLowerCase() === 'text/event-stream', `Content-Type ${q(type)}`);
   if (essence(type).toLowerCase() === 'text/event-stream') say('SSE-S06', essence(type) === 'text/event-stream', `Content-Type ${q(type)}`);
-  // SSE-S04 judged on caching only (no-cache or no-store): whether no-transform is required or advice
-  // differs between versions of the catalogue; the header itself is in the transcript. No opinion on
-  // X-Accel-Buffering (SSE-S05), advice in later catalogues, for the same reason.
-  say('SSE-S04', /no-cache|no-store/i.test(cache), `Cache-Control ${cache === '' ? 'absent' : q(cache)}`);
+  // No opinion on SSE-S04 or SSE-S05: whether no-transform and X-Accel-Buffering are required or
+  // advice differs between versions of the catalogue; the headers themselves are in the transcript,
+  // and a missing no-cache/no-store is still a failure under every version.
+  if (!/no-cache|no-store/i.test(cache)) say('SSE-S04', false, `Cache-Control ${cache === '' ? 'absent' : q(cache)}`);
   const retry = retryOpinion(x, 'a fresh connection');
   if (retry !== undefined) opinions.push(retry);
   const firstByte = x.body[0]?.atMs;
@@ -123,15 +123,17 @@ async function idsOf(url: string, count: number, maxMs: number, extra: readonly 
 }
 
 /**
- * SSE-S08 on one connection: a retry: of at least 1000 ms before its first event. A retry in the same
- * read as the first event gets no opinion: catalogues differ on whether "with" counts as "before".
+ * SSE-S08 on one connection, failures only: no retry: (or one under 1000 ms) before its first event.
+ * A retry in the same read as the first event gets no opinion: catalogues differ on whether "with"
+ * counts as "before".
  */
 function retryOpinion(x: RawExchange, which: string): Opinion | undefined {
   const stream = parseStream(timedText(x));
   const firstEvent = stream.events[0];
   if (firstEvent === undefined && stream.retries.length === 0) return undefined;
   const early = stream.retries.find((r) => r.eventsBefore === 0);
-  if (early !== undefined) return { rule: 'SSE-S08', verdict: early.value >= 1000 ? 'pass' : 'fail', why: `${which}: retry: ${early.value} before the first event` };
+  // A pass on this connection says nothing about another one the suite judged: only failures count.
+  if (early !== undefined) return early.value >= 1000 ? undefined : { rule: 'SSE-S08', verdict: 'fail', why: `${which}: retry: ${early.value} before the first event` };
   const later = stream.retries[0];
   if (later !== undefined && firstEvent !== undefined && later.atMs <= firstEvent.atMs) return undefined;
   return {
