@@ -228,7 +228,7 @@ export function renderSurvey(result: SurveyResult): string {
   else {
     lines.push(
       'A FAIL the evidence does not confirm is a false alarm of the suite; a defect the evidence sees that the suite passed is a miss.',
-      'Both are bugs of the suite, reported to its maintainers (see `/work/notes/survey-findings.md` during development).',
+      'Both are bugs of the suite: each goes to the suite with a way to reproduce it, and a fixture once fixed. Run against a later suite, this table shows what is left.',
       '',
       '| target | rule | suite | evidence | kind |',
       '| --- | --- | --- | --- | --- |',
