@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { describe, it } from 'node:test';
+import { groupAlive, startServer, StartError, stopServer } from './processes.js';
+
+// A tiny server that also starts a grandchild, so stopping the group must take both.
+const SERVER = `
+const http = require('node:http');
+const { spawn } = require('node:child_process');
+const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+const server = http.createServer((req, res) => res.end('ok ' + child.pid));
+server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+`;
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (part: string) => (body += part));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('startServer and stopServer', () => {
+  it('starts a server in its own process group, reads its port, and stops the whole group', async () => {
+    const server = await startServer({ file: process.execPath, args: ['-e', SERVER] });
+    const grandchild = Number((await get(server.port)).split(' ')[1]);
+    assert.ok(alive(grandchild));
+    assert.ok(groupAlive(server.pid));
+    await stopServer(server, 1000);
+    assert.equal(groupAlive(server.pid), false);
+    assert.equal(alive(grandchild), false, 'the grandchild went with its group');
+    assert.equal(server.hasExited(), true);
+  });
+
+  it('fails with the output when the server exits before listening', async () => {
+    await assert.rejects(startServer({ file: process.execPath, args: ['-e', 'console.error("boom"); process.exit(3)'] }), (error: Error) => {
+      assert.ok(error instanceof StartError);
+      assert.match(error.message, /exited \(3\) before listening/);
+      assert.match(error.message, /boom/);
+      return true;
+    });
+  });
+
+  it('fails, and kills it, when the server prints no port in time', async () => {
+    await assert.rejects(startServer({ file: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], startMs: 300 }), /printed no port in 300 ms/);
+  });
+
+  it('kills a server that ignores SIGTERM after the grace period', async () => {
+    const stubborn = `process.on('SIGTERM', () => {}); require('node:http').createServer().listen(0, '127.0.0.1', function () { console.log('listening ' + this.address().port); });`;
+    const server = await startServer({ file: process.execPath, args: ['-e', stubborn] });
+    const started = performance.now();
+    await stopServer(server, 300);
+    assert.equal(groupAlive(server.pid), false);
+    assert.ok(performance.now() - started < 5000);
+  });
+});

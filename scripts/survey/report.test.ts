@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CheckEvidence } from './evidence.js';
+import { anchor, cell, costOf, disagreements, renderSurvey, renderTargetPage, ruleIds, type SurveyResult, type TargetResult } from './report.js';
+import type { SuiteRow } from './suite-json.js';
+
+function row(id: string, level: string, status: SuiteRow['status'], evidence = `${id} evidence`): SuiteRow {
+  return { id, level, area: 'a', title: `${id} title`, status, rawStatus: status, evidence };
+}
+
+const check = (id: string, verdict: CheckEvidence['verdict'], opinions: CheckEvidence['opinions'] = [], cost?: string): CheckEvidence => ({
+  id,
+  title: `${id} title`,
+  verdict,
+  summary: `${id} summary`,
+  transcript: '→ GET / HTTP/1.1\\r\\n\n← +1ms HTTP/1.1 200 OK | ```',
+  opinions,
+  ...(cost === undefined ? {} : { cost }),
+});
+
+function target(id: string, rows: SuiteRow[], checks: CheckEvidence[]): TargetResult {
+  return {
+    id,
+    language: 'Node',
+    stack: `${id} stack`,
+    path: '/sse',
+    source: `${id}.mjs`,
+    from: 'its docs',
+    changes: '',
+    versions: [`${id} 1.0.0`],
+    suite: { rows, exitCode: 0, durationMs: 20_000, stderr: '' },
+    checks,
+  };
+}
+
+const a = target('alpha', [row('SSE-M01', 'MUST', 'pass'), row('SSE-M12', 'MUST', 'fail'), row('SSE-A01', 'ADVICE', 'advice')], [
+  check('resume', 'defect', [{ rule: 'SSE-M12', verdict: 'fail', why: 'reconnect → text/plain', cost: 'the client gives up' }], 'the client gives up'),
+]);
+const b = target('beta', [row('SSE-M01', 'MUST', 'pass'), row('SSE-S10', 'SHOULD', 'n/a'), row('SSE-NEW', 'SHOULD', 'fail')], [
+  check('resume', 'defect', [{ rule: 'SSE-S10', verdict: 'fail', why: 'a duplicate' }]),
+  check('methods', 'ok', [{ rule: 'SSE-NEW', verdict: 'pass', why: 'fine' }]),
+  check('capacity', 'defect', [], 'the 9th client hangs'),
+]);
+const result: SurveyResult = { date: '2026-12-02 20:00 UTC', command: 'npm run survey', wallMs: 400_000, tools: { node: 'v20' }, targets: [a, b] };
+
+describe('renderSurvey', () => {
+  it('has one row per rule id the JSON held, in order, with every target as a column', () => {
+    assert.deepEqual(ruleIds(result).map((r) => r.id), ['SSE-M01', 'SSE-M12', 'SSE-A01', 'SSE-S10', 'SSE-NEW']);
+    const md = renderSurvey(result);
+    assert.match(md, /\| rule \| level \| \[alpha\]\(survey\/alpha\.md\) \| \[beta\]\(survey\/beta\.md\) \|/);
+    assert.match(md, /\| SSE-M12 \| MUST \| \[FAIL\]\(survey\/alpha\.md#sse-m12\) \|  \|/);
+    assert.match(md, /\| SSE-A01 \| ADVICE \| \[advice\]\(survey\/alpha\.md#sse-a01\) \|  \|/);
+    assert.match(md, /\| SSE-NEW \| SHOULD \|  \| \[FAIL\]\(survey\/beta\.md#sse-new\) \|/);
+    assert.match(md, /wall time 400 s/);
+    assert.match(md, /In short: 2 of 2 targets have at least one defect a user pays for; 1 fail a MUST rule in the suite's default run \(alpha\); the suite and the evidence disagree 2 times/);
+    assert.match(md, /\| alpha \| 1 pass, 1 FAIL \(1 MUST\), 1 advice, 0 n\/a \|/);
+  });
+
+  it("prices each FAIL with the evidence's cost when it confirms, else the rule's own line", () => {
+    const md = renderSurvey(result);
+    assert.match(md, /\[SSE-M12\]\(survey\/alpha\.md#sse-m12\) \(MUST\): the client gives up/);
+    assert.equal(costOf(b, row('SSE-NEW', 'SHOULD', 'fail')), 'SSE-NEW title');
+    assert.match(md, /\(survey check\): the 9th client hangs/);
+  });
+
+  it('lists a FAIL the evidence contradicts and a defect the suite passed or left n/a', () => {
+    assert.deepEqual(
+      disagreements(result).map((d) => [d.target, d.rule, d.kind]),
+      [
+        ['beta', 'SSE-S10', 'missed'],
+        ['beta', 'SSE-NEW', 'false FAIL'],
+      ],
+    );
+    const md = renderSurvey(result);
+    assert.match(md, /\| beta \| SSE-S10 \| n\/a: SSE-S10 evidence \| resume: a duplicate \| missed \|/);
+    assert.match(md, /beta, \[capacity title\]\(survey\/beta\.md#check-capacity\): capacity summary/);
+  });
+
+  it('says so when a target gave no report', () => {
+    const broken: TargetResult = { ...target('gamma', [], []), suite: undefined, error: 'exited (1) before listening' };
+    const md = renderSurvey({ ...result, targets: [a, broken] });
+    assert.match(md, /\| SSE-M01 \| MUST \| pass \| error \|/);
+    assert.match(md, /\| gamma \| exited \(1\) before listening \|/);
+  });
+});
+
+describe('renderTargetPage', () => {
+  it('gives each FAIL and advice a section with both verdicts, and each check its transcript', () => {
+    const md = renderTargetPage(a, result);
+    assert.match(md, /^## SSE-M12$/m);
+    assert.match(md, /Second means, \[resume\]\(#check-resume\): confirms: reconnect → text\/plain/);
+    assert.match(md, /^## SSE-A01$/m);
+    assert.match(md, /^## check: resume$/m);
+    assert.match(md, /```text\n→ GET/);
+    assert.doesNotMatch(md, /\| ```$/m, 'a fence inside a transcript is defused');
+  });
+});
+
+describe('anchor and cell', () => {
+  it('makes GitHub anchors and safe table cells', () => {
+    assert.equal(anchor('SSE-M12'), 'sse-m12');
+    assert.equal(anchor('check: first-connection'), 'check-first-connection');
+    assert.equal(cell('a|b\nc'), 'a\\|b c');
+  });
+});

@@ -1,0 +1,224 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from '../paths.js';
+import { clientCheck, loadEventSource } from './client.js';
+import { capacity, firstConnection, hostileIds, idle, methods, resume, sharedIds, type CheckEvidence } from './evidence.js';
+import { ensureApt, ensureNpm, prepareTargets, say, surveyPaths, toolVersions } from './install.js';
+import { startServer, stopServer, type RunningServer } from './processes.js';
+import { renderSurvey, renderTargetPage, type SurveyResult, type TargetResult } from './report.js';
+import { runSuite, type SuiteRun } from './suite-json.js';
+import { TARGETS, targetById, type SurveyPaths, type SurveyTarget } from './targets.js';
+
+/**
+ * `npm run survey`: installs the targets into a scratch folder, runs the conformance suite against
+ * each (one at a time, default options), then the survey's own checks on fresh instances, and
+ * writes docs/survey.md and docs/survey/<target>.md. Every server runs in a process group of its
+ * own and is stopped by that group's id; an interrupt stops them all.
+ */
+
+const SUITE_TIMEOUT_MS = 150_000;
+const EVIDENCE_CONCURRENCY = 4;
+const running = new Set<RunningServer>();
+
+async function start(target: SurveyTarget, paths: SurveyPaths, tick: boolean): Promise<{ server: RunningServer; url: string }> {
+  const command = target.command(paths);
+  const server = await startServer({ ...command, env: { ...command.env, PORT: '0', SURVEY_TICK: tick ? '1' : '0' } });
+  running.add(server);
+  return { server, url: `http://127.0.0.1:${server.port}${target.path}` };
+}
+
+async function stop(server: RunningServer): Promise<void> {
+  await stopServer(server);
+  running.delete(server);
+}
+
+async function withServer<T>(target: SurveyTarget, paths: SurveyPaths, tick: boolean, body: (url: string) => Promise<T>): Promise<T> {
+  const { server, url } = await start(target, paths, tick);
+  try {
+    return await body(url);
+  } finally {
+    await stop(server);
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, body: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        out[index] = await body(items[index] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+function failed(id: string, title: string, error: unknown): CheckEvidence {
+  return { id, title, verdict: 'n/a', summary: `the check could not run: ${(error as Error).message}`, transcript: (error as Error).stack ?? '', opinions: [] };
+}
+
+async function evidenceFor(target: SurveyTarget, paths: SurveyPaths, EventSource: Awaited<ReturnType<typeof loadEventSource>>): Promise<CheckEvidence[]> {
+  return withServer(target, paths, true, async (url) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const checks: CheckEvidence[] = [];
+    const guard = async (id: string, title: string, body: () => Promise<CheckEvidence>): Promise<void> => {
+      try {
+        checks.push(await body());
+      } catch (error) {
+        checks.push(failed(id, title, error));
+      }
+    };
+    // First, while no other connection has touched the server: steps of a shared id counter are clean.
+    await guard('shared-ids', 'Shared ids', () => sharedIds(url));
+    await guard('first-connection', 'A fresh connection', () => firstConnection(url));
+    let seen: readonly string[] = [];
+    await guard('resume', 'Resume', async () => {
+      const result = await resume(url);
+      seen = result.seenIds;
+      const { seenIds: _, ...evidence } = result;
+      return evidence;
+    });
+    await guard('hostile-ids', 'Hostile ids', () => hostileIds(url, seen));
+    await guard('methods', 'Methods', () => methods(url));
+    await guard('capacity', 'Capacity', () => capacity(url));
+    await guard('client', 'A real client', () => clientCheck(EventSource, url));
+    say(`  evidence ${target.id}: ${checks.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
+    return checks;
+  });
+}
+
+function versionsOf(target: SurveyTarget, versions: Readonly<Record<string, string>>): string[] {
+  return target.packages.map((p) => `${p} ${versions[p] ?? '?'}`);
+}
+
+async function previous(file: string): Promise<SurveyResult | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as SurveyResult;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { only: { type: 'string' }, 'no-evidence': { type: 'boolean' }, cli: { type: 'string' }, out: { type: 'string' } },
+  });
+  const chosen = values.only === undefined ? TARGETS : values.only.split(',').map((id) => targetById(id.trim()));
+  const started = performance.now();
+  const paths = surveyPaths();
+  say(`scratch folder: ${paths.scratch}`);
+  const versions = { ...(await ensureApt()), ...(await ensureNpm(paths)) };
+  await prepareTargets(paths);
+  const tools = await toolVersions();
+  say(`versions: ${Object.entries({ ...tools, ...versions }).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+  // --cli runs another build of the suite (e.g. a branch's dist) against the same targets.
+  const cli = resolve(values.cli ?? join(ROOT, 'dist', 'conformance', 'cli.js'));
+  const EventSource = await loadEventSource(paths.npm);
+
+  const suites = new Map<string, SuiteRun | Error>();
+  for (const target of chosen) {
+    try {
+      const run = await withServer(target, paths, true, async (url) => {
+        // A second for the app's first events, as a server that has been up a while has some.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        say(`suite: ${target.id} ${url}`);
+        return runSuite(cli, url, SUITE_TIMEOUT_MS);
+      });
+      suites.set(target.id, run);
+      const fails = run.rows.filter((r) => r.status === 'fail').map((r) => r.id);
+      say(`  ${target.id}: ${run.error ?? `${run.rows.length} rules, FAIL ${fails.join(' ') || 'none'}`} (${(run.durationMs / 1000).toFixed(0)} s)`);
+    } catch (error) {
+      suites.set(target.id, error as Error);
+      say(`  ${target.id}: ${(error as Error).message}`);
+    }
+  }
+
+  const evidence = new Map<string, CheckEvidence[]>();
+  if (values['no-evidence'] !== true) {
+    say('evidence: fresh instances, the survey\'s own checks');
+    await mapLimit(chosen, EVIDENCE_CONCURRENCY, async (target) => {
+      try {
+        evidence.set(target.id, await evidenceFor(target, paths, EventSource));
+      } catch (error) {
+        evidence.set(target.id, [failed('start', 'Start', error)]);
+      }
+    });
+    const quiet = chosen.filter((t) => t.hasTicker);
+    say(`idle: ${quiet.map((t) => t.id).join(', ')} with the app's ticker off, 35 s`);
+    await Promise.all(
+      quiet.map(async (target) => {
+        try {
+          evidence.get(target.id)?.push(
+            await withServer(target, paths, false, async (url) => {
+              await new Promise((resolve) => setTimeout(resolve, 500));
+              return idle(url);
+            }),
+          );
+        } catch (error) {
+          evidence.get(target.id)?.push(failed('idle', 'Idle', error));
+        }
+      }),
+    );
+  }
+
+  // --out writes the pages elsewhere (a preview that leaves docs/ alone); the links inside stay relative.
+  const docs = resolve(values.out ?? join(ROOT, 'docs'));
+  await mkdir(join(docs, 'survey'), { recursive: true });
+  const resultsFile = join(docs, 'survey', 'results.json');
+  const earlier = values.only === undefined ? undefined : await previous(resultsFile);
+  const fresh: TargetResult[] = chosen.map((target) => {
+    const suite = suites.get(target.id);
+    return {
+      id: target.id,
+      language: target.language,
+      stack: target.stack,
+      path: target.path,
+      source: target.source,
+      from: target.from,
+      changes: target.changes,
+      versions: versionsOf(target, versions),
+      suite: suite instanceof Error ? undefined : suite,
+      checks: evidence.get(target.id) ?? [],
+      ...(suite instanceof Error ? { error: suite.message } : {}),
+    };
+  });
+  const merged = TARGETS.map((t) => fresh.find((r) => r.id === t.id) ?? earlier?.targets.find((r) => r.id === t.id)).filter((r): r is TargetResult => r !== undefined);
+  const result: SurveyResult = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    command: `npm run survey${argv.length === 0 ? '' : ` -- ${argv.join(' ')}`}`,
+    wallMs: performance.now() - started,
+    tools,
+    targets: merged,
+  };
+  for (const target of fresh) await writeFile(join(docs, 'survey', `${target.id}.md`), renderTargetPage(target, result));
+  // The transcripts live in the pages; results.json keeps what the matrix needs, to merge a later --only run.
+  const lean = { ...result, targets: result.targets.map((t) => ({ ...t, checks: t.checks.map((c) => ({ ...c, transcript: '' })), ...(t.suite === undefined ? {} : { suite: { ...t.suite, stderr: '' } }) })) };
+  await writeFile(resultsFile, `${JSON.stringify(lean, null, 1)}\n`);
+  await writeFile(join(docs, 'survey.md'), renderSurvey(result));
+  say(`wrote docs/survey.md and docs/survey/ in ${(result.wallMs / 1000).toFixed(0)} s`);
+  return 0;
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((s) => stop(s)));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping ${running.size} servers`);
+    void stopAll().then(() => process.exit(130));
+  });
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  say(`survey: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}
