@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { churn } from './churn.js';
+import { crashPublish } from './crash-publish.js';
+import { diskFull } from './disk-full.js';
 import { eventContent } from './event-content.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
@@ -24,6 +26,8 @@ const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<Scena
   'reconnect-storm': reconnectStorm,
   'shutdown-restart': shutdownRestart,
   'event-content': eventContent,
+  'crash-publish': crashPublish,
+  'disk-full': diskFull,
 };
 
 const { values } = parseArgs({
