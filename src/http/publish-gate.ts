@@ -1,0 +1,65 @@
+import type { SseRequest } from '../stream/http.js';
+import { RateLimiter } from '../limits/rate.js';
+import { clientAddress, createTrustedProxies, unmapIpv4, type TrustedProxies } from './client-address.js';
+import { createPublishAuth, type PublishAuth } from './publish-auth.js';
+
+/** Why a publish was turned away at the gate, with the answer to send. */
+export interface PublishRefusal {
+  readonly status: 401 | 403 | 429;
+  readonly code: 'unauthorized' | 'publish_local_only' | 'rate_limited';
+  readonly message: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link createPublishGate}. */
+export interface PublishGateOptions {
+  /** The shared secret publishers send as `Authorization: Bearer …`; none: loopback callers only. */
+  readonly publishToken?: string | undefined;
+  /** Publishes per second per client (a token bucket of twice that); 0: no limit. */
+  readonly publishRate?: number;
+  /** Proxies whose forwarding headers are believed. */
+  readonly trustProxy?: readonly string[];
+}
+
+/** The checks a publish passes before its body is read. */
+export interface PublishGate {
+  readonly auth: PublishAuth;
+  readonly trusted: TrustedProxies;
+  /** @returns undefined to go ahead, or the refusal */
+  check(req: SseRequest, nowMs?: number): PublishRefusal | undefined;
+}
+
+/**
+ * Who may publish, and how fast: the token (or loopback) rule of {@link createPublishAuth}, then
+ * a per-client token bucket keyed on the client address (after `--trust-proxy`). Authentication
+ * comes first, so a stranger cannot spend a real publisher's tokens; both run before the body is
+ * read, so a refused client costs no buffering.
+ *
+ * @throws TypeError on a weak token or a `trustProxy` value that is not an address or CIDR block
+ */
+export function createPublishGate(options: PublishGateOptions): PublishGate {
+  const auth = createPublishAuth(options.publishToken);
+  const trusted = createTrustedProxies(options.trustProxy ?? []);
+  const rate = options.publishRate === undefined || options.publishRate === 0 ? undefined : new RateLimiter({ perSecond: options.publishRate });
+  return {
+    auth,
+    trusted,
+    check(req, nowMs = performance.now()) {
+      const address = clientAddress(req, trusted);
+      const isViaTrustedProxy = trusted.isTrusted(unmapIpv4(req.socket.remoteAddress ?? ''));
+      const decision = auth.check({ headers: req.headers, address, isViaTrustedProxy });
+      if (!decision.isAllowed) return decision;
+      if (rate === undefined) return undefined;
+      const taken = rate.take(address, nowMs);
+      if (taken.isAllowed) return undefined;
+      // Retry-After is whole seconds (RFC 9110 §10.2.3); rounding up never invites an early retry.
+      const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+      return {
+        status: 429,
+        code: 'rate_limited',
+        message: `Too many publishes from your address: at most ${rate.perSecond} a second (bursts of ${rate.burst}); retry in ${seconds} s.`,
+        headers: { 'retry-after': String(seconds) },
+      };
+    },
+  };
+}
