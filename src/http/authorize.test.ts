@@ -90,8 +90,8 @@ describe('guardStream', () => {
 
   it('writes nothing and starts nothing when the client left during an asynchronous check', async () => {
     let release: (value: boolean) => void = () => {};
-    let called: (req: import('../stream/http.js').SseRequest) => void = () => {};
-    const checking = new Promise<import('../stream/http.js').SseRequest>((resolve) => (called = resolve));
+    let called: (req: import('./types.js').SseRequest) => void = () => {};
+    const checking = new Promise<import('./types.js').SseRequest>((resolve) => (called = resolve));
     const { port, seen } = await start((req) => {
       called(req);
       return new Promise<boolean>((resolve) => (release = resolve));

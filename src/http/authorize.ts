@@ -1,4 +1,5 @@
-import type { SseRequest, SseResponse } from '../stream/http.js';
+import { sendError } from './json.js';
+import type { SseRequest, SseResponse } from './types.js';
 
 /**
  * What an {@link Authorize} hook answers: `true` lets the stream start; `false` refuses with
@@ -80,21 +81,10 @@ function decide(res: SseResponse, result: AuthorizeResult, proceed: () => void):
   }
   const refusal = result === false ? { status: 403 as const } : result;
   const code = refusal.status === 401 ? 'unauthorized' : 'forbidden';
-  answer(res, refusal.status, code, refusal.message ?? DEFAULT_MESSAGES[refusal.status], refusal.headers ?? {});
+  sendError(res, refusal.status, code, refusal.message ?? DEFAULT_MESSAGES[refusal.status], { ...refusal.headers });
 }
 
 function failed(res: SseResponse, error: unknown, onError: (error: unknown) => void): void {
-  if (!res.destroyed && !res.headersSent) answer(res, 500, 'authorize_failed', 'The authorization check failed.', {});
+  if (!res.destroyed && !res.headersSent) sendError(res, 500, 'authorize_failed', 'The authorization check failed.');
   onError(error);
-}
-
-function answer(res: SseResponse, status: number, code: string, message: string, headers: Readonly<Record<string, string>>): void {
-  const text = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
 }

@@ -1,4 +1,4 @@
-import { checkInteger } from '../options.js';
+import { checkInteger } from '../options/check.js';
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {

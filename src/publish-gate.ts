@@ -1,7 +1,7 @@
-import type { SseRequest } from '../stream/http.js';
-import { RateLimiter } from '../limits/rate.js';
-import { clientAddress, createTrustedProxies, unmapIpv4, type TrustedProxies } from './client-address.js';
-import { createPublishAuth, type PublishAuth } from './publish-auth.js';
+import type { SseRequest } from './http/types.js';
+import { RateLimiter } from './limits/rate.js';
+import { clientAddress, createTrustedProxies, unmapIpv4, type TrustedProxies } from './http/client-address.js';
+import { createPublishAuth, type PublishAuth } from './http/publish-auth.js';
 
 /** Why a publish was turned away at the gate, with the answer to send. */
 export interface PublishRefusal {
