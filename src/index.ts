@@ -42,3 +42,7 @@ export {
 export { StreamWindow } from './redis/stream-window.js';
 export { parseRedisUrl, RedisClient, RedisUnavailableError, type RedisAddress, type RedisClientOptions, type RedisState } from './redis/client.js';
 export { encodeCommand, RedisReplyError, RespParser, RespProtocolError, type RespValue } from './redis/resp.js';
+export { type Authorize, type AuthorizeResult } from './options/hooks.js';
+export { guardStream } from './http/authorize.js';
+export { clientAddress, createTrustedProxies, type TrustedProxies } from './http/client-address.js';
+export { RateLimiter, type RateDecision, type RateLimiterOptions } from './limits/rate.js';

@@ -1,4 +1,7 @@
-import type { SseRequest } from './http/types.js';
+import { hasBody } from './http/body.js';
+import { sendError } from './http/json.js';
+import type { SseRequest, SseResponse } from './http/types.js';
+import { bump, type Counters } from './metrics/metrics.js';
 import { RateLimiter } from './limits/rate.js';
 import { clientAddress, createTrustedProxies, unmapIpv4, type TrustedProxies } from './http/client-address.js';
 import { createPublishAuth, type PublishAuth } from './http/publish-auth.js';
@@ -62,4 +65,21 @@ export function createPublishGate(options: PublishGateOptions): PublishGate {
       };
     },
   };
+}
+
+/**
+ * Runs the gate for a `POST /publish` and answers a refusal (counted in `counters`).
+ *
+ * @returns true when the publish may go on to read its body
+ */
+export function admitPublish(gate: PublishGate, req: SseRequest, res: SseResponse, counters: Counters): boolean {
+  const refused = gate.check(req);
+  if (refused === undefined) return true;
+  counters.publishRejected++;
+  if (refused.status === 429) counters.publishRateLimited++;
+  else bump(counters.publishUnauthorized, refused.code);
+  // The body was not read: on HTTP/1.1, closing is cheaper than reading a stranger's body to its end.
+  const close = hasBody(req) && req.httpVersionMajor === 1 ? { connection: 'close' } : {};
+  sendError(res, refused.status, refused.code, refused.message, { ...refused.headers, ...close });
+  return false;
 }

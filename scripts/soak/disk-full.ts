@@ -8,8 +8,11 @@ import { getRequest, rawRequest, simpleGet } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';
 
 const DISK_BYTES = 1024 * 1024;
-/** Free space left for the history file in each round. */
-const ROOM_BYTES = 96 * 1024;
+/**
+ * Free space left for the history file in each round: less than a compacted copy of the history
+ * (60 events of about 1 KiB), so a compaction while the ballast is there fails too.
+ */
+const ROOM_BYTES = 40 * 1024;
 const EVENT_DATA_BYTES = 900;
 /** Events kept: small, so the file is compacted (rewritten) while the disk is full. */
 const HISTORY_EVENTS = 60;
@@ -55,6 +58,7 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
     const resumeMs: number[] = [];
     const healthWhileFull: string[] = [];
     const healthAfter: string[] = [];
+    const healthTexts = new Set<string>();
     let n = 0;
     const publish = async (): Promise<PostResult> => {
       const data = `${n++}:${'x'.repeat(EVENT_DATA_BYTES)}`;
@@ -75,10 +79,11 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
       }
       firstRefusalAfter.push(accepted);
       refusals.push(answer);
+      // At once: nothing can free space now (a compaction needs room to write its new file).
+      healthWhileFull.push(`${(await simpleGet({ port }, '/health')).status}`);
       for (let i = 0; i < REFUSED_PROBES && server.isRunning(); i++) refusals.push(await publish());
       // The ticker publishes into the full disk too: give it a few ticks.
       await sleep(200);
-      healthWhileFull.push(`${(await simpleGet({ port }, '/health')).status}`);
       rmSync(ballast);
       const freed = performance.now();
       let back = await publish();
@@ -88,7 +93,9 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
       }
       resumeMs.push(performance.now() - freed);
       for (let i = 0; i < 10 && server.isRunning(); i++) await publish();
-      healthAfter.push(`${(await simpleGet({ port }, '/health')).status}`);
+      const health = await simpleGet({ port }, '/health');
+      healthAfter.push(`${health.status}`);
+      healthTexts.add(health.body.trim());
     }
     const wasRunning = server.isRunning();
     const firstStderr = server.stderr();
@@ -126,6 +133,7 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
     findings.row('refusal time p50 / max (ms)', `${percentile(refusalMs, 50).toFixed(1)} / ${Math.max(...refusalMs).toFixed(1)}`);
     findings.row('sample refusal', bodies[0]?.body.slice(0, 160) ?? '(none)');
     findings.row('/health while full, after', `${healthWhileFull.join(' ')}, ${healthAfter.join(' ')}`);
+    findings.row('/health text once space is back', [...healthTexts].join(' | ').slice(0, 200));
     findings.row('space back → first 202 (ms) per round', resumeMs.map((ms) => ms.toFixed(0)).join(', '));
     findings.row('publishes answered 202 in all', acked.size);
     findings.row('acknowledged events the follower missed', missed);

@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkEpoch, isEpoch, newEpoch } from '../hub/epoch.js';
@@ -71,7 +71,13 @@ export class FileLog {
   readonly #keepEvents: number;
   #fd: number;
   #records: number;
+  /** Bytes in the file: where the next record starts, and where a failed one is cut back to. */
+  #size = 0;
+  #compactAt: number;
   #isDirty = false;
+  #problem: string | undefined;
+  #compactionProblem: string | undefined;
+  #broken: FileLogError | undefined;
 
   private constructor(path: string, epoch: string, recovery: Recovery, keepEvents: number, keepBytes: number) {
     this.path = path;
@@ -80,6 +86,7 @@ export class FileLog {
     this.#keepEvents = keepEvents;
     this.#history = new NumberedHistory({ maxEvents: keepEvents, maxBytes: keepBytes }, recovery.head, recovery.events);
     this.#records = recovery.events.length;
+    this.#compactAt = 2 * keepEvents;
     this.#fd = -1;
     this.#rewrite();
   }
@@ -112,26 +119,70 @@ export class FileLog {
     return this.#history.head;
   }
 
+  /** Why the last append failed (e.g. `ENOSPC: no space left on device`), until one succeeds. */
+  get problem(): string | undefined {
+    return this.#broken?.message ?? this.#problem;
+  }
+
+  /** Why the last compaction failed, until one succeeds: the file then grows, nothing is lost. */
+  get compactionProblem(): string | undefined {
+    return this.#compactionProblem;
+  }
+
   /**
    * Appends one event's record with a synchronous write (see the class note on durability).
    *
+   * A write that fails part-way (`ENOSPC` after some bytes) is cut back with `ftruncate`, so the
+   * file never holds half a record followed by whole ones (a restart stops reading at the first
+   * torn record, and would drop every event after it). The next append simply tries again, so
+   * publishing resumes by itself once space returns.
+   *
    * @param seq - must be `head + 1`
    * @throws RangeError when `seq` is not the next number; the I/O error when the write fails
+   * @throws {@link FileLogError} once a failed write could not be cut back: nothing more is written
    */
   append(seq: number, bytes: Buffer): void {
     if (seq !== this.#history.head + 1) throw new RangeError(`The next record is ${this.#history.head + 1}, got ${seq}.`);
-    writeAll(this.#fd, encodeRecord(seq, bytes));
+    if (this.#broken !== undefined) throw this.#broken;
+    const record = encodeRecord(seq, bytes);
+    // #region append-or-cut
+    try {
+      writeAll(this.#fd, record);
+    } catch (error) {
+      this.#problem = (error as Error).message;
+      this.#cutBack();
+      throw error;
+    }
+    // #endregion append-or-cut
+    this.#size += record.length;
+    this.#problem = undefined;
     this.#history.append(bytes);
     this.#records++;
     this.#isDirty = true;
   }
 
-  /** Flushes appended records to the disk (`fdatasync`), then compacts when the file is twice the kept history. */
+  /**
+   * Flushes appended records to the disk (`fdatasync`), then compacts when the file is twice the
+   * kept history. A compaction that fails (no room for the new file, no descriptor) leaves the
+   * log as it was and is tried again after another history's worth of events.
+   *
+   * @throws the I/O error when `fdatasync` fails: what is on disk is then unknown, and carrying on
+   * would acknowledge events that may be gone, so the caller must stop (the server crashes and a
+   * restart reads back what the file really holds)
+   */
   sync(): void {
     if (!this.#isDirty) return;
     fdatasyncSync(this.#fd);
     this.#isDirty = false;
-    if (this.#records >= 2 * this.#keepEvents) this.#rewrite();
+    if (this.#records < this.#compactAt) return;
+    try {
+      this.#rewrite();
+      this.#compactionProblem = undefined;
+      this.#compactAt = 2 * this.#keepEvents;
+    } catch (error) {
+      this.#compactionProblem = (error as Error).message;
+      this.#compactAt = this.#records + this.#keepEvents;
+    }
   }
 
   /** Syncs and closes the file. */
@@ -142,25 +193,45 @@ export class FileLog {
     this.#fd = -1;
   }
 
-  /** Writes header and retained records to a new file, fsyncs it, renames it over the log. */
+  /** Cuts a partly written record off the end; if even that fails, the log stops taking events. */
+  #cutBack(): void {
+    try {
+      ftruncateSync(this.#fd, this.#size);
+    } catch (error) {
+      this.#broken = new FileLogError(
+        `${this.path} ends in a partly written record that could not be cut (${(error as Error).message}); no more events are written to it. Restart the server: the torn record is cut on open.`,
+      );
+    }
+  }
+
+  /**
+   * Writes header and retained records to a new file, fsyncs it, renames it over the log. The new
+   * file's descriptor, opened before the rename, becomes the log's: after the rename nothing can
+   * fail between the file at `path` and the descriptor appends go to.
+   */
   #rewrite(): void {
     const events = this.#history.after(this.#history.oldest - 1);
     const parts: Buffer[] = [Buffer.from(`${MAGIC}${this.epoch}\n`, 'latin1')];
     let seq = this.#history.oldest;
     for (const bytes of events) parts.push(encodeRecord(seq++, bytes));
+    const content = Buffer.concat(parts);
     const temporary = `${this.path}.tmp`;
-    const fd = openSync(temporary, 'w');
+    // O_APPEND: a record cut back after a failed write is followed by the next at the new end.
+    const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND);
     try {
-      writeAll(fd, Buffer.concat(parts));
+      writeAll(fd, content);
       fsyncSync(fd);
-    } finally {
+      renameSync(temporary, this.path);
+    } catch (error) {
       closeSync(fd);
+      rmSync(temporary, { force: true });
+      throw error;
     }
-    renameSync(temporary, this.path);
-    syncDirectory(this.path);
     if (this.#fd !== -1) closeSync(this.#fd);
-    this.#fd = openSync(this.path, 'a');
+    this.#fd = fd;
+    this.#size = content.length;
     this.#records = events.length;
+    syncDirectory(this.path);
   }
 }
 

@@ -3,16 +3,17 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { SseStream } from '../stream/sse-stream.js';
-import { guardStream, type Authorize } from './authorize.js';
+import type { Authorize } from '../options/hooks.js';
+import { guardStream } from './authorize.js';
 
 /** A plain node:http server that guards every stream with `authorize`, as a library user would. */
-async function serve(authorize: Authorize, seen: { opened: number; errors: unknown[] }): Promise<{ server: Server; port: number }> {
+async function serve(authorize: Authorize, seen: { opened: number; errors: unknown[]; refused: number[] }): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     guardStream(req, res, authorize, () => {
       seen.opened++;
       const stream = new SseStream(req, res, { retryMs: 1000 });
       stream.send({ data: 'hello' });
-    }, (error) => seen.errors.push(error));
+    }, { onError: (error) => seen.errors.push(error), onRefused: (status) => seen.refused.push(status) });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };
@@ -42,7 +43,7 @@ describe('guardStream', () => {
     for (const server of servers) server.close();
   });
   const start = async (authorize: Authorize) => {
-    const seen = { opened: 0, errors: [] as unknown[] };
+    const seen = { opened: 0, errors: [] as unknown[], refused: [] as number[] };
     const { server, port } = await serve(authorize, seen);
     servers.push(server);
     return { port, seen };
@@ -63,6 +64,7 @@ describe('guardStream', () => {
     assert.equal(refused.headers['content-type'], 'application/json; charset=utf-8');
     assert.deepEqual(JSON.parse(refused.body), { error: { code: 'forbidden', message: 'These credentials do not allow this stream.' } });
     assert.equal(seen.opened, 0);
+    assert.deepEqual(seen.refused, [403]);
   });
 
   it('answers 401 with the hook’s challenge and message, asynchronously', async () => {
