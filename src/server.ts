@@ -46,14 +46,7 @@ if (request.kind === 'help') {
     process.stderr.write(`Cannot start: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const scheme = app.protocol === 'https' ? 'https' : 'http';
-  const via = app.protocol === 'http' ? '' : app.protocol === 'https' ? ' (HTTP/2 and HTTP/1.1)' : ' (h2c)';
-  process.stdout.write(`sse-reference listening on ${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}/${via}\n`);
-  if (app.broker.store !== 'memory') process.stdout.write(`${app.broker.describe()}\n`);
-  process.stdout.write(`${app.publishGate.auth.describe()}\n`);
-  const proxies = app.publishGate.trusted.sources;
-  if (proxies.length > 0) process.stdout.write(`client addresses: from X-Forwarded-For/Forwarded when the peer is ${proxies.join(', ')}\n`);
-  for (const note of notes) process.stdout.write(`${note}\n`);
+  // Before the first line is printed: whoever waits for that line may signal at once.
   const stop = (signal: string): void => {
     process.stdout.write(`${signal}: closing ${app.openStreams} stream(s)\n`);
     app.close().then(() => process.exit(0), (error: unknown) => {
@@ -63,6 +56,14 @@ if (request.kind === 'help') {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const scheme = app.protocol === 'https' ? 'https' : 'http';
+  const via = app.protocol === 'http' ? '' : app.protocol === 'https' ? ' (HTTP/2 and HTTP/1.1)' : ' (h2c)';
+  process.stdout.write(`sse-reference listening on ${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}/${via}\n`);
+  if (app.broker.store !== 'memory') process.stdout.write(`${app.broker.describe()}\n`);
+  process.stdout.write(`${app.publishGate.auth.describe()}\n`);
+  const proxies = app.publishGate.trusted.sources;
+  if (proxies.length > 0) process.stdout.write(`client addresses: from X-Forwarded-For/Forwarded when the peer is ${proxies.join(', ')}\n`);
+  for (const note of notes) process.stdout.write(`${note}\n`);
 }
 
 /**

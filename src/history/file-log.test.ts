@@ -148,3 +148,31 @@ describe('the server with --history-file', () => {
     second.child.kill('SIGTERM');
   });
 });
+
+describe('FileLog when a compaction fails', () => {
+  it('keeps the log as it was, says why, tries again later, and loses nothing', async () => {
+    const { mkdirSync, rmdirSync } = await import('node:fs');
+    const path = join(directory, 'compaction.log');
+    const log = FileLog.open(path, { keepEvents: 2 });
+    // A directory where the new file should go: its open fails (EISDIR), as a full disk's write would.
+    mkdirSync(`${path}.tmp`);
+    for (let seq = 1; seq <= 4; seq++) log.append(seq, Buffer.from(`data: ${seq}\n\n`));
+    log.sync();
+    assert.match(log.compactionProblem ?? '', /EISDIR|illegal operation on a directory/);
+    log.append(5, Buffer.from('data: 5\n\n'));
+    log.sync();
+    assert.equal(log.problem, undefined);
+    rmdirSync(`${path}.tmp`);
+    // Retried after another history's worth (2) of events: 4 + 2 = 6 records.
+    log.append(6, Buffer.from('data: 6\n\n'));
+    log.sync();
+    assert.equal(log.compactionProblem, undefined);
+    log.append(7, Buffer.from('data: 7\n\n'));
+    log.close();
+    const reopened = FileLog.open(path, { keepEvents: 2 });
+    assert.equal(reopened.head, 7);
+    assert.deepEqual(reopened.recovery.events.map(String), ['data: 6\n\n', 'data: 7\n\n']);
+    assert.equal(reopened.recovery.truncatedBytes, 0);
+    reopened.close();
+  });
+});
