@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seqOf } from './fault-tools.js';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';
@@ -154,10 +155,6 @@ async function durableRestart(count: number): Promise<{
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function seqOf(id: string | undefined): number {
-  return Number(id?.split('-')[1] ?? 0);
 }
 
 /**
