@@ -13,15 +13,17 @@ const BURST = 32;
  * until tens of MiB have gone out. Every slow reader must be cut (by its pending-bytes budget)
  * long before memory runs out, the process must not crash, and a reader that keeps up must get
  * every acknowledged event in order.
+ *
+ * @param extraArgs - flags after the scenario's own (a later flag wins), to run it against a weakened server
  */
-export async function heapLimit(profile: Profile): Promise<ScenarioResult> {
+export async function heapLimit(profile: Profile, extraArgs: readonly string[] = []): Promise<ScenarioResult> {
   const started = performance.now();
   const findings = new Findings();
   let server: FaultCli | undefined;
   const slow: RawResponse[] = [];
   let fast: RawResponse | undefined;
   try {
-    server = await startFaultCli(['--tick', '0', '--heartbeat', '0', '--max-per-client', '100000'], { nodeArgs: [`--max-old-space-size=${HEAP_MB}`] });
+    server = await startFaultCli(['--tick', '0', '--heartbeat', '0', '--max-per-client', '100000', ...extraArgs], { nodeArgs: [`--max-old-space-size=${HEAP_MB}`] });
     const port = server.port;
     fast = rawRequest({ port }, getRequest('/feed'));
     for (let i = 0; i < profile.heapSlowClients; i++) {

@@ -15,8 +15,10 @@ const STEADY_PUBLISHES = 10;
  * must be answered within the server's publish timeout with a clear error (never hang, never a
  * false `202`), the `/feed` streams must stay up, and every event answered `202` before, during
  * or after the spell must reach every follower, once, in order.
+ *
+ * @param extraArgs - flags after the scenario's own (a later flag wins), to run it against a weakened server
  */
-export async function slowRedis(profile: Profile): Promise<ScenarioResult> {
+export async function slowRedis(profile: Profile, extraArgs: readonly string[] = []): Promise<ScenarioResult> {
   const started = performance.now();
   const findings = new Findings();
   let redis: SpawnedRedis | undefined;
@@ -28,7 +30,7 @@ export async function slowRedis(profile: Profile): Promise<ScenarioResult> {
     redis = await spawnRedis();
     proxy = await startDelayProxy(redis.port);
     const key = `sse:slow:${process.pid}`;
-    server = await startFaultCli(['--redis', `redis://127.0.0.1:${proxy.port}/0`, '--redis-key', key, '--tick', '0', '--heartbeat', '0', '--publish-timeout', String(PUBLISH_TIMEOUT_MS)]);
+    server = await startFaultCli(['--redis', `redis://127.0.0.1:${proxy.port}/0`, '--redis-key', key, '--tick', '0', '--heartbeat', '0', '--publish-timeout', String(PUBLISH_TIMEOUT_MS), ...extraArgs]);
     const port = server.port;
     for (let i = 0; i < FOLLOWERS; i++) followers.push(rawRequest({ port }, getRequest('/feed')));
     await Promise.all(followers.map((f) => f.waitFor((r) => r.parser.retries.length > 0, 5000)));
