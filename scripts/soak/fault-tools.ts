@@ -70,6 +70,11 @@ export function startFaultCli(args: readonly string[], options: FaultCliOptions 
       reject(new Error(`The server exited (${child.exitCode ?? child.signalCode}) before listening: ${stderr}`));
     };
     child.once('exit', onEarlyExit);
+    // A missing wrapper (prlimit) is a clear failure, never a skip.
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`Cannot run ${command[0] as string}: ${error.message}`));
+    });
     const onData = (): void => {
       const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
       if (match === null) return;
