@@ -60,8 +60,8 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
     const healthAfter: string[] = [];
     const healthTexts = new Set<string>();
     let n = 0;
-    const publish = async (): Promise<PostResult> => {
-      const data = `${n++}:${'x'.repeat(EVENT_DATA_BYTES)}`;
+    const publish = async (pad = 'x'.repeat(EVENT_DATA_BYTES)): Promise<PostResult> => {
+      const data = `${n++}:${pad}`;
       const answer = await postJson(port, '/publish', { data }, { agent, timeoutMs: 5000 });
       if (answer.status === 202) acked.set((JSON.parse(answer.body) as { id: string }).id, data);
       return answer;
@@ -79,7 +79,9 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
       }
       firstRefusalAfter.push(accepted);
       refusals.push(answer);
-      // At once: nothing can free space now (a compaction needs room to write its new file).
+      // The last page may still hold a smaller event (a tick, say): fill it with the smallest
+      // ones, so nothing the ticker sends fits and /health must stay down.
+      for (let i = 0; i < 200 && (await publish('.')).status === 202; i++);
       healthWhileFull.push(`${(await simpleGet({ port }, '/health')).status}`);
       for (let i = 0; i < REFUSED_PROBES && server.isRunning(); i++) refusals.push(await publish());
       // The ticker publishes into the full disk too: give it a few ticks.
