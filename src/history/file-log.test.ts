@@ -176,3 +176,26 @@ describe('FileLog when a compaction fails', () => {
     reopened.close();
   });
 });
+
+describe('FileLog opened where it cannot be rewritten (a full disk)', () => {
+  it('appends to the file it found, its torn tail cut, and says why it did not compact', async () => {
+    const { appendFileSync, mkdirSync, rmdirSync } = await import('node:fs');
+    const path = join(directory, 'full-at-open.log');
+    const first = FileLog.open(path, { keepEvents: 10 });
+    for (let seq = 1; seq <= 3; seq++) first.append(seq, Buffer.from(`data: ${seq}\n\n`));
+    first.close();
+    appendFileSync(path, Buffer.from([0, 0, 0, 99, 1, 2])); // a torn record, as a crash leaves
+    mkdirSync(`${path}.tmp`); // the rewrite's new file cannot be made
+    const reopened = FileLog.open(path, { keepEvents: 10 });
+    assert.equal(reopened.head, 3);
+    assert.equal(reopened.recovery.truncatedBytes, 6);
+    assert.match(reopened.compactionProblem ?? '', /EISDIR|illegal operation on a directory/);
+    reopened.append(4, Buffer.from('data: 4\n\n'));
+    reopened.close();
+    rmdirSync(`${path}.tmp`);
+    const again = FileLog.open(path, { keepEvents: 10 });
+    assert.deepEqual(again.recovery.events.map(String), ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n', 'data: 4\n\n']);
+    assert.equal(again.recovery.truncatedBytes, 0);
+    again.close();
+  });
+});

@@ -79,7 +79,7 @@ export class FileLog {
   #compactionProblem: string | undefined;
   #broken: FileLogError | undefined;
 
-  private constructor(path: string, epoch: string, recovery: Recovery, keepEvents: number, keepBytes: number) {
+  private constructor(path: string, epoch: string, recovery: Recovery, keepEvents: number, keepBytes: number, existing?: ExistingFile) {
     this.path = path;
     this.epoch = epoch;
     this.recovery = recovery;
@@ -88,7 +88,12 @@ export class FileLog {
     this.#records = recovery.events.length;
     this.#compactAt = 2 * keepEvents;
     this.#fd = -1;
-    this.#rewrite();
+    try {
+      this.#rewrite();
+    } catch (error) {
+      if (existing === undefined) throw error;
+      this.#appendToExisting(existing, error as Error);
+    }
   }
 
   /**
@@ -110,8 +115,8 @@ export class FileLog {
       const epoch = checkEpoch(options.epoch ?? newEpoch());
       return new FileLog(path, epoch, { head: 0, events: [], truncatedBytes: 0 }, keepEvents, keepBytes);
     }
-    const { epoch, recovery } = readLog(path, bytes, keepEvents);
-    return new FileLog(path, epoch, recovery, keepEvents, keepBytes);
+    const { epoch, recovery, existing } = readLog(path, bytes, keepEvents);
+    return new FileLog(path, epoch, recovery, keepEvents, keepBytes, existing);
   }
 
   /** The last sequence number written. */
@@ -193,6 +198,26 @@ export class FileLog {
     this.#fd = -1;
   }
 
+  /**
+   * Opening rewrites the file; when that fails (a full disk has no room for the new file), the
+   * existing file is kept and appended to instead, its torn tail cut with `ftruncate` (which
+   * needs no room), so a server can restart on a full disk and serve what it stored.
+   */
+  #appendToExisting(existing: ExistingFile, cause: Error): void {
+    const fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
+    try {
+      ftruncateSync(fd, existing.validBytes);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.#fd = fd;
+    this.#size = existing.validBytes;
+    this.#records = existing.records;
+    this.#compactAt = existing.records + this.#keepEvents;
+    this.#compactionProblem = cause.message;
+  }
+
   /** Cuts a partly written record off the end; if even that fails, the log stops taking events. */
   #cutBack(): void {
     try {
@@ -236,7 +261,13 @@ export class FileLog {
 }
 
 /** Reads a log's bytes, stopping at the first record that is torn or out of order. */
-function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: string; recovery: Recovery } {
+/** An existing file's whole records: how many, and the bytes they end at. */
+interface ExistingFile {
+  readonly records: number;
+  readonly validBytes: number;
+}
+
+function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: string; recovery: Recovery; existing: ExistingFile } {
   const header = bytes.toString('latin1', 0, HEADER_BYTES);
   const epoch = header.slice(MAGIC.length, MAGIC.length + 12);
   if (!header.startsWith(MAGIC) || !isEpoch(epoch) || header[HEADER_BYTES - 1] !== '\n') {
@@ -244,6 +275,7 @@ function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: stri
   }
   const events: Buffer[] = [];
   let head = 0;
+  let records = 0;
   let offset = HEADER_BYTES;
   while (offset + RECORD_HEAD <= bytes.length) {
     const length = bytes.readUInt32BE(offset);
@@ -254,11 +286,12 @@ function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: stri
     const seq = body.readUInt32BE(0) * 2 ** 32 + body.readUInt32BE(4);
     if (head === 0 ? seq < 1 : seq !== head + 1) break;
     head = seq;
+    records++;
     events.push(Buffer.from(body.subarray(SEQ_BYTES)) as Buffer);
     if (events.length > keepEvents) events.shift();
     offset = end;
   }
-  return { epoch, recovery: { head, events, truncatedBytes: bytes.length - offset } };
+  return { epoch, recovery: { head, events, truncatedBytes: bytes.length - offset }, existing: { records, validBytes: offset } };
 }
 
 function encodeRecord(seq: number, bytes: Buffer): Buffer {
