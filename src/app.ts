@@ -2,14 +2,17 @@ import type { AddressInfo, Server } from 'node:net';
 import { createFeedBroker } from './feed-broker.js';
 import type { Broker } from './history/broker.js';
 import { hasBody } from './http/body.js';
+import { guardStream } from './http/authorize.js';
+import { clientAddress } from './http/client-address.js';
 import { createCorsPolicy } from './http/cors.js';
 import { sendError } from './http/json.js';
 import { createRouter, textRoute, type Route } from './http/router.js';
 import { createTransport, type TransportKind } from './http/transport.js';
 import type { SseRequest, SseResponse } from './http/types.js';
-import { clientKey, Limiter } from './limits/limiter.js';
+import { Limiter } from './limits/limiter.js';
 import { bump, createCounters, renderMetrics, type Counters } from './metrics/metrics.js';
 import { resolveOptions, type ResolvedOptions, type SseServerOptions } from './options/table.js';
+import { admitPublish, createPublishGate, type PublishGate } from './publish-gate.js';
 import { basicRecipe } from './recipes/basic.js';
 import { clockRecipe } from './recipes/clock.js';
 import { DEMO_PAGE } from './recipes/demo-page.js';
@@ -31,6 +34,8 @@ export interface SseServer {
    */
   readonly broker: Broker;
   readonly limiter: Limiter;
+  /** Who may publish (`publishToken` or loopback only) and how fast (`publishRate`), by client address. */
+  readonly publishGate: PublishGate;
   readonly heartbeat: Heartbeat;
   readonly counters: Counters;
   readonly options: ResolvedOptions;
@@ -66,6 +71,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   const options = resolveOptions(input);
   const broker = createFeedBroker(options);
   const limiter = new Limiter({ maxConnections: options.maxConnections, maxPerClient: options.maxPerClient });
+  const publishGate = createPublishGate(options);
   const heartbeat = new Heartbeat(options.heartbeatMs);
   const counters = createCounters();
   const streams = new Set<SseStream>();
@@ -85,9 +91,19 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     // A body on a stream request would be read under requestTimeout, which then kills the stream.
     if (hasBody(req)) return sendError(res, 400, 'body_not_allowed', 'A stream request must not carry a body.');
+    const { authorize } = options;
+    if (authorize === undefined) return admit(req, res, recipe);
+    // Before the first byte: a refusal must be a status, and the stream's headers would be one.
+    guardStream(req, res, authorize, () => admit(req, res, recipe), {
+      onRefused: (status) => bump(counters.streamsUnauthorized, String(status)),
+      onError: () => bump(counters.streamsUnauthorized, '500'),
+    });
+  }
+
+  function admit(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     if (isClosing) return refuseStream(req, res, options.retryMs, 'shutting down');
     // #region admission
-    const lease = limiter.acquire(clientKey(req.socket.remoteAddress));
+    const lease = limiter.acquire(clientAddress(req, publishGate.trusted));
     if (typeof lease === 'string') {
       bump(counters.refused, lease);
       refuseStream(req, res, options.retryMs, lease === 'global' ? 'server full' : 'too many streams from your address');
@@ -120,6 +136,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     allow: 'POST, OPTIONS',
     corsHeaders: 'content-type',
     handle: (req, res) => {
+      if (!admitPublish(publishGate, req, res, counters)) return;
       publishRecipe(req, res, broker, options.maxBodyBytes).then(
         (isPublished) => {
           if (!isPublished) counters.publishRejected++;
@@ -153,6 +170,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     protocol: transport.kind,
     broker,
     limiter,
+    publishGate,
     heartbeat,
     counters,
     options,

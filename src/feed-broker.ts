@@ -14,7 +14,7 @@ import { RedisBroker } from './redis/redis-broker.js';
 export function createFeedBroker(options: ResolvedOptions): Broker {
   const { historyEvents, historyBytes, maxEventBytes } = options;
   if (options.redisUrl !== undefined) {
-    return new RedisBroker({ url: options.redisUrl, key: options.redisKey, historyEvents, historyBytes, maxEventBytes, retryMs: options.retryMs });
+    return new RedisBroker({ url: options.redisUrl, key: options.redisKey, historyEvents, historyBytes, maxEventBytes, retryMs: options.retryMs, publishTimeoutMs: options.publishTimeoutMs });
   }
   const log = options.historyFile === undefined ? undefined : FileLog.open(options.historyFile, { keepEvents: historyEvents, keepBytes: historyBytes });
   const channel = new Channel({

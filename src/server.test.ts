@@ -12,8 +12,8 @@ import { openStream } from './testing/sse-client.js';
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 
 /** Runs `node dist/server.js args…` and resolves with its URL once it listens. */
-async function run(args: string[]) {
-  const child = spawn(process.execPath, [SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, [SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -68,5 +68,33 @@ describe('node dist/server.js', () => {
     const { exited, output } = await run(['--port', 'eighty']);
     assert.deepEqual(await exited, [2, null]);
     assert.match(output().stderr, /--port takes a whole number, got "eighty"/);
+  });
+
+  it('takes the publish token from PUBLISH_TOKEN and says at start-up who may publish', async () => {
+    const token = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    const { child, exited, output } = await run(['--port', '0', '--tick', '0'], { ...process.env, PUBLISH_TOKEN: token });
+    const deadline = Date.now() + 10_000;
+    while (!/publish: /.test(output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(output().stdout, /publish: POST \/publish needs Authorization: Bearer/);
+    const base = /listening on (http:\S+)\//.exec(output().stdout)?.[1] ?? '';
+    const post = (headers: Record<string, string>) => fetch(`${base}/publish`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"data":"x"}' });
+    assert.equal((await post({})).status, 401);
+    assert.equal((await post({ authorization: `Bearer ${token}` })).status, 202);
+    child.kill('SIGTERM');
+    assert.equal((await exited)[0], 0);
+    const local = await run(['--port', '0', '--tick', '0']);
+    while (!/publish: /.test(local.output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(local.output().stdout, /publish: no --publish-token, so POST \/publish is open only to callers on this machine/);
+    local.child.kill('SIGTERM');
+    await local.exited;
+  });
+
+  it('refuses to start with a weak publish token or a bad --trust-proxy, saying why', async () => {
+    const weak = await run(['--port', '0', '--publish-token', 'secret']);
+    assert.deepEqual(await weak.exited, [1, null]);
+    assert.match(weak.output().stderr, /Cannot start: The publish token must be at least 16/);
+    const proxy = await run(['--port', '0', '--trust-proxy', 'nginx.local']);
+    assert.deepEqual(await proxy.exited, [1, null]);
+    assert.match(proxy.output().stderr, /--trust-proxy takes an IP address or a CIDR block .*"nginx\.local"/);
   });
 });

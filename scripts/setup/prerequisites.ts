@@ -17,6 +17,8 @@ export const TOOLS: readonly Tool[] = [
   { command: 'redis-server', why: 'the Redis broker tests start their own', apt: 'redis-server', brew: 'redis', dnf: 'redis' },
   { command: 'openssl', why: 'the HTTPS and HTTP/2 tests make a throwaway certificate', apt: 'openssl', brew: undefined, dnf: 'openssl' },
   { command: 'curl', why: "the book's transcripts are recorded with it", apt: 'curl', brew: undefined, dnf: 'curl' },
+  { command: 'prlimit', why: "the EMFILE fault run caps the server's open files", apt: 'util-linux', brew: undefined, dnf: 'util-linux' },
+  { command: 'mount', why: 'the full-disk fault run mounts a small tmpfs (as root)', apt: 'mount', brew: undefined, dnf: 'util-linux' },
 ];
 
 /** The oldest Node the project runs on (`engines` in package.json; `t.assert` needs 20.15). */

@@ -25,6 +25,18 @@ export interface Profile {
    * wait is expected to run out.
    */
   readonly waitMs: number;
+  /** SIGKILLs during publishing with a history file. */
+  readonly crashKills: number;
+  /** Rounds of filling the history file's disk and giving the space back. */
+  readonly diskFullRounds: number;
+  /** Streams held while the descriptor limit is hit, and the storm of new connections. */
+  readonly fdStreams: number;
+  readonly fdStorm: number;
+  /** Publishes sent while Redis answers slowly. */
+  readonly slowRedisPublishes: number;
+  /** Slow readers and bytes published to them under a small heap. */
+  readonly heapSlowClients: number;
+  readonly heapBurstBytes: number;
 }
 
 const FULL: Profile = {
@@ -44,6 +56,13 @@ const FULL: Profile = {
   contentRandom: 2000,
   bigPayloadBytes: 1024 * 1024,
   waitMs: 10_000,
+  crashKills: 25,
+  diskFullRounds: 5,
+  fdStreams: 400,
+  fdStorm: 3000,
+  slowRedisPublishes: 40,
+  heapSlowClients: 100,
+  heapBurstBytes: 64 * 1024 * 1024,
 };
 
 const SHORT: Profile = {
@@ -61,6 +80,13 @@ const SHORT: Profile = {
   stormClients: 300,
   shutdownClients: 30,
   contentRandom: 200,
+  crashKills: 4,
+  diskFullRounds: 2,
+  fdStreams: 100,
+  fdStorm: 400,
+  slowRedisPublishes: 8,
+  heapSlowClients: 20,
+  heapBurstBytes: 16 * 1024 * 1024,
 };
 
 /** The sizes for `name`. */

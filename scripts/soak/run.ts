@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { churn } from './churn.js';
+import { crashPublish } from './crash-publish.js';
+import { diskFull } from './disk-full.js';
+import { fdExhaustion } from './fd-exhaustion.js';
+import { heapLimit } from './heap-limit.js';
 import { eventContent } from './event-content.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
@@ -11,6 +15,7 @@ import { profile, type ProfileName } from './profile.js';
 import { reconnectStorm } from './reconnect-storm.js';
 import { formatMarkdown, formatTable, writeResult, type ScenarioResult } from './report.js';
 import { shutdownRestart } from './shutdown-restart.js';
+import { slowRedis } from './slow-redis.js';
 import { slowReaders } from './slow-readers.js';
 
 // `npm run soak`: every reliability scenario at full size, one after another (they share two
@@ -24,6 +29,11 @@ const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<Scena
   'reconnect-storm': reconnectStorm,
   'shutdown-restart': shutdownRestart,
   'event-content': eventContent,
+  'crash-publish': crashPublish,
+  'disk-full': diskFull,
+  'fd-exhaustion': fdExhaustion,
+  'slow-redis': slowRedis,
+  'heap-limit': heapLimit,
 };
 
 const { values } = parseArgs({

@@ -28,10 +28,17 @@ export interface BrokerHealth {
 /** The broker could not store an event: nothing was acknowledged. `POST /publish` answers 503. */
 export class BrokerUnavailableError extends Error {
   readonly code = 'SSE_ERR_BROKER_UNAVAILABLE';
+  /**
+   * `down`: the store refused or is unreachable, nothing was stored. `timeout`: it did not answer
+   * in time, and the event may still be stored (and then delivered): a publisher that retries may
+   * publish it twice.
+   */
+  readonly reason: 'down' | 'timeout';
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; reason?: 'down' | 'timeout' }) {
     super(message, options);
     this.name = 'BrokerUnavailableError';
+    this.reason = options?.reason ?? 'down';
   }
 }
 

@@ -148,3 +148,54 @@ describe('the server with --history-file', () => {
     second.child.kill('SIGTERM');
   });
 });
+
+describe('FileLog when a compaction fails', () => {
+  it('keeps the log as it was, says why, tries again later, and loses nothing', async () => {
+    const { mkdirSync, rmdirSync } = await import('node:fs');
+    const path = join(directory, 'compaction.log');
+    const log = FileLog.open(path, { keepEvents: 2 });
+    // A directory where the new file should go: its open fails (EISDIR), as a full disk's write would.
+    mkdirSync(`${path}.tmp`);
+    for (let seq = 1; seq <= 4; seq++) log.append(seq, Buffer.from(`data: ${seq}\n\n`));
+    log.sync();
+    assert.match(log.compactionProblem ?? '', /EISDIR|illegal operation on a directory/);
+    log.append(5, Buffer.from('data: 5\n\n'));
+    log.sync();
+    assert.equal(log.problem, undefined);
+    rmdirSync(`${path}.tmp`);
+    // Retried after another history's worth (2) of events: 4 + 2 = 6 records.
+    log.append(6, Buffer.from('data: 6\n\n'));
+    log.sync();
+    assert.equal(log.compactionProblem, undefined);
+    log.append(7, Buffer.from('data: 7\n\n'));
+    log.close();
+    const reopened = FileLog.open(path, { keepEvents: 2 });
+    assert.equal(reopened.head, 7);
+    assert.deepEqual(reopened.recovery.events.map(String), ['data: 6\n\n', 'data: 7\n\n']);
+    assert.equal(reopened.recovery.truncatedBytes, 0);
+    reopened.close();
+  });
+});
+
+describe('FileLog opened where it cannot be rewritten (a full disk)', () => {
+  it('appends to the file it found, its torn tail cut, and says why it did not compact', async () => {
+    const { appendFileSync, mkdirSync, rmdirSync } = await import('node:fs');
+    const path = join(directory, 'full-at-open.log');
+    const first = FileLog.open(path, { keepEvents: 10 });
+    for (let seq = 1; seq <= 3; seq++) first.append(seq, Buffer.from(`data: ${seq}\n\n`));
+    first.close();
+    appendFileSync(path, Buffer.from([0, 0, 0, 99, 1, 2])); // a torn record, as a crash leaves
+    mkdirSync(`${path}.tmp`); // the rewrite's new file cannot be made
+    const reopened = FileLog.open(path, { keepEvents: 10 });
+    assert.equal(reopened.head, 3);
+    assert.equal(reopened.recovery.truncatedBytes, 6);
+    assert.match(reopened.compactionProblem ?? '', /EISDIR|illegal operation on a directory/);
+    reopened.append(4, Buffer.from('data: 4\n\n'));
+    reopened.close();
+    rmdirSync(`${path}.tmp`);
+    const again = FileLog.open(path, { keepEvents: 10 });
+    assert.deepEqual(again.recovery.events.map(String), ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n', 'data: 4\n\n']);
+    assert.equal(again.recovery.truncatedBytes, 0);
+    again.close();
+  });
+});

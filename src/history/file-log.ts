@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkEpoch, isEpoch, newEpoch } from '../hub/epoch.js';
@@ -71,17 +71,29 @@ export class FileLog {
   readonly #keepEvents: number;
   #fd: number;
   #records: number;
+  /** Bytes in the file: where the next record starts, and where a failed one is cut back to. */
+  #size = 0;
+  #compactAt: number;
   #isDirty = false;
+  #problem: string | undefined;
+  #compactionProblem: string | undefined;
+  #broken: FileLogError | undefined;
 
-  private constructor(path: string, epoch: string, recovery: Recovery, keepEvents: number, keepBytes: number) {
+  private constructor(path: string, epoch: string, recovery: Recovery, keepEvents: number, keepBytes: number, existing?: ExistingFile) {
     this.path = path;
     this.epoch = epoch;
     this.recovery = recovery;
     this.#keepEvents = keepEvents;
     this.#history = new NumberedHistory({ maxEvents: keepEvents, maxBytes: keepBytes }, recovery.head, recovery.events);
     this.#records = recovery.events.length;
+    this.#compactAt = 2 * keepEvents;
     this.#fd = -1;
-    this.#rewrite();
+    try {
+      this.#rewrite();
+    } catch (error) {
+      if (existing === undefined) throw error;
+      this.#appendToExisting(existing, error as Error);
+    }
   }
 
   /**
@@ -103,8 +115,8 @@ export class FileLog {
       const epoch = checkEpoch(options.epoch ?? newEpoch());
       return new FileLog(path, epoch, { head: 0, events: [], truncatedBytes: 0 }, keepEvents, keepBytes);
     }
-    const { epoch, recovery } = readLog(path, bytes, keepEvents);
-    return new FileLog(path, epoch, recovery, keepEvents, keepBytes);
+    const { epoch, recovery, existing } = readLog(path, bytes, keepEvents);
+    return new FileLog(path, epoch, recovery, keepEvents, keepBytes, existing);
   }
 
   /** The last sequence number written. */
@@ -112,26 +124,70 @@ export class FileLog {
     return this.#history.head;
   }
 
+  /** Why the last append failed (e.g. `ENOSPC: no space left on device`), until one succeeds. */
+  get problem(): string | undefined {
+    return this.#broken?.message ?? this.#problem;
+  }
+
+  /** Why the last compaction failed, until one succeeds: the file then grows, nothing is lost. */
+  get compactionProblem(): string | undefined {
+    return this.#compactionProblem;
+  }
+
   /**
    * Appends one event's record with a synchronous write (see the class note on durability).
    *
+   * A write that fails part-way (`ENOSPC` after some bytes) is cut back with `ftruncate`, so the
+   * file never holds half a record followed by whole ones (a restart stops reading at the first
+   * torn record, and would drop every event after it). The next append simply tries again, so
+   * publishing resumes by itself once space returns.
+   *
    * @param seq - must be `head + 1`
    * @throws RangeError when `seq` is not the next number; the I/O error when the write fails
+   * @throws {@link FileLogError} once a failed write could not be cut back: nothing more is written
    */
   append(seq: number, bytes: Buffer): void {
     if (seq !== this.#history.head + 1) throw new RangeError(`The next record is ${this.#history.head + 1}, got ${seq}.`);
-    writeAll(this.#fd, encodeRecord(seq, bytes));
+    if (this.#broken !== undefined) throw this.#broken;
+    const record = encodeRecord(seq, bytes);
+    // #region append-or-cut
+    try {
+      writeAll(this.#fd, record);
+    } catch (error) {
+      this.#problem = (error as Error).message;
+      this.#cutBack();
+      throw error;
+    }
+    // #endregion append-or-cut
+    this.#size += record.length;
+    this.#problem = undefined;
     this.#history.append(bytes);
     this.#records++;
     this.#isDirty = true;
   }
 
-  /** Flushes appended records to the disk (`fdatasync`), then compacts when the file is twice the kept history. */
+  /**
+   * Flushes appended records to the disk (`fdatasync`), then compacts when the file is twice the
+   * kept history. A compaction that fails (no room for the new file, no descriptor) leaves the
+   * log as it was and is tried again after another history's worth of events.
+   *
+   * @throws the I/O error when `fdatasync` fails: what is on disk is then unknown, and carrying on
+   * would acknowledge events that may be gone, so the caller must stop (the server crashes and a
+   * restart reads back what the file really holds)
+   */
   sync(): void {
     if (!this.#isDirty) return;
     fdatasyncSync(this.#fd);
     this.#isDirty = false;
-    if (this.#records >= 2 * this.#keepEvents) this.#rewrite();
+    if (this.#records < this.#compactAt) return;
+    try {
+      this.#rewrite();
+      this.#compactionProblem = undefined;
+      this.#compactAt = 2 * this.#keepEvents;
+    } catch (error) {
+      this.#compactionProblem = (error as Error).message;
+      this.#compactAt = this.#records + this.#keepEvents;
+    }
   }
 
   /** Syncs and closes the file. */
@@ -142,30 +198,76 @@ export class FileLog {
     this.#fd = -1;
   }
 
-  /** Writes header and retained records to a new file, fsyncs it, renames it over the log. */
+  /**
+   * Opening rewrites the file; when that fails (a full disk has no room for the new file), the
+   * existing file is kept and appended to instead, its torn tail cut with `ftruncate` (which
+   * needs no room), so a server can restart on a full disk and serve what it stored.
+   */
+  #appendToExisting(existing: ExistingFile, cause: Error): void {
+    const fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND);
+    try {
+      ftruncateSync(fd, existing.validBytes);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.#fd = fd;
+    this.#size = existing.validBytes;
+    this.#records = existing.records;
+    this.#compactAt = existing.records + this.#keepEvents;
+    this.#compactionProblem = cause.message;
+  }
+
+  /** Cuts a partly written record off the end; if even that fails, the log stops taking events. */
+  #cutBack(): void {
+    try {
+      ftruncateSync(this.#fd, this.#size);
+    } catch (error) {
+      this.#broken = new FileLogError(
+        `${this.path} ends in a partly written record that could not be cut (${(error as Error).message}); no more events are written to it. Restart the server: the torn record is cut on open.`,
+      );
+    }
+  }
+
+  /**
+   * Writes header and retained records to a new file, fsyncs it, renames it over the log. The new
+   * file's descriptor, opened before the rename, becomes the log's: after the rename nothing can
+   * fail between the file at `path` and the descriptor appends go to.
+   */
   #rewrite(): void {
     const events = this.#history.after(this.#history.oldest - 1);
     const parts: Buffer[] = [Buffer.from(`${MAGIC}${this.epoch}\n`, 'latin1')];
     let seq = this.#history.oldest;
     for (const bytes of events) parts.push(encodeRecord(seq++, bytes));
+    const content = Buffer.concat(parts);
     const temporary = `${this.path}.tmp`;
-    const fd = openSync(temporary, 'w');
+    // O_APPEND: a record cut back after a failed write is followed by the next at the new end.
+    const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND);
     try {
-      writeAll(fd, Buffer.concat(parts));
+      writeAll(fd, content);
       fsyncSync(fd);
-    } finally {
+      renameSync(temporary, this.path);
+    } catch (error) {
       closeSync(fd);
+      rmSync(temporary, { force: true });
+      throw error;
     }
-    renameSync(temporary, this.path);
-    syncDirectory(this.path);
     if (this.#fd !== -1) closeSync(this.#fd);
-    this.#fd = openSync(this.path, 'a');
+    this.#fd = fd;
+    this.#size = content.length;
     this.#records = events.length;
+    syncDirectory(this.path);
   }
 }
 
 /** Reads a log's bytes, stopping at the first record that is torn or out of order. */
-function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: string; recovery: Recovery } {
+/** An existing file's whole records: how many, and the bytes they end at. */
+interface ExistingFile {
+  readonly records: number;
+  readonly validBytes: number;
+}
+
+function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: string; recovery: Recovery; existing: ExistingFile } {
   const header = bytes.toString('latin1', 0, HEADER_BYTES);
   const epoch = header.slice(MAGIC.length, MAGIC.length + 12);
   if (!header.startsWith(MAGIC) || !isEpoch(epoch) || header[HEADER_BYTES - 1] !== '\n') {
@@ -173,6 +275,7 @@ function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: stri
   }
   const events: Buffer[] = [];
   let head = 0;
+  let records = 0;
   let offset = HEADER_BYTES;
   while (offset + RECORD_HEAD <= bytes.length) {
     const length = bytes.readUInt32BE(offset);
@@ -183,11 +286,12 @@ function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: stri
     const seq = body.readUInt32BE(0) * 2 ** 32 + body.readUInt32BE(4);
     if (head === 0 ? seq < 1 : seq !== head + 1) break;
     head = seq;
+    records++;
     events.push(Buffer.from(body.subarray(SEQ_BYTES)) as Buffer);
     if (events.length > keepEvents) events.shift();
     offset = end;
   }
-  return { epoch, recovery: { head, events, truncatedBytes: bytes.length - offset } };
+  return { epoch, recovery: { head, events, truncatedBytes: bytes.length - offset }, existing: { records, validBytes: offset } };
 }
 
 function encodeRecord(seq: number, bytes: Buffer): Buffer {

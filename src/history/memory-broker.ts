@@ -40,7 +40,7 @@ export class MemoryBroker implements Broker {
       ({ id } = this.channel.publish(input));
     } catch (error) {
       if (error instanceof SseError) throw error;
-      throw new BrokerUnavailableError(`The history file could not be written: ${(error as Error).message}`, { cause: error });
+      throw new BrokerUnavailableError(`The history file could not be written (${(error as Error).message}); the event was not stored.`, { cause: error });
     }
     await this.channel.flushed();
     return { id };
@@ -62,7 +62,11 @@ export class MemoryBroker implements Broker {
   }
 
   health(): BrokerHealth {
-    return { isUp: true, text: 'ok' };
+    // Down while the last append failed (a full disk): the next publish that fits clears it.
+    const problem = this.log?.problem;
+    if (problem !== undefined) return { isUp: false, text: `history file: ${problem}` };
+    const compaction = this.log?.compactionProblem;
+    return { isUp: true, text: compaction === undefined ? 'ok' : `ok (the history file could not be compacted: ${compaction}; it grows until it can)` };
   }
 
   describe(): string {

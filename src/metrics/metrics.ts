@@ -6,6 +6,12 @@ export interface Counters {
   slowCut: Record<string, number>;
   refused: Record<string, number>;
   publishRejected: number;
+  /** Publishes refused at the gate for a missing or wrong token, or from off this machine, by code. */
+  publishUnauthorized: Record<string, number>;
+  /** Publishes refused past the per-client rate (`429`). */
+  publishRateLimited: number;
+  /** Streams the `authorize` hook refused (`401`, `403`) or failed on (`500`), by status. */
+  streamsUnauthorized: Record<string, number>;
 }
 
 /** Gauges and counters read from elsewhere at render time. */
@@ -20,7 +26,7 @@ export interface Readings {
 
 /** Fresh counters, all zero. */
 export function createCounters(): Counters {
-  return { streamsOpened: 0, resumed: 0, resets: {}, slowCut: {}, refused: {}, publishRejected: 0 };
+  return { streamsOpened: 0, resumed: 0, resets: {}, slowCut: {}, refused: {}, publishRejected: 0, publishUnauthorized: {}, publishRateLimited: 0, streamsUnauthorized: {} };
 }
 
 /** Adds one to `counter[label]`. */
@@ -53,7 +59,10 @@ export function renderMetrics(counters: Counters, readings: Readings): string {
   metric('sse_resets_total', 'counter', 'Reconnects answered with a reset event, by reason.', labelled('reason', counters.resets));
   metric('sse_slow_clients_cut_total', 'counter', 'Streams cut for not reading, by cause.', labelled('cause', counters.slowCut));
   metric('sse_refused_total', 'counter', 'Streams refused by a connection cap, by cap.', labelled('cap', counters.refused));
-  metric('sse_publish_rejected_total', 'counter', 'POST /publish requests refused.', [['', counters.publishRejected]]);
+  metric('sse_publish_rejected_total', 'counter', 'POST /publish requests refused, for any reason.', [['', counters.publishRejected]]);
+  metric('sse_publish_unauthorized_total', 'counter', 'Publishes refused for their credentials or their origin, by code.', labelled('code', counters.publishUnauthorized));
+  metric('sse_publish_rate_limited_total', 'counter', 'Publishes refused past the per-client rate (429).', [['', counters.publishRateLimited]]);
+  metric('sse_streams_unauthorized_total', 'counter', 'Streams the authorize hook refused or failed on, by status.', labelled('status', counters.streamsUnauthorized));
   if (readings.history !== undefined) {
     // A gauge an alert can watch: /health says the same in words, for a load balancer.
     metric('sse_history_up', 'gauge', "1 while /feed's history store takes publishes, 0 while it is down.", [

@@ -1,4 +1,5 @@
 import { checkInteger } from './check.js';
+import type { Authorize } from './hooks.js';
 
 /** Certificate and key, as PEM. */
 export interface TlsFiles {
@@ -57,18 +58,30 @@ export interface SseServerOptions {
   readonly redisUrl?: string | undefined;
   /** The Redis stream's key (the epoch is kept at `<key>:epoch`). */
   readonly redisKey?: string;
+  /** How long a publish waits for Redis to store the event before it is answered `503` (`broker_timeout`). */
+  readonly publishTimeoutMs?: number;
+  /** The shared secret `POST /publish` must carry as `Authorization: Bearer …`; without one, only callers on this machine may publish. */
+  readonly publishToken?: string | undefined;
+  /** Publishes a second per client address (a token bucket of twice that); past it, `429` + `Retry-After`. 0: no limit. */
+  readonly publishRate?: number;
+  /** Proxies (addresses or CIDR blocks) whose `X-Forwarded-For`/`Forwarded` name the client for the caps and the publish rules. */
+  readonly trustProxy?: readonly string[];
+  /** Decides, before any byte is written, whether a request may open a stream (every stream path); see `docs/security.md`. */
+  readonly authorize?: Authorize | undefined;
 }
 
 /** The options with every default filled in. */
-export type ResolvedOptions = Required<Omit<SseServerOptions, 'tls' | 'historyFile' | 'redisUrl'>> & {
+export type ResolvedOptions = Required<Omit<SseServerOptions, 'tls' | 'historyFile' | 'redisUrl' | 'publishToken' | 'authorize'>> & {
   readonly tls: TlsFiles | undefined;
   readonly historyFile: string | undefined;
   readonly redisUrl: string | undefined;
+  readonly publishToken: string | undefined;
+  readonly authorize: Authorize | undefined;
 };
 
 /** One option: its type, default, bounds, command-line flag, environment variable and help line. */
 export interface OptionSpec {
-  readonly type: 'integer' | 'string' | 'boolean' | 'strings' | 'tls';
+  readonly type: 'integer' | 'string' | 'boolean' | 'strings' | 'tls' | 'function';
   readonly default: unknown;
   /** Smallest value allowed (integers). */
   readonly min?: number;
@@ -111,6 +124,11 @@ export const OPTIONS = {
   historyFile: { type: 'string', default: undefined, flag: { name: 'history-file', value: 'path' }, help: "keep `/feed`'s history and epoch in an append-only file: a restart loses nothing" },
   redisUrl: { type: 'string', default: undefined, flag: { name: 'redis', value: 'url' }, help: "keep `/feed`'s history in a Redis stream every instance shares, e.g. `redis://127.0.0.1:6379/0`" },
   redisKey: { type: 'string', default: 'sse:feed', flag: { name: 'redis-key', value: 'key' }, help: "the Redis stream's key" },
+  publishTimeoutMs: { type: 'integer', default: 5000, min: 1, flag: { name: 'publish-timeout', value: 'ms' }, help: 'how long a publish waits for Redis to store it; then `503` `broker_timeout` (it may still be stored)' },
+  publishToken: { type: 'string', default: undefined, flag: { name: 'publish-token', value: 'token' }, env: 'PUBLISH_TOKEN', help: '`POST /publish` must send `Authorization: Bearer <token>`; without it, only callers on this machine may publish' },
+  publishRate: { type: 'integer', default: 0, min: 0, flag: { name: 'publish-rate', value: 'n' }, help: 'publishes a second per client (bursts of twice that); past it `429` + `Retry-After`; 0 = no limit' },
+  trustProxy: { type: 'strings', default: [], flag: { name: 'trust-proxy', value: 'address|cidr' }, help: 'believe `X-Forwarded-For`/`Forwarded` from this proxy for the per-client cap and the publish rules; repeatable' },
+  authorize: { type: 'function', default: undefined, flag: undefined, help: 'a hook that may refuse a stream with `401`/`403` before any byte is written (`docs/security.md`)' },
 } as const satisfies Record<keyof SseServerOptions, OptionSpec>;
 // #endregion options
 

@@ -33,6 +33,7 @@ export const DEMO_PAGE = `<!doctype html>
     <form id="publish">
       <input id="publish-event" placeholder="event name (optional)">
       <textarea id="publish-data" rows="3" placeholder="data (may span lines)"></textarea>
+      <input id="publish-token" type="password" placeholder="publish token (only if the server has one)" autocomplete="off">
       <button>Publish to /feed</button>
       <output id="publish-result"></output>
     </form>
@@ -80,7 +81,10 @@ export const DEMO_PAGE = `<!doctype html>
     const name = document.getElementById('publish-event').value;
     const body = { data: document.getElementById('publish-data').value };
     if (name) body.event = name;
-    const res = await fetch('/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Without --publish-token the server takes publishes from this machine only: no token needed here.
+    const token = document.getElementById('publish-token').value;
+    const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
+    const res = await fetch('/publish', { method: 'POST', headers, body: JSON.stringify(body) });
     document.getElementById('publish-result').textContent = res.status + ' ' + await res.text();
   });
 </script>

@@ -52,7 +52,7 @@ describe('POST /publish', () => {
 
   it('refuses a chunked body that grows past the limit with 413', async () => {
     const chunk = 'x'.repeat(600);
-    const request = `POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n${chunk}\r\n258\r\n${chunk}\r\n0\r\n\r\n`;
+    const request = `POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n${chunk}\r\n258\r\n${chunk}\r\n0\r\n\r\n`;
     const text = await rawExchange(s.port, request, { until: (t) => t.includes('body_too_large') });
     assert.match(text, /^HTTP\/1\.1 413 /);
   });

@@ -74,7 +74,7 @@ export async function publishRecipe(req: SseRequest, res: SseResponse, broker: B
   } catch (error) {
     if (error instanceof SseError) return answer(res, refusal(400, error.code, error.message));
     if (error instanceof BrokerUnavailableError) {
-      sendError(res, 503, 'broker_unavailable', error.message, { 'retry-after': '1' });
+      sendError(res, 503, error.reason === 'timeout' ? 'broker_timeout' : 'broker_unavailable', error.message, { 'retry-after': '1' });
       return false;
     }
     throw error;

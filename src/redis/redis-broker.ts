@@ -37,6 +37,12 @@ export interface RedisBrokerOptions {
   readonly connectTimeoutMs?: number;
   /** How long a resume from a cursor ahead of this instance waits for the follower. @defaultValue 2000 */
   readonly catchUpTimeoutMs?: number;
+  /**
+   * How long a publish waits for Redis to store the event before it fails with a `timeout`
+   * {@link BrokerUnavailableError}. The connection is kept: a slow Redis is not a dead one.
+   * @defaultValue 5000
+   */
+  readonly publishTimeoutMs?: number;
 }
 
 // The longest id this broker writes, for checking an event's size before Redis assigns the id.
@@ -80,6 +86,7 @@ export class RedisBroker implements Broker {
   readonly #retryMs: number;
   readonly #connectTimeoutMs: number;
   readonly #catchUpTimeoutMs: number;
+  readonly #publishTimeoutMs: number;
   readonly #subscribers = new Set<FeedSubscriber>();
   readonly #headWaiters = new Set<{ readonly id: StreamId; resolve(isReached: boolean): void }>();
   /** Events acknowledged to a publisher that the follower has not read back yet. */
@@ -105,6 +112,7 @@ export class RedisBroker implements Broker {
     this.#retryMs = checkInteger(options.retryMs ?? OPTIONS.retryMs.default, 'retryMs', 0);
     this.#connectTimeoutMs = checkInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
     this.#catchUpTimeoutMs = checkInteger(options.catchUpTimeoutMs ?? 2000, 'catchUpTimeoutMs');
+    this.#publishTimeoutMs = checkInteger(options.publishTimeoutMs ?? OPTIONS.publishTimeoutMs.default, 'publishTimeoutMs');
     this.#window = new StreamWindow({ maxEvents: this.#maxEvents, maxBytes: options.historyBytes ?? OPTIONS.historyBytes.default });
     const onState = (state: RedisState, cause?: Error): void => {
       if (state === 'down') this.#lastProblem = cause?.message;
@@ -167,9 +175,28 @@ export class RedisBroker implements Broker {
     if (size > this.#maxEventBytes) {
       throw new SseError('SSE_ERR_EVENT_TOO_LARGE', `The encoded event is about ${size} bytes; the limit is ${this.#maxEventBytes} (maxEventBytes).`);
     }
-    const id = await this.#add(input);
-    this.#remember(id, input);
-    return { id: formatStreamEventId(this.#commandsEpoch as string, id) };
+    // #region publish-timeout
+    // The reply is still remembered if it comes late: the event was stored, and the follower
+    // delivers it; only the publisher was told it might not have been.
+    const adding = this.#add(input).then((id) => {
+      this.#remember(id, input);
+      return id;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const message = `redis: no reply within ${this.#publishTimeoutMs} ms; the event may still be stored, so check before publishing it again.`;
+        reject(new BrokerUnavailableError(message, { reason: 'timeout' }));
+      }, this.#publishTimeoutMs);
+    });
+    adding.catch(() => {});
+    try {
+      const id = await Promise.race([adding, late]);
+      return { id: formatStreamEventId(this.#commandsEpoch as string, id) };
+    } finally {
+      clearTimeout(timer);
+    }
+    // #endregion publish-timeout
   }
 
   subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {

@@ -1,0 +1,136 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
+
+/** Whether a publish may go ahead, and if not, the answer to send. */
+export type PublishDecision =
+  | { readonly isAllowed: true }
+  | {
+      readonly isAllowed: false;
+      readonly status: 401 | 403;
+      readonly code: 'unauthorized' | 'publish_local_only';
+      readonly message: string;
+      readonly headers: Readonly<Record<string, string>>;
+    };
+
+/** What the check reads from a request. */
+export interface PublishCaller {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The client's address after `--trust-proxy` (see `clientAddress`). */
+  readonly address: string;
+  /** Whether the socket's peer is a trusted proxy (then forwarding headers are expected). */
+  readonly isViaTrustedProxy: boolean;
+}
+
+/** Decides who may `POST /publish`. */
+export interface PublishAuth {
+  /** `token` with a token, `loopback` without. */
+  readonly mode: 'token' | 'loopback';
+  check(caller: PublishCaller): PublishDecision;
+  /** One line for the start-up message. */
+  describe(): string;
+}
+
+const REALM = 'Bearer realm="publish"';
+const MIN_TOKEN_LENGTH = 16;
+// The headers a proxy adds: a request that carries one came through something, not from a local program.
+const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
+
+/**
+ * The publish rule.
+ *
+ * With a token: every caller must send `Authorization: Bearer <token>`; a missing or wrong one is
+ * `401` with `WWW-Authenticate`. The token is compared in constant time: both sides are hashed to
+ * 32 bytes first, so `timingSafeEqual` compares equal lengths and neither the time nor an early
+ * length check tells an attacker anything about the token.
+ *
+ * Without a token: a publish is accepted only from this machine, meaning all three of (1) the
+ * client address is loopback (127.0.0.0/8 or ::1, after `--trust-proxy`), (2) the request carries
+ * no forwarding header unless it came from a trusted proxy (a proxy on the same machine would
+ * otherwise make every internet client look local), and (3) the `Host` header names a loopback
+ * host (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`), which defeats DNS rebinding: a page on
+ * another site whose name an attacker re-points at 127.0.0.1 still sends its own name as `Host`.
+ * Anything else is `403`, saying how to allow it.
+ *
+ * @param token - the shared secret, or undefined for the loopback-only rule
+ * @throws TypeError when the token is shorter than 16 characters or holds spaces or control characters
+ */
+export function createPublishAuth(token: string | undefined): PublishAuth {
+  if (token === undefined) {
+    return {
+      mode: 'loopback',
+      check: checkLoopback,
+      describe: () => 'publish: no --publish-token, so POST /publish is open only to callers on this machine (loopback address and Host)',
+    };
+  }
+  if (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new TypeError(
+      `The publish token must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters without spaces (e.g. the output of \`openssl rand -hex 32\`).`,
+    );
+  }
+  const expected = digest(token);
+  return {
+    mode: 'token',
+    describe: () => 'publish: POST /publish needs Authorization: Bearer <the publish token>',
+    check(caller) {
+      const presented = bearerToken(caller.headers['authorization']);
+      if (presented === undefined) {
+        return refuse(401, 'unauthorized', 'POST /publish needs Authorization: Bearer <token>.', REALM);
+      }
+      // #region token-compare
+      if (!timingSafeEqual(digest(presented), expected)) {
+        return refuse(401, 'unauthorized', 'The publish token is wrong.', `${REALM}, error="invalid_token"`);
+      }
+      // #endregion token-compare
+      return { isAllowed: true };
+    },
+  };
+}
+
+function checkLoopback(caller: PublishCaller): PublishDecision {
+  const isForwarded = !caller.isViaTrustedProxy && FORWARDING.some((name) => caller.headers[name] !== undefined);
+  if (isLoopbackAddress(caller.address) && !isForwarded && isLoopbackHost(hostOf(caller.headers))) return { isAllowed: true };
+  return refuse(
+    403,
+    'publish_local_only',
+    'This server has no publish token, so it takes publishes only from programs on its own machine; start it with --publish-token (or PUBLISH_TOKEN) to publish from elsewhere.',
+  );
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether `address` is in 127.0.0.0/8 or is ::1 (IPv4-mapped forms included). */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Whether a `Host` value names this machine: `localhost`, `*.localhost`, a 127/8 literal or `[::1]`, with any port. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.toLowerCase().replace(/:\d{1,5}$/, '');
+  if (name === '[::1]') return true;
+  if (name === 'localhost' || name.endsWith('.localhost')) return /^[a-z0-9.-]+$/.test(name);
+  return isIP(name) === 4 && name.startsWith('127.');
+}
+
+function hostOf(headers: PublishCaller['headers']): string | undefined {
+  // HTTP/2 carries the host as the :authority pseudo-header.
+  const value = headers['host'] ?? headers[':authority'];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The credentials of `Authorization: Bearer <token>` (the scheme is case-insensitive, RFC 9110 §11.1). */
+function bearerToken(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  return /^bearer +([\x21-\x7e]+) *$/i.exec(header)?.[1];
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+function refuse(status: 401 | 403, code: 'unauthorized' | 'publish_local_only', message: string, challenge?: string): PublishDecision {
+  return { isAllowed: false, status, code, message, headers: challenge === undefined ? {} : { 'www-authenticate': challenge } };
+}

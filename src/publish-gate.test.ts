@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, describe, it } from 'node:test';
+import { eventually, startServer, type Started } from './testing/harness.js';
+
+const TOKEN = '7f3c9a1e5b2d4f6a8c0e2b4d6f8a0c2e';
+
+/** A POST /publish with any headers (node:http, so Host and forwarding headers are ours to set). */
+function post(port: number, headers: Record<string, string>, body = '{"data":"x"}'): Promise<{ status: number; headers: Record<string, unknown>; json: { id?: string; error?: { code: string; message: string } } }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/publish', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (part: string) => (text += part));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(text) as never }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const metric = async (base: string, name: string): Promise<string> => {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return text.split('\n').filter((line) => line.startsWith(name)).join('\n');
+};
+
+describe('POST /publish with a token', () => {
+  let started: Started;
+  after(() => started.app.close());
+
+  it('publishes with the right bearer token and refuses anything else with 401 and a challenge, publishing nothing', async () => {
+    started = await startServer({ publishToken: TOKEN });
+    const { port, base } = started;
+    const ok = await post(port, { authorization: `Bearer ${TOKEN}` });
+    assert.equal(ok.status, 202);
+    const missing = await post(port, {});
+    assert.equal(missing.status, 401);
+    assert.equal(missing.headers['www-authenticate'], 'Bearer realm="publish"');
+    assert.equal(missing.json.error?.code, 'unauthorized');
+    const wrong = await post(port, { authorization: `Bearer ${TOKEN.replace('7', '8')}` });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers['www-authenticate'], 'Bearer realm="publish", error="invalid_token"');
+    assert.equal(started.app.broker.stats.published, 1);
+    assert.match(await metric(base, 'sse_publish_unauthorized_total'), /code="unauthorized"\} 2/);
+    // The token rule holds for callers on this machine too.
+    assert.equal((await post(port, { host: 'localhost' })).status, 401);
+  });
+});
+
+describe('POST /publish without a token', () => {
+  let started: Started;
+  after(() => started.app.close());
+
+  it('takes publishes from this machine only: loopback Host, no forwarding header', async () => {
+    started = await startServer();
+    const { port } = started;
+    assert.equal((await post(port, {})).status, 202);
+    assert.equal((await post(port, { host: 'localhost:8080' })).status, 202);
+    const rebound = await post(port, { host: 'evil.example:8080' });
+    assert.equal(rebound.status, 403);
+    assert.equal(rebound.json.error?.code, 'publish_local_only');
+    assert.match(rebound.json.error?.message ?? '', /--publish-token/);
+    assert.equal((await post(port, { 'x-forwarded-for': '203.0.113.9' })).status, 403);
+    assert.equal(started.app.broker.stats.published, 2);
+  });
+});
+
+describe('POST /publish past the per-client rate', () => {
+  let started: Started;
+  after(() => started.app.close());
+
+  it('answers 429 with Retry-After once the bucket is empty, before reading the body, and counts it', async () => {
+    started = await startServer({ publishRate: 2 });
+    const { port, base } = started;
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await post(port, {}));
+    const statuses = answers.map((a) => a.status);
+    // A bucket of 4 (twice the rate); the clock may refill one token while the posts run.
+    assert.ok(statuses.slice(0, 4).every((s) => s === 202) && statuses.at(-1) === 429, statuses.join(' '));
+    const refused = answers.find((a) => a.status === 429);
+    assert.equal(refused?.json.error?.code, 'rate_limited');
+    assert.ok(Number(refused?.headers['retry-after']) >= 1);
+    assert.match(await metric(base, 'sse_publish_rate_limited_total'), /sse_publish_rate_limited_total [12]$/);
+    assert.equal(started.app.broker.stats.published, statuses.filter((s) => s === 202).length);
+    // Another client has its own bucket.
+    const other = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/publish', method: 'POST', localAddress: '127.0.0.2', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('{"data":"y"}');
+    });
+    assert.equal(other, 202);
+  });
+});
+
+describe('the authorize option', () => {
+  let started: Started;
+  after(() => started.app.close());
+
+  it('refuses a stream with the hook’s status before any byte, and serves the allowed one', async () => {
+    started = await startServer({
+      authorize: async (req) => (req.headers.cookie === 'sid=good' ? true : { status: 401, message: 'Log in first.' }),
+    });
+    const { base, app } = started;
+    const refused = await fetch(`${base}/feed`);
+    assert.equal(refused.status, 401);
+    assert.deepEqual(await refused.json(), { error: { code: 'unauthorized', message: 'Log in first.' } });
+    const allowed = await fetch(`${base}/feed`, { headers: { cookie: 'sid=good' } });
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    await eventually(() => app.openStreams === 1);
+    await allowed.body?.cancel();
+    assert.match(await metric(base, 'sse_streams_unauthorized_total'), /status="401"\} 1/);
+  });
+});
