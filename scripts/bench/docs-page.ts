@@ -1,6 +1,7 @@
 import { renderChart, type ChartPanel } from './chart.js';
 import type { Profile } from './options.js';
-import { formatNumber, formatRatio, renderMarkdownTable, type MetricRow } from './report.js';
+import { formatNumber, formatRatio, renderMarkdownTable, renderPeersMarkdown, type MetricRow, type PeerRow } from './report.js';
+import { section } from './sections.js';
 
 /** Where and how a run was made. */
 export interface MachineInfo {
@@ -113,13 +114,20 @@ export function summarySentences(rows: readonly MetricRow[]): string[] {
       `Latency p99 at 20 events/s to 1,000 streams: ${formatNumber(p99.reference)} ms against ${formatNumber(p99.baseline)} ms; at 100 events/s: ${formatNumber(p99Fast.reference)} ms against ${formatNumber(p99Fast.baseline)} ms, with ${formatNumber(delivered.reference)} % of the offered events delivered by the reference and ${formatNumber(delivered.baseline)} % by the baseline within 3 s of the last publish.`,
     );
   }
-  const rate = row(rows, 'connect-rate');
-  const headers = row(rows, 'headers-p99');
-  const connectCpu = row(rows, 'connect-cpu');
-  if (rate !== undefined && headers !== undefined) {
+  for (const c of ['1000', '10000']) {
+    const rate = row(rows, `connect-rate-${c}`);
+    const headers = row(rows, `headers-p99-${c}`);
+    const connectCpu = row(rows, `connect-cpu-${c}`);
+    if (rate === undefined || headers === undefined) continue;
     out.push(
-      `New streams: ${formatNumber(rate.reference)} per second against ${formatNumber(rate.baseline)} (${formatRatio(rate.ratio)}); time to headers p99 ${formatNumber(headers.reference)} ms against ${formatNumber(headers.baseline)} ms` +
-        (connectCpu === undefined ? '.' : `; server CPU per new stream ${formatNumber(connectCpu.reference)} µs against ${formatNumber(connectCpu.baseline)} µs.`),
+      `${Number(c).toLocaleString('en-US')} new streams: ${formatNumber(rate.reference)} per second against ${formatNumber(rate.baseline)} (${formatRatio(rate.ratio)}); time to headers p99 ${formatNumber(headers.reference)} ms against ${formatNumber(headers.baseline)} ms` +
+        (connectCpu === undefined ? '.' : `; server CPU per new stream ${formatNumber(connectCpu.reference)} µs against ${formatNumber(connectCpu.baseline)} µs (${formatRatio(connectCpu.ratio)}).`),
+    );
+  }
+  const census = row(rows, 'census-path');
+  if (census !== undefined) {
+    out.push(
+      `While new streams connect (under strace, no timing taken), the reference server makes ${formatNumber(census.reference)} system calls per new stream on its connect path against the baseline's ${formatNumber(census.baseline)}.`,
     );
   }
   const missed = rows.filter((candidate) => candidate.isMet === false);
@@ -204,4 +212,69 @@ server's so a reader can tell which side was the bottleneck.
 
 ${input.analysis.trim()}
 `;
+}
+
+/** What the peers' section is made from. */
+export interface PeersInput {
+  readonly rows: readonly PeerRow[];
+  readonly servers: readonly string[];
+  readonly command: string;
+  readonly finishedAt: string;
+  readonly resultsFile: string;
+  readonly profile: Profile;
+  /** Hand-written reading of the table, appended as is. */
+  readonly analysis?: string;
+}
+
+/** The `peers` section of `docs/benchmarks.md`, written by `npm run bench -- --peers`. */
+export function renderPeersSection(input: PeersInput): string {
+  const { profile } = input;
+  return section(
+    'peers',
+    `## Against the servers users would pick instead
+
+\`${input.command}\`, finished ${input.finishedAt}. The same load as above against the reference
+server, the naive baseline, [better-sse](https://github.com/MatthewWid/better-sse) (0.16) on
+\`node:http\`, [@fastify/sse](https://github.com/fastify/sse) (0.6) on Fastify 5, Hono 4's
+\`streamSSE\` on \`@hono/node-server\` 2, and Go's \`net/http\` (Debian's golang-go), each written
+as its documentation shows (\`scripts/bench/peers/\`) and installed into a scratch folder outside
+the repository. Every server broadcasts to all its streams from one \`POST /bench/burst\` route,
+runs alone on CPU 0, and is measured ${profile.reps} times, interleaved; each cell is the median,
+with the lowest and highest repetition in small type. The best median of each row is in bold.
+Raw figures: \`${input.resultsFile}\`.
+
+${renderPeersMarkdown(input.rows, input.servers)}
+
+${(input.analysis ?? '').trim()}
+`,
+  );
+}
+
+/** The `h2` section of `docs/benchmarks.md`, written by `npm run bench -- --h2`. */
+export function renderH2Section(input: PeersInput): string {
+  const { profile } = input;
+  const cpu = input.rows.find((row) => row.id === 'burst-cpu-1000');
+  const http1 = cpu?.byServer.get('HTTP/1.1')?.median ?? Number.NaN;
+  const ratios = input.servers
+    .filter((name) => name !== 'HTTP/1.1')
+    .map((name) => `${name} ${formatRatio((cpu?.byServer.get(name)?.median ?? Number.NaN) / http1)}`)
+    .join(', ');
+  return section(
+    'h2',
+    `## HTTP/2 fan-out
+
+\`${input.command}\`, finished ${input.finishedAt}. The reference server (same options as above)
+over plain HTTP/1.1, cleartext HTTP/2 (\`--h2c\`) and HTTP/2 over TLS (\`--tls-cert\`, ALPN h2, a
+self-signed P-256 certificate), with C = 1,000 streams; over HTTP/2 the streams share 10 sessions,
+as browsers share one connection per origin, and the publishes go over a session of their own.
+${profile.reps} interleaved repetitions; each cell is the median with the lowest and highest in small type.
+Raw figures: \`${input.resultsFile}\`.
+
+${renderPeersMarkdown(input.rows, input.servers)}
+
+Server CPU per million deliveries in bursts, against HTTP/1.1: ${ratios}.
+
+${(input.analysis ?? '').trim()}
+`,
+  );
 }

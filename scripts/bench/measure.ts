@@ -1,3 +1,4 @@
+import { traceWhile, type Census } from './census.js';
 import type { BurstResult, OpenResult, RateResult } from './load-generator.js';
 import type { Profile } from './options.js';
 import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';
@@ -37,6 +38,8 @@ export interface CountResult {
   /** Highest RSS during the bursts (from `VmHWM` after a reset, else the idle RSS). */
   readonly peakRssBytes?: number | undefined;
   readonly rates: readonly RateFigures[];
+  /** System calls while new streams connected, under strace, taken after everything else. */
+  readonly census?: Census | undefined;
   readonly errors: readonly string[];
 }
 
@@ -159,4 +162,16 @@ export async function measureAtCount(
     rates,
     errors,
   };
+}
+
+/**
+ * Opens `streams` new streams while strace counts the server's system calls, then closes them.
+ * The closing is not counted: a census is of the connect path.
+ */
+export async function takeCensus(pid: number, load: LoadChild, streams: number, concurrency: number): Promise<Census> {
+  const { census, result } = await traceWhile(pid, streams, () => load.call({ type: 'open', count: streams, concurrency }));
+  await load.call({ type: 'close' });
+  const opened = (result.result as OpenResult | undefined)?.opened ?? 0;
+  if (opened !== streams) throw new Error(`The census opened ${opened} of ${streams} streams: ${result.error ?? ''}`);
+  return census;
 }

@@ -63,7 +63,14 @@ export interface BenchRequest {
   readonly writeDocs: boolean;
   /** Extra node flags for the reference server (e.g. `--cpu-prof`). */
   readonly serverNodeArgs: readonly string[];
+  /** Measure the peers too (better-sse, @fastify/sse, Hono, Go), installed into a scratch folder. */
+  readonly peers: boolean;
+  /** Measure the reference over HTTP/1.1, h2c and HTTP/2 over TLS at C = 1,000 instead. */
+  readonly h2: boolean;
 }
+
+/** Repetitions of `--peers` unless `--reps` says otherwise: six servers take a while. */
+export const PEERS_REPS = 3;
 
 /** The `--help` text. */
 export const HELP = `npm run bench -- [options]
@@ -80,6 +87,11 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
   --burst-url <url>      POST {"count","data"} target that publishes count events at once
   --pid <pid>            that server's pid, for CPU and memory from /proc
   --no-docs              do not rewrite docs/benchmarks.md
+  --peers                also measure better-sse, @fastify/sse, Hono streamSSE and Go net/http
+                         (installed into $SSE_PEERS_DIR, default <tmpdir>/sse-reference-peers;
+                         Go from golang-go), ${PEERS_REPS} repetitions; writes the peers section of the docs
+  --h2                   the reference over HTTP/1.1, h2c and HTTP/2 over TLS, C = 1,000, the HTTP/2
+                         streams over 10 sessions; ${PEERS_REPS} repetitions; writes the HTTP/2 section
   --cpu-prof             run the reference server with node --cpu-prof (profiles in bench-results/)
   --help                 this text
 
@@ -111,12 +123,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       pid: { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      peers: { type: 'boolean', default: false },
+      h2: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   const base = values.quick ? QUICK : FULL;
-  const profile = values.reps === undefined ? base : { ...base, reps: positiveInteger(values.reps, 'reps') };
+  const reps = values.reps === undefined ? (values.peers || values.h2 ? PEERS_REPS : base.reps) : positiveInteger(values.reps, 'reps');
+  const counted = values.h2 ? { ...base, streamCounts: [1000] } : base;
+  const profile = reps === counted.reps ? counted : { ...counted, reps };
   const isTarget = values.url !== undefined;
+  if (values.h2 && values.peers) throw new TypeError('--h2 and --peers are separate runs: give one of them.');
+  if (isTarget && (values.peers || values.h2)) throw new TypeError('--peers measures servers the bench starts itself; it does not go with --url.');
   if (!isTarget && (values['publish-url'] !== undefined || values['burst-url'] !== undefined || values.pid !== undefined)) {
     throw new TypeError('--publish-url, --burst-url and --pid describe an external server: give its stream with --url too.');
   }
@@ -135,5 +153,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       : {}),
     writeDocs: !values.quick && !values['no-docs'] && !isTarget,
     serverNodeArgs: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=bench-results/profiles'] : [],
+    peers: values.peers,
+    h2: values.h2,
   };
 }
