@@ -170,7 +170,7 @@ async function main(): Promise<number> {
     servers = [...servers, ...preparePeers(peersDir(), log).map((peer) => ({ ...peer, args: [] }))];
   }
   const withCensus = canCensus() && !request.h2;
-  if (!withCensus) log('strace not found: no system-call census (apt-get install strace).');
+  if (!canCensus()) log('strace not found: no system-call census (apt-get install strace).');
   if (request.target !== undefined) results = await measureTarget(request);
   else {
     for (let rep = 1; rep <= profile.reps; rep++) {
@@ -220,8 +220,12 @@ async function main(): Promise<number> {
       log('wrote the peers section of docs/benchmarks.md');
     }
   } else if (request.writeDocs) {
-    const analysisFile = join(ROOT, 'scripts', 'bench', 'analysis.md');
-    const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
+    // The hand-written reading of the figures, then the sizing guide drawn from them.
+    const analysis = ['analysis.md', 'sizing.md']
+      .map((name) => join(ROOT, 'scripts', 'bench', name))
+      .filter((file) => existsSync(file))
+      .map((file) => readFileSync(file, 'utf8').trim())
+      .join('\n\n');
     mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
     writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(rows, finishedAt));
     const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
