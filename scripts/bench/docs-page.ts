@@ -241,6 +241,9 @@ as its documentation shows (\`scripts/bench/peers/\`) and installed into a scrat
 the repository. Every server broadcasts to all its streams from one \`POST /bench/burst\` route,
 runs alone on CPU 0, and is measured ${profile.reps} times, interleaved; each cell is the median,
 with the lowest and highest repetition in small type. The best median of each row is in bold.
+To keep the slowest peer's run bounded, each repetition counts fewer bursts than the full run
+(${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}, after ${profile.warmUpBursts} uncounted) and
+publishes each steady rate for ${profile.rateSeconds} s; the reference's own figures above come from the full run.
 Raw figures: \`${input.resultsFile}\`.
 
 ${renderPeersMarkdown(input.rows, input.servers)}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FULL, parseBenchArgs, PEERS_REPS, QUICK } from './options.js';
+import { FULL, H2, parseBenchArgs, PEERS, QUICK } from './options.js';
 
 describe('parseBenchArgs', () => {
   it('runs the full profile and rewrites the docs by default', () => {
@@ -39,10 +39,11 @@ describe('parseBenchArgs', () => {
     assert.deepEqual(request.serverNodeArgs, ['--cpu-prof', '--cpu-prof-dir=bench-results/profiles']);
   });
 
-  it('--peers measures the peers too, three repetitions unless told, and writes only its section', () => {
+  it('--peers measures the peers too, three repetitions with fewer bursts unless told', () => {
     const request = parseBenchArgs(['--peers']);
     assert.equal(request.peers, true);
-    assert.equal(request.profile.reps, PEERS_REPS);
+    assert.equal(request.profile, PEERS);
+    assert.equal(request.profile.reps, 3);
     assert.deepEqual(request.profile.streamCounts, FULL.streamCounts);
     assert.equal(parseBenchArgs(['--peers', '--reps', '2']).profile.reps, 2);
   });
@@ -51,7 +52,7 @@ describe('parseBenchArgs', () => {
     const request = parseBenchArgs(['--h2']);
     assert.equal(request.h2, true);
     assert.deepEqual(request.profile.streamCounts, [1000]);
-    assert.equal(request.profile.reps, PEERS_REPS);
+    assert.equal(request.profile, H2);
     assert.throws(() => parseBenchArgs(['--h2', '--peers']), /separate runs/);
     assert.throws(() => parseBenchArgs(['--peers', '--url', 'http://127.0.0.1:9/sse']), /does not go with --url/);
   });

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 /** What one bench run measures. */
 export interface Profile {
-  readonly name: 'full' | 'quick';
+  readonly name: 'full' | 'quick' | 'peers' | 'h2';
   /** Repetitions per server, interleaved A B A B … */
   readonly reps: number;
   /** The stream counts C to measure at. */
@@ -53,6 +53,22 @@ export const QUICK: Profile = {
   settleMs: 1000,
 };
 
+/**
+ * `npm run bench -- --peers`: the full counts, fewer bursts. The slowest peer spends about 35 s
+ * on each burst to 10,000 streams; the reference's CPU figures come from the full run.
+ */
+export const PEERS: Profile = {
+  ...FULL,
+  name: 'peers',
+  reps: 3,
+  burstsAt: { 1000: 10, 10_000: 2 },
+  warmUpBursts: 2,
+  rateSeconds: 5,
+};
+
+/** `npm run bench -- --h2`: C = 1,000 over HTTP/1.1, h2c and TLS, three repetitions. */
+export const H2: Profile = { ...FULL, name: 'h2', reps: 3, streamCounts: [1000] };
+
 /** A parsed command line. */
 export interface BenchRequest {
   readonly kind: 'run' | 'help';
@@ -69,8 +85,6 @@ export interface BenchRequest {
   readonly h2: boolean;
 }
 
-/** Repetitions of `--peers` unless `--reps` says otherwise: six servers take a while. */
-export const PEERS_REPS = 3;
 
 /** The `--help` text. */
 export const HELP = `npm run bench -- [options]
@@ -89,9 +103,9 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
   --no-docs              do not rewrite docs/benchmarks.md
   --peers                also measure better-sse, @fastify/sse, Hono streamSSE and Go net/http
                          (installed into $SSE_PEERS_DIR, default <tmpdir>/sse-reference-peers;
-                         Go from golang-go), ${PEERS_REPS} repetitions; writes the peers section of the docs
+                         Go from golang-go), ${PEERS.reps} repetitions with fewer bursts; writes the peers section of the docs
   --h2                   the reference over HTTP/1.1, h2c and HTTP/2 over TLS, C = 1,000, the HTTP/2
-                         streams over 10 sessions; ${PEERS_REPS} repetitions; writes the HTTP/2 section
+                         streams over 10 sessions; ${H2.reps} repetitions; writes the HTTP/2 section
   --cpu-prof             run the reference server with node --cpu-prof (profiles in bench-results/)
   --help                 this text
 
@@ -128,10 +142,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       help: { type: 'boolean', default: false },
     },
   });
-  const base = values.quick ? QUICK : FULL;
-  const reps = values.reps === undefined ? (values.peers || values.h2 ? PEERS_REPS : base.reps) : positiveInteger(values.reps, 'reps');
-  const counted = values.h2 ? { ...base, streamCounts: [1000] } : base;
-  const profile = reps === counted.reps ? counted : { ...counted, reps };
+  const base = values.quick ? QUICK : values.peers ? PEERS : values.h2 ? H2 : FULL;
+  const profile = values.reps === undefined ? base : { ...base, reps: positiveInteger(values.reps, 'reps') };
   const isTarget = values.url !== undefined;
   if (values.h2 && values.peers) throw new TypeError('--h2 and --peers are separate runs: give one of them.');
   if (isTarget && (values.peers || values.h2)) throw new TypeError('--peers measures servers the bench starts itself; it does not go with --url.');

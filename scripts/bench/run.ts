@@ -7,7 +7,7 @@ import { ROOT } from '../paths.js';
 import { canCensus } from './census.js';
 import { renderBenchChart, renderBenchmarksPage, renderH2Section, renderPeersSection, type MachineInfo } from './docs-page.js';
 import { measureAtCount, takeCensus, type CountResult } from './measure.js';
-import { FULL, HELP, PEERS_REPS, parseBenchArgs, type BenchRequest } from './options.js';
+import { FULL, H2, HELP, PEERS, parseBenchArgs, type BenchRequest } from './options.js';
 import { peersDir, preparePeers } from './peers/install.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
 import { canPin, startLoad, startServer, stopServer, type LoadChild } from './processes.js';
@@ -201,7 +201,7 @@ async function main(): Promise<number> {
     const names = servers.map((spec) => spec.name);
     const h2Rows = summarizeServers(results, profile.rates, names);
     process.stdout.write(`\n${renderPeersMarkdown(h2Rows, names)}\n`);
-    const command = `npm run bench -- --h2${profile.reps === PEERS_REPS ? '' : ` --reps ${profile.reps}`}`;
+    const command = `npm run bench -- --h2${profile.reps === H2.reps ? '' : ` --reps ${profile.reps}`}`;
     if (request.writeDocs) {
       const analysisFile = join(ROOT, 'scripts', 'bench', 'h2-analysis.md');
       const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
@@ -212,7 +212,7 @@ async function main(): Promise<number> {
     const names = servers.map((spec) => spec.name);
     const peerRows = summarizeServers(results, profile.rates, names);
     process.stdout.write(`\n${renderPeersMarkdown(peerRows, names)}\n`);
-    const command = `npm run bench -- --peers${profile.reps === PEERS_REPS ? '' : ` --reps ${profile.reps}`}`;
+    const command = `npm run bench -- --peers${profile.reps === PEERS.reps ? '' : ` --reps ${profile.reps}`}`;
     if (request.writeDocs) {
       const analysisFile = join(ROOT, 'scripts', 'bench', 'peers', 'analysis.md');
       const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
