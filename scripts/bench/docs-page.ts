@@ -100,6 +100,11 @@ export function summarySentences(rows: readonly MetricRow[]): string[] {
       `An idle stream takes ${formatNumber(memory.reference)} KB of server RSS on the reference server and ${formatNumber(memory.baseline)} KB on the baseline (${formatRatio(memory.ratio)}) — ${memory.label.replace(/^Idle memory per stream, /, '')}.`,
     );
   }
+  for (const probe of rows.filter((candidate) => /^memory-per-stream-\d+$/.test(candidate.id) && Number(candidate.id.slice(18)) > 10_000)) {
+    out.push(
+      `At ${probe.label.replace(/^Idle memory per stream, /, '')}, the most streams the open-files limit allows here, an idle stream takes ${formatNumber(probe.reference)} KB on the reference server and ${formatNumber(probe.baseline)} KB on the baseline (${formatRatio(probe.ratio)}).`,
+    );
+  }
   const single = row(rows, 'single-cpu');
   if (single !== undefined) {
     out.push(

@@ -21,6 +21,11 @@ export interface Profile {
   readonly connectConcurrency: number;
   /** Wait after opening the streams before reading idle memory. */
   readonly settleMs: number;
+  /**
+   * Also open as many streams as the open-files limit allows (rounded down to a thousand, a
+   * thousand spare) and read idle memory there, with no bursts or rates.
+   */
+  readonly probeLargest: boolean;
 }
 
 /** `npm run bench`: C = 1,000 and 10,000, five repetitions; what docs/benchmarks.md shows. */
@@ -40,6 +45,7 @@ export const FULL: Profile = {
   rateSeconds: 8,
   connectConcurrency: 100,
   settleMs: 2000,
+  probeLargest: true,
 };
 
 /** `npm run bench -- --quick`: C = 1,000 only, two repetitions, for CI. */
@@ -51,6 +57,7 @@ export const QUICK: Profile = {
   burstsAt: { 1000: 5 },
   rateSeconds: 2,
   settleMs: 1000,
+  probeLargest: false,
 };
 
 /**
@@ -64,10 +71,11 @@ export const PEERS: Profile = {
   burstsAt: { 1000: 10, 10_000: 2 },
   warmUpBursts: 2,
   rateSeconds: 5,
+  probeLargest: false,
 };
 
 /** `npm run bench -- --h2`: C = 1,000 over HTTP/1.1, h2c and TLS, three repetitions. */
-export const H2: Profile = { ...FULL, name: 'h2', reps: 3, streamCounts: [1000] };
+export const H2: Profile = { ...FULL, name: 'h2', reps: 3, streamCounts: [1000], probeLargest: false };
 
 /** A parsed command line. */
 export interface BenchRequest {

@@ -66,7 +66,7 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
       unit: 'KB',
       streams: c,
       value: (r) => (r.idleRssBytes === undefined || r.baseRssBytes === undefined ? undefined : (r.idleRssBytes - r.baseRssBytes) / c / 1000),
-      ...(c === largest && c >= 10_000 ? { target: { text: '≤ 0.95×', check: (_: number, q: number) => q <= 0.95 } } : {}),
+      ...(c === 10_000 ? { target: { text: '≤ 0.95×', check: (_: number, q: number) => q <= 0.95 } } : {}),
     });
   }
   for (const c of streamCounts) {
@@ -114,7 +114,7 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
         unit: '×',
         streams: c,
         value: (r) => (r.peakRssBytes === undefined || r.idleRssBytes === undefined ? undefined : r.peakRssBytes / r.idleRssBytes),
-        ...(c === largest && c >= 10_000 ? { target: { text: 'reference ≤ 1.15', check: (v: number) => v <= 1.15 } } : {}),
+        ...(c === 10_000 ? { target: { text: 'reference ≤ 1.15', check: (v: number) => v <= 1.15 } } : {}),
       },
     );
   }
@@ -173,6 +173,8 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
   }
   for (const c of streamCounts) {
     const at = c.toLocaleString('en-US');
+    // The issue's targets are at 1,000 and 10,000; the largest count the descriptors allow is for memory.
+    const isTargeted = c <= 10_000;
     list.push(
       {
         id: `connect-rate-${c}`,
@@ -180,7 +182,7 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
         unit: '/s',
         streams: c,
         value: (r) => r.open.connectRate,
-        target: { text: '≥ 1.1×', check: (_, q) => q >= 1.1 },
+        ...(isTargeted ? { target: { text: '≥ 1.1×', check: (_: number, q: number) => q >= 1.1 } } : {}),
       },
       {
         id: `connect-cpu-${c}`,
@@ -188,7 +190,7 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
         unit: 'µs',
         streams: c,
         value: (r) => (r.openServerCpuSeconds === undefined ? undefined : (r.openServerCpuSeconds / c) * 1e6),
-        target: { text: '≤ 0.9×', check: (_, q) => q <= 0.9 },
+        ...(isTargeted ? { target: { text: '≤ 0.9×', check: (_: number, q: number) => q <= 0.9 } } : {}),
       },
       {
         id: `connect-load-cpu-${c}`,
@@ -204,7 +206,7 @@ function metrics(streamCounts: readonly number[], rates: readonly number[]): Met
         unit: 'ms',
         streams: c,
         value: (r) => r.open.headersP99Ms,
-        target: { text: '≤ 1×', check: (_, q) => q <= 1 },
+        ...(isTargeted ? { target: { text: '≤ 1×', check: (_: number, q: number) => q <= 1 } } : {}),
       },
     );
   }

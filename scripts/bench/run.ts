@@ -71,7 +71,24 @@ async function withLoad<T>(init: { streamUrl: string; publishUrl?: string; burst
   }
 }
 
-async function measureServer(spec: ServerSpec, request: BenchRequest, streams: number, rep: number, withCensus: boolean): Promise<CountResult> {
+/**
+ * The most streams both the server and the load can hold: the lower open-files limit less a
+ * thousand spare, in thousands; undefined when that is no more than `measured`.
+ */
+function largestCount(measured: number): number | undefined {
+  if (serverFiles === undefined || loadFiles === undefined) return undefined;
+  const count = Math.floor((Math.min(serverFiles, loadFiles) - 1000) / 1000) * 1000;
+  return count > measured ? count : undefined;
+}
+
+async function measureServer(
+  spec: ServerSpec,
+  request: BenchRequest,
+  streams: number,
+  rep: number,
+  withCensus: boolean,
+  isIdleOnly = false,
+): Promise<CountResult> {
   const nodeArgs = spec.script === SERVER_SCRIPT && spec.args[1] === 'reference' ? request.serverNodeArgs : [];
   const server = await startServer(spec.script, spec.args, { cpu: SERVER_CPU, openFiles: OPEN_FILES, nodeArgs, isNative: spec.isNative });
   serverFiles ??= readOpenFileLimit(server.pid);
@@ -86,12 +103,12 @@ async function measureServer(spec: ServerSpec, request: BenchRequest, streams: n
       },
       async (load) => {
         const measured = await measureAtCount(
-          { name: spec.name, pid: server.pid, hasCrashed: server.hasCrashed },
+          { name: spec.name, pid: server.pid, hasCrashed: server.hasCrashed, canPublish: !isIdleOnly },
           load,
           request.profile,
           streams,
           rep,
-          streams === Math.min(...request.profile.streamCounts),
+          !isIdleOnly && streams === Math.min(...request.profile.streamCounts),
         );
         // The census last, on the same server: strace slows it several times over.
         if (!withCensus) return measured;
@@ -178,6 +195,13 @@ async function main(): Promise<number> {
         for (const streams of profile.streamCounts) {
           log(`rep ${rep}/${profile.reps}: ${spec.name}, C = ${streams.toLocaleString('en-US')}`);
           const result = await measureServer(spec, request, streams, rep, withCensus && streams === Math.min(...profile.streamCounts));
+          for (const error of result.errors) log(`  error: ${error}`);
+          results.push(result);
+        }
+        const largest = profile.probeLargest ? largestCount(Math.max(...profile.streamCounts)) : undefined;
+        if (largest !== undefined) {
+          log(`rep ${rep}/${profile.reps}: ${spec.name}, C = ${largest.toLocaleString('en-US')} (idle memory only)`);
+          const result = await measureServer(spec, request, largest, rep, false, true);
           for (const error of result.errors) log(`  error: ${error}`);
           results.push(result);
         }
