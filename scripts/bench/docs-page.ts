@@ -201,8 +201,9 @@ npm run bench -- --url http://127.0.0.1:8080/feed --publish-url http://127.0.0.1
 
 The baseline (\`scripts/bench/naive-server.ts\`) formats the event string inside its loop, once
 per client, as the tutorials do, and has no replay buffer, byte budget or metrics; the reference
-server runs with all of those on, with \`--tick 0\` so only the bench publishes and with its
-connection caps raised above C. Each server is started afresh for each C of each repetition, on a
+server runs with all of those on, with \`--tick 0\` so only the bench publishes, its global
+connection cap raised above C and its per-address cap at 4,096 (the load's 8 source addresses
+open at most about 2,400 streams each). Each server is started afresh for each C of each repetition, on a
 free loopback port. Client streams are closed with a TCP reset, so no client port lingers in
 TIME_WAIT into the next run.
 

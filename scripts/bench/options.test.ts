@@ -56,4 +56,9 @@ describe('parseBenchArgs', () => {
     assert.throws(() => parseBenchArgs(['--h2', '--peers']), /separate runs/);
     assert.throws(() => parseBenchArgs(['--peers', '--url', 'http://127.0.0.1:9/sse']), /does not go with --url/);
   });
+
+  it('--render takes a results file and measures nothing', () => {
+    assert.equal(parseBenchArgs(['--render', 'bench-results/full-x.json']).renderFrom, 'bench-results/full-x.json');
+    assert.equal(parseBenchArgs([]).renderFrom, undefined);
+  });
 });

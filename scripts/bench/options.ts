@@ -91,6 +91,8 @@ export interface BenchRequest {
   readonly peers: boolean;
   /** Measure the reference over HTTP/1.1, h2c and HTTP/2 over TLS at C = 1,000 instead. */
   readonly h2: boolean;
+  /** Measure nothing: render the docs again from this run's raw figures (bench-results/*.json). */
+  readonly renderFrom?: string;
 }
 
 
@@ -114,6 +116,8 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
                          Go from golang-go), ${PEERS.reps} repetitions with fewer bursts; writes the peers section of the docs
   --h2                   the reference over HTTP/1.1, h2c and HTTP/2 over TLS, C = 1,000, the HTTP/2
                          streams over 10 sessions; ${H2.reps} repetitions; writes the HTTP/2 section
+  --render <results>     measure nothing: rewrite the docs from a run's bench-results/*.json
+                         (after editing analysis.md, say)
   --cpu-prof             run the reference server with node --cpu-prof (profiles in bench-results/)
   --help                 this text
 
@@ -147,6 +151,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       'cpu-prof': { type: 'boolean', default: false },
       peers: { type: 'boolean', default: false },
       h2: { type: 'boolean', default: false },
+      render: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -175,5 +180,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
     serverNodeArgs: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=bench-results/profiles'] : [],
     peers: values.peers,
     h2: values.h2,
+    ...(values.render === undefined ? {} : { renderFrom: values.render }),
   };
 }

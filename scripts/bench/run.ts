@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../paths.js';
 import { canCensus } from './census.js';
 import { renderBenchChart, renderBenchmarksPage, renderH2Section, renderPeersSection, type MachineInfo } from './docs-page.js';
+import type { Profile } from './options.js';
 import { measureAtCount, takeCensus, type CountResult } from './measure.js';
 import { FULL, H2, HELP, PEERS, parseBenchArgs, type BenchRequest } from './options.js';
 import { peersDir, preparePeers } from './peers/install.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
 import { canPin, startLoad, startServer, stopServer, type LoadChild } from './processes.js';
-import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers } from './report.js';
+import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers, type MetricRow } from './report.js';
 import { keepScaleOutSection } from './scale-out.js';
 import { scaleOutMain } from './scale-out-main.js';
 import { keepSection, withSection } from './sections.js';
@@ -165,6 +166,51 @@ function describeMachine(): MachineInfo {
   };
 }
 
+/** What a run wrote to bench-results/, enough to render its part of the docs again. */
+interface RunRecord {
+  readonly kind: 'full' | 'peers' | 'h2';
+  readonly finishedAt: string;
+  readonly profile: Profile;
+  readonly machine: MachineInfo;
+  readonly servers: readonly string[];
+  readonly rows: readonly MetricRow[];
+  readonly results: readonly CountResult[];
+}
+
+function readIfThere(...path: string[]): string {
+  const file = join(ROOT, ...path);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+}
+
+/** Writes a run's part of docs/benchmarks.md (and the chart), keeping the other runs' sections. */
+function writePages(record: RunRecord, resultsFile: string): void {
+  const { kind, profile, finishedAt, servers, results } = record;
+  const page = join(ROOT, 'docs', 'benchmarks.md');
+  const previous = existsSync(page) ? readFileSync(page, 'utf8') : '';
+  if (kind === 'h2' || kind === 'peers') {
+    const rows = summarizeServers(results, profile.rates, servers);
+    const base = kind === 'h2' ? H2 : PEERS;
+    const command = `npm run bench -- --${kind}${profile.reps === base.reps ? '' : ` --reps ${profile.reps}`}`;
+    const input = { rows, servers, command, finishedAt, resultsFile, profile };
+    const text =
+      kind === 'h2'
+        ? renderH2Section({ ...input, analysis: readIfThere('scripts', 'bench', 'h2-analysis.md') })
+        : renderPeersSection({ ...input, analysis: readIfThere('scripts', 'bench', 'peers', 'analysis.md') });
+    writeFileSync(page, withSection(previous, kind, text));
+    log(`wrote the ${kind} section of docs/benchmarks.md`);
+    return;
+  }
+  // The hand-written reading of the figures, then the sizing guide drawn from them.
+  const analysis = [readIfThere('scripts', 'bench', 'analysis.md'), readIfThere('scripts', 'bench', 'sizing.md')].filter((text) => text !== '').join('\n\n');
+  mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
+  const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
+  const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
+  const kept = ['peers', 'h2'].reduce((text, name) => keepSection(text, previous, name), rendered);
+  writeFileSync(page, keepScaleOutSection(kept, previous));
+  log('wrote docs/benchmarks.md and docs/img/bench.svg');
+}
+
 async function main(): Promise<number> {
   let request: BenchRequest;
   try {
@@ -175,6 +221,12 @@ async function main(): Promise<number> {
   }
   if (request.kind === 'help') {
     process.stdout.write(HELP);
+    return 0;
+  }
+  if (request.renderFrom !== undefined) {
+    // Renders the docs again from a run's raw figures, e.g. after the analysis was edited.
+    const record = JSON.parse(readFileSync(request.renderFrom, 'utf8')) as RunRecord;
+    writePages(record, relative(ROOT, resolve(request.renderFrom)));
     return 0;
   }
   const { profile } = request;
@@ -218,48 +270,12 @@ async function main(): Promise<number> {
   const rows = summarize(results, profile.rates);
   const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const resultsFile = `bench-results/${profile.name}-${finishedAt.replace(/[:]/g, '-')}.json`;
-  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ finishedAt, profile, machine, rows, results }, null, 2)}\n`);
+  const kind = request.h2 ? 'h2' : request.peers ? 'peers' : 'full';
+  const record: RunRecord = { kind, finishedAt, profile, machine, servers: servers.map((spec) => spec.name), rows, results };
+  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(`\n${renderTextTable(rows, request.target !== undefined)}\n\nraw figures: ${resultsFile} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)\n`);
-
-  const page = join(ROOT, 'docs', 'benchmarks.md');
-  const previous = existsSync(page) ? readFileSync(page, 'utf8') : '';
-  if (request.h2) {
-    const names = servers.map((spec) => spec.name);
-    const h2Rows = summarizeServers(results, profile.rates, names);
-    process.stdout.write(`\n${renderPeersMarkdown(h2Rows, names)}\n`);
-    const command = `npm run bench -- --h2${profile.reps === H2.reps ? '' : ` --reps ${profile.reps}`}`;
-    if (request.writeDocs) {
-      const analysisFile = join(ROOT, 'scripts', 'bench', 'h2-analysis.md');
-      const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
-      writeFileSync(page, withSection(previous, 'h2', renderH2Section({ rows: h2Rows, servers: names, command, finishedAt, resultsFile, profile, analysis })));
-      log('wrote the HTTP/2 section of docs/benchmarks.md');
-    }
-  } else if (request.peers) {
-    const names = servers.map((spec) => spec.name);
-    const peerRows = summarizeServers(results, profile.rates, names);
-    process.stdout.write(`\n${renderPeersMarkdown(peerRows, names)}\n`);
-    const command = `npm run bench -- --peers${profile.reps === PEERS.reps ? '' : ` --reps ${profile.reps}`}`;
-    if (request.writeDocs) {
-      const analysisFile = join(ROOT, 'scripts', 'bench', 'peers', 'analysis.md');
-      const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
-      writeFileSync(page, withSection(previous, 'peers', renderPeersSection({ rows: peerRows, servers: names, command, finishedAt, resultsFile, profile, analysis })));
-      log('wrote the peers section of docs/benchmarks.md');
-    }
-  } else if (request.writeDocs) {
-    // The hand-written reading of the figures, then the sizing guide drawn from them.
-    const analysis = ['analysis.md', 'sizing.md']
-      .map((name) => join(ROOT, 'scripts', 'bench', name))
-      .filter((file) => existsSync(file))
-      .map((file) => readFileSync(file, 'utf8').trim())
-      .join('\n\n');
-    mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
-    writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(rows, finishedAt));
-    const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
-    const rendered = renderBenchmarksPage({ rows, machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
-    const kept = ['peers', 'h2'].reduce((text, name) => keepSection(text, previous, name), rendered);
-    writeFileSync(page, keepScaleOutSection(kept, previous));
-    log('wrote docs/benchmarks.md and docs/img/bench.svg');
-  }
+  if (kind !== 'full') process.stdout.write(`\n${renderPeersMarkdown(summarizeServers(results, profile.rates, record.servers), record.servers)}\n`);
+  if (request.writeDocs) writePages(record, resultsFile);
   const failures = results.flatMap((result) => result.errors.map((error) => `${result.server} C=${result.streams} rep ${result.rep}: ${error}`));
   if (failures.length > 0) {
     log(`\n${failures.length} server error(s):\n${failures.join('\n')}`);
