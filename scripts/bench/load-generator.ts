@@ -345,7 +345,7 @@ export class LoadGenerator extends StreamLoad {
     });
   }
 
-  protected post(url: string, body: unknown): Promise<void> {
+  protected post(url: string, body: unknown, isRetry = false): Promise<void> {
     const text = JSON.stringify(body);
     return new Promise((resolve) => {
       const req = request(
@@ -363,7 +363,14 @@ export class LoadGenerator extends StreamLoad {
           });
         },
       );
-      req.on('error', (error) => {
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as this request went out (its keepAliveTimeout
+        // fired late, e.g. while it was busy delivering a burst): Node's documented answer is to
+        // send again once on a new socket.
+        if (req.reusedSocket && error.code === 'ECONNRESET' && !isRetry) {
+          this.post(url, body, true).then(resolve, resolve);
+          return;
+        }
         this.record(`publish failed: ${error.message}`);
         resolve();
       });
