@@ -47,7 +47,8 @@ func (b *broker) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()
-	ch := make(chan []byte, 1024)
+	// Room for a burst of 100 events, so the publisher does not wait for a reader.
+	ch := make(chan []byte, 128)
 	b.mu.Lock()
 	b.clients[ch] = struct{}{}
 	b.mu.Unlock()
