@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { traceWhile, type Census } from './census.js';
 import type { BurstResult, OpenResult, RateResult } from './load-generator.js';
 import type { Profile } from './options.js';
@@ -169,9 +170,25 @@ export async function measureAtCount(
  * The closing is not counted: a census is of the connect path.
  */
 export async function takeCensus(pid: number, load: LoadChild, streams: number, concurrency: number): Promise<Census> {
+  // The streams of the timed figures were just reset: a server still closing them would count
+  // their reads, epoll_ctl and close calls as the new streams'.
+  await settleOpenFiles(pid);
   const { census, result } = await traceWhile(pid, streams, () => load.call({ type: 'open', count: streams, concurrency }));
   await load.call({ type: 'close' });
   const opened = (result.result as OpenResult | undefined)?.opened ?? 0;
   if (opened !== streams) throw new Error(`The census opened ${opened} of ${streams} streams: ${result.error ?? ''}`);
   return census;
+}
+
+/** Waits (at most `timeoutMs`) until the number of descriptors `pid` holds stops changing. */
+async function settleOpenFiles(pid: number, timeoutMs = 5000): Promise<void> {
+  const count = (): number => readdirSync(`/proc/${pid}/fd`).length;
+  const deadline = Date.now() + timeoutMs;
+  let last = count();
+  while (Date.now() < deadline) {
+    await sleep(100);
+    const now = count();
+    if (now === last) return;
+    last = now;
+  }
 }
