@@ -12,6 +12,8 @@ function metricRow(id: string, reference: number, baseline: number, target?: { t
     reference,
     baseline,
     ratio: reference / baseline,
+    referenceRange: [reference, reference],
+    baselineRange: [baseline, baseline],
     ...(target === undefined ? {} : { target: target.text, isMet: target.isMet }),
   };
 }

@@ -1,6 +1,7 @@
 import { renderChart, type ChartPanel } from './chart.js';
 import type { Profile } from './options.js';
-import { formatNumber, formatRatio, renderMarkdownTable, type MetricRow } from './report.js';
+import { formatNumber, formatRatio, renderMarkdownTable, renderPeersMarkdown, type MetricRow, type PeerRow } from './report.js';
+import { section } from './sections.js';
 
 /** Where and how a run was made. */
 export interface MachineInfo {
@@ -99,6 +100,11 @@ export function summarySentences(rows: readonly MetricRow[]): string[] {
       `An idle stream takes ${formatNumber(memory.reference)} KB of server RSS on the reference server and ${formatNumber(memory.baseline)} KB on the baseline (${formatRatio(memory.ratio)}) — ${memory.label.replace(/^Idle memory per stream, /, '')}.`,
     );
   }
+  for (const probe of rows.filter((candidate) => /^memory-per-stream-\d+$/.test(candidate.id) && Number(candidate.id.slice(18)) > 10_000)) {
+    out.push(
+      `At ${probe.label.replace(/^Idle memory per stream, /, '')}, the most streams the open-files limit allows here, an idle stream takes ${formatNumber(probe.reference)} KB on the reference server and ${formatNumber(probe.baseline)} KB on the baseline (${formatRatio(probe.ratio)}).`,
+    );
+  }
   const single = row(rows, 'single-cpu');
   if (single !== undefined) {
     out.push(
@@ -113,13 +119,20 @@ export function summarySentences(rows: readonly MetricRow[]): string[] {
       `Latency p99 at 20 events/s to 1,000 streams: ${formatNumber(p99.reference)} ms against ${formatNumber(p99.baseline)} ms; at 100 events/s: ${formatNumber(p99Fast.reference)} ms against ${formatNumber(p99Fast.baseline)} ms, with ${formatNumber(delivered.reference)} % of the offered events delivered by the reference and ${formatNumber(delivered.baseline)} % by the baseline within 3 s of the last publish.`,
     );
   }
-  const rate = row(rows, 'connect-rate');
-  const headers = row(rows, 'headers-p99');
-  const connectCpu = row(rows, 'connect-cpu');
-  if (rate !== undefined && headers !== undefined) {
+  for (const c of ['1000', '10000']) {
+    const rate = row(rows, `connect-rate-${c}`);
+    const headers = row(rows, `headers-p99-${c}`);
+    const connectCpu = row(rows, `connect-cpu-${c}`);
+    if (rate === undefined || headers === undefined) continue;
     out.push(
-      `New streams: ${formatNumber(rate.reference)} per second against ${formatNumber(rate.baseline)} (${formatRatio(rate.ratio)}); time to headers p99 ${formatNumber(headers.reference)} ms against ${formatNumber(headers.baseline)} ms` +
-        (connectCpu === undefined ? '.' : `; server CPU per new stream ${formatNumber(connectCpu.reference)} µs against ${formatNumber(connectCpu.baseline)} µs.`),
+      `${Number(c).toLocaleString('en-US')} new streams: ${formatNumber(rate.reference)} per second against ${formatNumber(rate.baseline)} (${formatRatio(rate.ratio)}); time to headers p99 ${formatNumber(headers.reference)} ms against ${formatNumber(headers.baseline)} ms` +
+        (connectCpu === undefined ? '.' : `; server CPU per new stream ${formatNumber(connectCpu.reference)} µs against ${formatNumber(connectCpu.baseline)} µs (${formatRatio(connectCpu.ratio)}).`),
+    );
+  }
+  const census = row(rows, 'census-path');
+  if (census !== undefined) {
+    out.push(
+      `While new streams connect (under strace, no timing taken), the reference server makes ${formatNumber(census.reference)} system calls per new stream on its connect path against the baseline's ${formatNumber(census.baseline)}.`,
     );
   }
   const missed = rows.filter((candidate) => candidate.isMet === false);
@@ -188,8 +201,9 @@ npm run bench -- --url http://127.0.0.1:8080/feed --publish-url http://127.0.0.1
 
 The baseline (\`scripts/bench/naive-server.ts\`) formats the event string inside its loop, once
 per client, as the tutorials do, and has no replay buffer, byte budget or metrics; the reference
-server runs with all of those on, with \`--tick 0\` so only the bench publishes and with its
-connection caps raised above C. Each server is started afresh for each C of each repetition, on a
+server runs with all of those on, with \`--tick 0\` so only the bench publishes, its global
+connection cap raised above C and its per-address cap at 4,096 (the load's 8 source addresses
+open at most about 2,400 streams each). Each server is started afresh for each C of each repetition, on a
 free loopback port. Client streams are closed with a TCP reset, so no client port lingers in
 TIME_WAIT into the next run.
 
@@ -204,4 +218,72 @@ server's so a reader can tell which side was the bottleneck.
 
 ${input.analysis.trim()}
 `;
+}
+
+/** What the peers' section is made from. */
+export interface PeersInput {
+  readonly rows: readonly PeerRow[];
+  readonly servers: readonly string[];
+  readonly command: string;
+  readonly finishedAt: string;
+  readonly resultsFile: string;
+  readonly profile: Profile;
+  /** Hand-written reading of the table, appended as is. */
+  readonly analysis?: string;
+}
+
+/** The `peers` section of `docs/benchmarks.md`, written by `npm run bench -- --peers`. */
+export function renderPeersSection(input: PeersInput): string {
+  const { profile } = input;
+  return section(
+    'peers',
+    `## Against the servers users would pick instead
+
+\`${input.command}\`, finished ${input.finishedAt}. The same load as above against the reference
+server, the naive baseline, [better-sse](https://github.com/MatthewWid/better-sse) (0.16) on
+\`node:http\`, [@fastify/sse](https://github.com/fastify/sse) (0.6) on Fastify 5, Hono 4's
+\`streamSSE\` on \`@hono/node-server\` 2, and Go's \`net/http\` (Debian's golang-go), each written
+as its documentation shows (\`scripts/bench/peers/\`) and installed into a scratch folder outside
+the repository. Every server broadcasts to all its streams from one \`POST /bench/burst\` route,
+runs alone on CPU 0, and is measured ${profile.reps} times, interleaved; each cell is the median,
+with the lowest and highest repetition in small type. The best median of each row is in bold.
+To keep the slowest peer's run bounded, each repetition counts fewer bursts than the full run
+(${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}, after ${profile.warmUpBursts} uncounted) and
+publishes each steady rate for ${profile.rateSeconds} s; the reference's own figures above come from the full run.
+Raw figures: \`${input.resultsFile}\`.
+
+${renderPeersMarkdown(input.rows, input.servers)}
+
+${(input.analysis ?? '').trim()}
+`,
+  );
+}
+
+/** The `h2` section of `docs/benchmarks.md`, written by `npm run bench -- --h2`. */
+export function renderH2Section(input: PeersInput): string {
+  const { profile } = input;
+  const cpu = input.rows.find((row) => row.id === 'burst-cpu-1000');
+  const http1 = cpu?.byServer.get('HTTP/1.1')?.median ?? Number.NaN;
+  const ratios = input.servers
+    .filter((name) => name !== 'HTTP/1.1')
+    .map((name) => `${name} ${formatRatio((cpu?.byServer.get(name)?.median ?? Number.NaN) / http1)}`)
+    .join(', ');
+  return section(
+    'h2',
+    `## HTTP/2 fan-out
+
+\`${input.command}\`, finished ${input.finishedAt}. The reference server (same options as above)
+over plain HTTP/1.1, cleartext HTTP/2 (\`--h2c\`) and HTTP/2 over TLS (\`--tls-cert\`, ALPN h2, a
+self-signed P-256 certificate), with C = 1,000 streams; over HTTP/2 the streams share 10 sessions,
+as browsers share one connection per origin, and the publishes go over a session of their own.
+${profile.reps} interleaved repetitions; each cell is the median with the lowest and highest in small type.
+Raw figures: \`${input.resultsFile}\`.
+
+${renderPeersMarkdown(input.rows, input.servers)}
+
+Server CPU per million deliveries in bursts, against HTTP/1.1: ${ratios}.
+
+${(input.analysis ?? '').trim()}
+`,
+  );
 }

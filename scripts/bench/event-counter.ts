@@ -73,7 +73,8 @@ export class StampScanner {
   }
 }
 
-const STAMP_LINE = /^data: ?t=(\d+(?:\.\d+)?)/gm;
+// A JSON-serialising server (better-sse, @fastify/sse) sends the same text in quotes.
+const STAMP_LINE = /^data: ?"?t=(\d+(?:\.\d+)?)/gm;
 
 /** The `t=` values of every `data: t=<ms>` line in `text`, in order. */
 export function extractStamps(text: string): number[] {

@@ -5,17 +5,11 @@ import { PatternCounter, parseResponseHead, StampScanner } from './event-counter
 import { percentile } from './stats.js';
 
 /** Options of {@link LoadGenerator}. */
-export interface LoadOptions {
+export interface LoadOptions extends StreamLoadOptions {
   /** The stream URL (`http:` only: the bench measures the server, not TLS). */
   readonly streamUrl: string;
-  /** `POST` target for single events, with a JSON body `{"data"}`. */
-  readonly publishUrl?: string | undefined;
-  /** `POST` target publishing `{"count","data"}` events at once; without it bursts use `publishUrl`. */
-  readonly burstUrl?: string | undefined;
   /** Loopback source addresses to spread the client sockets over (ephemeral ports run short). */
   readonly localAddresses?: readonly string[];
-  /** Scan timestamps on every n-th stream for latency. @defaultValue 10 */
-  readonly sampleEvery?: number;
 }
 
 /** What opening the streams measured. */
@@ -58,42 +52,59 @@ export interface RateResult {
 const DATA_LINE = '\ndata:';
 const BURST_TIMEOUT_MS = 60_000;
 
+/** Publish and stream URLs, and how often to sample latency: what every load generator needs. */
+export interface StreamLoadOptions {
+  /** `POST` target for single events, with a JSON body `{"data"}`. */
+  readonly publishUrl?: string | undefined;
+  /** `POST` target publishing `{"count","data"}` events at once; without it bursts use `publishUrl`. */
+  readonly burstUrl?: string | undefined;
+  /** Scan timestamps on every n-th stream for latency. @defaultValue 10 */
+  readonly sampleEvery?: number;
+}
+
+/** How one stream's opening ended: milliseconds to its response head, or why it failed. */
+export type OpenOutcome = number | { readonly error: string };
+
 /**
- * A load generator for any SSE server, on raw `node:net` sockets. It opens streams with a plain
- * HTTP/1.1 GET, counts events by scanning for data lines (no parser per byte), and measures
- * latency from a publish timestamp carried in the data on a sample of the streams.
+ * What every load generator does the same way over any transport: open streams a number at a
+ * time and time them, count events by scanning for data lines (no parser per byte), publish
+ * bursts and steady rates, and measure latency from a publish timestamp carried in the data on a
+ * sample of the streams. A transport supplies how a stream is opened and how a publish is sent.
  */
-export class LoadGenerator {
+export abstract class StreamLoad {
   /** Events counted on all streams together. */
   total = 0;
   readonly errors: string[] = [];
-  readonly #url: URL;
-  readonly #options: LoadOptions;
-  readonly #agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  readonly #sockets = new Set<Socket>();
+  protected readonly options: StreamLoadOptions;
+  protected isClosing = false;
   #latencies: number[] = [];
   #waiter: { readonly target: number; readonly resolve: (at: number) => void } | undefined;
-  #isClosing = false;
   #unexpectedCloses = 0;
+  #opened = 0;
 
-  constructor(options: LoadOptions) {
-    this.#options = options;
-    this.#url = new URL(options.streamUrl);
-    if (this.#url.protocol !== 'http:') throw new TypeError(`Only http: stream URLs can be loaded, got ${options.streamUrl}.`);
+  constructor(options: StreamLoadOptions) {
+    this.options = options;
   }
 
   /** Streams open now. */
-  get openStreams(): number {
-    return this.#sockets.size;
-  }
+  abstract get openStreams(): number;
 
   /** Streams that closed while the bench still needed them. */
   get unexpectedCloses(): number {
     return this.#unexpectedCloses;
   }
 
+  /** Closes every stream and connection. */
+  abstract close(): Promise<void>;
+
+  /** Opens stream number `index` and calls `onSettled` once, when its head came or it failed. */
+  protected abstract openStream(index: number, onSettled: (outcome: OpenOutcome) => void): void;
+
+  /** Sends one JSON `POST`; resolves when answered, recording a failure instead of throwing. */
+  protected abstract post(url: string, body: unknown): Promise<void>;
+
   /**
-   * Opens `count` streams, `concurrency` at a time, each timed from `connect()` to the end of the
+   * Opens `count` streams, `concurrency` at a time, each timed from its request to the end of its
    * response head.
    */
   open(count: number, concurrency = 100): Promise<OpenResult> {
@@ -118,8 +129,8 @@ export class LoadGenerator {
         });
       };
       const startOne = (): void => {
-        const index = next++;
-        this.#openStream(index, (outcome) => {
+        next++;
+        this.openStream(this.#opened++, (outcome) => {
           if (typeof outcome === 'number') headerTimes.push(outcome);
           else {
             failed++;
@@ -141,15 +152,15 @@ export class LoadGenerator {
    * @param bytes - length of each event's data
    */
   async burst(events: number, bytes: number): Promise<BurstResult> {
-    const streams = this.#sockets.size;
+    const streams = this.openStreams;
     const target = this.total + events * streams;
     const data = padData('b=burst', bytes);
     const startedAt = performance.now();
     const reached = this.#waitFor(target, BURST_TIMEOUT_MS);
-    const { burstUrl, publishUrl } = this.#options;
-    if (burstUrl !== undefined) await this.#post(burstUrl, { count: events, data });
+    const { burstUrl, publishUrl } = this.options;
+    if (burstUrl !== undefined) await this.post(burstUrl, { count: events, data });
     else if (publishUrl !== undefined) {
-      for (let i = 0; i < events; i++) await this.#post(publishUrl, { data });
+      for (let i = 0; i < events; i++) await this.post(publishUrl, { data });
     } else throw new Error('A burst needs a burst URL or a publish URL.');
     const at = await reached;
     const lastDeliveryMs = at - startedAt;
@@ -167,9 +178,9 @@ export class LoadGenerator {
    * to `drainMs` for the last deliveries. Latency is taken on the sampled streams.
    */
   async rate(perSecond: number, seconds: number, bytes: number, drainMs = 3000): Promise<RateResult> {
-    const { publishUrl } = this.#options;
+    const { publishUrl } = this.options;
     if (publishUrl === undefined) throw new Error('A rate run needs a publish URL.');
-    const streams = this.#sockets.size;
+    const streams = this.openStreams;
     const offered = Math.round(perSecond * seconds);
     const before = this.total;
     const expected = offered * streams;
@@ -183,7 +194,7 @@ export class LoadGenerator {
       if (wait > 0) await sleep(wait);
       // Behind schedule (a busy load process) means publishing what is due now, not skipping it.
       while (sent < offered && startedAt + sent * periodMs <= performance.now()) {
-        posts.push(this.#post(publishUrl, { data: padData(`t=${performance.now().toFixed(3)}`, bytes) }));
+        posts.push(this.post(publishUrl, { data: padData(`t=${performance.now().toFixed(3)}`, bytes) }));
         sent++;
       }
     }
@@ -206,36 +217,11 @@ export class LoadGenerator {
     };
   }
 
-  /**
-   * Closes every stream and the publishing agent. Streams are reset, not ended: a FIN would leave
-   * each client port in TIME_WAIT for a minute, and binding to a loopback source address then
-   * spends milliseconds per connect searching for a free port, which skews the next run.
-   */
-  async close(): Promise<void> {
-    this.#isClosing = true;
-    for (const socket of this.#sockets) socket.resetAndDestroy();
-    this.#sockets.clear();
-    this.#agent.destroy();
-    await sleep(50);
-    this.#isClosing = false;
-  }
-
-  #openStream(index: number, onSettled: (outcome: number | { readonly error: string }) => void): void {
-    const url = this.#url;
-    const addresses = this.#options.localAddresses ?? [];
-    const localAddress = addresses.length === 0 ? undefined : addresses[index % addresses.length];
-    const startedAt = performance.now();
-    const socket = connect({ host: url.hostname, port: Number(url.port || 80), ...(localAddress ? { localAddress } : {}) });
+  /** What reads one stream's body: it counts events and, on sampled streams, latencies. */
+  protected bodyReader(index: number): (chunk: Buffer, now: number) => void {
     const counter = new PatternCounter(DATA_LINE);
-    const scanner = index % (this.#options.sampleEvery ?? 10) === 0 ? new StampScanner() : undefined;
-    let head: Buffer | undefined = Buffer.alloc(0);
-    let isSettled = false;
-    const settle = (outcome: number | { readonly error: string }): void => {
-      if (isSettled) return;
-      isSettled = true;
-      onSettled(outcome);
-    };
-    const onBody = (chunk: Buffer, now: number): void => {
+    const scanner = index % (this.options.sampleEvery ?? 10) === 0 ? new StampScanner() : undefined;
+    return (chunk, now) => {
       const found = counter.push(chunk);
       if (scanner !== undefined) {
         for (const stamp of scanner.push(chunk)) this.#latencies.push(now - stamp);
@@ -247,6 +233,84 @@ export class LoadGenerator {
         this.#waiter = undefined;
         waiter.resolve(now);
       }
+    };
+  }
+
+  /** Counts a stream the server closed while the bench still needed it. */
+  protected closedUnexpectedly(): void {
+    if (!this.isClosing) this.#unexpectedCloses++;
+  }
+
+  protected record(message: string): void {
+    if (this.errors.length < 20) this.errors.push(message);
+  }
+
+  #waitFor(target: number, timeoutMs: number): Promise<number> {
+    if (this.total >= target) return Promise.resolve(performance.now());
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        resolve(Number.NaN);
+      }, timeoutMs);
+      this.#waiter = {
+        target,
+        resolve: (at) => {
+          clearTimeout(timer);
+          resolve(at);
+        },
+      };
+    });
+  }
+}
+
+/**
+ * A load generator for any SSE server, on raw `node:net` sockets: each stream is a plain
+ * HTTP/1.1 GET on its own connection.
+ */
+export class LoadGenerator extends StreamLoad {
+  readonly #url: URL;
+  readonly #localAddresses: readonly string[];
+  readonly #agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  readonly #sockets = new Set<Socket>();
+
+  constructor(options: LoadOptions) {
+    super(options);
+    this.#url = new URL(options.streamUrl);
+    this.#localAddresses = options.localAddresses ?? [];
+    if (this.#url.protocol !== 'http:') throw new TypeError(`Only http: stream URLs can be loaded, got ${options.streamUrl}.`);
+  }
+
+  get openStreams(): number {
+    return this.#sockets.size;
+  }
+
+  /**
+   * Closes every stream and the publishing agent. Streams are reset, not ended: a FIN would leave
+   * each client port in TIME_WAIT for a minute, and binding to a loopback source address then
+   * spends milliseconds per connect searching for a free port, which skews the next run.
+   */
+  async close(): Promise<void> {
+    this.isClosing = true;
+    for (const socket of this.#sockets) socket.resetAndDestroy();
+    this.#sockets.clear();
+    this.#agent.destroy();
+    await sleep(50);
+    this.isClosing = false;
+  }
+
+  protected openStream(index: number, onSettled: (outcome: OpenOutcome) => void): void {
+    const url = this.#url;
+    const addresses = this.#localAddresses;
+    const localAddress = addresses.length === 0 ? undefined : addresses[index % addresses.length];
+    const startedAt = performance.now();
+    const socket = connect({ host: url.hostname, port: Number(url.port || 80), ...(localAddress ? { localAddress } : {}) });
+    const onBody = this.bodyReader(index);
+    let head: Buffer | undefined = Buffer.alloc(0);
+    let isSettled = false;
+    const settle = (outcome: OpenOutcome): void => {
+      if (isSettled) return;
+      isSettled = true;
+      onSettled(outcome);
     };
     socket.setNoDelay(true);
     socket.on('connect', () => {
@@ -273,32 +337,15 @@ export class LoadGenerator {
     });
     socket.on('error', (error: Error) => {
       settle({ error: error.message });
-      if (!this.#isClosing && this.errors.length < 20) this.errors.push(error.message);
+      if (!this.isClosing) this.record(error.message);
     });
     socket.on('close', () => {
       settle({ error: 'closed before the response head' });
-      if (this.#sockets.delete(socket) && !this.#isClosing) this.#unexpectedCloses++;
+      if (this.#sockets.delete(socket)) this.closedUnexpectedly();
     });
   }
 
-  #waitFor(target: number, timeoutMs: number): Promise<number> {
-    if (this.total >= target) return Promise.resolve(performance.now());
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        resolve(Number.NaN);
-      }, timeoutMs);
-      this.#waiter = {
-        target,
-        resolve: (at) => {
-          clearTimeout(timer);
-          resolve(at);
-        },
-      };
-    });
-  }
-
-  #post(url: string, body: unknown): Promise<void> {
+  protected post(url: string, body: unknown, isRetry = false): Promise<void> {
     const text = JSON.stringify(body);
     return new Promise((resolve) => {
       const req = request(
@@ -311,21 +358,24 @@ export class LoadGenerator {
         (res) => {
           res.resume();
           res.on('end', () => {
-            if ((res.statusCode ?? 0) >= 300) this.#recordError(`publish answered ${res.statusCode}`);
+            if ((res.statusCode ?? 0) >= 300) this.record(`publish answered ${res.statusCode}`);
             resolve();
           });
         },
       );
-      req.on('error', (error) => {
-        this.#recordError(`publish failed: ${error.message}`);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as this request went out (its keepAliveTimeout
+        // fired late, e.g. while it was busy delivering a burst): Node's documented answer is to
+        // send again once on a new socket.
+        if (req.reusedSocket && error.code === 'ECONNRESET' && !isRetry) {
+          this.post(url, body, true).then(resolve, resolve);
+          return;
+        }
+        this.record(`publish failed: ${error.message}`);
         resolve();
       });
       req.end(text);
     });
-  }
-
-  #recordError(message: string): void {
-    if (this.errors.length < 20) this.errors.push(message);
   }
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { H2LoadGenerator } from './h2-load.js';
 import { LoadGenerator, type LoadOptions } from './load-generator.js';
 
 // A child process of the bench, driven over IPC so that the load runs on its own core and its CPU
@@ -7,7 +8,7 @@ import { LoadGenerator, type LoadOptions } from './load-generator.js';
 
 /** A request from the bench to this load process. */
 export type LoadRequest =
-  | { readonly id: number; readonly type: 'init'; readonly options: LoadOptions }
+  | { readonly id: number; readonly type: 'init'; readonly options: LoadOptions & { readonly h2Sessions?: number | undefined } }
   | { readonly id: number; readonly type: 'open'; readonly count: number; readonly concurrency: number }
   | { readonly id: number; readonly type: 'burst'; readonly events: number; readonly bytes: number }
   | { readonly id: number; readonly type: 'rate'; readonly perSecond: number; readonly seconds: number; readonly bytes: number }
@@ -25,11 +26,12 @@ export interface LoadReply {
   readonly unexpectedCloses: number;
 }
 
-let load: LoadGenerator | undefined;
+let load: LoadGenerator | H2LoadGenerator | undefined;
 
 async function handle(message: LoadRequest): Promise<unknown> {
   if (message.type === 'init') {
-    load = new LoadGenerator(message.options);
+    const { h2Sessions, ...options } = message.options;
+    load = h2Sessions === undefined ? new LoadGenerator(options) : new H2LoadGenerator({ ...options, sessions: h2Sessions });
     return { ok: true };
   }
   if (load === undefined) throw new Error('The load process got a request before init.');

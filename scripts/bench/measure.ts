@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { traceWhile, type Census } from './census.js';
 import type { BurstResult, OpenResult, RateResult } from './load-generator.js';
 import type { Profile } from './options.js';
 import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';
@@ -37,6 +39,8 @@ export interface CountResult {
   /** Highest RSS during the bursts (from `VmHWM` after a reset, else the idle RSS). */
   readonly peakRssBytes?: number | undefined;
   readonly rates: readonly RateFigures[];
+  /** System calls while new streams connected, under strace, taken after everything else. */
+  readonly census?: Census | undefined;
   readonly errors: readonly string[];
 }
 
@@ -159,4 +163,32 @@ export async function measureAtCount(
     rates,
     errors,
   };
+}
+
+/**
+ * Opens `streams` new streams while strace counts the server's system calls, then closes them.
+ * The closing is not counted: a census is of the connect path.
+ */
+export async function takeCensus(pid: number, load: LoadChild, streams: number, concurrency: number): Promise<Census> {
+  // The streams of the timed figures were just reset: a server still closing them would count
+  // their reads, epoll_ctl and close calls as the new streams'.
+  await settleOpenFiles(pid);
+  const { census, result } = await traceWhile(pid, streams, () => load.call({ type: 'open', count: streams, concurrency }));
+  await load.call({ type: 'close' });
+  const opened = (result.result as OpenResult | undefined)?.opened ?? 0;
+  if (opened !== streams) throw new Error(`The census opened ${opened} of ${streams} streams: ${result.error ?? ''}`);
+  return census;
+}
+
+/** Waits (at most `timeoutMs`) until the number of descriptors `pid` holds stops changing. */
+async function settleOpenFiles(pid: number, timeoutMs = 5000): Promise<void> {
+  const count = (): number => readdirSync(`/proc/${pid}/fd`).length;
+  const deadline = Date.now() + timeoutMs;
+  let last = count();
+  while (Date.now() < deadline) {
+    await sleep(100);
+    const now = count();
+    if (now === last) return;
+    last = now;
+  }
 }

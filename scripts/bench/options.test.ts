@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FULL, parseBenchArgs, QUICK } from './options.js';
+import { FULL, H2, parseBenchArgs, PEERS, QUICK } from './options.js';
 
 describe('parseBenchArgs', () => {
   it('runs the full profile and rewrites the docs by default', () => {
@@ -37,5 +37,28 @@ describe('parseBenchArgs', () => {
     const request = parseBenchArgs(['--reps', '5', '--cpu-prof']);
     assert.equal(request.profile.reps, 5);
     assert.deepEqual(request.serverNodeArgs, ['--cpu-prof', '--cpu-prof-dir=bench-results/profiles']);
+  });
+
+  it('--peers measures the peers too, three repetitions with fewer bursts unless told', () => {
+    const request = parseBenchArgs(['--peers']);
+    assert.equal(request.peers, true);
+    assert.equal(request.profile, PEERS);
+    assert.equal(request.profile.reps, 3);
+    assert.deepEqual(request.profile.streamCounts, FULL.streamCounts);
+    assert.equal(parseBenchArgs(['--peers', '--reps', '2']).profile.reps, 2);
+  });
+
+  it('--h2 measures C = 1,000 over the three transports', () => {
+    const request = parseBenchArgs(['--h2']);
+    assert.equal(request.h2, true);
+    assert.deepEqual(request.profile.streamCounts, [1000]);
+    assert.equal(request.profile, H2);
+    assert.throws(() => parseBenchArgs(['--h2', '--peers']), /separate runs/);
+    assert.throws(() => parseBenchArgs(['--peers', '--url', 'http://127.0.0.1:9/sse']), /does not go with --url/);
+  });
+
+  it('--render takes a results file and measures nothing', () => {
+    assert.equal(parseBenchArgs(['--render', 'bench-results/full-x.json']).renderFrom, 'bench-results/full-x.json');
+    assert.equal(parseBenchArgs([]).renderFrom, undefined);
   });
 });

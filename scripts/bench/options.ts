@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 /** What one bench run measures. */
 export interface Profile {
-  readonly name: 'full' | 'quick';
+  readonly name: 'full' | 'quick' | 'peers' | 'h2';
   /** Repetitions per server, interleaved A B A B … */
   readonly reps: number;
   /** The stream counts C to measure at. */
@@ -21,6 +21,11 @@ export interface Profile {
   readonly connectConcurrency: number;
   /** Wait after opening the streams before reading idle memory. */
   readonly settleMs: number;
+  /**
+   * Also open as many streams as the open-files limit allows (rounded down to a thousand, a
+   * thousand spare) and read idle memory there, with no bursts or rates.
+   */
+  readonly probeLargest: boolean;
 }
 
 /** `npm run bench`: C = 1,000 and 10,000, five repetitions; what docs/benchmarks.md shows. */
@@ -40,6 +45,7 @@ export const FULL: Profile = {
   rateSeconds: 8,
   connectConcurrency: 100,
   settleMs: 2000,
+  probeLargest: true,
 };
 
 /** `npm run bench -- --quick`: C = 1,000 only, two repetitions, for CI. */
@@ -51,7 +57,25 @@ export const QUICK: Profile = {
   burstsAt: { 1000: 5 },
   rateSeconds: 2,
   settleMs: 1000,
+  probeLargest: false,
 };
+
+/**
+ * `npm run bench -- --peers`: the full counts, fewer bursts. The slowest peer spends about 35 s
+ * on each burst to 10,000 streams; the reference's CPU figures come from the full run.
+ */
+export const PEERS: Profile = {
+  ...FULL,
+  name: 'peers',
+  reps: 3,
+  burstsAt: { 1000: 10, 10_000: 2 },
+  warmUpBursts: 2,
+  rateSeconds: 5,
+  probeLargest: false,
+};
+
+/** `npm run bench -- --h2`: C = 1,000 over HTTP/1.1, h2c and TLS, three repetitions. */
+export const H2: Profile = { ...FULL, name: 'h2', reps: 3, streamCounts: [1000], probeLargest: false };
 
 /** A parsed command line. */
 export interface BenchRequest {
@@ -63,7 +87,14 @@ export interface BenchRequest {
   readonly writeDocs: boolean;
   /** Extra node flags for the reference server (e.g. `--cpu-prof`). */
   readonly serverNodeArgs: readonly string[];
+  /** Measure the peers too (better-sse, @fastify/sse, Hono, Go), installed into a scratch folder. */
+  readonly peers: boolean;
+  /** Measure the reference over HTTP/1.1, h2c and HTTP/2 over TLS at C = 1,000 instead. */
+  readonly h2: boolean;
+  /** Measure nothing: render the docs again from this run's raw figures (bench-results/*.json). */
+  readonly renderFrom?: string;
 }
+
 
 /** The `--help` text. */
 export const HELP = `npm run bench -- [options]
@@ -80,6 +111,13 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
   --burst-url <url>      POST {"count","data"} target that publishes count events at once
   --pid <pid>            that server's pid, for CPU and memory from /proc
   --no-docs              do not rewrite docs/benchmarks.md
+  --peers                also measure better-sse, @fastify/sse, Hono streamSSE and Go net/http
+                         (installed into $SSE_PEERS_DIR, default <tmpdir>/sse-reference-peers;
+                         Go from golang-go), ${PEERS.reps} repetitions with fewer bursts; writes the peers section of the docs
+  --h2                   the reference over HTTP/1.1, h2c and HTTP/2 over TLS, C = 1,000, the HTTP/2
+                         streams over 10 sessions; ${H2.reps} repetitions; writes the HTTP/2 section
+  --render <results>     measure nothing: rewrite the docs from a run's bench-results/*.json
+                         (after editing analysis.md, say)
   --cpu-prof             run the reference server with node --cpu-prof (profiles in bench-results/)
   --help                 this text
 
@@ -111,12 +149,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       pid: { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      peers: { type: 'boolean', default: false },
+      h2: { type: 'boolean', default: false },
+      render: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
-  const base = values.quick ? QUICK : FULL;
+  const base = values.quick ? QUICK : values.peers ? PEERS : values.h2 ? H2 : FULL;
   const profile = values.reps === undefined ? base : { ...base, reps: positiveInteger(values.reps, 'reps') };
   const isTarget = values.url !== undefined;
+  if (values.h2 && values.peers) throw new TypeError('--h2 and --peers are separate runs: give one of them.');
+  if (isTarget && (values.peers || values.h2)) throw new TypeError('--peers measures servers the bench starts itself; it does not go with --url.');
   if (!isTarget && (values['publish-url'] !== undefined || values['burst-url'] !== undefined || values.pid !== undefined)) {
     throw new TypeError('--publish-url, --burst-url and --pid describe an external server: give its stream with --url too.');
   }
@@ -135,5 +178,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       : {}),
     writeDocs: !values.quick && !values['no-docs'] && !isTarget,
     serverNodeArgs: values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=bench-results/profiles'] : [],
+    peers: values.peers,
+    h2: values.h2,
+    ...(values.render === undefined ? {} : { renderFrom: values.render }),
   };
 }

@@ -16,6 +16,11 @@ describe('childCommand', () => {
     assert.match(args[1] ?? '', /^ulimit -n 4096 2>\/dev\/null \|\| ulimit -n "\$\(ulimit -Hn\)"; exec "\$@"$/);
     assert.deepEqual(args.slice(3), [process.execPath, '--cpu-prof', 'x.js', '--kind', 'naive']);
   });
+
+  it('runs a native executable (a peer\'s Go binary) without node', () => {
+    const { args } = childCommand('/tmp/go-sse', [], { openFiles: 4096, isNative: true });
+    assert.deepEqual(args.slice(3), ['/tmp/go-sse']);
+  });
 });
 
 describe('server and load child processes', () => {

@@ -11,6 +11,8 @@ export interface ChildOptions {
   readonly openFiles: number;
   /** Extra arguments for node itself (e.g. `--cpu-prof`). */
   readonly nodeArgs?: readonly string[];
+  /** The script is an executable of its own (a peer's Go binary), not run with node. */
+  readonly isNative?: boolean;
 }
 
 const TASKSET = '/usr/bin/taskset';
@@ -21,7 +23,7 @@ export function canPin(): boolean {
 }
 
 /**
- * The command that starts `node <args>` under bash so `ulimit -n` can be raised first (up to the
+ * The command that starts `node <script> <args>` (or a native `<script> <args>`) under bash so `ulimit -n` can be raised first (up to the
  * hard limit when a higher one is refused), then `exec`s, keeping the pid and the IPC channel.
  */
 export function childCommand(script: string, args: readonly string[], options: ChildOptions): { file: string; args: string[] } {
@@ -29,7 +31,7 @@ export function childCommand(script: string, args: readonly string[], options: C
   const limit = `ulimit -n ${options.openFiles} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`;
   return {
     file: 'bash',
-    args: ['-c', limit, 'bash', ...pin, process.execPath, ...(options.nodeArgs ?? []), script, ...args],
+    args: ['-c', limit, 'bash', ...pin, ...(options.isNative === true ? [] : [process.execPath, ...(options.nodeArgs ?? [])]), script, ...args],
   };
 }
 

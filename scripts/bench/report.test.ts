@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CountResult } from './measure.js';
-import { formatNumber, formatRatio, renderMarkdownTable, renderTextTable, summarize } from './report.js';
+import { formatNumber, formatRatio, renderMarkdownTable, renderPeersMarkdown, renderTextTable, summarize, summarizeServers } from './report.js';
 
 function result(server: string, streams: number, rep: number, scale: number): CountResult {
   return {
@@ -100,14 +100,29 @@ describe('rendering', () => {
   it('prints one aligned line per row under a header', () => {
     const lines = renderTextTable(rows).split('\n');
     assert.equal(lines.length, rows.length + 1);
-    assert.match(lines[0] ?? '', /^metric\s+reference\s+baseline\s+ref\/base\s+target$/);
-    assert.match(renderTextTable(rows), /Server CPU per million deliveries, bursts, C = 1,000\s+1\.00 s\s+30\.0 s\s+0\.033×\s+≤ 1\/25×\s+met/);
+    assert.match(lines[0] ?? '', /^metric\s+reference\s+range\s+baseline\s+range\s+ref\/base\s+target$/);
+    assert.match(renderTextTable(rows), /Server CPU per million deliveries, bursts, C = 1,000\s+1\.00 s\s+1\.00–1\.00\s+30\.0 s\s+30\.0–30\.0\s+0\.033×\s+≤ 1\/25×\s+met/);
   });
 
   it('prints the measured server alone when there is no baseline', () => {
     const lines = renderTextTable(rows, true).split('\n');
     assert.match(lines[0] ?? '', /^metric\s+server$/);
     assert.match(lines[1] ?? '', /^Idle memory per stream, C = 1,000\s+10\.0 KB$/);
+  });
+
+  it('gives each median its range over the repetitions', () => {
+    const spread = summarize([...RESULTS, { ...result('reference', 1000, 4, 1), burstServerCpuSeconds: 0.3 }], [20]);
+    const cpu = spread.find((row) => row.id === 'burst-cpu-1000');
+    assert.deepEqual(cpu?.referenceRange, [1, 3]);
+    assert.match(renderMarkdownTable(spread), /\| Server CPU per million deliveries, bursts, C = 1,000 \| 1\.00 s <sub>1\.00–3\.00<\/sub> \| 30\.0 s \|/);
+  });
+
+  it('puts every server of a peers run side by side, the best median in bold', () => {
+    const peers = summarizeServers(RESULTS, [20], ['reference', 'naive']);
+    const table = renderPeersMarkdown(peers, ['reference', 'naive']);
+    assert.match(table, /^\| metric \| reference \| naive \|$/m);
+    assert.match(table, /^\| Server CPU per million deliveries, bursts, C = 1,000 \| \*\*1\.00 s <sub>1\.00–1\.00<\/sub>\*\* \| 30\.0 s <sub>30\.0–30\.0<\/sub> \|$/m);
+    assert.match(table, /^\| Deliveries per second, burst of 100, C = 1,000 \| \*\*1,000,000 \/s/m);
   });
 
   it('writes a Markdown table with the ratio column', () => {

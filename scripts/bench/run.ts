@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../paths.js';
-import { renderBenchChart, renderBenchmarksPage, type MachineInfo } from './docs-page.js';
-import { measureAtCount, type CountResult } from './measure.js';
-import { FULL, HELP, parseBenchArgs, type BenchRequest } from './options.js';
+import { canCensus } from './census.js';
+import { renderBenchChart, renderBenchmarksPage, renderH2Section, renderPeersSection, type MachineInfo } from './docs-page.js';
+import type { Profile } from './options.js';
+import { measureAtCount, takeCensus, type CountResult } from './measure.js';
+import { FULL, H2, HELP, PEERS, parseBenchArgs, type BenchRequest } from './options.js';
+import { peersDir, preparePeers } from './peers/install.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
 import { canPin, startLoad, startServer, stopServer, type LoadChild } from './processes.js';
-import { renderTextTable, summarize } from './report.js';
+import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers, type MetricRow } from './report.js';
 import { keepScaleOutSection } from './scale-out.js';
 import { scaleOutMain } from './scale-out-main.js';
+import { keepSection, withSection } from './sections.js';
 
 // `npm run bench`: the reference server and the naive baseline, interleaved, side by side.
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -24,6 +28,30 @@ const LOAD_CPU = 1;
 // Binding a source port costs a search through the ports in use on that address, and other tests
 // on this machine churn 127.0.0.x: addresses of our own keep that search short.
 const LOCAL_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.5.${i + 1}`);
+/** New streams counted under strace: enough that one-off calls (a first Date header) weigh nothing. */
+const CENSUS_STREAMS = 2000;
+
+/** A server to measure: a node script or an executable that prints `listening <port>`. */
+interface ServerSpec {
+  readonly name: string;
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly isNative: boolean;
+  readonly streamPath: string;
+  /** `https` for the TLS server; its certificate is self-signed, and the load accepts it. */
+  readonly scheme?: 'http' | 'https';
+  /** Open the streams over this many HTTP/2 sessions instead of one HTTP/1.1 connection each. */
+  readonly h2Sessions?: number;
+}
+
+const REFERENCE: ServerSpec = { name: 'reference', script: SERVER_SCRIPT, args: ['--kind', 'reference'], isNative: false, streamPath: '/feed' };
+const NAIVE: ServerSpec = { name: 'naive', script: SERVER_SCRIPT, args: ['--kind', 'naive'], isNative: false, streamPath: '/events' };
+/** `--h2`: the reference's three transports, the HTTP/2 streams spread over 10 sessions as browsers share one per origin. */
+const H2_SERVERS: readonly ServerSpec[] = [
+  { ...REFERENCE, name: 'HTTP/1.1' },
+  { ...REFERENCE, name: 'h2c', args: [...REFERENCE.args, '--transport', 'h2c'], h2Sessions: 10 },
+  { ...REFERENCE, name: 'HTTP/2 over TLS', args: [...REFERENCE.args, '--transport', 'https'], scheme: 'https', h2Sessions: 10 },
+];
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -32,7 +60,7 @@ function log(line: string): void {
 let loadFiles: number | undefined;
 let serverFiles: number | undefined;
 
-async function withLoad<T>(init: { streamUrl: string; publishUrl?: string; burstUrl?: string }, body: (load: LoadChild) => Promise<T>): Promise<T> {
+async function withLoad<T>(init: { streamUrl: string; publishUrl?: string; burstUrl?: string; h2Sessions?: number | undefined }, body: (load: LoadChild) => Promise<T>): Promise<T> {
   const load = await startLoad(LOAD_SCRIPT, { cpu: LOAD_CPU, openFiles: OPEN_FILES });
   try {
     loadFiles ??= readOpenFileLimit(load.pid);
@@ -44,33 +72,61 @@ async function withLoad<T>(init: { streamUrl: string; publishUrl?: string; burst
   }
 }
 
-async function measureServer(kind: 'reference' | 'naive', request: BenchRequest, streams: number, rep: number): Promise<CountResult> {
-  const nodeArgs = kind === 'reference' ? request.serverNodeArgs : [];
-  const server = await startServer(SERVER_SCRIPT, ['--kind', kind], { cpu: SERVER_CPU, openFiles: OPEN_FILES, nodeArgs });
+/**
+ * The most streams both the server and the load can hold: the lower open-files limit less a
+ * thousand spare, in thousands; undefined when that is no more than `measured`.
+ */
+function largestCount(measured: number): number | undefined {
+  if (serverFiles === undefined || loadFiles === undefined) return undefined;
+  const count = Math.floor((Math.min(serverFiles, loadFiles) - 1000) / 1000) * 1000;
+  return count > measured ? count : undefined;
+}
+
+async function measureServer(
+  spec: ServerSpec,
+  request: BenchRequest,
+  streams: number,
+  rep: number,
+  withCensus: boolean,
+  isIdleOnly = false,
+): Promise<CountResult> {
+  const nodeArgs = spec.script === SERVER_SCRIPT && spec.args[1] === 'reference' ? request.serverNodeArgs : [];
+  const server = await startServer(spec.script, spec.args, { cpu: SERVER_CPU, openFiles: OPEN_FILES, nodeArgs, isNative: spec.isNative });
   serverFiles ??= readOpenFileLimit(server.pid);
-  const base = `http://127.0.0.1:${server.port}`;
+  const base = `${spec.scheme ?? 'http'}://127.0.0.1:${server.port}`;
   try {
-    const result = await withLoad(
+    let result = await withLoad(
       {
-        streamUrl: `${base}${kind === 'reference' ? '/feed' : '/events'}`,
+        streamUrl: `${base}${spec.streamPath}`,
         publishUrl: `${base}/publish`,
         burstUrl: `${base}/bench/burst`,
+        h2Sessions: spec.h2Sessions,
       },
-      (load) =>
-        measureAtCount(
-          { name: kind, pid: server.pid, hasCrashed: server.hasCrashed },
+      async (load) => {
+        const measured = await measureAtCount(
+          { name: spec.name, pid: server.pid, hasCrashed: server.hasCrashed, canPublish: !isIdleOnly },
           load,
           request.profile,
           streams,
           rep,
-          streams === Math.min(...request.profile.streamCounts),
-        ),
+          !isIdleOnly && streams === Math.min(...request.profile.streamCounts),
+        );
+        // The census last, on the same server: strace slows it several times over.
+        if (!withCensus) return measured;
+        try {
+          return { ...measured, census: await takeCensus(server.pid, load, CENSUS_STREAMS, request.profile.connectConcurrency) };
+        } catch (error) {
+          // Not a server error: strace may be refused ptrace (a container without CAP_SYS_PTRACE).
+          log(`  no census for ${spec.name}: ${(error as Error).message}`);
+          return measured;
+        }
+      },
     );
-    if (server.hasCrashed()) return { ...result, errors: [...result.errors, `the server died: ${server.stderr()}`] };
+    if (server.hasCrashed()) result = { ...result, errors: [...result.errors, `the server died: ${server.stderr()}`] };
     return result;
   } finally {
     await stopServer(server);
-    if (server.stderr().trim() !== '') log(`${kind} server stderr: ${server.stderr().trim()}`);
+    if (server.stderr().trim() !== '') log(`${spec.name} server stderr: ${server.stderr().trim()}`);
   }
 }
 
@@ -110,6 +166,51 @@ function describeMachine(): MachineInfo {
   };
 }
 
+/** What a run wrote to bench-results/, enough to render its part of the docs again. */
+interface RunRecord {
+  readonly kind: 'full' | 'peers' | 'h2';
+  readonly finishedAt: string;
+  readonly profile: Profile;
+  readonly machine: MachineInfo;
+  readonly servers: readonly string[];
+  readonly rows: readonly MetricRow[];
+  readonly results: readonly CountResult[];
+}
+
+function readIfThere(...path: string[]): string {
+  const file = join(ROOT, ...path);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+}
+
+/** Writes a run's part of docs/benchmarks.md (and the chart), keeping the other runs' sections. */
+function writePages(record: RunRecord, resultsFile: string): void {
+  const { kind, profile, finishedAt, servers, results } = record;
+  const page = join(ROOT, 'docs', 'benchmarks.md');
+  const previous = existsSync(page) ? readFileSync(page, 'utf8') : '';
+  if (kind === 'h2' || kind === 'peers') {
+    const rows = summarizeServers(results, profile.rates, servers);
+    const base = kind === 'h2' ? H2 : PEERS;
+    const command = `npm run bench -- --${kind}${profile.reps === base.reps ? '' : ` --reps ${profile.reps}`}`;
+    const input = { rows, servers, command, finishedAt, resultsFile, profile };
+    const text =
+      kind === 'h2'
+        ? renderH2Section({ ...input, analysis: readIfThere('scripts', 'bench', 'h2-analysis.md') })
+        : renderPeersSection({ ...input, analysis: readIfThere('scripts', 'bench', 'peers', 'analysis.md') });
+    writeFileSync(page, withSection(previous, kind, text));
+    log(`wrote the ${kind} section of docs/benchmarks.md`);
+    return;
+  }
+  // The hand-written reading of the figures, then the sizing guide drawn from them.
+  const analysis = [readIfThere('scripts', 'bench', 'analysis.md'), readIfThere('scripts', 'bench', 'sizing.md')].filter((text) => text !== '').join('\n\n');
+  mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
+  const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
+  const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
+  const kept = ['peers', 'h2'].reduce((text, name) => keepSection(text, previous, name), rendered);
+  writeFileSync(page, keepScaleOutSection(kept, previous));
+  log('wrote docs/benchmarks.md and docs/img/bench.svg');
+}
+
 async function main(): Promise<number> {
   let request: BenchRequest;
   try {
@@ -122,19 +223,39 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (request.renderFrom !== undefined) {
+    // Renders the docs again from a run's raw figures, e.g. after the analysis was edited.
+    const record = JSON.parse(readFileSync(request.renderFrom, 'utf8')) as RunRecord;
+    writePages(record, relative(ROOT, resolve(request.renderFrom)));
+    return 0;
+  }
   const { profile } = request;
   const startedAt = Date.now();
   mkdirSync(join(ROOT, 'bench-results', 'profiles'), { recursive: true });
   if (!canPin()) log('taskset not found: the server and the load share the CPUs; lean on CPU per million.');
 
   let results: CountResult[] = [];
+  let servers: ServerSpec[] = [REFERENCE, NAIVE];
+  if (request.h2) servers = [...H2_SERVERS];
+  else if (request.peers) {
+    servers = [...servers, ...preparePeers(peersDir(), log).map((peer) => ({ ...peer, args: [] }))];
+  }
+  const withCensus = canCensus() && !request.h2;
+  if (!canCensus()) log('strace not found: no system-call census (apt-get install strace).');
   if (request.target !== undefined) results = await measureTarget(request);
   else {
     for (let rep = 1; rep <= profile.reps; rep++) {
-      for (const kind of ['reference', 'naive'] as const) {
+      for (const spec of servers) {
         for (const streams of profile.streamCounts) {
-          log(`rep ${rep}/${profile.reps}: ${kind}, C = ${streams.toLocaleString('en-US')}`);
-          const result = await measureServer(kind, request, streams, rep);
+          log(`rep ${rep}/${profile.reps}: ${spec.name}, C = ${streams.toLocaleString('en-US')}`);
+          const result = await measureServer(spec, request, streams, rep, withCensus && streams === Math.min(...profile.streamCounts));
+          for (const error of result.errors) log(`  error: ${error}`);
+          results.push(result);
+        }
+        const largest = profile.probeLargest ? largestCount(Math.max(...profile.streamCounts)) : undefined;
+        if (largest !== undefined) {
+          log(`rep ${rep}/${profile.reps}: ${spec.name}, C = ${largest.toLocaleString('en-US')} (idle memory only)`);
+          const result = await measureServer(spec, request, largest, rep, false, true);
           for (const error of result.errors) log(`  error: ${error}`);
           results.push(result);
         }
@@ -149,20 +270,12 @@ async function main(): Promise<number> {
   const rows = summarize(results, profile.rates);
   const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const resultsFile = `bench-results/${profile.name}-${finishedAt.replace(/[:]/g, '-')}.json`;
-  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ finishedAt, profile, machine, rows, results }, null, 2)}\n`);
+  const kind = request.h2 ? 'h2' : request.peers ? 'peers' : 'full';
+  const record: RunRecord = { kind, finishedAt, profile, machine, servers: servers.map((spec) => spec.name), rows, results };
+  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(`\n${renderTextTable(rows, request.target !== undefined)}\n\nraw figures: ${resultsFile} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)\n`);
-
-  if (request.writeDocs) {
-    const analysisFile = join(ROOT, 'scripts', 'bench', 'analysis.md');
-    const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '';
-    mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
-    writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(rows, finishedAt));
-    const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
-    const page = join(ROOT, 'docs', 'benchmarks.md');
-    const rendered = renderBenchmarksPage({ rows, machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
-    writeFileSync(page, keepScaleOutSection(rendered, existsSync(page) ? readFileSync(page, 'utf8') : ''));
-    log('wrote docs/benchmarks.md and docs/img/bench.svg');
-  }
+  if (kind !== 'full') process.stdout.write(`\n${renderPeersMarkdown(summarizeServers(results, profile.rates, record.servers), record.servers)}\n`);
+  if (request.writeDocs) writePages(record, resultsFile);
   const failures = results.flatMap((result) => result.errors.map((error) => `${result.server} C=${result.streams} rep ${result.rep}: ${error}`));
   if (failures.length > 0) {
     log(`\n${failures.length} server error(s):\n${failures.join('\n')}`);

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { makeCertificate } from 'sse-reference/testing';
 import { createNaiveServer } from './naive-server.js';
 import { createBenchReferenceServer } from './reference-server.js';
 
-// A child process of the bench: `server-main.js --kind reference|naive`. It prints
-// `listening <port>` on stdout once ready and serves until SIGTERM.
-const { values } = parseArgs({ options: { kind: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' } } });
+// A child process of the bench: `server-main.js --kind reference|naive [--transport h2c|https]`.
+// It prints `listening <port>` on stdout once ready and serves until SIGTERM.
+const { values } = parseArgs({
+  options: { kind: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, transport: { type: 'string', default: 'http' } },
+});
 const host = values.host;
+const transport = values.transport === 'h2c' ? { h2c: true } : values.transport === 'https' ? { tls: makeCertificate() } : {};
 
 if (values.kind === 'reference') {
-  const app = createBenchReferenceServer({ host });
+  const app = createBenchReferenceServer({ host, ...transport });
   const { port } = await app.listen();
   process.stdout.write(`listening ${port}\n`);
   process.once('SIGTERM', () => {

@@ -33,13 +33,17 @@ export function createTransport(
   handler: (req: SseRequest, res: SseResponse) => void,
 ): Transport {
   const kind: TransportKind = options.tls !== undefined ? 'https' : options.h2c === true ? 'h2c' : 'http';
+  // No `keepAlive` (TCP keep-alive) on plain HTTP: Node then asks for TCP_KEEPIDLE 0, which Linux
+  // refuses (EINVAL), so it cost every new connection two system calls for the system's 2-hour
+  // probe, which never fires on a stream anyway: heartbeats keep data in flight, and a dead peer
+  // fails the next write. An idle keep-alive connection is closed by `keepAliveTimeout` (5 s).
   // #region transport
   const server: Server =
     kind === 'https'
       ? createSecureServer({ ...(options.tls as TlsFiles), allowHTTP1: true }, handler)
       : kind === 'h2c'
         ? createH2cServer(handler)
-        : createHttpServer({ keepAlive: true }, handler);
+        : createHttpServer(handler);
   // #endregion transport
   // @types/node declares these timers on http.Server only; the HTTPS server has them for HTTP/1.1.
   if (options.headersTimeoutMs !== undefined && kind !== 'h2c') limitHeaderTime(server as unknown as HeaderTimed, options.headersTimeoutMs);

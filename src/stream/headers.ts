@@ -1,8 +1,18 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { SseRequest } from '../http/types.js';
 
+// #region headers
+const HTTP2_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  'x-content-type-options': 'nosniff',
+});
+const HTTP1_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({ ...HTTP2_HEADERS, connection: 'keep-alive' });
+// #endregion headers
+
 /**
- * The response headers of an event stream.
+ * The response headers of an event stream, built once and shared (frozen: copy to add to them).
  *
  * - the media type in lowercase with its charset: some clients compare it case-sensitively;
  * - `no-transform` keeps compressing middleware off the stream (a gzip layer holds events back);
@@ -14,17 +24,8 @@ import type { SseRequest } from '../http/types.js';
  *
  * @param req - the request, to tell HTTP/1.x from HTTP/2
  */
-export function streamHeaders(req: SseRequest): OutgoingHttpHeaders {
-  // #region headers
-  const headers: OutgoingHttpHeaders = {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    'x-accel-buffering': 'no',
-    'x-content-type-options': 'nosniff',
-  };
-  if (req.httpVersionMajor === 1) headers['connection'] = 'keep-alive';
-  // #endregion headers
-  return headers;
+export function streamHeaders(req: SseRequest): Readonly<OutgoingHttpHeaders> {
+  return req.httpVersionMajor === 1 ? HTTP1_HEADERS : HTTP2_HEADERS;
 }
 
 /**

@@ -21,6 +21,22 @@ describe('SseStream', () => {
     for (const server of servers) server.close();
   });
 
+  it('starts every stream with its own jittered retry hint, though each distinct one is encoded once', async () => {
+    const { server, url } = await bareServer(() => {});
+    servers.push(server);
+    const retries = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const client = await openStream(url);
+      await client.waitFor((t) => t.raw().includes('retry: '), 2000);
+      const retry = Number(/^retry: (\d+)\n\n/.exec(client.raw())?.[1]);
+      assert.ok(retry >= 800 && retry <= 1200, `retry ${retry}`);
+      retries.add(retry);
+      client.close();
+    }
+    // 20 draws from 401 values: all equal would mean the shared chunks froze the jitter.
+    assert.ok(retries.size > 1, `retries ${[...retries].join(', ')}`);
+  });
+
   it('writes heartbeat comments to an idle stream, and none while events flow', async () => {
     const heartbeat = new Heartbeat(100);
     let stream: SseStream | undefined;

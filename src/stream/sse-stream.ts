@@ -27,6 +27,23 @@ export interface SseStreamOptions {
 const HEARTBEAT = encodeComment('heartbeat');
 const HEARTBEAT_CHUNK = frameChunk(HEARTBEAT);
 
+// Every new stream starts with a jittered `retry:` line, and a jittered range holds a few hundred
+// values: each is encoded and framed once, then shared, so a reconnect storm allocates nothing here.
+const RETRY_CHUNKS = new Map<number, readonly [line: Buffer, framed: Buffer]>();
+const MAX_RETRY_CHUNKS = 4096;
+
+function retryChunk(retryMs: number): readonly [line: Buffer, framed: Buffer] {
+  let chunk = RETRY_CHUNKS.get(retryMs);
+  if (chunk === undefined) {
+    const line = encodeRetry(retryMs);
+    chunk = [line, frameChunk(line)];
+    // Streams given many different hints (library use) must not grow this without bound.
+    if (RETRY_CHUNKS.size >= MAX_RETRY_CHUNKS) RETRY_CHUNKS.clear();
+    RETRY_CHUNKS.set(retryMs, chunk);
+  }
+  return chunk;
+}
+
 /**
  * One open event stream on a `node:http` response: sends the headers and a first byte at once,
  * guards every write against a client that does not read, and closes through one path.
@@ -68,9 +85,9 @@ export class SseStream implements Beating {
     // #region stream-start
     // Small event writes must not wait for Nagle's algorithm.
     req.socket.setNoDelay(true);
-    res.writeHead(200, { ...streamHeaders(req), ...options.headers });
+    res.writeHead(200, options.headers === undefined ? streamHeaders(req) : { ...streamHeaders(req), ...options.headers });
     this.#socket = startChunkedBody(req, res);
-    this.#put(encodeRetry(jitter(options.retryMs ?? OPTIONS.retryMs.default)), undefined);
+    this.#put(...retryChunk(jitter(options.retryMs ?? OPTIONS.retryMs.default)));
     res.on('close', () => this.#finish(this.#closeReason ?? 'client'));
     this.#heartbeat?.add(this);
     // #endregion stream-start
@@ -206,7 +223,7 @@ export class SseStream implements Beating {
   end(retryMs?: number): void {
     if (this.isClosed) return;
     this.#closeReason = 'server';
-    if (retryMs !== undefined) this.#put(encodeRetry(jitter(retryMs)), undefined);
+    if (retryMs !== undefined) this.#put(...retryChunk(jitter(retryMs)));
     this.#res.end();
   }
 
