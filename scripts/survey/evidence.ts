@@ -14,6 +14,11 @@ export interface Opinion {
   readonly why: string;
   /** One line: what this failure costs a user, when the check knows better than the rule's default. */
   readonly cost?: string;
+  /**
+   * Set when the check ran under a condition the suite's run did not have (the app's ticker off):
+   * a failure then confirms a suite FAIL, but a suite pass beside it is no disagreement.
+   */
+  readonly elsewhere?: string;
 }
 
 /** One check's result on one target. */
@@ -28,6 +33,8 @@ export interface CheckEvidence {
   /** Raw transcripts and client logs, as text. */
   readonly transcript: string;
   readonly opinions: readonly Opinion[];
+  /** The part of a defect that no rule of the suite judges (listed apart in the report). */
+  readonly unjudged?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -280,6 +287,7 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
   const refused: string[] = [];
   const crashed: string[] = [];
   const replayed: string[] = [];
+  const unplaced: string[] = [];
   for (const [index, [label, value]] of values.entries()) {
     const x = results[index] as RawExchange;
     const got = events(x);
@@ -288,7 +296,11 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
     lines.push(`Last-Event-ID: ${label === value ? value : `${label}`} → ${answer(x)}; ${got.length} events in 2.5 s, ${count} in the first 400 ms (fresh connection: ${baseCount}); ids ${ids.slice(0, 6).join(', ') || 'none'}${ids.length > 6 ? '…' : ''}`);
     if (!isEventStream(x)) refused.push(`${label} → ${answer(x)}`);
     if (x.head === undefined || x.head.status >= 500) crashed.push(`${label} → ${answer(x)}`);
-    if (count > baseCount + 2 && label !== 'a seen id') replayed.push(`${label} (${count} events at once)`);
+    if (count > baseCount + 2 && label !== 'a seen id') {
+      replayed.push(`${label} (${count} events at once)`);
+      // SSE-S19 is about ids the server cannot place; `0` may be a real position, and a body that is not an event stream reaches no application.
+      if (label !== '0' && isEventStream(x)) unplaced.push(`${label} → ${count} events in the first 400 ms (fresh connection: ${baseCount})`);
+    }
   }
   const alive = isEventStream(after);
   lines.push(`afterwards, a fresh connection → ${answer(after)}`);
@@ -301,6 +313,14 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
     },
     { rule: 'SSE-R1', verdict: crashed.length === 0 && alive ? 'pass' : 'fail', why: crashed.length === 0 && alive ? 'no 5xx, no hang, still streams' : [...crashed, alive ? '' : `then ${answer(after)}`].filter(Boolean).join('; ') },
   ];
+  if (unplaced.length > 0 || events(baseline).length > 0) {
+    opinions.push({
+      rule: 'SSE-S19',
+      verdict: unplaced.length === 0 ? 'pass' : 'fail',
+      why: unplaced.length === 0 ? 'no value the server cannot place brought a burst of old events' : unplaced.join('; '),
+      cost: 'an id the server cannot parse or place replays its history: the client handles old events twice',
+    });
+  }
   if (future !== undefined) {
     const x = results[values.findIndex(([l]) => l === 'an unknown future id')] as RawExchange;
     const firstEvent = events(x)[0];
@@ -425,7 +445,12 @@ export async function sharedIds(url: string): Promise<CheckEvidence> {
       ? {}
       : { cost: outlive ? 'every client that leaves leaves a loop running: CPU and memory grow with each reconnect until restart' : 'an id says nothing about what this client saw: a resume cannot be exact' }),
     transcript: log,
-    opinions: [],
+    opinions: [
+      shared || overlap.length > 0
+        ? { rule: 'SSE-S20', verdict: 'fail', why: findings.filter((f) => !f.startsWith('streams keep running')).join('; '), cost: 'an id says nothing about what this client saw: a resume cannot be exact' }
+        : { rule: 'SSE-S20', verdict: 'pass', why: `steps ${alone ?? '?'} alone, ${crowded ?? '?'} with others open` },
+    ],
+    ...(outlive ? { unjudged: 'streams keep running after their client left (the ids still advance for them)' } : {}),
   };
 }
 
@@ -447,9 +472,11 @@ export async function capacity(url: string, count = 16): Promise<CheckEvidence> 
     summary,
     ...(waiting.length === 0 ? {} : { cost: `the ${count - waiting.length + 1}th open tab or client hangs silently (no error, no retry) until another leaves; so does every other request to the server` }),
     transcript: hung === undefined ? transcript(records[count - 1] as RawExchange, 400) : `a stream that got nothing:\n${transcript(hung, 400)}\n\nthe next stream after all closed:\n${transcript(after, 400)}`,
-    opinions: [],
+    opinions: [{ rule: 'SSE-S12', verdict: waiting.length === 0 ? 'pass' : 'fail', why: summary }],
   };
 }
+
+const IDLE_COST = 'behind a proxy with a 30 s idle timeout the stream is cut and reconnects over and over';
 
 /** An idle stream (the app publishes nothing): how long is it silent? */
 export async function idle(url: string, durationMs = 35_000): Promise<CheckEvidence> {
@@ -458,12 +485,13 @@ export async function idle(url: string, durationMs = 35_000): Promise<CheckEvide
   if (x.headAtMs === undefined) return { ...base, verdict: 'n/a', summary: answer(x), transcript: transcript(x), opinions: [] };
   const silence = longestSilence(x.body.map((b) => b.atMs), x.headAtMs, x.endAtMs ?? durationMs);
   const ok = silence <= 17_000;
+  const summary = `longest silence ${(silence / 1000).toFixed(1)} s over ${((x.endAtMs ?? durationMs) / 1000).toFixed(0)} s${ok ? '' : ' (proxies and load balancers commonly drop a connection idle for 30–60 s)'}`;
   return {
     ...base,
     verdict: ok ? 'ok' : 'defect',
-    summary: `longest silence ${(silence / 1000).toFixed(1)} s over ${((x.endAtMs ?? durationMs) / 1000).toFixed(0)} s${ok ? '' : ' (proxies and load balancers commonly drop a connection idle for 30–60 s)'}`,
-    ...(ok ? {} : { cost: 'behind a proxy with a 30 s idle timeout the stream is cut and reconnects over and over' }),
+    summary,
+    ...(ok ? {} : { cost: IDLE_COST }),
     transcript: transcript(x, 800),
-    opinions: [],
+    opinions: [{ rule: 'SSE-S02', verdict: ok ? 'pass' : 'fail', why: summary, ...(ok ? {} : { cost: IDLE_COST }), elsewhere: "an instance with the app's ticker off" }],
   };
 }

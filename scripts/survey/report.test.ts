@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { RULES } from 'sse-reference/conformance';
 import type { CheckEvidence } from './evidence.js';
-import { anchor, cell, costOf, disagreements, renderSurvey, renderTargetPage, ruleIds, type SurveyResult, type TargetResult } from './report.js';
+import { anchor, cell, COSTS, costOf, disagreements, renderSurvey, renderTargetPage, ruleIds, type SurveyResult, type TargetResult } from './report.js';
 import type { SuiteRow } from './suite-json.js';
 
 function row(id: string, level: string, status: SuiteRow['status'], evidence = `${id} evidence`): SuiteRow {
@@ -63,6 +64,11 @@ describe('renderSurvey', () => {
     assert.match(md, /\(survey check\): the 9th client hangs/);
   });
 
+  it('has a cost line of its own for every rule of the suite that can fail', () => {
+    const missing = RULES.filter((r) => r.level !== 'ADVICE' && COSTS[r.id] === undefined).map((r) => r.id);
+    assert.deepEqual(missing, []);
+  });
+
   it('lists a FAIL the evidence contradicts and a defect the suite passed or left n/a', () => {
     assert.deepEqual(
       disagreements(result).map((d) => [d.target, d.rule, d.kind]),
@@ -74,6 +80,36 @@ describe('renderSurvey', () => {
     const md = renderSurvey(result);
     assert.match(md, /\| beta \| SSE-S10 \| n\/a: SSE-S10 evidence \| resume: a duplicate \| missed \|/);
     assert.match(md, /beta, \[capacity title\]\(survey\/beta\.md#check-capacity\): capacity summary/);
+  });
+
+  it('prices a defect the suite confirmed once, and lists apart the part of one that no rule judges', () => {
+    const loops: CheckEvidence = {
+      ...check('shared-ids', 'defect', [{ rule: 'SSE-S20', verdict: 'fail', why: 'one counter', cost: 'no exact resume' }], 'loops pile up'),
+      unjudged: 'streams keep running after their client left',
+    };
+    const counted = check('capacity', 'defect', [{ rule: 'SSE-S12', verdict: 'fail', why: '8 hung' }], 'the 9th client hangs');
+    const d = target('delta', [row('SSE-S20', 'SHOULD', 'fail'), row('SSE-S12', 'SHOULD', 'fail')], [loops, counted]);
+    const md = renderSurvey({ ...result, targets: [d] });
+    assert.match(md, /\[SSE-S20\]\(survey\/delta\.md#sse-s20\) \(SHOULD\): no exact resume/);
+    assert.match(md, /\[shared-ids title\]\(survey\/delta\.md#check-shared-ids\) \(survey check\): loops pile up/);
+    assert.doesNotMatch(md, /\(survey check\): the 9th client hangs/, 'SSE-S12 already says it');
+    assert.match(md, /- delta, \[shared-ids title\]\(survey\/delta\.md#check-shared-ids\): streams keep running after their client left/);
+    assert.doesNotMatch(md, /- delta, \[capacity title\]/);
+    assert.deepEqual(disagreements({ ...result, targets: [d] }), []);
+  });
+
+  it('lets a failure seen under other conditions confirm a FAIL, and never count as a miss', () => {
+    const quiet = (): CheckEvidence =>
+      check('idle', 'defect', [{ rule: 'SSE-S02', verdict: 'fail', why: 'silent 30 s', cost: 'cut by proxies', elsewhere: 'an idle instance' }], 'cut by proxies');
+    const failed = target('epsilon', [row('SSE-S02', 'SHOULD', 'fail')], [quiet()]);
+    const passed = target('zeta', [row('SSE-S02', 'SHOULD', 'pass')], [quiet()]);
+    const both = { ...result, targets: [failed, passed] };
+    assert.deepEqual(disagreements(both), []);
+    const md = renderSurvey(both);
+    assert.match(md, /\[SSE-S02\]\(survey\/epsilon\.md#sse-s02\) \(SHOULD\): cut by proxies/);
+    assert.doesNotMatch(md, /- epsilon, \[idle title\]/, 'the suite judged it');
+    assert.match(md, /- zeta, \[idle title\]\(survey\/zeta\.md#check-idle\): idle summary/);
+    assert.match(renderTargetPage(failed, both), /Second means, \[idle\]\(#check-idle\) \(on an idle instance\): confirms: silent 30 s/);
   });
 
   it('says so when a target gave no report', () => {

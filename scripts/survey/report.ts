@@ -68,6 +68,9 @@ export const COSTS: Readonly<Record<string, string>> = {
   'SSE-S16': 'a stream that ends badly looks like a network error to the client.',
   'SSE-S17': 'over HTTP/1.1 a seventh tab stalls silently.',
   'SSE-S18': 'a HEAD request (health check, link preview) hangs.',
+  'SSE-S19': 'an id the server cannot place (or none) replays old events: the client handles them twice.',
+  'SSE-S20': 'ids name connections, not events: a resume skips or repeats events.',
+  'SSE-S21': 'a POST or OPTIONS (crawler, health check) holds an open stream each: the server can be filled that way.',
   'SSE-R1': 'a hostile header gets a 5xx or hangs the server.',
 };
 
@@ -127,8 +130,9 @@ export function disagreements(result: SurveyResult): Disagreement[] {
       if (row.status === 'fail' && fails.length === 0 && passes.length > 0) {
         out.push({ target: target.id, rule: row.id, suite: row.status, suiteEvidence: row.evidence, evidence: passes.map((p) => `${p.check}: ${p.why}`).join('; '), kind: 'false FAIL' });
       }
-      if ((row.status === 'pass' || row.status === 'n/a') && fails.length > 0) {
-        out.push({ target: target.id, rule: row.id, suite: row.status, suiteEvidence: row.evidence, evidence: fails.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed' });
+      const missed = fails.filter((o) => o.elsewhere === undefined);
+      if ((row.status === 'pass' || row.status === 'n/a') && missed.length > 0) {
+        out.push({ target: target.id, rule: row.id, suite: row.status, suiteEvidence: row.evidence, evidence: missed.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed' });
       }
     }
   }
@@ -164,6 +168,12 @@ export function costOf(target: TargetResult, row: SuiteRow): string {
 
 /** docs/survey.md. */
 export function renderSurvey(result: SurveyResult): string {
+  // A defect no failing opinion speaks for, or a part of one (a loop that outlives its client) no rule judges.
+  // A failure seen under other conditions speaks only where the suite failed the same rule.
+  const suiteFailed = (t: TargetResult, rule: string): boolean => (t.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail');
+  const speaks = (t: TargetResult, o: Opinion): boolean => o.verdict === 'fail' && (o.elsewhere === undefined || suiteFailed(t, o.rule));
+  const unjudged = (t: TargetResult, c: CheckEvidence): string | undefined =>
+    c.unjudged ?? (c.verdict === 'defect' && !c.opinions.some((o) => speaks(t, o)) ? c.summary : undefined);
   const rules = ruleIds(result);
   const targets = result.targets;
   const lines: string[] = [];
@@ -215,7 +225,10 @@ export function renderSurvey(result: SurveyResult): string {
   lines.push('', '## What each defect costs a user', '');
   for (const t of targets) {
     const fails = (t.suite?.rows ?? []).filter((r) => r.status === 'fail');
-    const extra = t.checks.filter((c) => c.verdict === 'defect' && c.cost !== undefined);
+    // A check's cost, unless each rule it failed is already listed above with the same cost.
+    const extra = t.checks.filter(
+      (c) => c.cost !== undefined && (unjudged(t, c) !== undefined || c.opinions.some((o) => speaks(t, o) && !fails.some((r) => r.id === o.rule))),
+    );
     if (fails.length === 0 && extra.length === 0) continue;
     lines.push(`**${t.id}**`, '');
     for (const row of fails) lines.push(`- [${row.id}](${page(t)}#${anchor(row.id)}) (${row.level}): ${costOf(t, row)}`);
@@ -236,13 +249,13 @@ export function renderSurvey(result: SurveyResult): string {
     for (const d of diffs) lines.push(`| ${d.target} | ${d.rule} | ${d.suite}: ${cell(d.suiteEvidence)} | ${cell(d.evidence)} | ${d.kind} |`);
     lines.push('');
   }
-  const missedByDefault = targets.flatMap((t) => t.checks.filter((c) => c.verdict === 'defect' && c.opinions.length === 0).map((c) => ({ t, c })));
+  const missedByDefault = targets.flatMap((t) => t.checks.flatMap((c) => (unjudged(t, c) === undefined ? [] : [{ t, c, what: unjudged(t, c) as string }])));
   if (missedByDefault.length > 0) {
     lines.push(
       "Defects seen only by the survey's own checks, which no rule judged in the suite's run. The idle watch runs on an instance with the app's ticker off; the suite's run had it on, so its SSE-S02 rightly passed there (run against an idle instance, SSE-S02 catches the 30 s silence too).",
       '',
     );
-    for (const { t, c } of missedByDefault) lines.push(`- ${t.id}, [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}): ${c.summary}`);
+    for (const { t, c, what } of missedByDefault) lines.push(`- ${t.id}, [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}): ${what}`);
     lines.push('');
   }
   lines.push('## How each target is written', '');
@@ -291,7 +304,10 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     if (row.status === 'fail') lines.push(`- Cost: ${costOf(target, row)}`);
     const opinions = opinionsOn(target, row.id);
     if (opinions.length === 0) lines.push('- Second means: no check of the survey judges this rule on its own; the transcripts below show the exchange.');
-    for (const o of opinions) lines.push(`- Second means, [${o.check}](#${anchor(`check: ${o.check}`)}): ${o.verdict === 'fail' ? 'confirms' : '**does not confirm**'}: ${o.why}`);
+    for (const o of opinions) {
+      const word = o.verdict === 'fail' ? 'confirms' : '**does not confirm**';
+      lines.push(`- Second means, [${o.check}](#${anchor(`check: ${o.check}`)})${o.elsewhere === undefined ? '' : ` (on ${o.elsewhere})`}: ${word}: ${o.why}`);
+    }
     lines.push('');
   }
   for (const check of target.checks) {

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { hostileIds } from './evidence.js';
+
+/**
+ * A stream that ticks every 100 ms and replays from Last-Event-ID. `lenient` places the id as
+ * @fastify/sse's README does (an id it cannot find replays everything); otherwise only an id it
+ * issued and still holds is resumed from.
+ */
+async function ticking(lenient: boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const history: { id: number; text: string }[] = [];
+  const clients = new Set<ServerResponse>();
+  const timer = setInterval(() => {
+    const id = history.length + 1;
+    const text = `id: ${id}\ndata: tick ${id}\n\n`;
+    history.push({ id, text });
+    for (const res of clients) res.write(text);
+  }, 100);
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const last = req.headers['last-event-id'];
+    if (typeof last === 'string') {
+      const at = lenient ? history.findIndex((e) => e.id === Number.parseInt(last, 10)) : /^\d{1,9}$/.test(last) ? history.findIndex((e) => e.id === Number(last)) : -1;
+      if (lenient || at >= 0) for (const e of history.slice(at + 1)) res.write(e.text);
+    }
+    clients.add(res);
+    req.on('close', () => clients.delete(res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      clearInterval(timer);
+      for (const res of clients) res.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// The survey's own checks are its second means: each must be able to say fail as well as pass.
+describe('hostileIds', () => {
+  it('fails SSE-S19 where an id the server cannot place replays its history, and passes a strict server', async () => {
+    const [lenient, strict] = await Promise.all([ticking(true), ticking(false)]);
+    try {
+      const [bad, good] = await Promise.all([hostileIds(lenient.url, []), hostileIds(strict.url, [])]);
+      const s19 = (e: typeof bad) => e.opinions.find((o) => o.rule === 'SSE-S19');
+      assert.equal(s19(bad)?.verdict, 'fail', bad.summary);
+      assert.match(s19(bad)?.why ?? '', /abc → \d+ events in the first 400 ms/);
+      assert.equal(bad.verdict, 'defect');
+      assert.equal(s19(good)?.verdict, 'pass', good.summary);
+      assert.equal(good.verdict, 'ok', good.summary);
+    } finally {
+      await Promise.all([lenient.close(), strict.close()]);
+    }
+  });
+});
