@@ -112,6 +112,28 @@ describe('renderSurvey', () => {
     assert.match(renderTargetPage(failed, both), /Second means, \[idle\]\(#check-idle\) \(on an idle instance\): confirms: silent 30 s/);
   });
 
+  it("judges the idle watch against the suite's own SSE-S02 on the idle instance", () => {
+    const watch = check('idle', 'defect', [{ rule: 'SSE-S02', verdict: 'fail', why: 'silent 30 s', cost: 'cut by proxies', elsewhere: 'an idle instance' }], 'cut by proxies');
+    const caught: TargetResult = { ...target('eta', [row('SSE-S02', 'SHOULD', 'pass')], [watch]), idleRow: row('SSE-S02', 'SHOULD', 'fail', 'silent for 20 s') };
+    const missed: TargetResult = { ...target('theta', [row('SSE-S02', 'SHOULD', 'pass')], [watch]), idleRow: row('SSE-S02', 'SHOULD', 'pass', 'heartbeat every 15 s') };
+    const both = { ...result, targets: [caught, missed] };
+    assert.deepEqual(
+      disagreements(both).map((d) => [d.target, d.rule, d.kind]),
+      [['theta', 'SSE-S02, app idle', 'missed']],
+    );
+    const md = renderSurvey(both);
+    assert.match(md, /\| SSE-S02, app idle \| SHOULD \| \[FAIL\]\(survey\/eta\.md#sse-s02-app-idle\) \| pass \|/);
+    assert.match(md, /\[SSE-S02, app idle\]\(survey\/eta\.md#sse-s02-app-idle\) \(SHOULD\): cut by proxies/);
+    assert.doesNotMatch(renderSurvey({ ...result, targets: [caught] }), /\(survey check\): cut by proxies/, 'priced once, by the suite');
+    assert.match(md, /- theta, \[idle title\]\(survey\/theta\.md#check-idle\): idle summary/);
+    assert.doesNotMatch(md, /- eta, \[idle title\]/, 'the suite judged it');
+    const eta = renderTargetPage(caught, both);
+    assert.match(eta, /^## SSE-S02, app idle$/m);
+    assert.match(eta, /- The suite: FAIL, "silent for 20 s"/);
+    assert.match(eta, /Second means, \[idle\]\(#check-idle\): agrees: silent 30 s/);
+    assert.match(renderTargetPage(missed, both), /Second means, \[idle\]\(#check-idle\): \*\*disagrees\*\*: silent 30 s/);
+  });
+
   it('says so when a target gave no report', () => {
     const broken: TargetResult = { ...target('gamma', [], []), suite: undefined, error: 'exited (1) before listening' };
     const md = renderSurvey({ ...result, targets: [a, broken] });

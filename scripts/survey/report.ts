@@ -20,6 +20,8 @@ export interface TargetResult {
   readonly versions: readonly string[];
   readonly suite: SuiteRun | undefined;
   readonly checks: readonly CheckEvidence[];
+  /** The suite's SSE-S02 on an instance with the app's ticker off: the idle watch's condition. */
+  readonly idleRow?: SuiteRow;
   /** Set when the target could not be built or started. */
   readonly error?: string;
 }
@@ -123,21 +125,26 @@ export interface Disagreement {
 export function disagreements(result: SurveyResult): Disagreement[] {
   const out: Disagreement[] = [];
   for (const target of result.targets) {
-    for (const row of target.suite?.rows ?? []) {
-      const opinions = opinionsOn(target, row.id);
+    // Each suite verdict meets the opinions formed under its own condition: the main run, or the app idle.
+    const pairs = (target.suite?.rows ?? []).map((row) => ({ row, rule: row.id, under: (o: Opinion) => o.elsewhere === undefined }));
+    if (target.idleRow !== undefined) pairs.push({ row: target.idleRow, rule: IDLE_RULE, under: (o: Opinion) => o.elsewhere !== undefined });
+    for (const { row, rule, under } of pairs) {
+      const opinions = opinionsOn(target, row.id).filter(under);
       const fails = opinions.filter((o) => o.verdict === 'fail');
       const passes = opinions.filter((o) => o.verdict === 'pass');
       if (row.status === 'fail' && fails.length === 0 && passes.length > 0) {
-        out.push({ target: target.id, rule: row.id, suite: row.status, suiteEvidence: row.evidence, evidence: passes.map((p) => `${p.check}: ${p.why}`).join('; '), kind: 'false FAIL' });
+        out.push({ target: target.id, rule, suite: row.status, suiteEvidence: row.evidence, evidence: passes.map((p) => `${p.check}: ${p.why}`).join('; '), kind: 'false FAIL' });
       }
-      const missed = fails.filter((o) => o.elsewhere === undefined);
-      if ((row.status === 'pass' || row.status === 'n/a') && missed.length > 0) {
-        out.push({ target: target.id, rule: row.id, suite: row.status, suiteEvidence: row.evidence, evidence: missed.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed' });
+      if ((row.status === 'pass' || row.status === 'n/a') && fails.length > 0) {
+        out.push({ target: target.id, rule, suite: row.status, suiteEvidence: row.evidence, evidence: fails.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed' });
       }
     }
   }
   return out;
 }
+
+/** How the matrix and the pages name the suite's SSE-S02 on an idle instance. */
+export const IDLE_RULE = 'SSE-S02, app idle';
 
 function page(target: TargetResult): string {
   return `survey/${target.id}.md`;
@@ -170,7 +177,8 @@ export function costOf(target: TargetResult, row: SuiteRow): string {
 export function renderSurvey(result: SurveyResult): string {
   // A defect no failing opinion speaks for, or a part of one (a loop that outlives its client) no rule judges.
   // A failure seen under other conditions speaks only where the suite failed the same rule.
-  const suiteFailed = (t: TargetResult, rule: string): boolean => (t.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail');
+  const suiteFailed = (t: TargetResult, rule: string): boolean =>
+    (t.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail') || (t.idleRow?.id === rule && t.idleRow.status === 'fail');
   const speaks = (t: TargetResult, o: Opinion): boolean => o.verdict === 'fail' && (o.elsewhere === undefined || suiteFailed(t, o.rule));
   const unjudged = (t: TargetResult, c: CheckEvidence): string | undefined =>
     c.unjudged ?? (c.verdict === 'defect' && !c.opinions.some((o) => speaks(t, o)) ? c.summary : undefined);
@@ -202,11 +210,23 @@ export function renderSurvey(result: SurveyResult): string {
     lines.push(`| [${t.id}](${page(t)}) | ${t.language} | ${cell(t.stack)} | ${cell(t.versions.join(', '))} | \`${t.path}\` |`);
   }
   lines.push('', '## The matrix', '');
-  lines.push('Each FAIL links to its evidence. `advice` is a recommendation, never a failure; `n/a` means the rule needs an option the default run does not give (a publish URL, a capacity) or the stream gave it nothing to judge.', '');
+  lines.push(
+    'Each FAIL links to its evidence. `advice` is a recommendation, never a failure; `n/a` means the rule needs an option the default run does not give (a publish URL, a capacity) or the stream gave it nothing to judge.',
+    `The last row, ${IDLE_RULE}, is the suite run again with \`--only SSE-S02\` on an instance with the app's ticker off (an app with nothing to publish), beside the survey's idle watch.`,
+    '',
+  );
   lines.push(`| rule | level | ${targets.map((t) => `[${t.id}](${page(t)})`).join(' | ')} |`);
   lines.push(`| --- | --- | ${targets.map(() => '---').join(' | ')} |`);
   for (const rule of rules) {
     lines.push(`| ${rule.id} | ${rule.level} | ${targets.map((t) => statusCell(t, t.suite?.rows.find((r) => r.id === rule.id))).join(' | ')} |`);
+  }
+  if (targets.some((t) => t.idleRow !== undefined)) {
+    const idleCell = (t: TargetResult): string => {
+      const row = t.idleRow;
+      if (row === undefined) return '';
+      return row.status === 'fail' ? `[${SHOWN[row.status]}](${page(t)}#${anchor(IDLE_RULE)})` : SHOWN[row.status];
+    };
+    lines.push(`| ${IDLE_RULE} | SHOULD | ${targets.map(idleCell).join(' | ')} |`);
   }
   lines.push('', '| target | suite summary | suite run |', '| --- | --- | --- |');
   for (const t of targets) lines.push(`| ${t.id} | ${cell(counts(t))} | ${t.suite === undefined ? '' : `${(t.suite.durationMs / 1000).toFixed(0)} s, exit ${t.suite.exitCode}`} |`);
@@ -225,13 +245,16 @@ export function renderSurvey(result: SurveyResult): string {
   lines.push('', '## What each defect costs a user', '');
   for (const t of targets) {
     const fails = (t.suite?.rows ?? []).filter((r) => r.status === 'fail');
+    const idleFail = t.idleRow?.status === 'fail' && !fails.some((r) => r.id === t.idleRow?.id) ? t.idleRow : undefined;
+    const priced = idleFail === undefined ? fails : [...fails, idleFail];
     // A check's cost, unless each rule it failed is already listed above with the same cost.
     const extra = t.checks.filter(
-      (c) => c.cost !== undefined && (unjudged(t, c) !== undefined || c.opinions.some((o) => speaks(t, o) && !fails.some((r) => r.id === o.rule))),
+      (c) => c.cost !== undefined && (unjudged(t, c) !== undefined || c.opinions.some((o) => speaks(t, o) && !priced.some((r) => r.id === o.rule))),
     );
-    if (fails.length === 0 && extra.length === 0) continue;
+    if (priced.length === 0 && extra.length === 0) continue;
     lines.push(`**${t.id}**`, '');
     for (const row of fails) lines.push(`- [${row.id}](${page(t)}#${anchor(row.id)}) (${row.level}): ${costOf(t, row)}`);
+    if (idleFail !== undefined) lines.push(`- [${IDLE_RULE}](${page(t)}#${anchor(IDLE_RULE)}) (${idleFail.level}): ${costOf(t, idleFail)}`);
     for (const c of extra) lines.push(`- [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}) (survey check): ${c.cost}`);
     lines.push('');
   }
@@ -252,7 +275,7 @@ export function renderSurvey(result: SurveyResult): string {
   const missedByDefault = targets.flatMap((t) => t.checks.flatMap((c) => (unjudged(t, c) === undefined ? [] : [{ t, c, what: unjudged(t, c) as string }])));
   if (missedByDefault.length > 0) {
     lines.push(
-      "Defects seen only by the survey's own checks, which no rule judged in the suite's run. The idle watch runs on an instance with the app's ticker off; the suite's run had it on, so its SSE-S02 rightly passed there (run against an idle instance, SSE-S02 catches the 30 s silence too).",
+      `Defects seen only by the survey's own checks, which no rule of the suite judged (an idle watch's silence is judged by the row ${IDLE_RULE}).`,
       '',
     );
     for (const { t, c, what } of missedByDefault) lines.push(`- ${t.id}, [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}): ${what}`);
@@ -307,6 +330,17 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     for (const o of opinions) {
       const word = o.verdict === 'fail' ? 'confirms' : '**does not confirm**';
       lines.push(`- Second means, [${o.check}](#${anchor(`check: ${o.check}`)})${o.elsewhere === undefined ? '' : ` (on ${o.elsewhere})`}: ${word}: ${o.why}`);
+    }
+    lines.push('');
+  }
+  const idleRow = target.idleRow;
+  if (idleRow !== undefined) {
+    lines.push(`## ${IDLE_RULE}`, '');
+    lines.push(`The suite run again with \`--only SSE-S02\` on an instance with the app's ticker off, beside the idle watch.`, '');
+    lines.push(`- The suite: ${SHOWN[idleRow.status]}, "${idleRow.evidence}"`);
+    if (idleRow.status === 'fail') lines.push(`- Cost: ${costOf(target, idleRow)}`);
+    for (const o of opinionsOn(target, idleRow.id).filter((x) => x.elsewhere !== undefined)) {
+      lines.push(`- Second means, [${o.check}](#${anchor(`check: ${o.check}`)}): ${(o.verdict === 'fail') === (idleRow.status === 'fail') ? 'agrees' : '**disagrees**'}: ${o.why}`);
     }
     lines.push('');
   }

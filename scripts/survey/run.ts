@@ -7,7 +7,7 @@ import { capacity, firstConnection, hostileIds, idle, methods, resume, sharedIds
 import { ensureApt, ensureNpm, prepareTargets, say, surveyPaths, toolVersions } from './install.js';
 import { startServer, stopServer, type RunningServer } from './processes.js';
 import { renderSurvey, renderTargetPage, type SurveyResult, type TargetResult } from './report.js';
-import { runSuite, type SuiteRun } from './suite-json.js';
+import { runSuite, type SuiteRow, type SuiteRun } from './suite-json.js';
 import { TARGETS, targetById, type SurveyPaths, type SurveyTarget } from './targets.js';
 
 /**
@@ -138,6 +138,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const evidence = new Map<string, CheckEvidence[]>();
+  // The suite's SSE-S02 on an instance with the app's ticker off: the condition of the idle watch.
+  const idleRows = new Map<string, SuiteRow>();
   if (values['no-evidence'] !== true) {
     say('evidence: fresh instances, the survey\'s own checks');
     await mapLimit(chosen, EVIDENCE_CONCURRENCY, async (target) => {
@@ -148,16 +150,18 @@ async function main(argv: readonly string[]): Promise<number> {
       }
     });
     const quiet = chosen.filter((t) => t.hasTicker);
-    say(`idle: ${quiet.map((t) => t.id).join(', ')} with the app's ticker off, 35 s`);
+    say(`idle: ${quiet.map((t) => t.id).join(', ')} with the app's ticker off: the idle watch (35 s) and the suite's SSE-S02, side by side`);
     await Promise.all(
       quiet.map(async (target) => {
         try {
-          evidence.get(target.id)?.push(
-            await withServer(target, paths, false, async (url) => {
-              await new Promise((resolve) => setTimeout(resolve, 500));
-              return idle(url);
-            }),
-          );
+          const [watch, suite] = await withServer(target, paths, false, async (url) => {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            return Promise.all([idle(url), runSuite(cli, url, SUITE_TIMEOUT_MS, ['--only', 'SSE-S02'])]);
+          });
+          evidence.get(target.id)?.push(watch);
+          const row = suite.rows.find((r) => r.id === 'SSE-S02');
+          if (row !== undefined) idleRows.set(target.id, row);
+          say(`  idle ${target.id}: watch ${watch.verdict}, suite SSE-S02 ${row?.status ?? suite.error ?? 'no row'}`);
         } catch (error) {
           evidence.get(target.id)?.push(failed('idle', 'Idle', error));
         }
@@ -183,6 +187,7 @@ async function main(argv: readonly string[]): Promise<number> {
       versions: versionsOf(target, versions),
       suite: suite instanceof Error ? undefined : suite,
       checks: evidence.get(target.id) ?? [],
+      ...(idleRows.has(target.id) ? { idleRow: idleRows.get(target.id) as SuiteRow } : {}),
       ...(suite instanceof Error ? { error: suite.message } : {}),
     };
   });

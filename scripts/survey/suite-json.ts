@@ -103,12 +103,12 @@ export function parseSuiteOutput(stdout: string): { rows: SuiteRow[]; version?: 
 }
 
 /**
- * Runs the project's compiled CLI against a URL with default options and `--json`, bounded by
- * `timeoutMs` (the CLI is killed past it).
+ * Runs the project's compiled CLI against a URL with `--json` and `options` (none: the defaults),
+ * bounded by `timeoutMs` (the CLI is killed past it).
  */
-export function runSuite(cliPath: string, url: string, timeoutMs: number): Promise<SuiteRun> {
+export function runSuite(cliPath: string, url: string, timeoutMs: number, options: readonly string[] = []): Promise<SuiteRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [cliPath, url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, url, '--json', ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (part: string) => (stdout += part));
