@@ -15,8 +15,9 @@ export interface Opinion {
   /** One line: what this failure costs a user, when the check knows better than the rule's default. */
   readonly cost?: string;
   /**
-   * Set when the check ran under a condition the suite's run did not have (the app's ticker off):
-   * a failure then confirms a suite FAIL, but a suite pass beside it is no disagreement.
+   * Set when the check ran under a condition the suite's main run did not have (the app's ticker
+   * off): it is judged against the suite's run under that condition (`TargetResult.idleRow`), and
+   * a suite pass in the main run beside it is no disagreement.
    */
   readonly elsewhere?: string;
 }
@@ -318,7 +319,6 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
       rule: 'SSE-S19',
       verdict: unplaced.length === 0 ? 'pass' : 'fail',
       why: unplaced.length === 0 ? 'no value the server cannot place brought a burst of old events' : unplaced.join('; '),
-      cost: 'an id the server cannot parse or place replays its history: the client handles old events twice',
     });
   }
   if (future !== undefined) {
@@ -405,6 +405,9 @@ function median(values: readonly bigint[]): bigint | undefined {
  * after they left. A shared counter shows as bigger steps while others are open; a stream loop that
  * outlives its client shows as bigger steps after they left.
  */
+const OUTLIVE = 'streams keep running after their client left (the ids still advance for them)';
+const IDS_COST = 'an id says nothing about what this client saw: a resume cannot be exact';
+
 export async function sharedIds(url: string): Promise<CheckEvidence> {
   const observer = open({ url, headers: browserHeaders(), durationMs: 9000 });
   await sleep(3000);
@@ -434,7 +437,7 @@ export async function sharedIds(url: string): Promise<CheckEvidence> {
   const summary = `observer's id steps: ${alone ?? '?'} alone, ${crowded ?? '?'} while 4 others were open, ${later ?? '?'} after they left; others got ${otherIds.slice(0, 4).join(', ')}…${overlap.length > 0 ? `; ${overlap.length} ids named different data on two connections` : ''}`;
   const findings = [
     ...(shared ? ['one id counter serves every connection: each client sees gaps in its own ids'] : []),
-    ...(outlive ? ['streams keep running after their client left (the ids still advance for them)'] : []),
+    ...(outlive ? [OUTLIVE] : []),
     ...(overlap.length > 0 ? ['the same id names different events on different connections'] : []),
   ];
   return {
@@ -443,14 +446,14 @@ export async function sharedIds(url: string): Promise<CheckEvidence> {
     summary: `${summary}${findings.length === 0 ? '' : `: ${findings.join('; ')}`}`,
     ...(findings.length === 0
       ? {}
-      : { cost: outlive ? 'every client that leaves leaves a loop running: CPU and memory grow with each reconnect until restart' : 'an id says nothing about what this client saw: a resume cannot be exact' }),
+      : { cost: outlive ? 'every client that leaves leaves a loop running: CPU and memory grow with each reconnect until restart' : IDS_COST }),
     transcript: log,
     opinions: [
       shared || overlap.length > 0
-        ? { rule: 'SSE-S20', verdict: 'fail', why: findings.filter((f) => !f.startsWith('streams keep running')).join('; '), cost: 'an id says nothing about what this client saw: a resume cannot be exact' }
+        ? { rule: 'SSE-S20', verdict: 'fail', why: findings.filter((f) => f !== OUTLIVE).join('; '), cost: IDS_COST }
         : { rule: 'SSE-S20', verdict: 'pass', why: `steps ${alone ?? '?'} alone, ${crowded ?? '?'} with others open` },
     ],
-    ...(outlive ? { unjudged: 'streams keep running after their client left (the ids still advance for them)' } : {}),
+    ...(outlive ? { unjudged: OUTLIVE } : {}),
   };
 }
 

@@ -122,6 +122,7 @@ describe('renderSurvey', () => {
       [['theta', 'SSE-S02, app idle', 'missed']],
     );
     const md = renderSurvey(both);
+    assert.match(md, /the suite and the evidence disagree once \(below\)/);
     assert.match(md, /\| SSE-S02, app idle \| SHOULD \| \[FAIL\]\(survey\/eta\.md#sse-s02-app-idle\) \| pass \|/);
     assert.match(md, /\[SSE-S02, app idle\]\(survey\/eta\.md#sse-s02-app-idle\) \(SHOULD\): cut by proxies/);
     assert.doesNotMatch(renderSurvey({ ...result, targets: [caught] }), /\(survey check\): cut by proxies/, 'priced once, by the suite');

@@ -146,14 +146,19 @@ export function disagreements(result: SurveyResult): Disagreement[] {
 /** How the matrix and the pages name the suite's SSE-S02 on an idle instance. */
 export const IDLE_RULE = 'SSE-S02, app idle';
 
+function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
+}
+
 function page(target: TargetResult): string {
   return `survey/${target.id}.md`;
 }
 
-function statusCell(target: TargetResult, row: SuiteRow | undefined): string {
+/** A matrix cell; a FAIL or advice links to the page's section `heading` (the rule id by default). */
+function statusCell(target: TargetResult, row: SuiteRow | undefined, heading = row?.id ?? ''): string {
   if (row === undefined) return target.error !== undefined || target.suite?.error !== undefined ? 'error' : '';
   const shown = SHOWN[row.status];
-  return row.status === 'fail' || row.status === 'advice' ? `[${shown}](${page(target)}#${anchor(row.id)})` : shown;
+  return row.status === 'fail' || row.status === 'advice' ? `[${shown}](${page(target)}#${anchor(heading)})` : shown;
 }
 
 function counts(target: TargetResult): string {
@@ -202,7 +207,7 @@ export function renderSurvey(result: SurveyResult): string {
   const withMust = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail' && r.level === 'MUST'));
   const withDefect = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail') || t.checks.some((c) => c.verdict === 'defect'));
   lines.push(
-    `In short: ${withDefect.length} of ${targets.length} targets have at least one defect a user pays for; ${withMust.length} fail a MUST rule in the suite's default run (${withMust.map((t) => t.id).join(', ') || 'none'}); the suite and the evidence disagree ${disagreements(result).length} times (below).`,
+    `In short: ${withDefect.length} of ${targets.length} targets have at least one defect a user pays for; ${withMust.length} fail a MUST rule in the suite's default run (${withMust.map((t) => t.id).join(', ') || 'none'}); the suite and the evidence disagree ${times(disagreements(result).length)} (below).`,
     '',
   );
   lines.push('## Targets', '', '| target | language | what runs | versions | stream |', '| --- | --- | --- | --- | --- |');
@@ -221,11 +226,8 @@ export function renderSurvey(result: SurveyResult): string {
     lines.push(`| ${rule.id} | ${rule.level} | ${targets.map((t) => statusCell(t, t.suite?.rows.find((r) => r.id === rule.id))).join(' | ')} |`);
   }
   if (targets.some((t) => t.idleRow !== undefined)) {
-    const idleCell = (t: TargetResult): string => {
-      const row = t.idleRow;
-      if (row === undefined) return '';
-      return row.status === 'fail' ? `[${SHOWN[row.status]}](${page(t)}#${anchor(IDLE_RULE)})` : SHOWN[row.status];
-    };
+    // A target without a ticker has no idle run: an empty cell, not `error`.
+    const idleCell = (t: TargetResult): string => (t.idleRow === undefined ? '' : statusCell(t, t.idleRow, IDLE_RULE));
     lines.push(`| ${IDLE_RULE} | SHOULD | ${targets.map(idleCell).join(' | ')} |`);
   }
   lines.push('', '| target | suite summary | suite run |', '| --- | --- | --- |');

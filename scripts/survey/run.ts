@@ -176,6 +176,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const earlier = values.only === undefined ? undefined : await previous(resultsFile);
   const fresh: TargetResult[] = chosen.map((target) => {
     const suite = suites.get(target.id);
+    const idleRow = idleRows.get(target.id);
     return {
       id: target.id,
       language: target.language,
@@ -187,7 +188,7 @@ async function main(argv: readonly string[]): Promise<number> {
       versions: versionsOf(target, versions),
       suite: suite instanceof Error ? undefined : suite,
       checks: evidence.get(target.id) ?? [],
-      ...(idleRows.has(target.id) ? { idleRow: idleRows.get(target.id) as SuiteRow } : {}),
+      ...(idleRow === undefined ? {} : { idleRow }),
       ...(suite instanceof Error ? { error: suite.message } : {}),
     };
   });
