@@ -1,5 +1,6 @@
 import type { CheckEvidence, Opinion } from './evidence.js';
 import type { CellStatus, SuiteRow, SuiteRun } from './suite-json.js';
+import type { Cause } from './targets.js';
 
 /**
  * Renders the survey: docs/survey.md (the matrix, the costs, the disagreements) and one evidence
@@ -22,7 +23,19 @@ export interface TargetResult {
   readonly checks: readonly CheckEvidence[];
   /** The suite's SSE-S02 on an instance with the app's ticker off: the idle watch's condition. */
   readonly idleRow?: SuiteRow;
+  /** Its defects, found in its code (see {@link Cause}). */
+  readonly causes?: readonly Cause[];
+  /** Each cause's fix, applied to a copy and judged by the suite with `--only` its rules. */
+  readonly fixes?: readonly FixRun[];
   /** Set when the target could not be built or started. */
+  readonly error?: string;
+}
+
+/** The suite's verdicts on a copy of a target with one cause's fix applied. */
+export interface FixRun {
+  /** The index of the cause in the target's `causes`. */
+  readonly cause: number;
+  readonly rows: readonly SuiteRow[];
   readonly error?: string;
 }
 
@@ -178,13 +191,55 @@ export function costOf(target: TargetResult, row: SuiteRow): string {
   return fromCheck ?? COSTS[row.id] ?? row.title;
 }
 
+/** The command that reproduces one finding on its own: the target started, the suite on just those rules. */
+export function reproduce(target: Pick<TargetResult, 'id'>, rules: readonly string[]): string {
+  return `node dist/scripts/survey/serve.js ${target.id} --check ${rules.join(',')}`;
+}
+
+/** The suite rows of a target that failed: the main run's, and the idle run's SSE-S02 when only it failed. */
+function failedRows(target: TargetResult): SuiteRow[] {
+  const fails = (target.suite?.rows ?? []).filter((r) => r.status === 'fail');
+  const idle = target.idleRow?.status === 'fail' && !fails.some((r) => r.id === target.idleRow?.id) ? [target.idleRow] : [];
+  return [...fails, ...idle];
+}
+
+const LEVEL_ORDER = ['MUST', 'SHOULD', 'ADVICE'];
+
+/** The causes of a target that this run saw fail, each with the failed rows it explains. */
+export function seenCauses(target: TargetResult): { index: number; cause: Cause; rows: SuiteRow[] }[] {
+  const failed = failedRows(target);
+  return (target.causes ?? []).flatMap((cause, index) => {
+    const rows = failed.filter((r) => cause.rules.includes(r.id));
+    return rows.length === 0 ? [] : [{ index, cause, rows }];
+  });
+}
+
+/** What checking a cause's fix showed, in one line. */
+export function fixOutcome(target: TargetResult, index: number): string {
+  const cause = target.causes?.[index];
+  if (cause === undefined) return '';
+  if (cause.edits === undefined) return 'not checked by the survey: the fix lies outside the target\'s own files';
+  const run = target.fixes?.find((f) => f.cause === index);
+  if (run === undefined) return 'not checked in this run';
+  if (run.error !== undefined) return `could not be checked: ${run.error}`;
+  const verdicts = cause.rules.map((rule) => `${rule} ${SHOWN[run.rows.find((r) => r.id === rule)?.status ?? 'unknown']}`);
+  const all = run.rows.length > 0 && run.rows.every((r) => r.status === 'pass' || r.status === 'n/a');
+  return `${all ? 'checked' : '**not confirmed**'}: the suite with \`--only ${cause.rules.join(',')}\` on a copy with the fix: ${verdicts.join(', ')}`;
+}
+
+function causeAnchor(index: number): string {
+  return `cause-${index + 1}`;
+}
+
 /** docs/survey.md. */
 export function renderSurvey(result: SurveyResult): string {
   // A defect no failing opinion speaks for, or a part of one (a loop that outlives its client) no rule judges.
   // A failure seen under other conditions speaks only where the suite failed the same rule.
   const suiteFailed = (t: TargetResult, rule: string): boolean =>
     (t.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail') || (t.idleRow?.id === rule && t.idleRow.status === 'fail');
-  const speaks = (t: TargetResult, o: Opinion): boolean => o.verdict === 'fail' && (o.elsewhere === undefined || suiteFailed(t, o.rule));
+  // An opinion on a rule the suite does not have (a newer catalogue's) judges nothing here: its defect is listed apart.
+  const judged = (t: TargetResult, rule: string): boolean => (t.suite?.rows ?? []).some((r) => r.id === rule) || t.idleRow?.id === rule;
+  const speaks = (t: TargetResult, o: Opinion): boolean => o.verdict === 'fail' && judged(t, o.rule) && (o.elsewhere === undefined || suiteFailed(t, o.rule));
   const unjudged = (t: TargetResult, c: CheckEvidence): string | undefined =>
     c.unjudged ?? (c.verdict === 'defect' && !c.opinions.some((o) => speaks(t, o)) ? c.summary : undefined);
   const rules = ruleIds(result);
@@ -245,18 +300,25 @@ export function renderSurvey(result: SurveyResult): string {
     lines.push(`| ${cell(title)} | ${cells.join(' | ')} |`);
   }
   lines.push('', '## What each defect costs a user', '');
+  lines.push('One line per cause: a defect whose cause the survey found in the code is billed once, with every rule it fails.', '');
   for (const t of targets) {
-    const fails = (t.suite?.rows ?? []).filter((r) => r.status === 'fail');
-    const idleFail = t.idleRow?.status === 'fail' && !fails.some((r) => r.id === t.idleRow?.id) ? t.idleRow : undefined;
-    const priced = idleFail === undefined ? fails : [...fails, idleFail];
+    const priced = failedRows(t);
+    const causes = seenCauses(t);
+    const covered = new Set(causes.flatMap((c) => c.rows.map((r) => r.id)));
     // A check's cost, unless each rule it failed is already listed above with the same cost.
     const extra = t.checks.filter(
       (c) => c.cost !== undefined && (unjudged(t, c) !== undefined || c.opinions.some((o) => speaks(t, o) && !priced.some((r) => r.id === o.rule))),
     );
     if (priced.length === 0 && extra.length === 0) continue;
     lines.push(`**${t.id}**`, '');
-    for (const row of fails) lines.push(`- [${row.id}](${page(t)}#${anchor(row.id)}) (${row.level}): ${costOf(t, row)}`);
-    if (idleFail !== undefined) lines.push(`- [${IDLE_RULE}](${page(t)}#${anchor(IDLE_RULE)}) (${idleFail.level}): ${costOf(t, idleFail)}`);
+    for (const { index, cause, rows } of causes) {
+      const level = LEVEL_ORDER.find((l) => rows.some((r) => r.level === l)) ?? rows[0]?.level ?? '';
+      lines.push(`- [${rows.map((r) => (r === t.idleRow ? IDLE_RULE : r.id)).join(', ')}](${page(t)}#${causeAnchor(index)}) (${level}): ${cause.cost}`);
+    }
+    for (const row of priced.filter((r) => !covered.has(r.id))) {
+      const heading = row === t.idleRow ? IDLE_RULE : row.id;
+      lines.push(`- [${heading}](${page(t)}#${anchor(heading)}) (${row.level}): ${costOf(t, row)}`);
+    }
     for (const c of extra) lines.push(`- [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}) (survey check): ${c.cost}`);
     lines.push('');
   }
@@ -326,7 +388,10 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     lines.push(`- The suite: ${SHOWN[row.status]}, "${row.evidence}"`);
     if (row.hint !== undefined) lines.push(`- Fix: ${row.hint}`);
     if (row.spec !== undefined) lines.push(`- Spec: ${row.spec}`);
-    if (row.status === 'fail') lines.push(`- Cost: ${costOf(target, row)}`);
+    const cause = (target.causes ?? []).findIndex((c) => c.rules.includes(row.id));
+    if (row.status === 'fail') lines.push(`- Cost: ${cause >= 0 ? (target.causes?.[cause] as Cause).cost : costOf(target, row)}`);
+    if (cause >= 0) lines.push(`- Cause: [cause ${cause + 1}](#${causeAnchor(cause)}), in the code`);
+    lines.push(`- Reproduce: \`${reproduce(target, [row.id])}\``);
     const opinions = opinionsOn(target, row.id);
     if (opinions.length === 0) lines.push('- Second means: no check of the survey judges this rule on its own; the transcripts below show the exchange.');
     for (const o of opinions) {
@@ -343,6 +408,22 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     if (idleRow.status === 'fail') lines.push(`- Cost: ${costOf(target, idleRow)}`);
     for (const o of opinionsOn(target, idleRow.id).filter((x) => x.elsewhere !== undefined)) {
       lines.push(`- Second means, [${o.check}](#${anchor(`check: ${o.check}`)}): ${(o.verdict === 'fail') === (idleRow.status === 'fail') ? 'agrees' : '**disagrees**'}: ${o.why}`);
+    }
+    lines.push('');
+  }
+  for (const [index, cause] of (target.causes ?? []).entries()) {
+    const seen = seenCauses(target).find((c) => c.index === index);
+    lines.push(`## cause ${index + 1}`, '');
+    lines.push(`- Fails: ${cause.rules.map((r) => (seen?.rows.some((x) => x.id === r) ? `[${r}](#${anchor(r)})` : `${r} (not failed in this run)`)).join(', ')}`);
+    lines.push(`- Where: \`${cause.where}\``, '', fence(cause.quote), '');
+    lines.push(`- Why: ${cause.why}`);
+    lines.push(`- Cost: ${cause.cost}`);
+    lines.push(`- Fix: ${cause.fix}`);
+    lines.push(`- Fix ${fixOutcome(target, index)}`);
+    lines.push(`- Reproduce: \`${reproduce(target, cause.rules)}\``);
+    if (cause.edits !== undefined) {
+      lines.push('', 'The fix, as the survey applies it to a copy:', '');
+      lines.push(['```diff', ...cause.edits.flatMap((e) => [`# ${e.file ?? target.source}`, ...e.find.split('\n').map((l) => `- ${l}`), ...e.replace.split('\n').map((l) => `+ ${l}`)]), '```'].join('\n'));
     }
     lines.push('');
   }
