@@ -39,6 +39,7 @@ export async function readStream(context: Context, lastEventId: string | Buffer 
   await probe.waitFor(hasHead, context.answerWaitMs);
   if (isStream(probe.record)) {
     const headAt = performance.now();
+    context.opened.push(headAt);
     if (wanted > 0) {
       const hasEvents = (): boolean => parseTimed(probe.body, probe.record.arrivals).events.filter(counts).length >= wanted;
       const quick = await probe.waitFor(hasEvents, Math.min(500, forMs));
@@ -63,6 +64,23 @@ export function streamProblem(context: Context): string | undefined {
   const record = context.observation.first.record;
   if (isStream(record)) return undefined;
   return `the stream answers ${describeAnswer(record)}, not a 200 event stream (SSE-M01, SSE-M02)`;
+}
+
+/**
+ * Whether the server still serves a fresh stream after a probe; when it does not, the run
+ * remembers what it did last (`context.stalled`), so later probes with no answer are not blamed.
+ *
+ * @param after - what the suite did last, for the evidence ("HEAD")
+ * @returns whether a stream was served
+ */
+export async function isStillServing(context: Context, after: string): Promise<boolean> {
+  if (context.stalled !== undefined || context.capacity.slots === 0 || streamProblem(context) !== undefined) return true;
+  const probe = openStream(context.target, context.observation.url, context.answerWaitMs);
+  await probe.waitFor(hasHead, context.answerWaitMs);
+  const record = await probe.close();
+  if (record.head !== undefined) return true;
+  context.stalled = `the server stopped answering after ${after} (a fresh stream got ${describeAnswer(record)})`;
+  return false;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time; results keep the order of `items`. */
