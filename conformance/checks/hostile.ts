@@ -2,7 +2,7 @@ import { Probe } from '../probe.js';
 import { isStream, streamRequestHeaders } from '../session.js';
 import { knownCause, type Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { describeAnswer, mapLimit, readStream, streamProblem } from './streams.js';
+import { describeAnswer, mapLimit, readStream, streamProblem, tracked } from './streams.js';
 
 /** Last-Event-ID values no browser sends but anyone can: each written byte for byte. */
 const HOSTILE: readonly (readonly [string, readonly (readonly [string, string | Buffer])[]])[] = [
@@ -24,12 +24,12 @@ export async function checkHostile(context: Context): Promise<CheckResult[]> {
   if (context.capacity.slots === 0) return [notApplicable('SSE-R1', knownCause(context) as string)];
   const answers: string[] = [];
   const records = await mapLimit(HOSTILE, Math.min(3, context.capacity.slots), async ([, extra]) => {
-    const probe = new Probe({
+    const probe = tracked(context, new Probe({
       url: context.observation.url,
       headers: [...streamRequestHeaders(target), ...extra],
       insecure: target.insecure,
       timeoutMs: context.answerWaitMs,
-    });
+    }));
     await probe.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
     return probe.close();
   });

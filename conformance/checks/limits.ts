@@ -3,7 +3,7 @@ import { hasHead, isStream, openStream, publish } from '../session.js';
 import { parseTimed } from '../wire.js';
 import type { Capacity, Context } from './context.js';
 import { fail, marginOf, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { describeAnswer, streamProblem } from './streams.js';
+import { describeAnswer, streamProblem, tracked } from './streams.js';
 
 /** How long a new stream must stay open to count as served rather than refused. */
 const LIVE_MS = 300;
@@ -47,7 +47,7 @@ export async function learnCapacity(context: Context): Promise<Capacity> {
 
 async function openClassified(context: Context): Promise<Opened> {
   const { target } = context;
-  const probe = openStream(target, context.observation.url, context.answerWaitMs + 10 * target.heartbeatMaxMs);
+  const probe = tracked(context, openStream(target, context.observation.url, context.answerWaitMs + 10 * target.heartbeatMaxMs));
   await probe.waitFor(hasHead, context.answerWaitMs);
   // An accepted connection with no response head while the others are held: a worker pool full.
   if (probe.record.head === undefined && !probe.isEnded) return { probe, kind: 'hang' };

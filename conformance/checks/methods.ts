@@ -4,7 +4,7 @@ import { isStream, streamRequestHeaders } from '../session.js';
 import { escape } from '../wire.js';
 import { knownCause, type Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { describeAnswer, isStillServing, streamProblem } from './streams.js';
+import { describeAnswer, isStillServing, streamProblem, tracked } from './streams.js';
 
 /** How long the connection is read after a HEAD's head, for bytes that must not be there. */
 const AFTER_HEAD_MS = 300;
@@ -19,7 +19,7 @@ export interface MethodAnswers {
 }
 
 function send(context: Context, method: string, body?: string): Probe {
-  return new Probe({
+  return tracked(context, new Probe({
     url: context.observation.url,
     method,
     // Browser-like headers, as a mistaken client sends them; no Origin, so no CORS preflight.
@@ -28,7 +28,7 @@ function send(context: Context, method: string, body?: string): Probe {
     timeoutMs: context.answerWaitMs + AFTER_HEAD_MS,
     readsAfterHead: method === 'HEAD',
     ...(body === undefined ? {} : { body }),
-  });
+  }));
 }
 
 /**

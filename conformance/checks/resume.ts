@@ -528,7 +528,7 @@ function checkReplayVolume(context: Context, reads: readonly (readonly [string, 
     if (!isStream(read.record)) continue;
     const how = isFresh(label) ? 'a fresh connection' : `Last-Event-ID ${label}`;
     const { old, firstOld, withIds } = countOld(context, read);
-    if (isFresh(label) && withIds === old) continue;
+    if (isFresh(label) && old >= 2 && withIds === old) continue;
     if (old >= 2 && old > allowance + 1) {
       const why = isFresh(label) ? ', without ids: every reconnect gets them again' : allowance === 0 ? ': a replay the client did not ask for' : `, where a fresh connection gets ${allowance}: a replay the client did not ask for`;
       return fail('SSE-S19', `${how} → ${old} old events within ${ms(BURST_MS)} of the head (from ${firstOld})${why}`);

@@ -7,7 +7,7 @@ import { acceptedTrips, knownCause, type Context } from './context.js';
 import { checkHttp2, HTTP2_RULES } from './http2.js';
 import type { RuleId } from '../rules.js';
 import { fail, isBeyond, marginOf, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { describeAnswer, mapLimit, streamProblem } from './streams.js';
+import { describeAnswer, mapLimit, streamProblem, tracked } from './streams.js';
 
 const RULES_HERE: readonly RuleId[] = ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-S22', 'SSE-M10', 'SSE-M13', 'SSE-S23', 'SSE-S04', 'SSE-A01', 'SSE-S05', 'SSE-S06', 'SSE-S15'];
 
@@ -98,7 +98,7 @@ async function checkAccept(context: Context): Promise<CheckResult> {
   const seen: string[] = [];
   const accepts = ['*/*', null] as const;
   const records = await mapLimit(accepts, Math.min(2, context.capacity.slots), async (accept) => {
-    const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [], accept);
+    const probe = tracked(context, openStream(context.target, context.observation.url, context.answerWaitMs, [], accept));
     await probe.waitFor(hasHead, context.answerWaitMs);
     return probe.close();
   });
@@ -120,7 +120,7 @@ async function checkAccept(context: Context): Promise<CheckResult> {
 const FOREIGN_ORIGIN = 'https://sse-conformance.invalid';
 
 async function streamCors(context: Context, origin: string): Promise<ProbeRecord> {
-  const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [['Origin', origin]]);
+  const probe = tracked(context, openStream(context.target, context.observation.url, context.answerWaitMs, [['Origin', origin]]));
   await probe.waitFor(hasHead, context.answerWaitMs);
   return probe.close();
 }

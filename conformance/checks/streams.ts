@@ -1,4 +1,4 @@
-import type { ProbeRecord } from '../probe.js';
+import type { Probe, ProbeRecord } from '../probe.js';
 import { hasHead, isStream, openStream, publish } from '../session.js';
 import { parseTimed, type TimedEvent } from '../wire.js';
 import type { Context } from './context.js';
@@ -35,11 +35,10 @@ export async function readStream(context: Context, lastEventId: string | Buffer 
   const forMs = options.forMs ?? target.timeoutMs;
   const extra: [string, string | Buffer][] = lastEventId === undefined ? [] : [['Last-Event-ID', lastEventId]];
   const openedAt = performance.now();
-  const probe = openStream(target, context.observation.url, context.answerWaitMs + forMs + (options.atLeastMs ?? 0), extra);
+  const probe = tracked(context, openStream(target, context.observation.url, context.answerWaitMs + forMs + (options.atLeastMs ?? 0), extra));
   await probe.waitFor(hasHead, context.answerWaitMs);
   if (isStream(probe.record)) {
     const headAt = performance.now();
-    context.opened.push(headAt);
     if (wanted > 0) {
       const hasEvents = (): boolean => parseTimed(probe.body, probe.record.arrivals).events.filter(counts).length >= wanted;
       const quick = await probe.waitFor(hasEvents, Math.min(500, forMs));
@@ -54,6 +53,12 @@ export async function readStream(context: Context, lastEventId: string | Buffer 
   const record = await probe.close();
   if (isStream(record)) context.otherStreams.push(record);
   return { record, events: parseTimed(record.body, record.arrivals).events, openedAt };
+}
+
+/** Notes when a connection the checks opened gets its head: SSE-M16 looks at the main stream right after. */
+export function tracked(context: Context, probe: Probe): Probe {
+  void probe.waitFor(hasHead, context.answerWaitMs).then((hasIt) => hasIt && context.opened.push(performance.now()));
+  return probe;
 }
 
 /**
@@ -75,7 +80,7 @@ export function streamProblem(context: Context): string | undefined {
  */
 export async function isStillServing(context: Context, after: string): Promise<boolean> {
   if (context.stalled !== undefined || context.capacity.slots === 0 || streamProblem(context) !== undefined) return true;
-  const probe = openStream(context.target, context.observation.url, context.answerWaitMs);
+  const probe = tracked(context, openStream(context.target, context.observation.url, context.answerWaitMs));
   await probe.waitFor(hasHead, context.answerWaitMs);
   const record = await probe.close();
   if (record.head !== undefined) return true;
