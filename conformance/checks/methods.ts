@@ -6,12 +6,16 @@ import { knownCause, type Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 import { describeAnswer, isStillServing, streamProblem, tracked } from './streams.js';
 
-/** How long the connection is read after a HEAD's head, for bytes that must not be there. */
-const AFTER_HEAD_MS = 300;
+/**
+ * How long the connection is read after a HEAD's head, for bytes that must not be there: long
+ * enough for a stream's next event (a server that streams HEAD writes when its app does).
+ */
+const AFTER_HEAD_MS = 2000;
 
 /** The answers to the other methods: HEAD first and alone, then POST and OPTIONS, overlapping the other checks. */
 export interface MethodAnswers {
-  readonly head: ProbeRecord | undefined;
+  /** Still reading after its head, while the other checks run; judged (and closed) by {@link checkMethods}. */
+  readonly head: Probe | undefined;
   /** Set when the server no longer served a stream after the HEAD. */
   readonly wedged: string | undefined;
   readonly post: Promise<ProbeRecord> | undefined;
@@ -25,7 +29,7 @@ function send(context: Context, method: string, body?: string): Probe {
     // Browser-like headers, as a mistaken client sends them; no Origin, so no CORS preflight.
     headers: streamRequestHeaders(context.target),
     insecure: context.target.insecure,
-    timeoutMs: context.answerWaitMs + AFTER_HEAD_MS,
+    timeoutMs: context.answerWaitMs + AFTER_HEAD_MS + 1000,
     readsAfterHead: method === 'HEAD',
     ...(body === undefined ? {} : { body }),
   }));
@@ -38,10 +42,13 @@ function send(context: Context, method: string, body?: string): Probe {
  */
 export async function probeMethods(context: Context): Promise<MethodAnswers> {
   if (context.capacity.slots === 0) return { head: undefined, wedged: undefined, post: undefined, options: undefined };
-  const probe = send(context, 'HEAD');
-  await probe.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
-  if (probe.record.head !== undefined) await probe.waitFor((p) => p.isEnded, AFTER_HEAD_MS);
-  const head = await probe.close();
+  const head = send(context, 'HEAD');
+  await head.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
+  // Kept open while the server is checked, only when that cannot take the server's last free slot.
+  if (head.record.head === undefined || context.capacity.slots < 2) {
+    await head.waitFor((p) => p.isEnded, head.record.head === undefined ? 0 : 300);
+    await head.close();
+  }
   const wedged = (await isStillServing(context, 'a HEAD request')) ? undefined : context.stalled;
   return { head, wedged, post: send(context, 'POST', '').done, options: send(context, 'OPTIONS').done };
 }
@@ -57,7 +64,11 @@ export async function checkMethods(context: Context, answers: MethodAnswers): Pr
   const s21 = judgeOthers(context, [['POST', post], ['OPTIONS', options]]);
   // POST and OPTIONS can wedge a server too: what they left is not blamed on later rules.
   await isStillServing(context, 'POST and OPTIONS');
-  return [judgeHead(context, answers.head, answers.wedged), s21];
+  // Bytes after a HEAD's head may come only with the stream's next event: read on until then.
+  const head = answers.head;
+  const since = head.record.headAtMs === undefined ? AFTER_HEAD_MS : head.elapsedMs - head.record.headAtMs;
+  await head.waitFor((p) => p.isEnded, Math.max(0, AFTER_HEAD_MS - since));
+  return [judgeHead(context, await head.close(), answers.wedged), s21];
 }
 
 const isUnreachable = (record: ProbeRecord): boolean => record.head === undefined && (record.end === 'error' || record.end === 'reset');
