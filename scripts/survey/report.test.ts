@@ -190,7 +190,7 @@ describe('causes', () => {
     const page = renderTargetPage(withCauses, result);
     assert.match(page, /^## cause 1$/m);
     assert.match(page, /- Fails: \[SSE-M12\]\(#sse-m12\), \[SSE-S10\]\(#sse-s10\)/);
-    assert.match(page, /- Fails: SSE-S08 \(not failed in this run\)/);
+    assert.match(page, /- Fails: SSE-S08 \(pass in this run\)/);
     assert.match(page, /- Cause: \[cause 1\]\(#cause-1\), in the code/);
     assert.match(page, /- Reproduce: `node dist\/scripts\/survey\/serve\.js iota --check SSE-M12`/);
     assert.match(page, /```diff\n# iota\.mjs\n- a\n\+ b\n```/);

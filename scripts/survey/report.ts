@@ -57,23 +57,23 @@ export const COSTS: Readonly<Record<string, string>> = {
   'SSE-M05': 'a misspelled field silently drops what it carried.',
   'SSE-M06': 'multi-line data arrives cut or merged.',
   'SSE-M07': 'field injection: a value can forge events or ids.',
-  'SSE-M08': 'the retry hint is ignored: reconnects come at the default pace.',
-  'SSE-M09': 'events arrive late, in batches, or only when the stream ends.',
+  'SSE-M08': 'the retry hint is ignored (clients come back at their default pace), or is so short that every client comes back several times a second during an outage.',
+  'SSE-M09': 'events wait in a buffer: late, in batches, or only when the stream ends.',
   'SSE-M10': 'a compressor holds events back until its buffer fills.',
   'SSE-M11': 'Safari drops the HTTP/2 stream.',
   'SSE-M12': 'a reconnecting client gets an error and gives up for good: one network blip ends the page\'s updates.',
   'SSE-M13': 'pages on other origins cannot connect or reconnect.',
   'SSE-M14': 'over HTTP/2, events wait for a buffer to fill.',
   'SSE-F1': 'the application gets different data than was published.',
-  'SSE-S01': 'the client waits for headers; proxies may time the request out.',
+  'SSE-S01': 'while the app is quiet the request gets no answer: a proxy answers 504 after its read timeout and EventSource gives up for good.',
   'SSE-S02': 'proxies and load balancers cut the idle stream (30–60 s): constant reconnects.',
   'SSE-S03': 'a heartbeat inside an event corrupts it.',
-  'SSE-S04': 'a cache or a compressing proxy may hold or transform the stream.',
+  'SSE-S04': 'a shared cache (Varnish by default) hands the stream to the next clients from its start: another client\'s old events.',
   'SSE-S05': 'nginx-style proxies buffer the stream: events arrive in batches.',
-  'SSE-S06': 'clients that compare the media type case-sensitively refuse the stream.',
-  'SSE-S07': 'a stray BOM corrupts a field name.',
+  'SSE-S06': 'the eventsource package for Node compares the media type case-sensitively and gives up for good.',
+  'SSE-S07': 'a stray BOM corrupts a field name: what it carried is lost.',
   'SSE-S08': 'no retry hint: after an outage every client reconnects at the browser default, all at once.',
-  'SSE-S09': 'ids that repeat or go backwards make Last-Event-ID meaningless.',
+  'SSE-S09': 'ids that repeat or go backwards make Last-Event-ID meaningless: resume loses or repeats events.',
   'SSE-S10': 'after a reconnect the client gets duplicates or silently misses events.',
   'SSE-S11': 'a client whose id is unknown resumes silently with a gap it cannot see.',
   'SSE-S12': 'over capacity, clients give up for good instead of backing off.',
@@ -82,10 +82,16 @@ export const COSTS: Readonly<Record<string, string>> = {
   'SSE-S15': 'a client that sends another Accept (or none) gets no stream.',
   'SSE-S16': 'a stream that ends badly looks like a network error to the client.',
   'SSE-S17': 'over HTTP/1.1 a seventh tab stalls silently.',
-  'SSE-S18': 'a HEAD request (health check, link preview) hangs.',
+  'SSE-S18': 'a HEAD request (health check, link preview) hangs, gets stream bytes after its head, or stops the server answering.',
   'SSE-S19': 'an id the server cannot place (or none) replays old events: the client handles them twice.',
   'SSE-S20': 'ids name connections, not events: a resume skips or repeats events.',
-  'SSE-S21': 'a POST or OPTIONS (crawler, health check) holds an open stream each: the server can be filled that way.',
+  'SSE-S21': 'a mistaken POST or OPTIONS holds an open stream each.',
+  'SSE-S22': 'the stream ends once its Content-Length is reached; what is written past it never arrives.',
+  'SSE-S23': 'a fetch()-based client that resumes cross-origin is refused at its preflight.',
+  'SSE-S24': 'after a server restart, clients hear nothing until the counter passes their id.',
+  'SSE-S25': 'the stream ends without ids: what happens during each reconnect is lost.',
+  'SSE-M15': 'after a reconnect the client stays connected and gets nothing, for good.',
+  'SSE-M16': 'each new client makes the connected ones get old events again.',
   'SSE-R1': 'a hostile header gets a 5xx or hangs the server.',
 };
 
@@ -414,7 +420,14 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
   for (const [index, cause] of (target.causes ?? []).entries()) {
     const seen = seenCauses(target).find((c) => c.index === index);
     lines.push(`## cause ${index + 1}`, '');
-    lines.push(`- Fails: ${cause.rules.map((r) => (seen?.rows.some((x) => x.id === r) ? `[${r}](#${anchor(r)})` : `${r} (not failed in this run)`)).join(', ')}`);
+    // Each rule as this run judged it: a FAIL or advice links to its section.
+    const judged = (rule: string): string => {
+      if (seen?.rows.some((x) => x.id === rule) === true) return `[${rule}](#${anchor(rule === target.idleRow?.id && !(target.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail') ? IDLE_RULE : rule)})`;
+      const row = (target.suite?.rows ?? []).find((r) => r.id === rule);
+      if (row === undefined) return `${rule} (not in this suite)`;
+      return row.status === 'advice' ? `[${rule}](#${anchor(rule)}) (advice in this suite)` : `${rule} (${SHOWN[row.status]} in this run)`;
+    };
+    lines.push(`- Fails: ${cause.rules.map(judged).join(', ')}`);
     lines.push(`- Where: \`${cause.where}\``, '', fence(cause.quote), '');
     lines.push(`- Why: ${cause.why}`);
     lines.push(`- Cost: ${cause.cost}`);
