@@ -106,18 +106,20 @@ describe('methods', () => {
 
 describe('resentOnConnect', () => {
   const at = (atMs: number, data = 'tick'): ParsedEvent => ({ type: 'message', data, lastEventId: '', hasOwnId: false, atMs });
-  const steady = [600, 1600, 2600].map((t) => at(t));
+  const steady = [600, 1600, 2600].map((t) => at(t, `tick ${t}`));
 
-  it('fails SSE-M16 when others connecting push events into an open stream beyond its pace', () => {
-    const burst = [3010, 3012, 3014, 3020, 3022, 3024].map((t) => at(t, `[trace] GET /events ${t}`));
-    const seen = resentOnConnect([...steady, ...burst, at(3600)], 0);
+  it('fails SSE-M16 when others connecting make an open stream get its old events again', () => {
+    const again = [3010, 3012, 3014, 3020, 3022].map((t, i) => at(t, `tick ${[600, 1600, 2600, 600, 1600][i]}`));
+    const seen = resentOnConnect([...steady, ...again, at(3600, 'tick 3600')], 0);
     assert.equal(seen?.verdict, 'defect');
     assert.equal(seen?.opinions[0]?.rule, 'SSE-M16');
     assert.equal(seen?.opinions[0]?.verdict, 'fail');
   });
 
-  it('passes a stream that keeps its own pace, and says nothing of one that sent nothing', () => {
-    assert.equal(resentOnConnect([...steady, at(3600)], 0)?.verdict, 'ok');
+  it('passes new events others cause (a log line per request) and a stream at its own pace; says nothing of an empty one', () => {
+    const logLines = [3010, 3012, 3014, 3020, 3022, 3024].map((t) => at(t, `[trace] GET /events ${t}`));
+    assert.equal(resentOnConnect([...steady, ...logLines], 0)?.verdict, 'ok');
+    assert.equal(resentOnConnect([...steady, at(3600, 'tick 3600')], 0)?.verdict, 'ok');
     assert.equal(resentOnConnect([], 0), undefined);
   });
 });

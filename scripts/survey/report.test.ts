@@ -54,7 +54,7 @@ describe('renderSurvey', () => {
     assert.match(md, /\| SSE-A01 \| ADVICE \| \[advice\]\(survey\/alpha\.md#sse-a01\) \|  \|/);
     assert.match(md, /\| SSE-NEW \| SHOULD \|  \| \[FAIL\]\(survey\/beta\.md#sse-new\) \|/);
     assert.match(md, /wall time 400 s/);
-    assert.match(md, /In short: 2 of 2 targets have at least one defect a user pays for; 1 fail a MUST rule in the suite's default run \(alpha\); the suite and the evidence disagree 2 times/);
+    assert.match(md, /In short: 2 of 2 targets have at least one defect a user pays for; 1 fail a MUST rule in the suite's default run, confirmed by the evidence \(alpha\); the suite and the evidence disagree 2 times \(below\): 1 false MUST\/SHOULD FAIL, 1 MUST\/SHOULD defect missed\./);
     assert.match(md, /\| alpha \| 1 pass, 1 FAIL \(1 MUST\), 1 advice, 0 n\/a \|/);
   });
 
@@ -62,7 +62,9 @@ describe('renderSurvey', () => {
     const md = renderSurvey(result);
     assert.match(md, /\[SSE-M12\]\(survey\/alpha\.md#sse-m12\) \(MUST\): the client gives up/);
     assert.equal(costOf(b, row('SSE-NEW', 'SHOULD', 'fail')), 'SSE-NEW title');
-    assert.match(md, /\(survey check\): the 9th client hangs/);
+    assert.match(md, /\(survey check, no rule judges it\): the 9th client hangs/);
+    assert.match(md, /- SSE-NEW \(SHOULD\): not billed: the suite failed it, the survey's evidence does not confirm it/);
+    assert.match(md, /- \[SSE-S10\]\(survey\/beta\.md#check-resume\) \(SHOULD, missed by the suite: n\/a\): after a reconnect/, 'a miss is billed, and says so');
   });
 
   it('has a cost line of its own for every rule of the suite that can fail', () => {
@@ -79,7 +81,7 @@ describe('renderSurvey', () => {
       ],
     );
     const md = renderSurvey(result);
-    assert.match(md, /\| beta \| SSE-S10 \| n\/a: SSE-S10 evidence \| resume: a duplicate \| missed \|/);
+    assert.match(md, /\| beta \| SSE-S10 \| SHOULD \| n\/a: SSE-S10 evidence \| resume: a duplicate \| missed \|/);
     assert.match(md, /beta, \[capacity title\]\(survey\/beta\.md#check-capacity\): capacity summary/);
   });
 
@@ -92,8 +94,8 @@ describe('renderSurvey', () => {
     const d = target('delta', [row('SSE-S20', 'SHOULD', 'fail'), row('SSE-S12', 'SHOULD', 'fail')], [loops, counted]);
     const md = renderSurvey({ ...result, targets: [d] });
     assert.match(md, /\[SSE-S20\]\(survey\/delta\.md#sse-s20\) \(SHOULD\): no exact resume/);
-    assert.match(md, /\[shared-ids title\]\(survey\/delta\.md#check-shared-ids\) \(survey check\): loops pile up/);
-    assert.doesNotMatch(md, /\(survey check\): the 9th client hangs/, 'SSE-S12 already says it');
+    assert.match(md, /\[shared-ids title\]\(survey\/delta\.md#check-shared-ids\) \(survey check, no rule judges it\): loops pile up/);
+    assert.doesNotMatch(md, /\(survey check[^)]*\): the 9th client hangs/, 'SSE-S12 already says it');
     assert.match(md, /- delta, \[shared-ids title\]\(survey\/delta\.md#check-shared-ids\): streams keep running after their client left/);
     assert.doesNotMatch(md, /- delta, \[capacity title\]/);
     assert.deepEqual(disagreements({ ...result, targets: [d] }), []);

@@ -36,6 +36,8 @@ export interface FixRun {
   /** The index of the cause in the target's `causes`. */
   readonly cause: number;
   readonly rows: readonly SuiteRow[];
+  /** The survey's own check on the copy, where the suite could not say (n/a) or still failed. */
+  readonly opinions?: readonly Opinion[];
   readonly error?: string;
 }
 
@@ -133,33 +135,41 @@ export function opinionsOn(target: TargetResult, rule: string): (Opinion & { che
 export interface Disagreement {
   readonly target: string;
   readonly rule: string;
+  readonly level: string;
   readonly suite: CellStatus;
   readonly suiteEvidence: string;
   readonly evidence: string;
   /** 'false FAIL': the suite failed it, the evidence saw no defect; 'missed': the other way round. */
   readonly kind: 'false FAIL' | 'missed';
+  /** The suite's row it is about (the idle row for SSE-S02 on the idle instance). */
+  readonly row: SuiteRow;
+  /** The survey's opinions that disagree. */
+  readonly opinions: readonly (Opinion & { check: string })[];
+}
+
+/** A target's disagreements: each suite verdict meets the opinions formed under its own condition (the main run, or the app idle). */
+export function disagreementsOf(target: TargetResult): Disagreement[] {
+  const out: Disagreement[] = [];
+  const pairs = (target.suite?.rows ?? []).map((row) => ({ row, rule: row.id, under: (o: Opinion) => o.elsewhere === undefined }));
+  if (target.idleRow !== undefined) pairs.push({ row: target.idleRow, rule: IDLE_RULE, under: (o: Opinion) => o.elsewhere !== undefined });
+  for (const { row, rule, under } of pairs) {
+    const opinions = opinionsOn(target, row.id).filter(under);
+    const fails = opinions.filter((o) => o.verdict === 'fail');
+    const passes = opinions.filter((o) => o.verdict === 'pass');
+    const base = { target: target.id, rule, level: row.level, suite: row.status, suiteEvidence: row.evidence, row };
+    if (row.status === 'fail' && fails.length === 0 && passes.length > 0) {
+      out.push({ ...base, evidence: passes.map((p) => `${p.check}: ${p.why}`).join('; '), kind: 'false FAIL', opinions: passes });
+    }
+    if ((row.status === 'pass' || row.status === 'n/a') && fails.length > 0) {
+      out.push({ ...base, evidence: fails.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed', opinions: fails });
+    }
+  }
+  return out;
 }
 
 /** The disagreements of a run. */
 export function disagreements(result: SurveyResult): Disagreement[] {
-  const out: Disagreement[] = [];
-  for (const target of result.targets) {
-    // Each suite verdict meets the opinions formed under its own condition: the main run, or the app idle.
-    const pairs = (target.suite?.rows ?? []).map((row) => ({ row, rule: row.id, under: (o: Opinion) => o.elsewhere === undefined }));
-    if (target.idleRow !== undefined) pairs.push({ row: target.idleRow, rule: IDLE_RULE, under: (o: Opinion) => o.elsewhere !== undefined });
-    for (const { row, rule, under } of pairs) {
-      const opinions = opinionsOn(target, row.id).filter(under);
-      const fails = opinions.filter((o) => o.verdict === 'fail');
-      const passes = opinions.filter((o) => o.verdict === 'pass');
-      if (row.status === 'fail' && fails.length === 0 && passes.length > 0) {
-        out.push({ target: target.id, rule, suite: row.status, suiteEvidence: row.evidence, evidence: passes.map((p) => `${p.check}: ${p.why}`).join('; '), kind: 'false FAIL' });
-      }
-      if ((row.status === 'pass' || row.status === 'n/a') && fails.length > 0) {
-        out.push({ target: target.id, rule, suite: row.status, suiteEvidence: row.evidence, evidence: fails.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed' });
-      }
-    }
-  }
-  return out;
+  return result.targets.flatMap(disagreementsOf);
 }
 
 /** How the matrix and the pages name the suite's SSE-S02 on an idle instance. */
@@ -209,14 +219,28 @@ function failedRows(target: TargetResult): SuiteRow[] {
   return [...fails, ...idle];
 }
 
+/**
+ * What a target's defects are by both means: the suite's FAILs the evidence does not contradict,
+ * and the MUST/SHOULD rules the suite passed or left n/a where the evidence saw the defect (a miss).
+ * A FAIL the evidence contradicts is no defect: it is billed nowhere, and listed as a false FAIL.
+ */
+export function defectRows(target: TargetResult): { confirmed: SuiteRow[]; missed: Disagreement[]; falseFails: Disagreement[] } {
+  const diffs = disagreementsOf(target);
+  const falseFails = diffs.filter((d) => d.kind === 'false FAIL');
+  const missed = diffs.filter((d) => d.kind === 'missed' && d.level !== 'ADVICE');
+  const confirmed = failedRows(target).filter((r) => !falseFails.some((d) => d.row === r));
+  return { confirmed, missed, falseFails };
+}
+
 const LEVEL_ORDER = ['MUST', 'SHOULD', 'ADVICE'];
 
-/** The causes of a target that this run saw fail, each with the failed rows it explains. */
+/** The causes of a target that this run saw (a confirmed FAIL, or a defect the suite missed), each with those rows. */
 export function seenCauses(target: TargetResult): { index: number; cause: Cause; rows: SuiteRow[] }[] {
-  const failed = failedRows(target);
+  const { confirmed, missed } = defectRows(target);
+  const rows = [...confirmed, ...missed.map((d) => d.row)];
   return (target.causes ?? []).flatMap((cause, index) => {
-    const rows = failed.filter((r) => cause.rules.includes(r.id));
-    return rows.length === 0 ? [] : [{ index, cause, rows }];
+    const own = rows.filter((r) => cause.rules.includes(r.id));
+    return own.length === 0 ? [] : [{ index, cause, rows: own }];
   });
 }
 
@@ -229,8 +253,14 @@ export function fixOutcome(target: TargetResult, index: number): string {
   if (run === undefined) return 'not checked in this run';
   if (run.error !== undefined) return `could not be checked: ${run.error}`;
   const verdicts = cause.rules.map((rule) => `${rule} ${SHOWN[run.rows.find((r) => r.id === rule)?.status ?? 'unknown']}`);
-  const all = run.rows.length > 0 && run.rows.every((r) => r.status === 'pass' || r.status === 'n/a');
-  return `${all ? 'checked' : '**not confirmed**'}: the suite with \`--only ${cause.rules.join(',')}\` on a copy with the fix: ${verdicts.join(', ')}`;
+  const suitePasses = run.rows.length > 0 && run.rows.every((r) => r.status === 'pass' || r.status === 'n/a');
+  const own = run.opinions ?? [];
+  // The suite's n/a is no pass of its own: then the survey's check on the copy decides.
+  const unsaid = run.rows.some((r) => r.status === 'n/a');
+  const ownPasses = own.length > 0 && own.every((o) => o.verdict === 'pass');
+  const checked = suitePasses && (!unsaid || ownPasses || own.length === 0);
+  const ownText = own.length === 0 ? '' : `; the survey's own check on the copy: ${own.map((o) => `${o.rule} ${o.verdict} (${o.why})`).join('; ')}`;
+  return `${checked ? 'checked' : '**not confirmed**'}: the suite with \`--only ${cause.rules.join(',')}\` on a copy with the fix: ${verdicts.join(', ')}${ownText}`;
 }
 
 function causeAnchor(index: number): string {
@@ -265,10 +295,16 @@ export function renderSurvey(result: SurveyResult): string {
   lines.push(`- Suite: the project's own CLI, \`node dist/conformance/cli.js <url> --json\`, default options, one target at a time.`);
   lines.push(`- Tools: ${Object.entries(result.tools).map(([k, v]) => (v.toLowerCase().startsWith(k.toLowerCase()) ? v : `${k} ${v}`)).join('; ')}`);
   lines.push('');
-  const withMust = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail' && r.level === 'MUST'));
-  const withDefect = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail') || t.checks.some((c) => c.verdict === 'defect'));
+  const withMust = targets.filter((t) => defectRows(t).confirmed.some((r) => r.level === 'MUST'));
+  const withDefect = targets.filter((t) => {
+    const { confirmed, missed } = defectRows(t);
+    return confirmed.length > 0 || missed.length > 0 || t.checks.some((c) => unjudged(t, c) !== undefined);
+  });
+  const diffs = disagreements(result);
+  const falseFails = diffs.filter((d) => d.kind === 'false FAIL' && d.level !== 'ADVICE').length;
+  const misses = diffs.filter((d) => d.kind === 'missed' && d.level !== 'ADVICE').length;
   lines.push(
-    `In short: ${withDefect.length} of ${targets.length} targets have at least one defect a user pays for; ${withMust.length} fail a MUST rule in the suite's default run (${withMust.map((t) => t.id).join(', ') || 'none'}); the suite and the evidence disagree ${times(disagreements(result).length)} (below).`,
+    `In short: ${withDefect.length} of ${targets.length} targets have at least one defect a user pays for; ${withMust.length} fail a MUST rule in the suite's default run, confirmed by the evidence (${withMust.map((t) => t.id).join(', ') || 'none'}); the suite and the evidence disagree ${times(diffs.length)} (below): ${falseFails} false MUST/SHOULD FAIL${falseFails === 1 ? '' : 's'}, ${misses} MUST/SHOULD defect${misses === 1 ? '' : 's'} missed.`,
     '',
   );
   lines.push('## Targets', '', '| target | language | what runs | versions | stream |', '| --- | --- | --- | --- | --- |');
@@ -306,29 +342,32 @@ export function renderSurvey(result: SurveyResult): string {
     lines.push(`| ${cell(title)} | ${cells.join(' | ')} |`);
   }
   lines.push('', '## What each defect costs a user', '');
-  lines.push('One line per cause: a defect whose cause the survey found in the code is billed once, with every rule it fails.', '');
+  lines.push(
+    "One line per cause: a defect whose cause the survey found in the code is billed once, with every rule it fails. A FAIL the survey's evidence contradicts is no defect and is not billed; a defect the suite missed is billed, and says so.",
+    '',
+  );
   for (const t of targets) {
-    const priced = failedRows(t);
+    const { confirmed, missed, falseFails } = defectRows(t);
     const causes = seenCauses(t);
-    const covered = new Set(causes.flatMap((c) => c.rows.map((r) => r.id)));
-    // A check's cost, unless each rule it failed is already listed above with the same cost.
-    const extra = t.checks.filter(
-      (c) => c.cost !== undefined && (unjudged(t, c) !== undefined || c.opinions.some((o) => speaks(t, o) && !priced.some((r) => r.id === o.rule))),
-    );
-    if (priced.length === 0 && extra.length === 0) continue;
+    const covered = new Set(causes.flatMap((c) => c.rows));
+    const apart = t.checks.filter((c) => c.cost !== undefined && unjudged(t, c) !== undefined);
+    if (confirmed.length === 0 && missed.length === 0 && falseFails.length === 0 && apart.length === 0) continue;
+    const name = (r: SuiteRow): string => (r === t.idleRow ? IDLE_RULE : r.id);
+    const missedNote = (r: SuiteRow): string => (missed.some((d) => d.row === r) ? `, missed by the suite: ${SHOWN[r.status]}` : '');
     lines.push(`**${t.id}**`, '');
     for (const { index, cause, rows } of causes) {
       const level = LEVEL_ORDER.find((l) => rows.some((r) => r.level === l)) ?? rows[0]?.level ?? '';
-      lines.push(`- [${rows.map((r) => (r === t.idleRow ? IDLE_RULE : r.id)).join(', ')}](${page(t)}#${causeAnchor(index)}) (${level}): ${cause.cost}`);
+      lines.push(`- [${rows.map(name).join(', ')}](${page(t)}#${causeAnchor(index)}) (${level}${rows.map(missedNote).join('')}): ${cause.cost}`);
     }
-    for (const row of priced.filter((r) => !covered.has(r.id))) {
-      const heading = row === t.idleRow ? IDLE_RULE : row.id;
-      lines.push(`- [${heading}](${page(t)}#${anchor(heading)}) (${row.level}): ${costOf(t, row)}`);
+    for (const row of confirmed.filter((r) => !covered.has(r))) lines.push(`- [${name(row)}](${page(t)}#${anchor(name(row))}) (${row.level}): ${costOf(t, row)}`);
+    for (const d of missed.filter((x) => !covered.has(x.row))) {
+      const first = d.opinions[0];
+      lines.push(`- [${d.rule}](${page(t)}#${anchor(`check: ${first?.check ?? ''}`)}) (${d.level}${missedNote(d.row)}): ${first?.cost ?? COSTS[d.row.id] ?? d.row.title}`);
     }
-    for (const c of extra) lines.push(`- [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}) (survey check): ${c.cost}`);
+    for (const d of falseFails) lines.push(`- ${d.rule} (${d.level}): not billed: the suite failed it, the survey's evidence does not confirm it (a false FAIL, below)`);
+    for (const c of apart) lines.push(`- [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}) (survey check, no rule judges it): ${c.cost}`);
     lines.push('');
   }
-  const diffs = disagreements(result);
   lines.push('## Where the suite and the evidence disagree', '');
   if (diffs.length === 0) lines.push('Nowhere: every rule the survey could judge on its own got the same verdict from the suite.', '');
   else {
@@ -336,10 +375,10 @@ export function renderSurvey(result: SurveyResult): string {
       'A FAIL the evidence does not confirm is a false alarm of the suite; a defect the evidence sees that the suite passed is a miss.',
       'Both are bugs of the suite: each goes to the suite with a way to reproduce it, and a fixture once fixed. Run against a later suite, this table shows what is left.',
       '',
-      '| target | rule | suite | evidence | kind |',
-      '| --- | --- | --- | --- | --- |',
+      '| target | rule | level | suite | evidence | kind |',
+      '| --- | --- | --- | --- | --- | --- |',
     );
-    for (const d of diffs) lines.push(`| ${d.target} | ${d.rule} | ${d.suite}: ${cell(d.suiteEvidence)} | ${cell(d.evidence)} | ${d.kind} |`);
+    for (const d of diffs) lines.push(`| ${d.target} | ${d.rule} | ${d.level} | ${d.suite}: ${cell(d.suiteEvidence)} | ${cell(d.evidence)} | ${d.kind} |`);
     lines.push('');
   }
   const missedByDefault = targets.flatMap((t) => t.checks.flatMap((c) => (unjudged(t, c) === undefined ? [] : [{ t, c, what: unjudged(t, c) as string }])));

@@ -113,6 +113,18 @@ async function evidenceFor(target: SurveyTarget, paths: SurveyPaths, EventSource
   return checks;
 }
 
+/** The survey's own check that judges any of these rules, as a function of the URL (one per rule family). */
+function checkFor(rules: readonly string[]): ((url: string) => Promise<CheckEvidence>) | undefined {
+  const has = (...ids: string[]): boolean => ids.some((id) => rules.includes(id));
+  if (has('SSE-S18', 'SSE-S21', 'SSE-S15')) return (url) => methods(url, { streams: 1 });
+  if (has('SSE-S12', 'SSE-S13')) return (url) => capacity(url);
+  if (has('SSE-M12', 'SSE-R1', 'SSE-S19')) return (url) => hostileIds(url, []);
+  if (has('SSE-S02')) return (url) => idle(url);
+  if (has('SSE-M16', 'SSE-S20')) return (url) => sharedIds(url);
+  if (has('SSE-S04', 'SSE-S08')) return (url) => firstConnection(url);
+  return undefined;
+}
+
 /** Each cause's fix, applied to a copy of the target and judged by the suite on just its rules. */
 async function fixesFor(target: SurveyTarget, paths: SurveyPaths, cli: string): Promise<FixRun[]> {
   const runs: FixRun[] = [];
@@ -133,8 +145,17 @@ async function fixesFor(target: SurveyTarget, paths: SurveyPaths, cli: string): 
         place,
       );
       const rows = suite.rows.filter((r) => cause.rules.includes(r.id));
-      runs.push({ cause: index, rows, ...(suite.error === undefined ? {} : { error: suite.error }) });
-      say(`  fix ${target.id} #${index + 1}: ${rows.map((r) => `${r.id} ${r.status}`).join(', ') || suite.error}`);
+      // Where the suite cannot say (n/a) or still fails, the survey's own check of those rules judges the copy too.
+      const check = rows.some((r) => r.status !== 'pass') ? checkFor(cause.rules) : undefined;
+      const opinions =
+        check === undefined
+          ? []
+          : (await withServer(target, paths, tick, async (url) => {
+              await new Promise((resolve) => setTimeout(resolve, 1500));
+              return check(url);
+            }, place)).opinions.filter((o) => cause.rules.includes(o.rule));
+      runs.push({ cause: index, rows, ...(opinions.length === 0 ? {} : { opinions }), ...(suite.error === undefined ? {} : { error: suite.error }) });
+      say(`  fix ${target.id} #${index + 1}: ${rows.map((r) => `${r.id} ${r.status}`).join(', ') || suite.error}${opinions.length === 0 ? '' : `; survey: ${opinions.map((o) => `${o.rule} ${o.verdict}`).join(', ')}`}`);
     } catch (error) {
       runs.push({ cause: index, rows: [], error: (error as Error).message });
       say(`  fix ${target.id} #${index + 1}: ${(error as Error).message}`);
