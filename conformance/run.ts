@@ -138,7 +138,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     };
     // Diagnose before blame: how many streams the server serves at once, before any rule opens more.
     if (unreachable === undefined && AREAS_THAT_CONNECT.some(isOn)) context.capacity = (await deadline.race(learnCapacity(context))) ?? context.capacity;
-    const methods = isOn('methods') ? await deadline.race(probeMethods(context)) : undefined;
+    const methods = isOn('methods') ? await deadline.race(probeMethods(context, selected('SSE-S18'))) : undefined;
     await done('status and headers', () => checkStatusAndHeaders(context));
     await done('hostile input', () => checkHostile(context));
     if (methods !== undefined) await done('methods', () => checkMethods(context, methods));

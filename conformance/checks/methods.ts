@@ -36,12 +36,13 @@ function send(context: Context, method: string, body?: string): Probe {
 }
 
 /**
- * Sends HEAD to the stream path alone, reads on a moment for bytes after its head, and checks the
+ * Sends HEAD (unless SSE-S18 is left out) to the stream path alone, reads on a moment for bytes after its head, and checks the
  * server still serves a stream (a HEAD can wedge a one-process server); then starts POST and
  * OPTIONS (without Origin), each read until it ends or the answer wait.
  */
-export async function probeMethods(context: Context): Promise<MethodAnswers> {
+export async function probeMethods(context: Context, isHeadAsked = true): Promise<MethodAnswers> {
   if (context.capacity.slots === 0) return { head: undefined, wedged: undefined, post: undefined, options: undefined };
+  if (!isHeadAsked) return { head: undefined, wedged: undefined, post: send(context, 'POST', '').done, options: send(context, 'OPTIONS').done };
   const head = send(context, 'HEAD');
   await head.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
   // Kept open while the server is checked, only when that cannot take the server's last free slot.
@@ -56,7 +57,7 @@ export async function probeMethods(context: Context): Promise<MethodAnswers> {
 /** Methods: SSE-S18 (HEAD), S21 (POST and OPTIONS). */
 export async function checkMethods(context: Context, answers: MethodAnswers): Promise<CheckResult[]> {
   const problem = streamProblem(context);
-  if (answers.head === undefined || answers.post === undefined || answers.options === undefined) {
+  if (answers.post === undefined || answers.options === undefined) {
     const why = knownCause(context) ?? problem ?? 'not probed';
     return [notApplicable('SSE-S18', why), notApplicable('SSE-S21', why)];
   }
@@ -66,6 +67,7 @@ export async function checkMethods(context: Context, answers: MethodAnswers): Pr
   await isStillServing(context, 'POST and OPTIONS');
   // Bytes after a HEAD's head may come only with the stream's next event: read on until then.
   const head = answers.head;
+  if (head === undefined) return [notApplicable('SSE-S18', 'not probed'), s21];
   const since = head.record.headAtMs === undefined ? AFTER_HEAD_MS : head.elapsedMs - head.record.headAtMs;
   await head.waitFor((p) => p.isEnded, Math.max(0, AFTER_HEAD_MS - since));
   return [judgeHead(context, await head.close(), answers.wedged), s21];
