@@ -1,6 +1,8 @@
 import type { CheckEvidence, Opinion } from './evidence.js';
 import type { CellStatus, SuiteRow, SuiteRun } from './suite-json.js';
-import type { Cause } from './targets.js';
+import { APT_PACKAGES, type Cause } from './targets.js';
+
+const APT_LIST = APT_PACKAGES.join(', ');
 
 /**
  * Renders the survey: docs/survey.md (the matrix, the costs, the disagreements) and one evidence
@@ -284,15 +286,18 @@ export function renderSurvey(result: SurveyResult): string {
   lines.push('# SSE server survey', '');
   lines.push(
     'What the conformance suite finds in the SSE servers people write from the docs they read, each',
-    'verdict checked a second way: a raw-socket transcript of the exchange (node:net), and a real',
+    'verdict checked a second way: raw-socket transcripts of the exchange (node:net), and a real',
     'client (the `eventsource` package) whose connection is cut, showing what the application gets.',
     'Each target is written the way its own documentation (or the seed documents) show it; where the',
-    'code does not compile as printed, the smallest change is named below. No fixes of ours.',
+    'code does not run as printed, the smallest change is named below. Each defect found has its cause',
+    'in the code (a file and line of the target or of the installed package), a one-line command that',
+    'reproduces it, and a fix that the survey applies to a copy of the target and checks with `--only`.',
+    'The servers themselves run unchanged.',
     '',
   );
   lines.push(`- Date: ${result.date}`);
   lines.push(`- Command: \`${result.command}\` (wall time ${(result.wallMs / 1000).toFixed(0)} s)`);
-  lines.push(`- Suite: the project's own CLI, \`node dist/conformance/cli.js <url> --json\`, default options, one target at a time.`);
+  lines.push(`- Suite: the project's own CLI, \`node dist/conformance/cli.js <url> --json\`, default options, two targets at a time (a run mostly waits).`);
   lines.push(`- Tools: ${Object.entries(result.tools).map(([k, v]) => (v.toLowerCase().startsWith(k.toLowerCase()) ? v : `${k} ${v}`)).join('; ')}`);
   lines.push('');
   const withMust = targets.filter((t) => defectRows(t).confirmed.some((r) => r.level === 'MUST'));
@@ -402,9 +407,10 @@ export function renderSurvey(result: SurveyResult): string {
     'npm run survey -- --only hono,cookbook-e03   # some targets; the others keep their last results (docs/survey/results.json)',
     'npm run survey -- --out /tmp/preview --cli ../other/dist/conformance/cli.js   # another build of the suite, pages written elsewhere',
     'node dist/scripts/survey/serve.js hono       # start one target by hand; prints its URL; Ctrl-C (or SIGTERM) stops it',
+    'node dist/scripts/survey/serve.js nchan --check SSE-S18   # reproduce one finding: the target, the suite with --only, stopped',
     '```',
     '',
-    'The survey needs Debian (apt-get for g++, libcpp-httplib-dev, golang-go, python3-starlette, python3-uvicorn, installed only when missing) and npm for the pinned packages. It starts each server in a process group of its own on 127.0.0.1 and an ephemeral port, and stops the group when done.',
+    `The survey needs Debian (apt-get for ${APT_LIST}, installed only when missing) and npm for the pinned packages. It starts each server in a process group of its own on 127.0.0.1 (an ephemeral port, or a free one it is told), and stops the group when done. Two suite runs go at a time; then the survey's checks (on fresh instances, four targets at a time), the idle watches and the fixes run side by side.`,
     '',
   );
   return lines.join('\n');

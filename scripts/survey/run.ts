@@ -21,7 +21,7 @@ const SUITE_TIMEOUT_MS = 150_000;
 const SUITE_CONCURRENCY = 2;
 const EVIDENCE_CONCURRENCY = 4;
 const IDLE_CONCURRENCY = 16;
-const FIX_CONCURRENCY = 2;
+const FIX_CONCURRENCY = 3;
 const running = new Set<RunningServer>();
 
 /** Starts one copy of a target (its own, or a fixed one at `place`) in a process group of its own. */
