@@ -466,7 +466,10 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     const seen = seenCauses(target).find((c) => c.index === index);
     lines.push(`## cause ${index + 1}`, '');
     // Each rule as this run judged it: a FAIL or advice links to its section.
+    const misses = defectRows(target).missed;
     const judged = (rule: string): string => {
+      const miss = misses.find((d) => d.row.id === rule);
+      if (miss !== undefined) return `[${rule}](#${anchor(`check: ${miss.opinions[0]?.check ?? ''}`)}) (missed by the suite: ${SHOWN[miss.row.status]}; the survey's ${miss.opinions[0]?.check} check fails it)`;
       if (seen?.rows.some((x) => x.id === rule) === true) return `[${rule}](#${anchor(rule === target.idleRow?.id && !(target.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail') ? IDLE_RULE : rule)})`;
       const row = (target.suite?.rows ?? []).find((r) => r.id === rule);
       if (row === undefined) return `${rule} (not in this suite)`;
@@ -481,7 +484,9 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     lines.push(`- Reproduce: \`${reproduce(target, cause.rules)}\``);
     if (cause.edits !== undefined) {
       lines.push('', 'The fix, as the survey applies it to a copy:', '');
-      lines.push(['```diff', ...cause.edits.flatMap((e) => [`# ${e.file ?? target.source}`, ...e.find.split('\n').map((l) => `- ${l}`), ...e.replace.split('\n').map((l) => `+ ${l}`)]), '```'].join('\n'));
+      // A text that ends a line shows as whole lines, without an empty one after.
+      const diffLines = (text: string, sign: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n').map((l) => `${sign} ${l}`));
+      lines.push(['```diff', ...cause.edits.flatMap((e) => [`# ${e.file ?? target.source}`, ...diffLines(e.find, '-'), ...diffLines(e.replace, '+')]), '```'].join('\n'));
     }
     lines.push('');
   }
