@@ -1,8 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Heartbeat } from 'sse-reference';
 import { spawnRedis, feedChannel } from 'sse-reference/testing';
+import { answerRoute } from '../post/answer-stream.js';
 import type { Lab, LabServer } from './lab.js';
 import { waitUntil } from './lab.js';
 
@@ -302,6 +305,29 @@ export const SCENARIOS: readonly Scenario[] = [
         headers: { ...headers, Origin: 'https://evil.example' },
       });
       return `${allowed}\n${foreign}`;
+    },
+  },
+  {
+    name: 'post-answer',
+    async run(lab) {
+      // Not the reference server: the recipe's own route, with a stand-in for the model.
+      async function* model(): AsyncIterable<string | { event: string; data: unknown }> {
+        for (const word of ['Because ', 'EventSource ', 'cannot ', 'POST.']) yield word;
+        yield { event: 'done', data: { words: 4 } };
+      }
+      const heartbeat = new Heartbeat(15_000);
+      const server = createServer(answerRoute(model, heartbeat));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      try {
+        const headers = { Accept: 'text/event-stream', 'Content-Type': 'application/json' };
+        const text = await lab.record(`${origin}/answers`, { method: 'POST', curl: '-N -i', headers, body: '{"question":"why fetch?"}' });
+        const note = '# recorded against answerRoute (scripts/post/answer-stream.ts) on node:http, its model a stand-in that yields four words\n';
+        return note + text.replaceAll(origin, 'http://127.0.0.1:8080');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     },
   },
 ];
