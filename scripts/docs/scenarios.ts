@@ -209,6 +209,25 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'redis-reset',
+    async run(lab) {
+      const redis = await spawnRedis();
+      try {
+        const server = await lab.start({ redisUrl: redis.url });
+        const ids: string[] = [];
+        for (const data of ['one', 'two', 'three']) ids.push(/"id":"([^"]+)"/.exec(await publish(lab, server, JSON.stringify({ data })))?.[1] ?? '');
+        const note = '# published before (POST /publish): "one", "two", "three"; the cursor is from another epoch\n';
+        let text = note + (await lab.record(`${server.origin}/feed`, { curl: '-N', headers: { 'Last-Event-ID': '0123456789ab-1795478400000-0' }, blocks: 2 }));
+        // The same stand-ins as the transcript above: the epoch kept in Redis, and entry times 250 ms apart.
+        const epoch = ids[0]?.split('-')[0] ?? '';
+        ids.forEach((id, index) => (text = text.replaceAll(id.slice(epoch.length + 1), `${1795478400000 + 250 * index}-0`)));
+        return text.replaceAll(epoch, '9b4e17c2d05a');
+      } finally {
+        await redis.stop();
+      }
+    },
+  },
+  {
     name: 'history-file-restart',
     async run(lab) {
       // Real processes, stopped with SIGTERM and started again: the restart the chapter describes.
@@ -343,8 +362,8 @@ function fixRedisIds(text: string): string {
     if (!entries.has(id)) entries.set(id, `${1795478400000 + 250 * entries.size}-0`);
     return entries.get(id) as string;
   };
-  return text.replace(/\b([0-9a-f]{12})-(\d{13}-\d+)\b|"head":"(\d{13}-\d+)"/g, (whole, epoch?: string, id?: string, head?: string) => {
-    if (head !== undefined) return `"head":"${entry(head)}"`;
+  return text.replace(/\b([0-9a-f]{12})-(\d{13}-\d+)\b|"(head|oldest)":"(\d{13}-\d+)"/g, (whole, epoch?: string, id?: string, field?: string, position?: string) => {
+    if (field !== undefined && position !== undefined) return `"${field}":"${entry(position)}"`;
     if (epoch === undefined || id === undefined) return whole;
     if (!epochs.has(epoch)) epochs.set(epoch, ['9b4e17c2d05a', '2d7f6a8e1c43'][epochs.size] ?? epoch);
     return `${epochs.get(epoch) as string}-${entry(id)}`;
