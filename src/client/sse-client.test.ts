@@ -9,7 +9,8 @@ import { Channel } from '../hub/channel.js';
 import type { SseStream } from '../stream/sse-stream.js';
 import { eventually } from '../testing/harness.js';
 import { backoffDelay } from './backoff.js';
-import { SseClient, type ClientFailure, type ClientMessage, type ResetMessage } from './sse-client.js';
+import type { ClientFailure, JsonMessage, ResetMessage, TextMessage } from './messages.js';
+import { SseClient } from './sse-client.js';
 
 /** A real server: /feed resumes from Last-Event-ID; /flaky answers 503 to its first `failFirst` requests. */
 interface TestServer {
@@ -48,7 +49,7 @@ async function startTestServer(): Promise<TestServer> {
 describe('SseClient over fetch, against a real server', () => {
   let t: TestServer;
   const clients: SseClient[] = [];
-  const open = <E extends Record<string, unknown>>(path: string, options: ConstructorParameters<typeof SseClient>[1] = {}): SseClient<E> => {
+  const open = <E extends object = Record<string, unknown>>(path: string, options: ConstructorParameters<typeof SseClient>[1] = {}): SseClient<E> => {
     const client = new SseClient<E>(`${t.base}${path}`, { transport: 'fetch', ...options });
     clients.push(client as SseClient);
     return client;
@@ -65,9 +66,9 @@ describe('SseClient over fetch, against a real server', () => {
   });
 
   it('delivers named and unnamed events, parses JSON on demand and keeps the cursor', async () => {
-    const client = open<{ price: { eur: number } }>('/feed');
-    const prices: ClientMessage<{ eur: number }>[] = [];
-    const plain: ClientMessage[] = [];
+    const client = open<{ price: { eur: number }; message: string }>('/feed');
+    const prices: JsonMessage<{ eur: number }>[] = [];
+    const plain: TextMessage[] = [];
     client.on('price', (message) => prices.push(message));
     client.on('message', (message) => plain.push(message));
     await eventually(() => client.state === 'open', 3000, 'open');
