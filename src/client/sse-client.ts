@@ -136,7 +136,9 @@ export class SseClient<Events extends object = Record<string, unknown>> {
       throw new TypeError('No fetch here: pass a fetch implementation.');
     }
     if (options.shared === true && TabLeader.isAvailable()) {
-      this.#tabs = new TabLeader(`sse-reference ${this.url}`, () => this.#lead(), (message) => this.#receive(message));
+      // Tabs share a stream only when they ask for the same one: the same URL and headers.
+      const name = `sse-reference ${this.url} ${JSON.stringify(options.headers ?? {})}`;
+      this.#tabs = new TabLeader(name, () => this.#lead(), (message) => this.#receive(message));
       this.#tabs.post({ kind: 'hello' });
     } else {
       this.#connect();
@@ -247,9 +249,11 @@ export class SseClient<Events extends object = Record<string, unknown>> {
   async #runFetch(): Promise<void> {
     const fetchImpl = this.#options.fetch ?? globalThis.fetch;
     while (!this.#isClosed) {
+      // #region watchdog-use
       const abort = new AbortController();
       this.#abort = abort;
       const watchdog = this.#silenceMs > 0 ? new Watchdog(this.#silenceMs, () => abort.abort()) : undefined;
+      // #endregion watchdog-use
       let delayMs: number;
       try {
         const headers: Record<string, string> = { accept: 'text/event-stream', ...this.#options.headers };
@@ -335,6 +339,7 @@ export class SseClient<Events extends object = Record<string, unknown>> {
     this.#connect();
   }
 
+  // #region follow
   /** What the other tabs post: a follower takes the leader's stream as its own; the leader answers a newcomer. */
   #receive(message: TabMessage): void {
     if (this.#isClosed) return;
@@ -358,7 +363,8 @@ export class SseClient<Events extends object = Record<string, unknown>> {
       case 'closed':
         this.close();
         break;
-      default:
+      case 'hello':
+        // Another newcomer: the leader answers it.
         break;
     }
   }
@@ -367,6 +373,14 @@ export class SseClient<Events extends object = Record<string, unknown>> {
   #post(message: TabMessage): void {
     if (this.#tabs?.isLeader === true && !this.#isClosed) this.#tabs.post(message);
   }
+
+  /** The cursor moves to `id`, with an event or without one; the other tabs hear of it first. */
+  #deliver(id: string, event?: { readonly type: string; readonly data: string }): void {
+    this.#cursor = id;
+    this.#post(event === undefined ? { kind: 'event', id } : { kind: 'event', id, event: { type: event.type, data: event.data } });
+    if (event !== undefined) this.#dispatch(event.type, event.data);
+  }
+  // #endregion follow
 
   #opened(): void {
     this.#failures = 0;
@@ -387,13 +401,6 @@ export class SseClient<Events extends object = Record<string, unknown>> {
   #failed(failure: ClientFailure): void {
     this.#post({ kind: 'failure', failure });
     for (const listener of this.#errorListeners) listener(failure);
-  }
-
-  /** The cursor moves to `id`, with an event or without one; the other tabs hear of it first. */
-  #deliver(id: string, event?: { readonly type: string; readonly data: string }): void {
-    this.#cursor = id;
-    this.#post(event === undefined ? { kind: 'event', id } : { kind: 'event', id, event: { type: event.type, data: event.data } });
-    if (event !== undefined) this.#dispatch(event.type, event.data);
   }
 
   #dispatch(type: string, data: string): void {

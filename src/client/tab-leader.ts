@@ -12,9 +12,13 @@ export type TabMessage =
   | { readonly kind: 'event'; readonly id: string; readonly event?: { readonly type: string; readonly data: string } }
   | { readonly kind: 'failure'; readonly failure: ClientFailure }
   /** The server answered 204: every tab stops. */
-  | { readonly kind: 'closed' }
-  /** The marker a new leader sends itself, see {@link TabLeader}. */
-  | { readonly kind: 'drained'; readonly token: string };
+  | { readonly kind: 'closed' };
+
+/** The marker a new leader sends itself, see {@link TabLeader}. */
+interface Marker {
+  readonly kind: 'drained';
+  readonly token: string;
+}
 
 interface LockManagerLike {
   request(name: string, options: { signal: AbortSignal }, callback: () => Promise<void>): Promise<unknown>;
@@ -65,21 +69,22 @@ export class TabLeader {
     const Channel = runtime.BroadcastChannel as new (name: string) => ChannelLike;
     this.#channel = new Channel(name);
     this.#closed = new Promise((resolve) => (this.#close = resolve));
-    let drained: () => void = () => {};
-    const isDrained = new Promise<void>((resolve) => (drained = resolve));
-    this.#channel.addEventListener('message', ({ data }) => {
-      const message = data as TabMessage;
-      if (message.kind !== 'drained') receive(message);
-      else if (message.token === this.#token) drained();
-    });
     const startLeading = (): void => {
       this.#isLeader = true;
       lead();
     };
+    // #region lead
+    let drained: () => void = () => {};
+    const isDrained = new Promise<void>((resolve) => (drained = resolve));
+    this.#channel.addEventListener('message', ({ data }) => {
+      const message = data as TabMessage | Marker;
+      if (message.kind !== 'drained') receive(message);
+      else if (message.token === this.#token) drained();
+    });
     (runtime.navigator?.locks as LockManagerLike)
       .request(name, { signal: this.#abort.signal }, async () => {
         const marker = new Channel(name);
-        marker.postMessage({ kind: 'drained', token: this.#token } satisfies TabMessage);
+        marker.postMessage({ kind: 'drained', token: this.#token } satisfies Marker);
         marker.close();
         await Promise.race([isDrained, this.#closed]);
         if (this.#abort.signal.aborted) return;
@@ -94,6 +99,7 @@ export class TabLeader {
         startLeading();
         throw error;
       });
+    // #endregion lead
   }
 
   /** Whether this tab reads the stream for the others. */

@@ -26,6 +26,7 @@ export class Watchdog {
     return this.#hasFired;
   }
 
+  // #region watchdog
   /** Bytes arrived. */
   kick(): void {
     this.#lastKick = performance.now();
@@ -47,4 +48,5 @@ export class Watchdog {
       this.#onSilence();
     }, delayMs);
   }
+  // #endregion watchdog
 }
