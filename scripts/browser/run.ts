@@ -12,6 +12,8 @@ import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
 // The client's cases (sse-reference/client on the browser's EventSource) run in the same process.
 import './client-cases.js';
+// So do the cases of the cursor every stream starts with (Chromium and the eventsource package).
+import './cursor-cases.js';
 
 // `npm run test:browser`: the demo page in a real headless Chromium, as its own EventSource sees
 // the reference server. Bounded: the whole run has 60 s, and everything started is stopped.

@@ -12,7 +12,7 @@ import { Channel, type SseStream } from 'sse-reference';
 import { SseClient, type EventSourceConstructor } from 'sse-reference/client';
 import { eventually } from 'sse-reference/testing';
 import { ROOT } from '../paths.js';
-import { installEventSource } from './scratch.js';
+import { installEventSource } from './eventsource-package.js';
 
 // The client's types as a user's compiler sees them: the files in type-cases/ are compiled in a
 // scratch project that has this repository as its `sse-reference` package, once per environment.

@@ -68,7 +68,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'heartbeat',
     async run(lab) {
       const { origin } = await lab.start({ heartbeatMs: 1000 });
-      return lab.record(`${origin}/feed`, { curl: STREAM, blocks: 3 });
+      return lab.record(`${origin}/feed`, { curl: STREAM, blocks: 4 });
     },
   },
   {
@@ -94,6 +94,15 @@ export const SCENARIOS: readonly Scenario[] = [
       for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
       const note = '# published before (POST /publish): "one", "two", "three"\n';
       return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '42' }, blocks: 2 }));
+    },
+  },
+  {
+    name: 'cursor',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
+      const note = '# published before (POST /publish): "one", "two", "three"\n';
+      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, blocks: 2 }));
     },
   },
   {
@@ -135,7 +144,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'broadcast',
     async run(lab) {
       const server = await lab.start();
-      const watching = lab.record(`${server.origin}/feed`, { curl: STREAM, blocks: 3 });
+      const watching = lab.record(`${server.origin}/feed`, { curl: STREAM, blocks: 4 });
       await waitUntil(() => feedChannel(server.app).stats.subscribers === 1, 'the subscriber');
       const first = await publish(lab, server, '{"event":"note","data":"deploy finished"}');
       await publish(lab, server, '{"data":"{\\"build\\":1234}"}');

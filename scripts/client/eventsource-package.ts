@@ -14,15 +14,15 @@ export const EVENTSOURCE_PACKAGE = { name: 'eventsource', version: '5.1.5' } as 
  * Installs the `eventsource` package from npm into a scratch folder outside the repository (never
  * a dependency of this one), once: a folder that has it already is used as it is.
  *
- * @param dir - the scratch folder @defaultValue `$SSE_CLIENT_SCRATCH` or `<tmp>/sse-reference-client`
+ * @param dir - the scratch folder @defaultValue `<tmp>/sse-reference-eventsource`
  * @returns the folder's `node_modules`
  */
-export async function installEventSource(dir = process.env['SSE_CLIENT_SCRATCH'] ?? join(tmpdir(), 'sse-reference-client')): Promise<string> {
+export async function installEventSource(dir = join(tmpdir(), 'sse-reference-eventsource')): Promise<string> {
   const modules = join(dir, 'node_modules');
   const manifest = join(modules, EVENTSOURCE_PACKAGE.name, 'package.json');
   if (existsSync(manifest) && (JSON.parse(await readFile(manifest, 'utf8')) as { version: string }).version === EVENTSOURCE_PACKAGE.version) return modules;
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'sse-reference-client-scratch', private: true }, null, 2)}\n`);
+  await writeFile(join(dir, 'package.json'), '{ "private": true, "description": "Installed by the tests of sse-reference; safe to delete." }\n');
   const spec = `${EVENTSOURCE_PACKAGE.name}@${EVENTSOURCE_PACKAGE.version}`;
   await run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', spec], { cwd: dir });
   return modules;
