@@ -62,6 +62,19 @@ describe('SseClient over fetch, against a real server', () => {
     return client;
   };
 
+  /** Opens a client that records every message's data and every failure, and waits for `first` to arrive on it. */
+  const openAndReceive = async (path: string, first: string, options: SseClientOptions): Promise<{ client: SseClient; seen: string[]; failures: ClientFailure[] }> => {
+    const client = open(path, options);
+    const seen: string[] = [];
+    const failures: ClientFailure[] = [];
+    client.on('message', (message) => seen.push(message.data));
+    client.onError((failure) => failures.push(failure));
+    await eventually(() => client.state === 'open', 3000, 'open');
+    t.channel.publish({ data: first });
+    await eventually(() => seen.length === 1, 3000, 'the first event');
+    return { client, seen, failures };
+  };
+
   before(async () => {
     t = await startTestServer();
   });
@@ -120,14 +133,7 @@ describe('SseClient over fetch, against a real server', () => {
   });
 
   it('retries a server that answers 503 after a jittered, doubling delay, then resumes from the cursor', async () => {
-    const client = open('/flaky', { random: () => 0, backoff: { initialMs: 40, maxMs: 1000 } });
-    const seen: string[] = [];
-    const failures: ClientFailure[] = [];
-    client.on('message', (message) => seen.push(message.data));
-    client.onError((failure) => failures.push(failure));
-    await eventually(() => client.state === 'open', 3000, 'open');
-    t.channel.publish({ data: 'before' });
-    await eventually(() => seen.length === 1, 3000, 'first event');
+    const { client, seen, failures } = await openAndReceive('/flaky', 'before', { random: () => 0, backoff: { initialMs: 40, maxMs: 1000 } });
     const cursor = client.lastEventId;
     t.failFirst = 2;
     const before = t.requests.length;
@@ -187,14 +193,7 @@ describe('SseClient over fetch, against a real server', () => {
   });
 
   it('takes a stream that goes silent without closing for dead: closes it after 2 × heartbeatMs and resumes from the last id', async () => {
-    const client = open('/beating', { heartbeatMs: 100 });
-    const seen: string[] = [];
-    const failures: ClientFailure[] = [];
-    client.on('message', (message) => seen.push(message.data));
-    client.onError((failure) => failures.push(failure));
-    await eventually(() => client.state === 'open', 3000, 'open');
-    t.channel.publish({ data: 'a' });
-    await eventually(() => seen.length === 1, 3000, 'the first event');
+    const { client, seen, failures } = await openAndReceive('/beating', 'a', { heartbeatMs: 100 });
     const cursor = client.lastEventId;
     const before = t.requests.length;
     // A dead path: the server goes on writing (events, heartbeats) and nothing reaches the client.
