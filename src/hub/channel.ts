@@ -45,7 +45,7 @@ interface EventExtras {
  * What {@link Channel.publish} takes: `data` (a string is sent verbatim, anything else as JSON) and
  * an event name, typed by the channel's {@link EventMap} when it has one.
  */
-export type ChannelEvent<E extends EventMap = EventMap> = string extends keyof E
+export type ChannelEvent<E extends object = EventMap> = string extends keyof E
   ? EventExtras & { readonly event?: string | undefined; readonly data: unknown }
   : {
       [K in keyof E & string]: EventExtras &
@@ -136,7 +136,7 @@ export interface Subscription {
  * process.on('SIGTERM', () => channel.close({ retryMs: 5000 }));
  * ```
  */
-export class Channel<E extends EventMap = EventMap> {
+export class Channel<E extends object = EventMap> {
   /** The epoch of every id this channel assigns. */
   readonly epoch: string;
   readonly maxEventBytes: number;

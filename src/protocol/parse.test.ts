@@ -81,21 +81,17 @@ describe('createParser', () => {
     assert.deepEqual(seen.events.map((e) => e.lastEventId), ['1', '1', '1', '']);
   });
 
-  it('starts from the id the client held before this stream, as a reconnect does, and an empty id clears it', () => {
-    const events: ParsedEvent[] = [];
-    const kept = createParser({ onEvent: (e) => events.push(e) }, 'abc-7');
-    kept.feed('data: no id here\n\n');
-    assert.deepEqual(events.map((e) => e.lastEventId), ['abc-7']);
-    assert.equal(kept.lastEventId, 'abc-7');
-    const cleared = createParser({}, 'abc-7');
-    cleared.feed('id:\n\n');
-    assert.equal(cleared.lastEventId, '');
-  });
-
   it('moves the last event id even when no event is dispatched', () => {
     const seen = parse(['id: 9\n\n']);
     assert.deepEqual(seen.events, []);
     assert.equal(seen.lastEventId, '9');
+  });
+
+  it('starts from the last event id the client already holds, which an event without id keeps and an empty id clears', () => {
+    const events: ParsedEvent[] = [];
+    const parser = createParser({ onEvent: (e) => events.push(e) }, 'e-7');
+    parser.feed('data: a\n\nid\ndata: b\n\n');
+    assert.deepEqual(events.map((e) => e.lastEventId), ['e-7', '']);
   });
 
   it('does not dispatch a block without data, and discards an unterminated event at the end', () => {

@@ -43,8 +43,8 @@ const DIGITS = /^[0-9]+$/;
  * ignored (and reported through `onUnknownField`), as a browser's `EventSource` would do.
  *
  * @param handlers - callbacks for events, retry hints, comments and unknown fields
- * @param lastEventId - the last event id the client held before this stream: a browser keeps it
- *   across reconnects, so a stream that sends no `id:` leaves it as it was
+ * @param lastEventId - the last event id the client holds as this connection starts: it belongs to
+ *   the client, not the connection, so a reconnect carries it over @defaultValue `''`
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @example
  * ```ts
