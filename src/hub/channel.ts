@@ -17,8 +17,10 @@ import { encodeReset, planResume, planSuppliedResume, type ResumePlan } from './
 /** Something that receives a channel's encoded events: in the server, one SSE response. */
 export interface Subscriber {
   /**
-   * Receives the bytes of `count` whole events. The same Buffer goes to every subscriber, so it
-   * must not be modified. Must not throw and must not block: a slow subscriber cuts itself.
+   * Receives the bytes of `count` whole events; a filtered subscriber's may end with an id-only
+   * block that moves its cursor past events it does not get (then `count` may be 0). The same
+   * Buffer goes to many subscribers, so it must not be modified. Must not throw and must not
+   * block: a slow subscriber cuts itself.
    */
   deliver(chunk: Buffer, count: number): void;
   /** Ends the subscriber's stream with a jittered `retry:` hint; {@link Channel.close} calls it. */
@@ -357,11 +359,19 @@ export class Channel<E extends EventMap = EventMap> {
     const pending = this.#pending;
     const infos = this.#pendingInfos;
     this.#pendingInfos = [];
+    const newest = pending.at(-1);
     for (const [subscriber, filter] of this.#filtered) {
       const picked = pending.filter((_, i) => filter(infos[i] as EventInfo));
-      if (picked.length === 0) continue;
-      subscriber.deliver(picked.length === pending.length ? chunk : Buffer.concat(picked), picked.length);
-      this.#delivered += picked.length;
+      const count = picked.length;
+      this.#delivered += count;
+      if (count === pending.length) {
+        subscriber.deliver(chunk, count);
+        continue;
+      }
+      // The cursor moves past the events it does not want, or a reconnect after enough of them
+      // would find it expired: a reset although it missed nothing (one small block per pass).
+      if (picked.at(-1) !== newest) picked.push(this.#cursorBlock());
+      subscriber.deliver(picked.length === 1 ? (picked[0] as Buffer) : Buffer.concat(picked), count);
     }
   }
 
