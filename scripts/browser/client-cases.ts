@@ -80,7 +80,7 @@ describe('sse-reference/client on Chromium\'s EventSource', { timeout: 60_000 },
         return;
       }
       // attach reads the header (the browser's own reconnect) over the query (a re-created source).
-      streams.push(channel.attach(req, res, { retryMs: 100 }));
+      streams.push(channel.attach(req, res, { retryMs: 100 }) as SseStream);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

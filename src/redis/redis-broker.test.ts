@@ -321,6 +321,14 @@ describe('RedisBroker start-up', () => {
     assert.throws(() => new RedisBroker({ url: redis.url, key: 'a\nb' }), TypeError);
     assert.throws(() => createSseServer({ historyFile: 'x.log', redisUrl: redis.url }), /exclude each other/);
   });
+
+  it('refuses an app event named reset, error or open before anything reaches Redis', async () => {
+    const broker = new RedisBroker({ url: redis.url });
+    for (const event of ['reset', 'error', 'open']) {
+      await assert.rejects(broker.publish({ event, data: 'x' }), { code: 'SSE_ERR_EVENT_RESERVED', statusCode: 400 });
+    }
+    await broker.close();
+  });
 });
 
 describe('Redis restarted under load', () => {
