@@ -83,32 +83,26 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       (start) => {
         if (start.kind === 'replay') counters.resumed++;
         else if (start.kind === 'reset') bump(counters.resets, start.reason);
+        else if (start.kind === 'retry-later') bump(counters.refused, 'store');
       },
       () => stream.end(options.retryMs),
     );
   }
 
-  function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe, unavailable?: () => string | undefined): void {
+  function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     // A body on a stream request would be read under requestTimeout, which then kills the stream.
     if (hasBody(req)) return sendError(res, 400, 'body_not_allowed', 'A stream request must not carry a body.');
     const { authorize } = options;
-    if (authorize === undefined) return admit(req, res, recipe, unavailable);
+    if (authorize === undefined) return admit(req, res, recipe);
     // Before the first byte: a refusal must be a status, and the stream's headers would be one.
-    guardStream(req, res, authorize, () => admit(req, res, recipe, unavailable), {
+    guardStream(req, res, authorize, () => admit(req, res, recipe), {
       onRefused: (status) => bump(counters.streamsUnauthorized, String(status)),
       onError: () => bump(counters.streamsUnauthorized, '500'),
     });
   }
 
-  function admit(req: SseRequest, res: SseResponse, recipe: StreamRecipe, unavailable?: () => string | undefined): void {
+  function admit(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     if (isClosing) return refuseStream(req, res, options.retryMs, 'shutting down');
-    // A stream that could deliver nothing while /health says 503 sends the client away: it comes
-    // back after the retry hint, perhaps through the load balancer to another instance.
-    const down = unavailable?.();
-    if (down !== undefined) {
-      bump(counters.refused, 'store');
-      return refuseStream(req, res, options.retryMs, down);
-    }
     // #region admission
     const lease = limiter.acquire(clientAddress(req, publishGate.trusted));
     if (typeof lease === 'string') {
@@ -133,16 +127,12 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     recipe(stream, req);
   }
 
-  const streamRoute = (recipe: StreamRecipe, unavailable?: () => string | undefined): Route => ({
+  const streamRoute = (recipe: StreamRecipe): Route => ({
     allow: 'GET, HEAD, OPTIONS',
     corsHeaders: 'last-event-id',
     // Node sends nothing for HEAD until end(): answer the headers and finish at once.
-    handle: (req, res) => (req.method === 'HEAD' ? answerHead(req, res) : openStream(req, res, recipe, unavailable)),
+    handle: (req, res) => (req.method === 'HEAD' ? answerHead(req, res) : openStream(req, res, recipe)),
   });
-  const storeDown = (): string | undefined => {
-    const health = broker.health();
-    return health.isUp ? undefined : `history store down (${health.text})`;
-  };
   const publishRoute: Route = {
     allow: 'POST, OPTIONS',
     corsHeaders: 'content-type',
@@ -166,7 +156,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     ['/events', streamRoute((stream) => basicRecipe(stream, options.recipeIntervalMs))],
     ['/time', streamRoute((stream) => clockRecipe(stream, options.recipeIntervalMs))],
     ['/named', streamRoute((stream) => namedRecipe(stream, options.recipeIntervalMs))],
-    ['/feed', streamRoute(feed, storeDown)],
+    ['/feed', streamRoute(feed)],
     ['/publish', publishRoute],
     ['/metrics', textRoute('text/plain; version=0.0.4; charset=utf-8', metrics)],
     ['/health', textRoute('text/plain; charset=utf-8', () => broker.health())],

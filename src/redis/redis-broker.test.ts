@@ -251,7 +251,7 @@ describe('Redis going away', () => {
     const away = await openStream(`${a.base}/feed`);
     await away.ended;
     assert.equal(away.status, 200);
-    assert.match(away.raw(), /^retry: \d+\n\n: history store down \(redis: down\)\n\n$/);
+    assert.match(away.raw(), /^retry: \d+\n\n: redis: down\n\nretry: \d+\n\n$/);
     assert.match(await (await fetch(`${a.base}/metrics`)).text(), /^sse_refused_total\{cap="store"\} 1$/m);
     await redis.restart();
     await eventually(() => (a.app.broker as RedisBroker).health().isUp, 5000);

@@ -1,4 +1,4 @@
-import { encodeCursor, encodeEvent } from '../protocol/encode.js';
+import { encodeComment, encodeCursor, encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { RedisClient, RedisUnavailableError, type RedisState } from './client.js';
@@ -220,6 +220,10 @@ export class RedisBroker implements Broker {
     // Before Redis was first reached, or while the window is reloaded after a gap, the window
     // cannot prove anything: the client is asked to come back.
     if (epoch === undefined || this.#isReloading) return Promise.resolve(this.#sendAway(subscriber));
+    // Redis unreachable: a stream here would deliver nothing while /health says 503, so the client
+    // comes back later, perhaps to another instance. (A follower that is only reconnecting is
+    // waited for instead: catch-up covers it.)
+    if (this.#commands.state !== 'ready') return Promise.resolve(this.#sendAway(subscriber, 'redis: down'));
     // #region redis-resume
     switch (cursor.kind) {
       case 'none':
@@ -434,7 +438,8 @@ export class RedisBroker implements Broker {
     return this.#attach(subscriber, [reset], { kind: 'reset', reason });
   }
 
-  #sendAway(subscriber: FeedSubscriber): FeedStart {
+  #sendAway(subscriber: FeedSubscriber, why?: string): FeedStart {
+    if (why !== undefined) subscriber.write(encodeComment(why));
     subscriber.end(this.#retryMs);
     return { kind: 'retry-later' };
   }
