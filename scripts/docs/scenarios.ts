@@ -106,6 +106,15 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'hostile-id',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
+      const note = '# published before (POST /publish): "one", "two", "three"\n';
+      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '1e3' }, blocks: 2 }));
+    },
+  },
+  {
     name: 'refused',
     async run(lab) {
       const { app, origin } = await lab.start({ maxConnections: 1 });
@@ -165,6 +174,14 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const { origin } = await lab.start();
       return lab.record(`${origin}/feed`, { method: 'HEAD', curl: '-I' });
+    },
+  },
+  {
+    name: 'diagnose',
+    async run(lab) {
+      const { origin } = await lab.start();
+      // A GET, as the browser sends it (a HEAD is not compressed by some middleware, and hangs on others).
+      return lab.record(`${origin}/feed`, { curl: '-sN -o /dev/null -D - --max-time 3', headers: { 'Accept-Encoding': 'gzip, br' }, blocks: 0 });
     },
   },
   {
@@ -245,6 +262,20 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const { origin } = await lab.start();
       return lab.record(`${origin}/feeds`, { curl: '-i' });
+    },
+  },
+  {
+    name: 'unauthorized',
+    async run(lab) {
+      const sessions = new Set(['alice-7f3e']);
+      const { origin } = await lab.start({
+        authorize: (req) => {
+          const sid = /(?:^|;\s*)sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+          return sid !== undefined && sessions.has(sid) ? true : { status: 401, message: 'Your session has expired.' };
+        },
+      });
+      const note = '# the hook lets in only the session cookie sid=alice-7f3e\n';
+      return note + (await lab.record(`${origin}/feed`, { curl: '-i', headers: { Cookie: 'sid=bob-expired' } }));
     },
   },
   {

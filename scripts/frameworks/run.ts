@@ -14,13 +14,13 @@ import { codeBlockUnder } from './code-blocks.js';
 //    Fastify, Hono), as written, on a quiet stream (nothing publishes but the suite), with
 //    --strict: every MUST and SHOULD rule passes. They and this package's tarball are installed
 //    from npm into a scratch folder outside the project.
-// 2. The Express and FastAPI ports of chapter 17, exactly as the chapter shows them. Express is
+// 2. The Express and FastAPI ports of chapter 20, exactly as the chapter shows them. Express is
 //    installed from npm into a scratch folder outside the project (never into package.json);
 //    FastAPI and uvicorn are Debian's packages (python3-fastapi, python3-uvicorn), installed when
 //    missing where we run as root.
 
 const SCRATCH = join(tmpdir(), 'sse-reference-frameworks');
-const chapter = readFileSync(join(ROOT, 'docs/recipes/17-other-frameworks.md'), 'utf8');
+const chapter = readFileSync(join(ROOT, 'docs/recipes/20-other-frameworks.md'), 'utf8');
 
 function run(command: string, args: readonly string[], cwd: string): void {
   const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
@@ -114,8 +114,8 @@ for (const framework of PORTS) {
     await waitForPort(port, child);
     const origin = `http://127.0.0.1:${port}`;
     const report = await check({ url: `${origin}/events`, publishUrl: `${origin}/publish`, observeSeconds: 20, slowReader: true });
-    process.stdout.write(`\n${framework.name} (the code of chapter 17, in ${dir})\n${formatTable(report)}\n`);
-    summaries.push(`${framework.name}, chapter 17 | ${codeBlockUnder(chapter, framework.name, framework.name === 'Express' ? 'js' : 'python').split('\n').filter((line) => line.trim() !== '').length} | ${summaryLine(report)}`);
+    process.stdout.write(`\n${framework.name} (the code of chapter 20, in ${dir})\n${formatTable(report)}\n`);
+    summaries.push(`${framework.name}, chapter 20 | ${codeBlockUnder(chapter, framework.name, framework.name === 'Express' ? 'js' : 'python').split('\n').filter((line) => line.trim() !== '').length} | ${summaryLine(report)}`);
     failures += report.summary.fail;
   } finally {
     child.kill('SIGTERM');

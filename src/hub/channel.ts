@@ -50,7 +50,7 @@ interface EventExtras {
  * an event name, typed by the channel's {@link EventMap} when it has one (where the reserved
  * names, `reset`, `error` and `open`, do not compile).
  */
-export type ChannelEvent<E extends EventMap = EventMap> = string extends keyof E
+export type ChannelEvent<E extends object = EventMap> = string extends keyof E
   ? EventExtras & { readonly event?: string | undefined; readonly data: unknown }
   : {
       [K in Exclude<keyof E & string, ReservedEventName>]: EventExtras &
@@ -154,7 +154,7 @@ export interface Subscription {
  * process.on('SIGTERM', () => channel.close({ retryMs: 5000 }));
  * ```
  */
-export class Channel<E extends EventMap = EventMap> {
+export class Channel<E extends object = EventMap> {
   /** The epoch of every id this channel assigns. */
   readonly epoch: string;
   readonly maxEventBytes: number;
