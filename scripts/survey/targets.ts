@@ -161,6 +161,39 @@ const JETTY_CLASSPATH = ['jetty9-server', 'jetty9-servlet', 'jetty9-servlets', '
   .map((jar) => `/usr/share/java/${jar}.jar`)
   .join(':');
 
+// What the same defect costs, said once for every target that has it.
+const IDLE_COST = 'behind a proxy that drops a connection idle for 30–60 s, a quiet stream is cut and reconnects over and over';
+const IDLE_30_COST = 'behind a proxy that drops a connection idle for 30 s (a common default), a quiet stream is cut and reconnects over and over';
+const RETRY_COST = 'after an outage every client reconnects after its own default delay, all together';
+const CACHE_COST = 'a shared cache in front may store the stream and hand it to later clients from its start (RFC 9111 lets it, absent Cache-Control)';
+const POOL_COST = 'the 9th client at once waits with no answer (no error, no retry) until another leaves; so does every other request';
+
+// Express 5 runs a GET route for HEAD (better-sse and the guide's handler both meet it).
+const EXPRESS_HEAD = {
+  where: "node_modules/router/lib/route.js:117-119 (router 2, Express 5's router)",
+  quote: "if (method === 'head' && !this.methods.head) {\n  method = 'get'\n}",
+} as const;
+
+// cpp-httplib's default pool, which E03's handlers (the chapter's and the buffered one) run on.
+const HTTPLIB_POOL: Cause = {
+  rules: ['SSE-S12'],
+  where: '/usr/include/httplib.h:97-101 (libcpp-httplib-dev 0.11.4)',
+  quote: '#define CPPHTTPLIB_THREAD_POOL_COUNT                                           \\\n  ((std::max)(8u, std::thread::hardware_concurrency() > 0                      \\\n                      ? std::thread::hardware_concurrency() - 1                \\\n                      : 0))',
+  why: 'no pool is set, so cpp-httplib\'s default is 8 threads on this machine, each held by a stream for as long as it lasts: the ninth stream waits in the queue with no answer.',
+  cost: POOL_COST,
+  fix: 'a pool sized for the streams expected: `svr.new_task_queue = [] { return new httplib::ThreadPool(64); };`',
+  edits: [{ find: '  static EventBuffer buffer;\n', replace: '  static EventBuffer buffer;\n  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };\n' }],
+};
+
+/** E03's std::stoi replaced by a whole-string parse (std::from_chars) that says -1 for anything else. */
+function parseIdEdits(find: string, replace: string): Edit[] {
+  return [
+    { find: 'int main() {\n', replace: 'static int parse_id(const std::string &s) {\n  int v = -1;\n  auto r = std::from_chars(s.data(), s.data() + s.size(), v);\n  return r.ec == std::errc() && r.ptr == s.data() + s.size() && v >= 0 ? v : -1;\n}\n\nint main() {\n' },
+    { find: '#include <thread>\n', replace: '#include <thread>\n#include <charconv>\n' },
+    { find, replace },
+  ];
+}
+
 const COOKBOOK = 'cpp-httplib cookbook (shared/seeds/cookbook-*.en.txt)';
 const GUIDE = 'seed guide guide-sse-frameworks.md';
 
@@ -192,8 +225,7 @@ export const TARGETS: readonly SurveyTarget[] = [
       },
       {
         rules: ['SSE-S18'],
-        where: "node_modules/router/lib/route.js:117-119 (router 2, Express 5's router)",
-        quote: "if (method === 'head' && !this.methods.head) {\n  method = 'get'\n}",
+        ...EXPRESS_HEAD,
         why: 'Express runs a GET route for HEAD when no HEAD route exists; the handler opens a session that never ends, and Node sends no body for HEAD, so the answer never completes.',
         cost: 'a HEAD request (a health check, a link preview) never completes and holds a connection',
         fix: 'answer HEAD before the session: `if (req.method === \'HEAD\') return res.type(\'text/event-stream\').end();`',
@@ -241,7 +273,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'node_modules/@fastify/sse/index.js:655 (@fastify/sse 0.6.0)',
         quote: 'heartbeatInterval = 30000,',
         why: 'the plugin\'s heartbeat defaults to every 30 s, and the README\'s keepAlive() does not change it: a quiet stream is silent that long.',
-        cost: 'behind a proxy that drops a connection idle for 30 s (a common default), a quiet stream is cut and reconnects over and over',
+        cost: IDLE_30_COST,
         fix: 'register the plugin with `{ heartbeatInterval: 15000 }`',
         edits: [{ find: 'await fastify.register(fastifySse);', replace: 'await fastify.register(fastifySse, { heartbeatInterval: 15000 });' }],
       },
@@ -301,8 +333,7 @@ export const TARGETS: readonly SurveyTarget[] = [
       },
       {
         rules: ['SSE-S18'],
-        where: 'node_modules/router/lib/route.js:117-119 (router 2, Express 5\'s router)',
-        quote: "if (method === 'head' && !this.methods.head) {\n  method = 'get'\n}",
+        ...EXPRESS_HEAD,
         why: 'Express runs the GET route for HEAD; the handler never ends the response, and a HEAD answer has no body to end it.',
         cost: 'a HEAD request (a health check, a link preview) never completes and holds a connection',
         fix: 'end a HEAD after the headers: `if (req.method === \'HEAD\') return res.end();`',
@@ -313,7 +344,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/express-guide.cjs:47-50',
         quote: '// Send heartbeat every 30 seconds to keep connection alive\nconst heartbeat = setInterval(() => {\n    res.write(\': heartbeat\\n\\n\');\n}, 30000);',
         why: 'a 30 s heartbeat leaves a quiet stream silent for 30 s, as long as common proxy idle timeouts.',
-        cost: 'behind a proxy that drops a connection idle for 30 s, a quiet stream is cut and reconnects over and over',
+        cost: IDLE_30_COST,
         fix: 'a heartbeat every 15 s',
         edits: [{ find: '    }, 30000);', replace: '    }, 15000);' }],
       },
@@ -336,7 +367,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/cookbook-e01.cpp:22 (the chapter\'s pool line, 8 threads)',
         quote: 'svr.new_task_queue = [] { return new httplib::ThreadPool(8); };',
         why: 'cpp-httplib serves each connection on a pool thread for as long as it lasts, and a stream never ends: the ninth stream (and any other request) waits in the queue with no answer.',
-        cost: 'the 9th client at once waits with no answer (no error, no retry) until another leaves; so does every other request',
+        cost: POOL_COST,
         fix: 'size the pool for the streams expected (ThreadPool(64) here; 0.11.4 has no dynamic pool), and refuse beyond it with 200 + retry: + end',
         edits: [{ find: 'new httplib::ThreadPool(8); };', replace: 'new httplib::ThreadPool(64); };' }],
       },
@@ -345,7 +376,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/cookbook-e01.cpp:25-26',
         quote: 'res.set_chunked_content_provider(\n  "text/event-stream",',
         why: 'the handler sets only the content type, and cpp-httplib adds no Cache-Control.',
-        cost: 'a shared cache in front may store the stream and hand it to later clients from its start',
+        cost: CACHE_COST,
         fix: '`res.set_header("Cache-Control", "no-cache");` before the provider',
         edits: [{ find: '  svr.Get("/events", [](const httplib::Request &req, httplib::Response &res) {\n', replace: '  svr.Get("/events", [](const httplib::Request &req, httplib::Response &res) {\n    res.set_header("Cache-Control", "no-cache");\n' }],
       },
@@ -371,11 +402,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         why: 'std::stoi throws on an id that is not a number ("abc") or too big (255 digits); the handler lets it escape and cpp-httplib answers 500 (its routing catches handler exceptions: set_exception_handler, /usr/include/httplib.h:674, only changes the answer).',
         cost: 'a browser whose Last-Event-ID the server cannot parse gets 500 and gives up for good: its page stops updating',
         fix: 'parse with std::from_chars and treat a failure as no id',
-        edits: [
-          { find: 'int main() {\n', replace: 'static int parse_id(const std::string &s) {\n  int v = -1;\n  auto r = std::from_chars(s.data(), s.data() + s.size(), v);\n  return r.ec == std::errc() && r.ptr == s.data() + s.size() && v >= 0 ? v : -1;\n}\n\nint main() {\n' },
-          { find: '#include <thread>\n', replace: '#include <thread>\n#include <charconv>\n' },
-          { find: 'int start = last_id.empty() ? 0 : std::stoi(last_id) + 1;', replace: 'int start = last_id.empty() ? 0 : parse_id(last_id) + 1;' },
-        ],
+        edits: parseIdEdits('int start = last_id.empty() ? 0 : std::stoi(last_id) + 1;', 'int start = last_id.empty() ? 0 : parse_id(last_id) + 1;'),
       },
       {
         rules: ['SSE-S10', 'SSE-S20'],
@@ -385,21 +412,13 @@ export const TARGETS: readonly SurveyTarget[] = [
         cost: 'a reconnecting client gets events numbered after its id that are not the ones it missed; other clients\' ids jump: nothing can be resumed exactly',
         fix: 'number events once where they are made (the chapter\'s own EventBuffer) and send each stream since its Last-Event-ID',
       },
-      {
-        rules: ['SSE-S12'],
-        where: '/usr/include/httplib.h:97-101 (libcpp-httplib-dev 0.11.4)',
-        quote: '#define CPPHTTPLIB_THREAD_POOL_COUNT                                           \\\n  ((std::max)(8u, std::thread::hardware_concurrency() > 0                      \\\n                      ? std::thread::hardware_concurrency() - 1                \\\n                      : 0))',
-        why: 'the chapter sets no pool, so cpp-httplib\'s default is 8 threads on this machine, each held by a stream for as long as it lasts: the ninth stream waits in the queue with no answer.',
-        cost: 'the 9th client at once waits with no answer (no error, no retry) until another leaves; so does every other request',
-        fix: 'a pool sized for the streams expected: `svr.new_task_queue = [] { return new httplib::ThreadPool(64); };`',
-        edits: [{ find: '  static EventBuffer buffer;\n', replace: '  static EventBuffer buffer;\n  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };\n' }],
-      },
+      HTTPLIB_POOL,
       {
         rules: ['SSE-S04'],
         where: 'scripts/survey/targets/cookbook-e03.cpp:50-51',
         quote: 'res.set_chunked_content_provider(\n  "text/event-stream",',
         why: 'the handler sets only the content type, and cpp-httplib adds no Cache-Control.',
-        cost: 'a shared cache in front may store the stream and hand it to later clients from its start',
+        cost: CACHE_COST,
         fix: '`res.set_header("Cache-Control", "no-cache");` before the provider',
         edits: [{ find: '    int start = last_id.empty() ? 0 : std::stoi(last_id) + 1;\n', replace: '    int start = last_id.empty() ? 0 : std::stoi(last_id) + 1;\n    res.set_header("Cache-Control", "no-cache");\n' }],
       },
@@ -425,11 +444,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         why: 'std::stoi throws on an id that is not a number ("abc") or too big (255 digits); the handler lets it escape and cpp-httplib answers 500 (its routing catches handler exceptions: set_exception_handler, /usr/include/httplib.h:674, only changes the answer). std::stoi also reads a number off the front of "5abc" or "1e3", so an id the server never sent is placed at event 5 or 1, and the buffer from there is replayed.',
         cost: 'a browser whose Last-Event-ID is not a number gets 500 and gives up for good; one that starts with digits gets the buffer replayed from there',
         fix: 'parse with std::from_chars, whole string only, and treat a failure as no id (the live edge)',
-        edits: [
-          { find: 'int main() {\n', replace: 'static int parse_id(const std::string &s) {\n  int v = -1;\n  auto r = std::from_chars(s.data(), s.data() + s.size(), v);\n  return r.ec == std::errc() && r.ptr == s.data() + s.size() && v >= 0 ? v : -1;\n}\n\nint main() {\n' },
-          { find: '#include <thread>\n', replace: '#include <thread>\n#include <charconv>\n' },
-          { find: 'int from = last_id.empty() ? -1 : std::stoi(last_id);', replace: 'int from = last_id.empty() ? -1 : parse_id(last_id);' },
-        ],
+        edits: parseIdEdits('int from = last_id.empty() ? -1 : std::stoi(last_id);', 'int from = last_id.empty() ? -1 : parse_id(last_id);'),
       },
       {
         rules: ['SSE-S10'],
@@ -449,21 +464,13 @@ export const TARGETS: readonly SurveyTarget[] = [
         fix: 'treat an id ahead of the newest event as unknown: start such a stream at the live edge',
         edits: [{ find: '          if (from < 0) {\n', replace: '          auto head = buffer.since(0);\n          if (from < 0 || (!head.empty() && from > head.back().first + 1)) {\n' }],
       },
-      {
-        rules: ['SSE-S12'],
-        where: '/usr/include/httplib.h:97-101 (libcpp-httplib-dev 0.11.4)',
-        quote: '#define CPPHTTPLIB_THREAD_POOL_COUNT                                           \\\n  ((std::max)(8u, std::thread::hardware_concurrency() > 0                      \\\n                      ? std::thread::hardware_concurrency() - 1                \\\n                      : 0))',
-        why: 'no pool is set, so cpp-httplib\'s default is 8 threads on this machine, each held by a stream: the ninth stream waits with no answer.',
-        cost: 'the 9th client at once waits with no answer (no error, no retry) until another leaves; so does every other request',
-        fix: 'a pool sized for the streams expected: `svr.new_task_queue = [] { return new httplib::ThreadPool(64); };`',
-        edits: [{ find: '  static EventBuffer buffer;\n', replace: '  static EventBuffer buffer;\n  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };\n' }],
-      },
+      HTTPLIB_POOL,
       {
         rules: ['SSE-S04'],
         where: 'scripts/survey/targets/cookbook-e03.cpp:79-80',
         quote: 'res.set_chunked_content_provider(\n  "text/event-stream",',
         why: 'the handler sets only the content type, and cpp-httplib adds no Cache-Control.',
-        cost: 'a shared cache in front may store the stream and hand it to later clients from its start',
+        cost: CACHE_COST,
         fix: '`res.set_header("Cache-Control", "no-cache");` before the provider',
         edits: [{ find: '    int from = last_id.empty() ? -1 : std::stoi(last_id);\n', replace: '    int from = last_id.empty() ? -1 : std::stoi(last_id);\n    res.set_header("Cache-Control", "no-cache");\n' }],
       },
@@ -498,7 +505,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/gin-nethttp.go:158',
         quote: 'heartbeat := time.NewTicker(30 * time.Second)',
         why: 'a 30 s heartbeat leaves a quiet stream silent for 30 s, as long as common proxy idle timeouts.',
-        cost: 'behind a proxy that drops a connection idle for 30 s, a quiet stream is cut and reconnects over and over',
+        cost: IDLE_30_COST,
         fix: 'a heartbeat every 15 s',
         edits: [{ find: 'time.NewTicker(30 * time.Second)', replace: 'time.NewTicker(15 * time.Second)' }],
       },
@@ -566,7 +573,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/fastapi-event.py:84-87',
         quote: 'return StreamingResponse(\n    event_stream(client_id, request),\n    media_type="text/event-stream"\n)',
         why: 'the guide\'s second example drops the headers its first one sets; Starlette adds no Cache-Control.',
-        cost: 'a shared cache in front may store the stream and hand it to later clients from its start',
+        cost: CACHE_COST,
         fix: '`headers={"Cache-Control": "no-cache"}` on the StreamingResponse',
         edits: [{ find: '        media_type="text/event-stream"\n    )', replace: '        media_type="text/event-stream",\n        headers={"Cache-Control": "no-cache"},\n    )' }],
       },
@@ -575,7 +582,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/fastapi-event.py:68-69',
         quote: '# Wait for event or timeout after 30s for heartbeat\nawait wait_for(client["event"].wait(), timeout=30.0)',
         why: 'a 30 s heartbeat leaves a quiet stream silent for 30 s, as long as common proxy idle timeouts.',
-        cost: 'behind a proxy that drops a connection idle for 30 s, a quiet stream is cut and reconnects over and over',
+        cost: IDLE_30_COST,
         fix: 'a heartbeat every 15 s (`timeout=15.0`)',
         edits: [{ find: 'timeout=30.0)', replace: 'timeout=15.0)' }],
       },
@@ -642,7 +649,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/sinatra-thin.ru:11',
         quote: "get '/subscribe', provides: 'text/event-stream'  do",
         why: 'the route sets no Cache-Control and Sinatra adds none to a stream (/usr/share/rubygems-integration/all/gems/sinatra-3.0.5/lib/sinatra/base.rb:506, `stream`, sets none either).',
-        cost: 'a cache between the client and thin may store or hold the response (RFC 9111 lets it, absent Cache-Control)',
+        cost: CACHE_COST,
         fix: 'call `cache_control :no_cache` in the route',
         edits: [{ find: '    stream(:keep_open) do |out|\n', replace: '    cache_control :no_cache\n    stream(:keep_open) do |out|\n' }],
       },
@@ -651,7 +658,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/sinatra-thin.ru:13-17',
         quote: 'stream(:keep_open) do |out|\n  connections << out\n  # purge dead connections\n  connections.reject!(&:closed?)\nend',
         why: 'a kept-open stream gets bytes only when a message is posted; neither the README nor Sinatra sends a keep-alive.',
-        cost: 'behind a proxy that drops a connection idle for 30–60 s, a quiet stream is cut and reconnects over and over',
+        cost: IDLE_COST,
         fix: 'write a comment line (`: keep-alive`) to every open stream every 15 s from an EM.add_periodic_timer',
         edits: [{ find: 'class App < Sinatra::Base\n  connections = []\n', replace: 'class App < Sinatra::Base\n  connections = []\n  EM.next_tick { EM.add_periodic_timer(15) { connections.each { |out| out << ": keep-alive\\n\\n" } } }\n' }],
       },
@@ -660,7 +667,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/sinatra-thin.ru:13-17',
         quote: 'stream(:keep_open) do |out|\n  connections << out',
         why: 'the stream never says `retry:`, so each reconnect (one per message, see cause 1) waits the client\'s own default.',
-        cost: 'after an outage every client reconnects after its own default delay, all together',
+        cost: RETRY_COST,
         fix: 'write `retry: 3000` (with a little jitter) when the stream opens',
         edits: [{ find: '      connections << out\n', replace: '      out << "retry: #{2500 + rand(1000)}\\n\\n"\n      connections << out\n' }],
       },
@@ -701,7 +708,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/mdn-sse.php:10-13',
         quote: 'while (true) {\n  // Every second, send a "ping" event.\n\n  echo "event: ping\\n";',
         why: 'MDN\'s stream never says `retry:`.',
-        cost: 'after an outage every client reconnects after its own default delay, all together',
+        cost: RETRY_COST,
         fix: 'echo `retry: 3000` (with a little jitter) once before the loop',
         edits: [{ find: '$counter = rand(1, 10);\nwhile (true) {\n', replace: '$counter = rand(1, 10);\necho "retry: " . rand(2500, 3500) . "\\n\\n";\nwhile (true) {\n' }],
       },
@@ -725,7 +732,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/mojo-eventsource.pl:11-12',
         quote: '# Increase inactivity timeout for connection a bit\n$c->inactivity_timeout(300);',
         why: 'the route raises its own inactivity timeout to 300 s but sends nothing while the log is quiet; a proxy in front has a shorter one.',
-        cost: 'behind a proxy that drops a connection idle for 30–60 s, a quiet stream is cut and reconnects over and over',
+        cost: IDLE_COST,
         fix: 'write a comment line every 15 s: `my $beat = Mojo::IOLoop->recurring(15 => sub { $c->write(": keep-alive\\n\\n") })`, removed on finish',
         edits: [{ find: '  $c->write;\n', replace: '  $c->write;\n  my $beat = Mojo::IOLoop->recurring(15 => sub { $c->write(": keep-alive\\n\\n") });\n  $c->on(finish => sub { Mojo::IOLoop->remove($beat) });\n' }],
       },
@@ -734,7 +741,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/mojo-eventsource.pl:15',
         quote: "$c->res->headers->content_type('text/event-stream');",
         why: 'the guide sets only the content type, and Mojolicious adds no Cache-Control.',
-        cost: 'a cache between the client and the daemon may store or hold the response (RFC 9111 lets it, absent Cache-Control)',
+        cost: CACHE_COST,
         fix: "`$c->res->headers->cache_control('no-cache')` beside the content type",
         edits: [{ find: "  $c->res->headers->content_type('text/event-stream');\n", replace: "  $c->res->headers->content_type('text/event-stream');\n  $c->res->headers->cache_control('no-cache');\n" }],
       },
@@ -743,7 +750,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/mojo-eventsource.pl:16',
         quote: '$c->write;',
         why: 'the stream opens with the headers alone and never says `retry:`.',
-        cost: 'after an outage every client reconnects after its own default delay, all together',
+        cost: RETRY_COST,
         fix: '`$c->write("retry: 3000\\n\\n")` (with a little jitter) instead of the bare `$c->write`',
         edits: [{ find: '  $c->write;\n', replace: '  $c->write("retry: " . (2500 + int(rand(1000))) . "\\n\\n");\n' }],
       },
@@ -785,7 +792,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'jetty-servlets 9.4.57 (/usr/share/java/jetty9-servlets.jar), org/eclipse/jetty/servlets/EventSourceServlet.java:113-120 (respond)',
         quote: 'response.setStatus(HttpServletResponse.SC_OK);\nresponse.setCharacterEncoding(StandardCharsets.UTF_8.name());\nresponse.setContentType("text/event-stream");\n...\nresponse.addHeader("Connection", "close");\nresponse.flushBuffer();',
         why: 'the servlet\'s response head has a status, a content type and Connection: close, and no Cache-Control.',
-        cost: 'a cache between the client and Jetty may store or hold the response (RFC 9111 lets it, absent Cache-Control)',
+        cost: CACHE_COST,
         fix: 'override respond() in the subclass: set Cache-Control: no-cache, then call super.respond()',
         edits: [{
           file: 'JettyEventSource.java',
@@ -798,7 +805,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'jetty-servlets 9.4.57 (/usr/share/java/jetty9-servlets.jar), org/eclipse/jetty/servlets/EventSource.java (Emitter)',
         quote: 'void event(String name, String data)\nvoid data(String data)\nvoid comment(String comment)\nvoid close()',
         why: 'the Emitter API can write events, data and comments, but neither `retry:` nor `id:` (the servlet\'s Javadoc: "there is currently no support for last-event-id").',
-        cost: 'after an outage every client reconnects after its own default delay, all together',
+        cost: RETRY_COST,
         fix: 'override respond() in the subclass and write `retry: 3000` to the response\'s output stream after super.respond()',
         edits: [{
           file: 'JettyEventSource.java',
@@ -845,7 +852,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'scripts/survey/targets/nchan.conf:23-26',
         quote: 'location = /sub {\n  nchan_subscriber;\n  nchan_channel_id foobar;\n}',
         why: 'nchan\'s EventSource answer carries no Cache-Control, and the README\'s location adds none.',
-        cost: 'a cache between the client and nginx may store or hold the response (RFC 9111 lets it, absent Cache-Control)',
+        cost: CACHE_COST,
         fix: '`add_header Cache-Control no-cache;` in the subscriber location',
         edits: [{ find: '      nchan_subscriber;\n', replace: '      nchan_subscriber;\n      add_header Cache-Control no-cache;\n' }],
       },
@@ -854,7 +861,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         where: 'nchan 1.3.6 source (libnginx-mod-nchan 1:1.3.6+dfsg-2), src/subscribers/eventsource.c:31',
         quote: 'static const ngx_str_t   hello = ngx_string(": hi\\n\\n");',
         why: 'an EventSource subscriber opens with a `: hi` comment; nchan writes no `retry:` field, and no directive adds one.',
-        cost: 'after an outage every client reconnects after its own default delay, all together',
+        cost: RETRY_COST,
         fix: 'a `retry:` in nchan\'s EventSource greeting (a directive for it); not reachable from the config',
       },
     ],
