@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Channel, createSseServer } from 'sse-reference';
 import { feedChannel, serveFetch } from 'sse-reference/testing';
+import { EVENTSOURCE_PACKAGE, installEventSource } from '../client/eventsource-package.js';
 import { Chromium, Page } from './cdp.js';
 
 // The cursor every stream starts with, as real clients hold it: a client that drops before its
@@ -17,8 +14,6 @@ import { Chromium, Page } from './cdp.js';
 // was away, once. Chromium's own EventSource, and the `eventsource` package from npm (installed
 // into a scratch folder outside the project), against /feed, channel.attach and channel.response.
 
-const EVENTSOURCE = '5.1.5';
-const SCRATCH = join(tmpdir(), 'sse-reference-eventsource');
 const COUNT = 5;
 const EXPECTED = [...Array.from({ length: COUNT }, (_, i) => `while away ${i + 1}`), 'after'];
 
@@ -156,20 +151,14 @@ interface NodeEventSource {
   close(): void;
 }
 
-/** The `eventsource` package at {@link EVENTSOURCE}, installed into {@link SCRATCH} when missing. */
+/** The `eventsource` package, installed into a scratch folder when missing. */
 async function loadEventSource(): Promise<new (url: string) => NodeEventSource> {
-  const manifest = join(SCRATCH, 'node_modules/eventsource/package.json');
-  const installed = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version : undefined;
-  if (installed !== EVENTSOURCE) {
-    mkdirSync(SCRATCH, { recursive: true });
-    writeFileSync(join(SCRATCH, 'package.json'), '{ "private": true, "description": "Installed by npm run test:browser; safe to delete." }\n');
-    await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `eventsource@${EVENTSOURCE}`], { cwd: SCRATCH });
-  }
-  const module = (await import(pathToFileURL(join(SCRATCH, 'node_modules/eventsource/dist/index.js')).href)) as { EventSource: new (url: string) => NodeEventSource };
+  const modules = await installEventSource();
+  const module = (await import(pathToFileURL(join(modules, 'eventsource/dist/index.js')).href)) as { EventSource: new (url: string) => NodeEventSource };
   return module.EventSource;
 }
 
-describe(`a client that drops before its first event misses nothing: the eventsource package (${EVENTSOURCE})`, { timeout: 60_000 }, () => {
+describe(`a client that drops before its first event misses nothing: the eventsource package (${EVENTSOURCE_PACKAGE.version})`, { timeout: 60_000 }, () => {
   let EventSource: new (url: string) => NodeEventSource;
   before(async () => {
     EventSource = await loadEventSource();
