@@ -184,9 +184,9 @@ names it) and its failing fixtures (\`conformance/fixtures/defects.ts\`).
 | \`--origin <origin>\` | | an origin the server allows cross-origin; enables \`SSE-M13\` |
 | \`--capacity-probe <n>\` | ${TARGET_DEFAULTS.capacityProbe} | open up to n streams at once to find the server's limit (\`SSE-S12\`, \`SSE-S13\`); \`0\` turns the probe off |
 | \`--capacity <n>\` | | streams the server accepts from one client, when known: the probe stops one past it |
-| \`--heartbeat-max <ms>\` | ${TARGET_DEFAULTS.heartbeatMaxMs} | the longest idle gap accepted (\`SSE-S02\`) and the bound for a stream to be served again (\`SSE-S13\`) |
-| \`--latency-max <ms>\` | ${TARGET_DEFAULTS.latencyMaxMs} | the longest delay from a publish's answer to its event (\`SSE-M09\`, \`SSE-M10\`) |
-| \`--first-byte-max <ms>\` | ${TARGET_DEFAULTS.firstByteMaxMs} | the longest wait for headers and a first byte (\`SSE-S01\`) |
+| \`--heartbeat-max <ms>\` | ${TARGET_DEFAULTS.heartbeatMaxMs} | the longest idle gap accepted (\`SSE-S02\`) and the bound for a stream to be served again (\`SSE-S13\`); a verdict fails past it plus its margin (a quarter) |
+| \`--latency-max <ms>\` | ${TARGET_DEFAULTS.latencyMaxMs} | the longest delay from a publish's answer to its event (\`SSE-M09\`, \`SSE-M10\`), plus its margin (a quarter, at least 250 ms) |
+| \`--first-byte-max <ms>\` | ${TARGET_DEFAULTS.firstByteMaxMs} | the longest wait for the response head (\`SSE-S01\`), plus its margin (a quarter, at least 250 ms) |
 | \`--timeout <ms>\` | ${TARGET_DEFAULTS.timeoutMs} | the longest single wait for an answer |
 | \`--slow-reader\` | off | enables \`SSE-S14\`: publishes about 8 MiB to a client that stops reading |
 | \`--expect <file>\` | | known failures (below) |
