@@ -9,7 +9,7 @@ import { sendError } from './http/json.js';
 import { createRouter, textRoute, type Route } from './http/router.js';
 import { createTransport, type TransportKind } from './http/transport.js';
 import type { SseRequest, SseResponse } from './http/types.js';
-import { Limiter } from './limits/limiter.js';
+import { clientKey, Limiter } from './limits/limiter.js';
 import { bump, createCounters, renderMetrics, type Counters } from './metrics/metrics.js';
 import { resolveOptions, type ResolvedOptions, type SseServerOptions } from './options/table.js';
 import { admitPublish, createPublishGate, type PublishGate } from './publish-gate.js';
@@ -34,7 +34,7 @@ export interface SseServer {
    */
   readonly broker: Broker;
   readonly limiter: Limiter;
-  /** Who may publish (`publishToken` or loopback only) and how fast (`publishRate`), by client address. */
+  /** Who may publish (`publishToken`, `publishLocal` or nobody) and how fast (`publishRate`), by client address. */
   readonly publishGate: PublishGate;
   readonly heartbeat: Heartbeat;
   readonly counters: Counters;
@@ -103,7 +103,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   function admit(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     if (isClosing) return refuseStream(req, res, options.retryMs, 'shutting down');
     // #region admission
-    const lease = limiter.acquire(clientAddress(req, publishGate.trusted));
+    const lease = limiter.acquire(clientKey(clientAddress(req, publishGate.trusted)));
     if (typeof lease === 'string') {
       bump(counters.refused, lease);
       refuseStream(req, res, options.retryMs, lease === 'global' ? 'server full' : 'too many streams from your address');

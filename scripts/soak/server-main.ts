@@ -52,7 +52,8 @@ export interface ServerStats {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerMainConfig;
 const weakness = config.weakness ?? {};
-const app = createSseServer({ port: 0, host: '127.0.0.1', ...config.options, ...weakness.options });
+// The soak's publishers run on this machine.
+const app = createSseServer({ port: 0, host: '127.0.0.1', publishLocal: true, ...config.options, ...weakness.options });
 if (weakness.refusesOddLastEventId === true || weakness.leaksTimers === true) {
   const [route] = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   app.server.removeAllListeners('request');

@@ -113,7 +113,7 @@ describe('the server with --history-file', () => {
     const historyFile = newPath();
     const server = fileURLToPath(new URL('../server.js', import.meta.url));
     const run = async (): Promise<{ child: ChildProcess; base: string }> => {
-      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--heartbeat', '0', '--history-file', historyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--heartbeat', '0', '--publish-local', '--history-file', historyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
       after(() => child.kill('SIGKILL'));
       const base = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -60,8 +60,10 @@ export interface SseServerOptions {
   readonly redisKey?: string;
   /** How long a publish waits for Redis to store the event before it is answered `503` (`broker_timeout`). */
   readonly publishTimeoutMs?: number;
-  /** The shared secret `POST /publish` must carry as `Authorization: Bearer …`; without one, only callers on this machine may publish. */
+  /** The shared secret `POST /publish` must carry as `Authorization: Bearer …`; without one (and without `publishLocal`), nobody may publish. */
   readonly publishToken?: string | undefined;
+  /** Without a token, take publishes from programs on this machine (development); see `docs/security.md` for proxies. */
+  readonly publishLocal?: boolean;
   /** Publishes a second per client address (a token bucket of twice that); past it, `429` + `Retry-After`. 0: no limit. */
   readonly publishRate?: number;
   /** Proxies (addresses or CIDR blocks) whose `X-Forwarded-For`/`Forwarded` name the client for the caps and the publish rules. */
@@ -122,10 +124,11 @@ export const OPTIONS = {
   corsOrigins: { type: 'strings', default: [], flag: { name: 'cors-origin', value: 'origin' }, help: 'allow this origin to read the streams and publish; repeatable' },
   corsCredentials: { type: 'boolean', default: false, flag: { name: 'cors-credentials' }, help: 'allow credentials for those origins (never with `*`, which is refused)' },
   historyFile: { type: 'string', default: undefined, flag: { name: 'history-file', value: 'path' }, help: "keep `/feed`'s history and epoch in an append-only file: a restart loses nothing" },
-  redisUrl: { type: 'string', default: undefined, flag: { name: 'redis', value: 'url' }, help: "keep `/feed`'s history in a Redis stream every instance shares, e.g. `redis://127.0.0.1:6379/0`" },
+  redisUrl: { type: 'string', default: undefined, flag: { name: 'redis', value: 'url' }, env: 'SSE_REDIS_URL', help: "keep `/feed`'s history in a Redis stream every instance shares, e.g. `redis://127.0.0.1:6379/0`" },
   redisKey: { type: 'string', default: 'sse:feed', flag: { name: 'redis-key', value: 'key' }, help: "the Redis stream's key" },
   publishTimeoutMs: { type: 'integer', default: 5000, min: 1, flag: { name: 'publish-timeout', value: 'ms' }, help: 'how long a publish waits for Redis to store it; then `503` `broker_timeout` (it may still be stored)' },
-  publishToken: { type: 'string', default: undefined, flag: { name: 'publish-token', value: 'token' }, env: 'PUBLISH_TOKEN', help: '`POST /publish` must send `Authorization: Bearer <token>`; without it, only callers on this machine may publish' },
+  publishToken: { type: 'string', default: undefined, flag: { name: 'publish-token', value: 'token' }, env: 'PUBLISH_TOKEN', help: '`POST /publish` must send `Authorization: Bearer <token>`; without a token or `--publish-local`, publishing is off' },
+  publishLocal: { type: 'boolean', default: false, flag: { name: 'publish-local' }, help: 'without a token, take publishes from programs on this machine (for development); a reverse proxy on this machine must then send `X-Forwarded-For`' },
   publishRate: { type: 'integer', default: 0, min: 0, flag: { name: 'publish-rate', value: 'n' }, help: 'publishes a second per client (bursts of twice that); past it `429` + `Retry-After`; 0 = no limit' },
   trustProxy: { type: 'strings', default: [], flag: { name: 'trust-proxy', value: 'address|cidr' }, help: 'believe `X-Forwarded-For`/`Forwarded` from this proxy for the per-client cap and the publish rules; repeatable' },
   authorize: { type: 'function', default: undefined, flag: undefined, help: 'a hook that may refuse a stream with `401`/`403` before any byte is written (`docs/security.md`)' },

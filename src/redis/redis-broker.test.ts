@@ -272,7 +272,7 @@ describe('two `node dist/server.js --redis` processes', () => {
     const server = fileURLToPath(new URL('../server.js', import.meta.url));
     const key = `cli:${keys++}`;
     const run = (): Promise<string> => {
-      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--redis', redis.url, '--redis-key', key], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--publish-local', '--redis', redis.url, '--redis-key', key], { stdio: ['ignore', 'pipe', 'inherit'] });
       cleanups.push(() => new Promise<void>((resolve) => (child.exitCode === null ? (child.once('exit', () => resolve()), child.kill('SIGTERM')) : resolve())));
       return new Promise((resolve, reject) => {
         let out = '';
