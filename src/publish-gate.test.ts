@@ -181,3 +181,26 @@ describe('the authorize option', () => {
     assert.match(await metric(base, 'sse_streams_unauthorized_total'), /status="401"\} 1/);
   });
 });
+
+describe('the authorize option under load', () => {
+  let started: Started;
+  after(() => started.app.close());
+
+  it('counts checks in flight against the per-client cap: a client cannot keep more going than it may hold streams', async () => {
+    const pending: ((answer: boolean) => void)[] = [];
+    started = await startServer({ maxPerClient: 4, authorize: () => new Promise<boolean>((resolve) => pending.push(resolve)) });
+    const { base, app } = started;
+    const answers = Array.from({ length: 12 }, () => fetch(`${base}/feed`).then(async (res) => ({ status: res.status, text: await res.text() })));
+    await eventually(() => pending.length === 4 && app.counters.refused['client'] === 8, 3000, 'four checks in flight, eight refused');
+    for (const resolve of pending.splice(0)) resolve(false);
+    const settled = await Promise.all(answers);
+    assert.equal(settled.filter((a) => a.status === 403).length, 4);
+    assert.equal(settled.filter((a) => a.status === 200 && /too many streams from your address/.test(a.text)).length, 8);
+    // The slots came back with the refusals: the next request is checked again.
+    await eventually(() => app.limiter.open === 0, 3000, 'every slot given back');
+    const again = fetch(`${base}/feed`);
+    await eventually(() => pending.length === 1, 3000, 'a new check');
+    pending.splice(0).forEach((resolve) => resolve(false));
+    assert.equal((await again).status, 403);
+  });
+});

@@ -1,4 +1,4 @@
-import { hasBody } from './http/body.js';
+import { closeIfBodyUnread } from './http/body.js';
 import { sendError } from './http/json.js';
 import type { SseRequest, SseResponse } from './http/types.js';
 import { bump, type Counters } from './metrics/metrics.js';
@@ -82,8 +82,7 @@ export function admitPublish(gate: PublishGate, req: SseRequest, res: SseRespons
   counters.publishRejected++;
   if (refused.status === 429) counters.publishRateLimited++;
   else bump(counters.publishUnauthorized, refused.code);
-  // The body was not read: on HTTP/1.1, closing is cheaper than reading a stranger's body to its end.
-  const close = hasBody(req) && req.httpVersionMajor === 1 ? { connection: 'close' } : {};
-  sendError(res, refused.status, refused.code, refused.message, { ...refused.headers, ...close });
+  // The body was not read: closing is cheaper than reading a stranger's body to its end.
+  sendError(res, refused.status, refused.code, refused.message, { ...refused.headers, ...closeIfBodyUnread(req) });
   return false;
 }

@@ -40,8 +40,14 @@ export interface SseServerOptions {
   readonly maxBodyBytes?: number;
   /** Largest encoded event `/feed` accepts; a larger publish is refused (`SSE_ERR_EVENT_TOO_LARGE`). */
   readonly maxEventBytes?: number;
-  /** How long an HTTP/1.1 client may take to send its request headers before `408` (slowloris); Node's own is 60 s. */
+  /**
+   * How long a connection may take to send a request's headers: an HTTP/1.1 client gets `408`
+   * (slowloris; Node's own is 60 s), an HTTP/2 connection with no open stream for this long is
+   * closed, and so is a TLS connection that has not finished its handshake.
+   */
   readonly headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, its body included, before `408`; at least `headersTimeoutMs`. */
+  readonly requestTimeoutMs?: number;
   /** How long shutdown waits for streams to end before destroying them. */
   readonly shutdownGraceMs?: number;
   /** Serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback. */
@@ -52,6 +58,10 @@ export interface SseServerOptions {
   readonly corsOrigins?: readonly string[];
   /** Allow credentials for those origins. */
   readonly corsCredentials?: boolean;
+  /** Request headers the CORS preflight allows besides each route's own (e.g. `authorization`). */
+  readonly corsAllowHeaders?: readonly string[];
+  /** Names the `Host` header may carry (any port); any other gets `421`. Empty: every name. */
+  readonly allowedHosts?: readonly string[];
   /** Keep `/feed`'s history (and epoch) in this append-only file, so it survives restarts. */
   readonly historyFile?: string | undefined;
   /** Keep `/feed`'s history in a Redis stream shared by every instance, e.g. `redis://127.0.0.1:6379/0`. */
@@ -117,12 +127,15 @@ export const OPTIONS = {
   recipeIntervalMs: { type: 'integer', default: 1000, min: 1, flag: undefined, help: 'the period of `/events`, `/time` and `/named`' },
   maxBodyBytes: { type: 'integer', default: 64 * KIB, min: 1, flag: undefined, help: 'largest `POST /publish` body; a larger one gets `413`' },
   maxEventBytes: { type: 'integer', default: 256 * KIB, min: 1, flag: undefined, help: 'largest encoded event `/feed` accepts (`SSE_ERR_EVENT_TOO_LARGE`)' },
-  headersTimeoutMs: { type: 'integer', default: 10_000, min: 1, flag: { name: 'headers-timeout', value: 'ms' }, help: 'an HTTP/1.1 client slower than this to send its request headers gets `408` and is closed (slowloris)' },
+  headersTimeoutMs: { type: 'integer', default: 10_000, min: 1, flag: { name: 'headers-timeout', value: 'ms' }, help: 'a client slower than this to send its request headers gets `408` and is closed (slowloris); so is an HTTP/2 connection with no open stream, and a TLS handshake' },
+  requestTimeoutMs: { type: 'integer', default: 30_000, min: 1, flag: { name: 'request-timeout', value: 'ms' }, help: 'a client slower than this to send a whole request, body included, gets `408` and is closed; a stream request ends with its headers, so streams are never cut by it' },
   shutdownGraceMs: { type: 'integer', default: 2000, min: 0, flag: undefined, help: 'how long shutdown waits for streams to end before destroying them' },
   tls: { type: 'tls', default: undefined, flag: { name: 'tls-cert', value: 'file' }, help: 'serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback; with `--tls-key <file>`' },
   h2c: { type: 'boolean', default: false, flag: { name: 'h2c' }, help: 'serve cleartext HTTP/2 (for a proxy that speaks it)' },
   corsOrigins: { type: 'strings', default: [], flag: { name: 'cors-origin', value: 'origin' }, help: 'allow this origin to read the streams and publish; repeatable' },
   corsCredentials: { type: 'boolean', default: false, flag: { name: 'cors-credentials' }, help: 'allow credentials for those origins (never with `*`, which is refused)' },
+  corsAllowHeaders: { type: 'strings', default: [], flag: { name: 'cors-allow-header', value: 'name' }, help: 'a request header the preflight allows besides `last-event-id` (streams) and `content-type` (publish), e.g. `authorization` for a `fetch()` client with a token; repeatable' },
+  allowedHosts: { type: 'strings', default: [], flag: { name: 'allowed-host', value: 'name' }, help: 'answer only requests whose `Host` is this name (any port), others `421`: stops DNS rebinding from reading the streams through a browser; repeatable' },
   historyFile: { type: 'string', default: undefined, flag: { name: 'history-file', value: 'path' }, help: "keep `/feed`'s history and epoch in an append-only file: a restart loses nothing" },
   redisUrl: { type: 'string', default: undefined, flag: { name: 'redis', value: 'url' }, env: 'SSE_REDIS_URL', help: "keep `/feed`'s history in a Redis stream every instance shares, e.g. `redis://127.0.0.1:6379/0`" },
   redisKey: { type: 'string', default: 'sse:feed', flag: { name: 'redis-key', value: 'key' }, help: "the Redis stream's key" },
