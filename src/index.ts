@@ -48,6 +48,7 @@ export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './his
 export { MemoryBroker } from './history/memory-broker.js';
 export { NumberedHistory } from './hub/numbered-history.js';
 export { RedisBroker, type RedisBrokerOptions } from './redis/redis-broker.js';
+export { RedisEpochError } from './redis/entries.js';
 export { createCounters, renderMetrics, type Counters, type Readings } from './metrics/metrics.js';
 export { type Authorize, type AuthorizeResult } from './options/hooks.js';
 export { guardStream } from './http/authorize.js';

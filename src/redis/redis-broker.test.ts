@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createSseServer } from '../app.js';
 import type { SseServerOptions } from '../options/table.js';
 import { RedisClient } from './client.js';
+import { RedisEpochError } from './entries.js';
 import { spawnRedis, type SpawnedRedis } from '../testing/spawn-redis.js';
 import { eventually, startServer, type Started } from '../testing/harness.js';
 import { openStream, type TestStream } from '../testing/sse-client.js';
@@ -302,6 +303,23 @@ describe('RedisBroker start-up', () => {
     await assert.rejects(broker.start(), /Redis at 127\.0\.0\.1:1 is not reachable/);
     assert.deepEqual(broker.health(), { isUp: false, text: 'redis: down' });
     assert.match(broker.describe(), /epoch \(not yet read\)/);
+    await broker.close();
+  });
+
+  it('refuses at once to start on a key that holds no epoch, saying so rather than "not reachable"', async () => {
+    const client = new RedisClient({ url: redis.url });
+    await client.ready();
+    await client.command(['SET', 'bad:feed:epoch', 'not-an-epoch']);
+    client.close();
+    const broker = new RedisBroker({ url: redis.url, key: 'bad:feed', connectTimeoutMs: 5000 });
+    const started = performance.now();
+    await assert.rejects(broker.start(), (error: unknown) => {
+      assert.ok(error instanceof RedisEpochError, String(error));
+      assert.match(error.message, /Redis answers, but bad:feed:epoch holds "not-an-epoch", not an epoch/);
+      return true;
+    });
+    // Before, it waited out the connect timeout and blamed the network.
+    assert.ok(performance.now() - started < 2000, `${(performance.now() - started).toFixed(0)} ms`);
     await broker.close();
   });
 
