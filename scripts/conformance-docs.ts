@@ -33,7 +33,7 @@ ${RULES.length - must - advice} SHOULD, ${advice} ADVICE), over real sockets, by
 
 \`\`\`sh
 npx -p sse-reference sse-conformance https://example.com/stream        # no options: what a user pointing it at a server can do
-npx -p sse-reference sse-conformance http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish
+npx -p sse-reference sse-conformance http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish   # the reference server: with --publish-local
 \`\`\`
 
 ## What the default run does
