@@ -3,7 +3,10 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer } from './app.js';
 import { NAMED_EVENT_TYPES } from './recipes/named.js';
-import { eventually, publish, rawExchange, startServer, type Started, feedChannel } from './testing/harness.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dropBeforeFirstEvent, eventually, exactAfterEarlyDrop, publish, rawExchange, startServer, type Started, feedChannel } from './testing/harness.js';
 import { openStream } from './testing/sse-client.js';
 
 const STREAM_PATHS = ['/events', '/time', '/named', '/feed'];
@@ -139,6 +142,38 @@ describe('createSseServer options', () => {
     const tick = JSON.parse(stream.events[0]?.data ?? '{}') as { tick: number; time: string };
     assert.equal(typeof tick.tick, 'number');
     assert.match(stream.events[0]?.lastEventId ?? '', /^[0-9a-f]{12}-\d+$/);
+  });
+});
+
+describe('/feed: a client that drops before its first event misses nothing', () => {
+  for (const store of ['memory', 'file'] as const) {
+    it(`with the history in ${store}`, async () => {
+      const directory = mkdtempSync(join(tmpdir(), 'sse-cursor-'));
+      const s = await startServer(store === 'file' ? { historyFile: join(directory, 'history.log') } : {});
+      try {
+        const { cursor, received } = await dropBeforeFirstEvent(`${s.base}/feed`, (data) => publish(s.base, { data }));
+        // Nothing published yet: the cursor names the epoch's start.
+        assert.equal(cursor, `${feedChannel(s.app).epoch}-0`);
+        assert.deepEqual(received, exactAfterEarlyDrop());
+      } finally {
+        await s.app.close();
+        rmSync(directory, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('names the head when there is one', async () => {
+    const s = await startServer();
+    try {
+      for (const data of ['one', 'two']) feedChannel(s.app).publish({ data });
+      const stream = await openStream(`${s.base}/feed`);
+      await stream.waitFor((t) => t.lastEventId() !== '');
+      stream.close();
+      assert.match(stream.raw(), new RegExp(`^retry: \\d+\n\nid: ${feedChannel(s.app).epoch}-2\n\n$`));
+      assert.deepEqual(stream.events, []);
+    } finally {
+      await s.app.close();
+    }
   });
 });
 

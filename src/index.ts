@@ -18,7 +18,7 @@ export { lexicalIds, numericIds, type IdPolicy } from './hub/id-policy.js';
 export { ReplayBuffer, type ReplayBufferOptions } from './hub/replay-buffer.js';
 export { planResume, planSuppliedResume, type HistoryState, type ResetReason, type ResumePlan, type SuppliedIdState } from './hub/resume.js';
 export { clientKey, Limiter, type Lease, type LimiterOptions, type RefusalReason } from './limits/limiter.js';
-export { encodeComment, encodeEvent, encodeRetry, formatEvent, type SseEvent } from './protocol/encode.js';
+export { encodeComment, encodeCursor, encodeEvent, encodeRetry, formatEvent, type SseEvent } from './protocol/encode.js';
 export { SseError, type SseErrorCode } from './protocol/errors.js';
 export { serializeData } from './protocol/serialize.js';
 export {

@@ -227,7 +227,7 @@ export function renderScaleOutSection(rows: readonly ScaleOutRow[], finishedAt: 
   }
   lines.push(
     '',
-    'Read it with [chapter 12](recipes/12-scaling-out.md): each event takes one more network hop and one',
+    'Read it with [chapter 14](recipes/14-redis.md): each event takes one more network hop and one',
     'more process (publish → Redis → every follower), which is what the latency columns show; the',
     'deliveries are the same, since every instance fans out to its own streams. What Redis buys is',
     'that any instance can restart, fail or be added without a client losing an event.',

@@ -161,21 +161,28 @@ export class Chromium {
 export class Page {
   readonly #browser: Chromium;
   readonly #sessionId: string;
+  readonly #targetId: string;
 
-  private constructor(browser: Chromium, sessionId: string) {
+  private constructor(browser: Chromium, sessionId: string, targetId: string) {
     this.#browser = browser;
     this.#sessionId = sessionId;
+    this.#targetId = targetId;
   }
 
   /** Opens a new blank page with the given viewport. */
   static async open(browser: Chromium, width: number, height: number): Promise<Page> {
     const { targetId } = await browser.send('Target.createTarget', { url: 'about:blank' });
     const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
-    const page = new Page(browser, sessionId as string);
+    const page = new Page(browser, sessionId as string, targetId as string);
     await page.send('Page.enable');
     await page.send('Runtime.enable');
     await page.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
     return page;
+  }
+
+  /** Closes the page, as a user closes a tab: the browser tears its document down. */
+  async close(): Promise<void> {
+    await this.#browser.send('Target.closeTarget', { targetId: this.#targetId });
   }
 
   /** Sends a command to this page's session. */

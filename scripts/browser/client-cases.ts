@@ -4,12 +4,14 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Channel, type SseStream } from 'sse-reference';
+import { Channel, Heartbeat, type SseStream } from 'sse-reference';
+import { eventually } from 'sse-reference/testing';
 import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
 
-// `sse-reference/client` in headless Chromium, on the browser's own EventSource: what no Node
-// test can show (Node 20 has no EventSource). Self-contained: its own server, browser and page.
+// `sse-reference/client` in headless Chromium, on the browser's own EventSource and fetch(): what
+// no Node test can show (Node 20 has no EventSource, no Web Locks, no tabs). Self-contained: its own
+// server, browser and pages.
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>client</title>
 <script type="module">
@@ -34,8 +36,10 @@ interface Log {
   readonly opens: number;
 }
 
-describe('sse-reference/client on Chromium\'s EventSource', { timeout: 60_000 }, () => {
+describe('sse-reference/client in Chromium', { timeout: 60_000 }, () => {
   const channel = new Channel();
+  // /beating: a heartbeat comment after 100 ms of quiet, as the reference server sends one after 15 s.
+  const heartbeat = new Heartbeat(100);
   const requests: IncomingMessage[] = [];
   const streams: SseStream[] = [];
   let failFirst = 0;
@@ -44,10 +48,10 @@ describe('sse-reference/client on Chromium\'s EventSource', { timeout: 60_000 },
   let browser: Chromium | undefined;
   let page: Page;
 
-  async function waitFor(what: string, predicate: string, timeoutMs = 8000): Promise<Log> {
+  async function waitFor(what: string, predicate: string, timeoutMs = 8000, on: Page = page): Promise<Log> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { holds, log } = await page.evaluate<{ holds: boolean; log: Log }>(`(() => { const log = window.log; return { holds: Boolean(${predicate}), log }; })()`);
+      const { holds, log } = await on.evaluate<{ holds: boolean; log: Log }>(`(() => { const log = window.log; return { holds: Boolean(${predicate}), log }; })()`);
       if (holds) return log;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the page has ${JSON.stringify(log).slice(0, 1500)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -73,6 +77,12 @@ describe('sse-reference/client on Chromium\'s EventSource', { timeout: 60_000 },
         );
         return;
       }
+      // Only these are streams: a favicon request answered with one would hold one of the six
+      // connections Chromium allows per host, for as long as the page lives.
+      if (!['/flaky', '/feed', '/beating'].includes(url.pathname)) {
+        res.writeHead(404).end();
+        return;
+      }
       requests.push(req);
       if (url.pathname === '/flaky' && failFirst > 0) {
         failFirst--;
@@ -80,13 +90,21 @@ describe('sse-reference/client on Chromium\'s EventSource', { timeout: 60_000 },
         return;
       }
       // attach reads the header (the browser's own reconnect) over the query (a re-created source).
-      streams.push(channel.attach(req, res, { retryMs: 100 }));
+      streams.push(channel.attach(req, res, { retryMs: 100, ...(url.pathname === '/beating' ? { heartbeat } : {}) }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await Chromium.launch();
     page = await Page.open(browser, 800, 600);
   });
+
+  /** Loads the client's page into `on` and waits for its module. */
+  async function load(on: Page): Promise<void> {
+    await on.goto(`${origin}/`);
+    await on.evaluate<boolean>('new Promise((resolve) => { const wait = () => (window.ready ? resolve(true) : setTimeout(wait, 20)); wait(); })');
+  }
+
+  const streamRequests = (from: number, path: string): IncomingMessage[] => requests.slice(from).filter((request) => (request.url ?? '').split('?', 1)[0] === path);
 
   after(async () => {
     await browser?.close();
@@ -131,5 +149,60 @@ describe('sse-reference/client on Chromium\'s EventSource', { timeout: 60_000 },
     assert.deepEqual(log.resets[0], { reason: 'unknown', id: `${channel.epoch}-${channel.history.head}` });
     assert.equal(await page.evaluate<string>('window.client.lastEventId'), `${channel.epoch}-${channel.history.head}`);
     await page.evaluate('window.client.close()');
+  });
+  it('with heartbeatMs, reads over fetch and takes a stream that goes silent without closing for dead: a new connection after 2 × heartbeatMs, from the last id', async () => {
+    await load(page);
+    await page.evaluate<string>("window.start('/beating', { heartbeatMs: 200 })");
+    await waitFor('the stream to open', 'log.opens === 1');
+    channel.publish({ data: 'before' });
+    const { messages } = await waitFor('the first event', 'log.messages.length === 1');
+    const cursor = (messages[0] as { id: string }).id;
+    const from = requests.length;
+    // A dead path: the server goes on writing (the event below, heartbeats) and nothing arrives.
+    (streamRequests(0, '/beating').at(-1) as IncomingMessage).socket.cork();
+    channel.publish({ data: 'into the dead connection' });
+    const log = await waitFor('the event sent into the dead connection, replayed', 'log.messages.length === 2');
+    assert.deepEqual(log.messages.map((m) => m.data), ['before', 'into the dead connection']);
+    assert.equal(log.failures[0]?.message, 'No byte for 400 ms, twice the heartbeat: the connection is taken for dead.');
+    // fetch() sends Last-Event-ID as a header, as EventSource's own reconnect does.
+    const retries = streamRequests(from, '/beating');
+    assert.equal(retries.length, 1);
+    assert.equal(retries[0]?.headers['last-event-id'], cursor);
+    await page.evaluate('window.client.close()');
+  });
+
+  it('with shared, seven tabs read one stream over one connection; when the leader\'s tab closes, another resumes from the last id: every tab gets every event once, in order', async () => {
+    const tabs = await Promise.all(Array.from({ length: 7 }, () => Page.open(browser as Chromium, 400, 200)));
+    const [leader, ...followers] = tabs as [Page, ...Page[]];
+    try {
+      for (const tab of tabs) await load(tab);
+      await eventually(() => channel.stats.subscribers === 0, 3000, 'the earlier cases\' streams to close');
+      const from = requests.length;
+      await leader.evaluate<string>("window.start('/feed', { shared: true })");
+      await waitFor('the leader\'s stream to open', 'log.opens === 1', 8000, leader);
+      for (const tab of followers) await tab.evaluate<string>("window.start('/feed', { shared: true })");
+      for (const tab of followers) await waitFor('a follower to learn the stream is open', 'log.opens === 1', 8000, tab);
+      // Over HTTP/1.1 seven streams of their own would not even open: Chromium allows six per host.
+      assert.equal(channel.stats.subscribers, 1);
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        ids.push(channel.publish({ event: 'message', data: `event ${i}` }).id);
+        if (i === 9) await leader.close();
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      for (const tab of followers) {
+        const log = await waitFor('every event', `log.messages.length >= ${ids.length}`, 10_000, tab);
+        assert.deepEqual(log.messages.map((m) => m.id), ids);
+      }
+      // Nothing comes twice later either, and one connection is left.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const tab of followers) assert.equal(await tab.evaluate<number>('window.log.messages.length'), ids.length);
+      await eventually(() => channel.stats.subscribers === 1, 3000, 'one stream');
+      const feeds = streamRequests(from, '/feed');
+      assert.equal(feeds.length, 2, 'one connection per leader');
+      assert.ok(ids.includes(feeds[1]?.headers['last-event-id'] as string), `the new leader resumed from ${feeds[1]?.headers['last-event-id']}`);
+    } finally {
+      for (const tab of followers) await tab.close();
+    }
   });
 });

@@ -12,6 +12,8 @@ import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
 // The client's cases (sse-reference/client on the browser's EventSource) run in the same process.
 import './client-cases.js';
+// So do the cases of the cursor every stream starts with (Chromium and the eventsource package).
+import './cursor-cases.js';
 
 // `npm run test:browser`: the demo page in a real headless Chromium, as its own EventSource sees
 // the reference server. Bounded: the whole run has 60 s, and everything started is stopped.
@@ -123,7 +125,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
     // CONNECTING (0), not CLOSED (2): the browser will try again rather than give up.
     assert.equal(refused.readyState, 0);
     // The refusal is a valid, short stream: the browser announced it (open) before the end of the
-    // body made it reconnect (error). Chapter 14 says so.
+    // body made it reconnect (error). Chapter 2 says so.
     assert.deepEqual(log.filter((entry) => entry.path === refused.path).slice(0, 2).map((entry) => entry.kind), ['open', 'error']);
     blocker?.destroy();
     await waitForPage('all three streams served', 'r.time.length > 0 && r.named.length > 0 && r.feed.length > 0');
@@ -205,7 +207,7 @@ const COUNT_TEN = `(() => ({
   got: window.ten.filter((e) => e.data.includes('to every stream')).length,
 }))()`;
 
-// Draws what the ten EventSources see, for the screenshots in chapter 13.
+// Draws what the ten EventSources see, for the screenshots in chapter 15.
 const DRAW_TEN = (title: string): string => `(() => {
   const rows = window.ten.map((e, i) => {
     const open = e.source.readyState === EventSource.OPEN;
@@ -304,7 +306,7 @@ const STREAM_HEAD = { 'content-type': 'text/event-stream', 'cache-control': 'no-
 // fetch() would still be preflighted for it.
 const LONG_ID = `${'x'.repeat(150)}"{}`;
 
-// What chapter 14 draws: each request the page's EventSource objects made, and what they saw.
+// What chapter 16 draws: each request the page's EventSource objects made, and what they saw.
 const DRAW_CLIENT = (rows: readonly (readonly [string, string, string])[]): string => `(() => {
   const rows = ${JSON.stringify(rows)};
   document.body.innerHTML = '<style>body{font:15px system-ui,sans-serif;margin:16px;overflow:hidden}h1{font-size:17px;margin:0 0 10px}' +

@@ -18,7 +18,7 @@ function until(predicate: () => boolean, what: string, ms = 5000): Promise<void>
   });
 }
 
-describe('fetchEvents, the fetch()-based client of chapter 14', () => {
+describe('fetchEvents, the fetch()-based client of chapter 16', () => {
   let app: SseServer;
   let origin: string;
   const requests: IncomingMessage[] = [];

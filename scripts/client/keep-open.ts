@@ -1,5 +1,5 @@
 // Page code, written in TypeScript so that it is compiled and checked; the browser test runs the
-// compiled function in Chromium (`keepOpen.toString()`), so chapter 14 shows what was proven.
+// compiled function in Chromium (`keepOpen.toString()`), so chapter 16 shows what was proven.
 
 /** The parts of the browser's `EventSource` used here (the project compiles without DOM types). */
 interface BrowserEventSource {

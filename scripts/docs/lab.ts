@@ -48,7 +48,7 @@ export interface LabRequest {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** Stop after this many complete blocks of the body (each ends with a blank line). */
+  /** Stop after this many complete blocks of the body (each ends with a blank line); 0: after the head. */
   readonly blocks?: number;
   /** The curl options shown in the transcript, e.g. `-N -i`; with `-i` or `-I` the head is shown. */
   readonly curl: string;
@@ -139,7 +139,10 @@ export class Lab {
     // A query's `?` and `&` mean something to the shell: quote such a URL, as a reader must.
     const shownUrl = /[?&]/.test(url) ? `'${url}'` : url;
     const command = `$ curl ${options.curl}${headerFlags}${bodyFlag} ${shownUrl}`;
-    const showsHead = /(^| )-[iI]( |$)/.test(options.curl);
+    // -i and -I print the head before the body; `-D -` prints it to stdout while -o discards the body.
+    const showsHead = /(^| )(-[iI]|-D -)( |$)/.test(options.curl);
+    // A curl bounded by --max-time ends by itself: the transcript shows no Ctrl-C.
+    const stopsItself = /(^| )--max-time /.test(options.curl);
     return new Promise((resolve, reject) => {
       const curl = spawn('curl', ['--no-progress-meter', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       this.track({ destroy: () => curl.kill('SIGKILL') });
@@ -162,7 +165,7 @@ export class Lab {
         let body = parts.body;
         if (isStopped && options.blocks !== undefined) body = body.slice(0, nthBlockEnd(body, options.blocks));
         const text = (showsHead ? [command, parts.head, '', body] : [command, body]).join('\n');
-        resolve(isStopped ? `${text}^C\n` : text.endsWith('\n') ? text : `${text}\n`);
+        resolve(isStopped && !stopsItself ? `${text}^C\n` : text.endsWith('\n') ? text : `${text}\n`);
       };
       curl.stdout.setEncoding('utf8');
       curl.stdout.on('data', (chunk: string) => {
@@ -197,6 +200,10 @@ export class Lab {
   serverLine(): string {
     if (this.#servers.length === 0) return '';
     const several = this.#servers.length > 1;
+    // A hook has no command-line flag: say so, and give the flags of everything else.
+    if (this.#servers.some((server) => server.options.authorize !== undefined)) {
+      return `# recorded against a server made with createSseServer({ authorize, … }) (library only), its other options as in:\n$ node dist/server.js ${cliFlags(this.#servers[0]?.options ?? {})}\n`;
+    }
     const lines = this.#servers.map((server, index) => `$ node dist/server.js ${several ? `--port ${8080 + index} ` : ''}${cliFlags(server.options)}`);
     const interval = this.#usedRecipes ? ' (its recipes every 40 ms instead of every second, so the clock readings are shown a second apart)' : '';
     return `# recorded against ${several ? 'servers' : 'a server'} started as${interval}:\n${lines.join('\n')}\n`;

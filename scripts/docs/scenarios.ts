@@ -70,7 +70,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'heartbeat',
     async run(lab) {
       const { origin } = await lab.start({ heartbeatMs: 1000 });
-      return lab.record(`${origin}/feed`, { curl: STREAM, blocks: 3 });
+      return lab.record(`${origin}/feed`, { curl: STREAM, blocks: 4 });
     },
   },
   {
@@ -96,6 +96,24 @@ export const SCENARIOS: readonly Scenario[] = [
       for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
       const note = '# published before (POST /publish): "one", "two", "three"\n';
       return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '42' }, blocks: 2 }));
+    },
+  },
+  {
+    name: 'cursor',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
+      const note = '# published before (POST /publish): "one", "two", "three"\n';
+      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, blocks: 2 }));
+    },
+  },
+  {
+    name: 'hostile-id',
+    async run(lab) {
+      const { app, origin } = await lab.start();
+      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
+      const note = '# published before (POST /publish): "one", "two", "three"\n';
+      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '1e3' }, blocks: 2 }));
     },
   },
   {
@@ -137,7 +155,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'broadcast',
     async run(lab) {
       const server = await lab.start(LOCAL);
-      const watching = lab.record(`${server.origin}/feed`, { curl: STREAM, blocks: 3 });
+      const watching = lab.record(`${server.origin}/feed`, { curl: STREAM, blocks: 4 });
       await waitUntil(() => feedChannel(server.app).stats.subscribers === 1, 'the subscriber');
       const first = await publish(lab, server, '{"event":"note","data":"deploy finished"}');
       await publish(lab, server, '{"data":"{\\"build\\":1234}"}');
@@ -158,6 +176,14 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const { origin } = await lab.start();
       return lab.record(`${origin}/feed`, { method: 'HEAD', curl: '-I' });
+    },
+  },
+  {
+    name: 'diagnose',
+    async run(lab) {
+      const { origin } = await lab.start();
+      // A GET, as the browser sends it (a HEAD is not compressed by some middleware, and hangs on others).
+      return lab.record(`${origin}/feed`, { curl: '-sN -o /dev/null -D - --max-time 3', headers: { 'Accept-Encoding': 'gzip, br' }, blocks: 0 });
     },
   },
   {
@@ -238,6 +264,20 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const { origin } = await lab.start();
       return lab.record(`${origin}/feeds`, { curl: '-i' });
+    },
+  },
+  {
+    name: 'unauthorized',
+    async run(lab) {
+      const sessions = new Set(['alice-7f3e']);
+      const { origin } = await lab.start({
+        authorize: (req) => {
+          const sid = /(?:^|;\s*)sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+          return sid !== undefined && sessions.has(sid) ? true : { status: 401, message: 'Your session has expired.' };
+        },
+      });
+      const note = '# the hook lets in only the session cookie sid=alice-7f3e\n';
+      return note + (await lab.record(`${origin}/feed`, { curl: '-i', headers: { Cookie: 'sid=bob-expired' } }));
     },
   },
   {

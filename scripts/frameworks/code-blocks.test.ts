@@ -14,8 +14,8 @@ describe('the code blocks the frameworks check runs', () => {
     assert.throws(() => codeBlockUnder(page, 'C', 'js'), /no "## C" section/);
   });
 
-  it('finds the Express and FastAPI ports in chapter 17', () => {
-    const chapter = readFileSync(join(ROOT, 'docs/recipes/17-other-frameworks.md'), 'utf8');
+  it('finds the Express and FastAPI ports in chapter 20', () => {
+    const chapter = readFileSync(join(ROOT, 'docs/recipes/20-other-frameworks.md'), 'utf8');
     assert.match(codeBlockUnder(chapter, 'Express', 'js'), /require\('express'\)[\s\S]*app\.listen\(Number\(process\.env\.PORT/);
     assert.match(codeBlockUnder(chapter, 'FastAPI', 'python'), /^import asyncio[\s\S]*StreamingResponse/);
   });

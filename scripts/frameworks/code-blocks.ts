@@ -1,6 +1,6 @@
 /**
  * The first fenced code block of a language under a `## heading` of a Markdown text: how the
- * frameworks check runs exactly the code chapter 17 shows.
+ * frameworks check runs exactly the code chapter 20 shows.
  *
  * @throws Error naming the heading and language when there is no such block
  */

@@ -8,13 +8,13 @@ import { check, formatTable } from 'sse-reference/conformance';
 import { ROOT } from '../paths.js';
 import { codeBlockUnder } from './code-blocks.js';
 
-// `npm run frameworks`: runs the Express and FastAPI ports of chapter 17, exactly as the chapter
+// `npm run frameworks`: runs the Express and FastAPI ports of chapter 20, exactly as the chapter
 // shows them, and points the conformance suite at each. Express is installed from npm into a
 // scratch folder outside the project (never into package.json); FastAPI and uvicorn are Debian's
 // packages (python3-fastapi, python3-uvicorn), installed when missing where we run as root.
 
 const SCRATCH = join(tmpdir(), 'sse-reference-frameworks');
-const chapter = readFileSync(join(ROOT, 'docs/recipes/17-other-frameworks.md'), 'utf8');
+const chapter = readFileSync(join(ROOT, 'docs/recipes/20-other-frameworks.md'), 'utf8');
 
 function run(command: string, args: readonly string[], cwd: string): void {
   const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
@@ -89,7 +89,7 @@ for (const framework of PORTS) {
     await waitForPort(port, child);
     const origin = `http://127.0.0.1:${port}`;
     const report = await check({ url: `${origin}/events`, publishUrl: `${origin}/publish`, observeSeconds: 20, slowReader: true });
-    process.stdout.write(`\n${framework.name} (the code of chapter 17, in ${dir})\n${formatTable(report)}\n`);
+    process.stdout.write(`\n${framework.name} (the code of chapter 20, in ${dir})\n${formatTable(report)}\n`);
     failures += report.summary.fail;
   } finally {
     child.kill('SIGTERM');

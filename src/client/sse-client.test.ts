@@ -6,12 +6,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Channel } from '../hub/channel.js';
+import { Heartbeat } from '../stream/heartbeat.js';
 import type { SseStream } from '../stream/sse-stream.js';
 import { eventually } from '../testing/harness.js';
 import { backoffDelay } from './backoff.js';
-import { SseClient, type ClientFailure, type ClientMessage, type ResetMessage } from './sse-client.js';
+import type { ClientFailure, JsonMessage, ResetMessage, TextMessage } from './messages.js';
+import { SseClient, type SseClientOptions } from './sse-client.js';
+import { TabLeader } from './tab-leader.js';
+import { Watchdog } from './watchdog.js';
 
-/** A real server: /feed resumes from Last-Event-ID; /flaky answers 503 to its first `failFirst` requests. */
+/**
+ * A real server: /feed resumes from Last-Event-ID; /flaky answers 503 to its first `failFirst`
+ * requests; /beating sends a heartbeat comment every 50 ms of quiet.
+ */
 interface TestServer {
   readonly server: Server;
   readonly channel: Channel;
@@ -26,6 +33,7 @@ async function startTestServer(): Promise<TestServer> {
   const state = { failFirst: 0 } as TestServer;
   const requests: IncomingMessage[] = [];
   const streams: SseStream[] = [];
+  const heartbeat = new Heartbeat(50);
   const server = createServer((req, res) => {
     requests.push(req);
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -38,7 +46,7 @@ async function startTestServer(): Promise<TestServer> {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('deploying');
       return;
     }
-    streams.push(channel.attach(req, res, { retryMs: 40 }));
+    streams.push(channel.attach(req, res, { retryMs: 40, ...(path === '/beating' ? { heartbeat } : {}) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -48,10 +56,23 @@ async function startTestServer(): Promise<TestServer> {
 describe('SseClient over fetch, against a real server', () => {
   let t: TestServer;
   const clients: SseClient[] = [];
-  const open = <E extends Record<string, unknown>>(path: string, options: ConstructorParameters<typeof SseClient>[1] = {}): SseClient<E> => {
+  const open = <E extends object = Record<string, unknown>>(path: string, options: ConstructorParameters<typeof SseClient>[1] = {}): SseClient<E> => {
     const client = new SseClient<E>(`${t.base}${path}`, { transport: 'fetch', ...options });
     clients.push(client as SseClient);
     return client;
+  };
+
+  /** Opens a client that records every message's data and every failure, and waits for `first` to arrive on it. */
+  const openAndReceive = async (path: string, first: string, options: SseClientOptions): Promise<{ client: SseClient; seen: string[]; failures: ClientFailure[] }> => {
+    const client = open(path, options);
+    const seen: string[] = [];
+    const failures: ClientFailure[] = [];
+    client.on('message', (message) => seen.push(message.data));
+    client.onError((failure) => failures.push(failure));
+    await eventually(() => client.state === 'open', 3000, 'open');
+    t.channel.publish({ data: first });
+    await eventually(() => seen.length === 1, 3000, 'the first event');
+    return { client, seen, failures };
   };
 
   before(async () => {
@@ -65,9 +86,9 @@ describe('SseClient over fetch, against a real server', () => {
   });
 
   it('delivers named and unnamed events, parses JSON on demand and keeps the cursor', async () => {
-    const client = open<{ price: { eur: number } }>('/feed');
-    const prices: ClientMessage<{ eur: number }>[] = [];
-    const plain: ClientMessage[] = [];
+    const client = open<{ price: { eur: number }; message: string }>('/feed');
+    const prices: JsonMessage<{ eur: number }>[] = [];
+    const plain: TextMessage[] = [];
     client.on('price', (message) => prices.push(message));
     client.on('message', (message) => plain.push(message));
     await eventually(() => client.state === 'open', 3000, 'open');
@@ -112,14 +133,7 @@ describe('SseClient over fetch, against a real server', () => {
   });
 
   it('retries a server that answers 503 after a jittered, doubling delay, then resumes from the cursor', async () => {
-    const client = open('/flaky', { random: () => 0, backoff: { initialMs: 40, maxMs: 1000 } });
-    const seen: string[] = [];
-    const failures: ClientFailure[] = [];
-    client.on('message', (message) => seen.push(message.data));
-    client.onError((failure) => failures.push(failure));
-    await eventually(() => client.state === 'open', 3000, 'open');
-    t.channel.publish({ data: 'before' });
-    await eventually(() => seen.length === 1, 3000, 'first event');
+    const { client, seen, failures } = await openAndReceive('/flaky', 'before', { random: () => 0, backoff: { initialMs: 40, maxMs: 1000 } });
     const cursor = client.lastEventId;
     t.failFirst = 2;
     const before = t.requests.length;
@@ -165,9 +179,57 @@ describe('SseClient over fetch, against a real server', () => {
     assert.equal(t.requests.length, count);
   });
 
-  it('refuses headers with the EventSource transport, and a missing EventSource', () => {
+  it('keeps a quiet stream whose heartbeats arrive: comments count as bytes', async () => {
+    // The server's heartbeat leaves gaps under 50 ms; the watchdog waits 2 × 150 ms.
+    const client = open('/beating', { heartbeatMs: 150 });
+    const failures: ClientFailure[] = [];
+    client.onError((failure) => failures.push(failure));
+    await eventually(() => client.state === 'open', 3000, 'open');
+    const before = t.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(failures, []);
+    assert.equal(t.requests.length, before);
+    client.close();
+  });
+
+  it('takes a stream that goes silent without closing for dead: closes it after 2 × heartbeatMs and resumes from the last id', async () => {
+    const { client, seen, failures } = await openAndReceive('/beating', 'a', { heartbeatMs: 100 });
+    const cursor = client.lastEventId;
+    const before = t.requests.length;
+    // A dead path: the server goes on writing (events, heartbeats) and nothing reaches the client.
+    (t.requests.at(-1) as IncomingMessage).socket.cork();
+    t.channel.publish({ data: 'b' });
+    t.channel.publish({ data: 'c' });
+    await eventually(() => seen.length === 3, 5000, 'the events sent into the dead connection, replayed');
+    assert.deepEqual(seen, ['a', 'b', 'c']);
+    assert.equal(failures[0]?.message, 'No byte for 200 ms, twice the heartbeat: the connection is taken for dead.');
+    assert.equal(t.requests.length, before + 1);
+    assert.equal(t.requests[before]?.headers['last-event-id'], cursor);
+    client.close();
+  });
+
+  it('reads its own stream with shared where Web Locks are missing (Node 20), and one stream for two clients where they exist (Node 24)', async () => {
+    const before = t.requests.length;
+    const [first, second] = [open('/feed', { shared: true }), open('/feed', { shared: true })] as const;
+    const seen: string[][] = [[], []];
+    first.on('message', (message) => seen[0]?.push(message.data));
+    second.on('message', (message) => seen[1]?.push(message.data));
+    await eventually(() => first.state === 'open' && second.state === 'open', 3000, 'both open');
+    t.channel.publish({ data: 'to both' });
+    await eventually(() => seen.every((list) => list.length === 1), 3000, 'the event in both');
+    assert.deepEqual(seen, [['to both'], ['to both']]);
+    assert.equal(t.requests.length - before, TabLeader.isAvailable() ? 1 : 2);
+    first.close();
+    second.close();
+  });
+
+  it('refuses headers, heartbeatMs and shared with the EventSource transport, a missing EventSource, and a heartbeat that is no duration', () => {
     assert.throws(() => new SseClient(`${t.base}/feed`, { transport: 'eventsource', headers: {} }), TypeError);
     assert.throws(() => new SseClient(`${t.base}/feed`, { transport: 'eventsource' }), /No EventSource here/);
+    const EventSource = class {} as unknown as NonNullable<SseClientOptions['EventSource']>;
+    assert.throws(() => new SseClient(`${t.base}/feed`, { EventSource, transport: 'eventsource', heartbeatMs: 1000 }), /hides the heartbeat comments/);
+    assert.throws(() => new SseClient(`${t.base}/feed`, { EventSource, transport: 'eventsource', shared: true }), /every event type/);
+    assert.throws(() => new SseClient(`${t.base}/feed`, { heartbeatMs: 1.5 }), RangeError);
   });
 });
 
@@ -176,6 +238,34 @@ describe('backoffDelay', () => {
     assert.deepEqual([0, 1, 2, 3].map((n) => backoffDelay(n, {}, () => 0)), [500, 1000, 2000, 4000]);
     assert.deepEqual([0, 1, 2, 3].map((n) => backoffDelay(n, {}, () => 0.999999)), [1000, 2000, 4000, 8000]);
     assert.equal(backoffDelay(1000, { maxMs: 30_000 }, () => 0.5), 22_500);
+  });
+});
+
+describe('Watchdog', () => {
+  it('fires once, no sooner than timeoutMs after the last kick, and a kick postpones it', async () => {
+    let firedAt: number | undefined;
+    let fired = 0;
+    const watchdog = new Watchdog(150, () => {
+      fired++;
+      firedAt = performance.now();
+    });
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      watchdog.kick();
+    }
+    const lastKick = performance.now();
+    assert.equal(watchdog.hasFired, false);
+    await eventually(() => watchdog.hasFired, 2000, 'the watchdog');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(fired, 1);
+    assert.ok((firedAt as number) - lastKick >= 150, `fired ${(firedAt as number) - lastKick} ms after the last kick`);
+  });
+
+  it('never fires once stopped', async () => {
+    const watchdog = new Watchdog(20, () => assert.fail('fired after stop()'));
+    watchdog.stop();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(watchdog.hasFired, false);
   });
 });
 

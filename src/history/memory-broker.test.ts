@@ -22,13 +22,14 @@ describe('MemoryBroker', () => {
     const live = subscriber();
     assert.deepEqual(await broker.subscribe(live, undefined), { kind: 'fresh' });
     assert.deepEqual(await broker.publish({ data: 'one' }), { id: 'abcdef012345-1' });
-    assert.deepEqual(live.written, ['id: abcdef012345-1\ndata: one\n\n']);
+    // The cursor first (nothing published yet: -0), then the event.
+    assert.deepEqual(live.written, ['id: abcdef012345-0\n\n', 'id: abcdef012345-1\ndata: one\n\n']);
     const resumed = subscriber();
     assert.deepEqual(await broker.subscribe(resumed, 'abcdef012345-0'), { kind: 'replay', replayed: 1 });
     assert.deepEqual(await broker.subscribe(subscriber(), 'nope'), { kind: 'reset', reason: 'invalid' });
     broker.unsubscribe(live);
     await broker.publish({ data: 'two' });
-    assert.equal(live.written.length, 1);
+    assert.equal(live.written.length, 2);
     assert.deepEqual(broker.stats.subscribers, 2);
     assert.deepEqual(broker.health(), { isUp: true, text: 'ok' });
     assert.match(broker.describe(), /in memory, epoch abcdef012345/);

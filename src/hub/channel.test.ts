@@ -50,6 +50,7 @@ describe('Channel', () => {
   it('merges all events of one pass into one write per subscriber', async () => {
     const channel = new Channel({ epoch: EPOCH });
     const { sub } = subscribe(channel);
+    sub.writes = 0;
     for (let i = 0; i < 100; i++) channel.publish({ data: String(i) });
     await nextPass();
     assert.equal(sub.writes, 1);

@@ -1,5 +1,5 @@
 import type { SseRequest, SseResponse } from '../http/types.js';
-import { encodeEvent } from '../protocol/encode.js';
+import { encodeCursor, encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { formatEventId, parseLastEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
 import { serializeData } from '../protocol/serialize.js';
@@ -45,7 +45,7 @@ interface EventExtras {
  * What {@link Channel.publish} takes: `data` (a string is sent verbatim, anything else as JSON) and
  * an event name, typed by the channel's {@link EventMap} when it has one.
  */
-export type ChannelEvent<E extends EventMap = EventMap> = string extends keyof E
+export type ChannelEvent<E extends object = EventMap> = string extends keyof E
   ? EventExtras & { readonly event?: string | undefined; readonly data: unknown }
   : {
       [K in keyof E & string]: EventExtras &
@@ -109,7 +109,11 @@ export interface ChannelLog {
 /** What {@link Channel.subscribe} decided and what to write first. */
 export interface Subscription {
   readonly plan: ResumePlan;
-  /** Bytes to write before anything live: the replayed events, or the `reset` event. */
+  /**
+   * Bytes to write before anything live: the replayed events, or the `reset` event, then, unless
+   * their last id already names the head, an id-only block that does (the client's cursor).
+   * Undefined when there is nothing to write (a client already at the head).
+   */
   readonly initial: Buffer | undefined;
   /** How many events `initial` replays. */
   readonly replayed: number;
@@ -132,7 +136,7 @@ export interface Subscription {
  * process.on('SIGTERM', () => channel.close({ retryMs: 5000 }));
  * ```
  */
-export class Channel<E extends EventMap = EventMap> {
+export class Channel<E extends object = EventMap> {
   /** The epoch of every id this channel assigns. */
   readonly epoch: string;
   readonly maxEventBytes: number;
@@ -150,6 +154,8 @@ export class Channel<E extends EventMap = EventMap> {
   #isClosed = false;
   #closeRetryMs: number | undefined;
   #lastId: string | undefined;
+  /** The id-only block naming the head, made once per head. */
+  #cursor: { readonly head: number; readonly bytes: Buffer } | undefined;
   #published = 0;
   #delivered = 0;
 
@@ -243,16 +249,12 @@ export class Channel<E extends EventMap = EventMap> {
     // the existing subscribers now, so the newcomer gets them once, from the replay.
     this.flush();
     const plan = this.#plan(cursor);
-    let initial: Buffer | undefined;
-    let replayed = 0;
-    if (plan.kind === 'replay') {
-      let events = this.#buffer.after(plan.afterSeq);
-      if (filter !== undefined) events = events.filter((_, i) => filter(this.#index.at(plan.afterSeq + 1 + i) as EventInfo));
-      replayed = events.length;
-      if (replayed > 0) initial = Buffer.concat(events);
-    } else if (plan.kind === 'reset') {
-      initial = this.#reset(plan.reason);
-    }
+    const blocks = plan.kind === 'replay' ? this.#replay(plan.afterSeq, filter) : plan.kind === 'reset' ? [this.#reset(plan.reason)] : [];
+    const replayed = plan.kind === 'replay' ? blocks.length : 0;
+    // Every stream starts with a cursor: a client that drops before its first event resumes
+    // from where it joined, not from nowhere (live only: a silent gap).
+    if (!this.#endsAtHead(plan, filter)) blocks.push(this.#cursorBlock());
+    const initial = blocks.length <= 1 ? blocks[0] : Buffer.concat(blocks);
     if (filter === undefined) this.#subscribers.add(subscriber);
     else this.#filtered.set(subscriber, filter);
     // #endregion subscribe
@@ -363,6 +365,20 @@ export class Channel<E extends EventMap = EventMap> {
     }
   }
 
+  /** The retained events after `afterSeq` that pass `filter`. */
+  #replay(afterSeq: number, filter: EventFilter | undefined): Buffer[] {
+    const events = this.#buffer.after(afterSeq);
+    return filter === undefined ? events : events.filter((_, i) => filter(this.#index.at(afterSeq + 1 + i) as EventInfo));
+  }
+
+  /** Whether what `plan` writes first ends with the head's id: a replay or a reset does, unless a filter left the newest event out. */
+  #endsAtHead(plan: ResumePlan, filter: EventFilter | undefined): boolean {
+    if (plan.kind === 'fresh') return false;
+    if (plan.kind === 'reset' || filter === undefined) return true;
+    const head = this.#buffer.head;
+    return plan.afterSeq === head || filter(this.#index.at(head) as EventInfo);
+  }
+
   #plan(cursor: LastEventIdResult | string | readonly string[] | undefined): ResumePlan {
     const head = this.#buffer.head;
     const oldest = this.#buffer.oldest;
@@ -378,18 +394,36 @@ export class Channel<E extends EventMap = EventMap> {
       seqOf: (id) => index.seqOf(id),
       headId: this.#lastId,
       floorId: index.at(oldest - 1)?.id,
+      startId: this.#startId(),
     });
+  }
+
+  /**
+   * The id that names the head. With supplied ids and nothing published yet it is the channel's
+   * `<epoch>-0`: no id of the application's can name "before the first event".
+   */
+  #headId(): string {
+    if (this.#ids === undefined || this.#lastId === undefined) return formatEventId({ epoch: this.epoch, seq: this.#buffer.head });
+    return this.#lastId;
+  }
+
+  #startId(): string {
+    return formatEventId({ epoch: this.epoch, seq: 0 });
+  }
+
+  #cursorBlock(): Buffer {
+    const head = this.#buffer.head;
+    if (this.#cursor?.head !== head) this.#cursor = { head, bytes: encodeCursor(this.#headId()) };
+    return this.#cursor.bytes;
   }
 
   #reset(reason: Parameters<typeof encodeReset>[0]): Buffer {
     const head = this.#buffer.head;
     const oldest = this.#buffer.oldest;
-    if (this.#ids === undefined) {
-      return encodeReset(reason, { epoch: this.epoch, head, oldest, headId: formatEventId({ epoch: this.epoch, seq: head }) });
-    }
-    // With supplied ids the positions are the ids; an empty id clears the client's cursor.
-    const headId = this.#lastId ?? '';
-    return encodeReset(reason, { epoch: this.epoch, head: headId, oldest: this.#index.at(oldest)?.id ?? '', headId });
+    const headId = this.#headId();
+    if (this.#ids === undefined) return encodeReset(reason, { epoch: this.epoch, head, oldest, headId });
+    // With supplied ids the positions are the ids ('' for none).
+    return encodeReset(reason, { epoch: this.epoch, head: this.#lastId ?? '', oldest: this.#index.at(oldest)?.id ?? '', headId });
   }
 
   #assignId(supplied: string | undefined, seq: number): string {

@@ -54,15 +54,21 @@ export interface SuppliedIdState {
   readonly headId: string | undefined;
   /** The newest evicted id (everything after it is retained), undefined while nothing was evicted. */
   readonly floorId: string | undefined;
+  /**
+   * The id a stream names as its cursor before the first event (the channel's `<epoch>-0`): a
+   * resume from it replays everything while nothing was evicted.
+   */
+  readonly startId?: string | undefined;
 }
 
 // [spec] RFC 9110 §5.6.3: optional whitespace is space and horizontal tab, as parseLastEventId trims.
 const OWS = /^[ \t]+|[ \t]+$/g;
 
 /**
- * {@link planResume} for ids the application supplies. Exact when the id is kept; otherwise a
- * reset: `invalid` when the policy refuses it, `expired` when it comes before the newest evicted
- * id, `unknown` when the channel never published it (between kept ids, or after the newest).
+ * {@link planResume} for ids the application supplies. Exact when the id is kept (or is the
+ * start id while nothing was evicted); otherwise a reset: `invalid` when the policy refuses it,
+ * `expired` when it comes before the newest evicted id, `unknown` when the channel never
+ * published it (between kept ids, or after the newest).
  * Pure: no I/O, never throws.
  *
  * @param value - the raw `Last-Event-ID` (duplicates arrive as an array, or joined with `, `)
@@ -73,6 +79,7 @@ export function planSuppliedResume(value: string | readonly string[] | undefined
   if (typeof value !== 'string') return { kind: 'reset', reason: 'invalid' };
   const id = value.replace(OWS, '');
   if (id === '') return { kind: 'fresh' };
+  if (id === state.startId) return state.floorId === undefined ? { kind: 'replay', afterSeq: 0 } : { kind: 'reset', reason: 'expired' };
   if (!state.policy.accepts(id)) return { kind: 'reset', reason: 'invalid' };
   const seq = state.seqOf(id);
   if (seq !== undefined) return { kind: 'replay', afterSeq: seq };

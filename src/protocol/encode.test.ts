@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeComment, encodeEvent, encodeRetry, formatEvent } from './encode.js';
+import { encodeComment, encodeCursor, encodeEvent, encodeRetry, formatEvent } from './encode.js';
 import { SseError, type SseErrorCode } from './errors.js';
 import { createParser, type ParsedEvent } from './parse.js';
 
@@ -86,6 +86,15 @@ describe('encodeComment and encodeRetry', () => {
     assert.equal(encodeComment('heartbeat').toString(), ': heartbeat\n\n');
     assert.equal(encodeComment('').toString(), ':\n\n');
     assert.equal(encodeRetry(3000).toString(), 'retry: 3000\n\n');
+  });
+
+  it('write an id-only block that a client takes as its cursor without an event, and refuse an id that would inject', () => {
+    assert.equal(encodeCursor('abc-7').toString(), 'id: abc-7\n\n');
+    const parser = createParser({ onEvent: () => assert.fail('an id-only block dispatched an event') });
+    parser.feed(encodeCursor('abc-7'));
+    assert.equal(parser.lastEventId, 'abc-7');
+    assert.throws(() => encodeCursor('7\ndata: x'), { code: 'SSE_ERR_ID_HAS_NEWLINE' });
+    assert.throws(() => encodeCursor('7\0'), { code: 'SSE_ERR_ID_HAS_NULL' });
   });
 
   it('refuse a comment with a line break', () => {

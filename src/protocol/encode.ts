@@ -90,6 +90,18 @@ export function encodeRetry(retryMs: number): Buffer {
   return Buffer.from(`retry: ${checkRetry(retryMs)}\n\n`, 'latin1');
 }
 
+/**
+ * Encodes an id on its own, as a block with no data: the client's cursor without an event.
+ *
+ * @param id - the id the client should send back as `Last-Event-ID`
+ * @throws {@link SseError} `SSE_ERR_ID_HAS_NEWLINE`, `SSE_ERR_ID_HAS_NULL`
+ */
+export function encodeCursor(id: string): Buffer {
+  // [spec] §9.2.6 dispatch step 1: the id buffer becomes the last event ID even when the empty
+  // data buffer then dispatches nothing.
+  return Buffer.from(`id: ${checkId(id)}\n\n`, 'utf8');
+}
+
 function checkEventName(type: string): string {
   if (typeof type !== 'string' || type === '') {
     throw new SseError('SSE_ERR_EVENT_EMPTY', 'An event name must be a non-empty string; omit it to send a `message` event.');

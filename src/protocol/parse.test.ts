@@ -87,6 +87,13 @@ describe('createParser', () => {
     assert.equal(seen.lastEventId, '9');
   });
 
+  it('starts from the last event id the client already holds, which an event without id keeps and an empty id clears', () => {
+    const events: ParsedEvent[] = [];
+    const parser = createParser({ onEvent: (e) => events.push(e) }, 'e-7');
+    parser.feed('data: a\n\nid\ndata: b\n\n');
+    assert.deepEqual(events.map((e) => e.lastEventId), ['e-7', '']);
+  });
+
   it('does not dispatch a block without data, and discards an unterminated event at the end', () => {
     const seen = parse(['event: x\n\ndata: kept\n\ndata: lost\nid: 5']);
     assert.deepEqual(data(seen), ['kept']);

@@ -43,6 +43,8 @@ const DIGITS = /^[0-9]+$/;
  * ignored (and reported through `onUnknownField`), as a browser's `EventSource` would do.
  *
  * @param handlers - callbacks for events, retry hints, comments and unknown fields
+ * @param lastEventId - the last event id the client holds as this connection starts: it belongs to
+ *   the client, not the connection, so a reconnect carries it over @defaultValue `''`
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @example
  * ```ts
@@ -50,7 +52,7 @@ const DIGITS = /^[0-9]+$/;
  * parser.feed('event: greeting\ndata: hi\n\n');
  * ```
  */
-export function createParser(handlers: ParserHandlers = {}): SseParser {
+export function createParser(handlers: ParserHandlers = {}, lastEventId = ''): SseParser {
   const decoder = new TextDecoder('utf-8');
   let isFirstText = true;
   // A CR at the end of a chunk may be the first half of a CRLF split across two chunks.
@@ -61,8 +63,7 @@ export function createParser(handlers: ParserHandlers = {}): SseParser {
   let hasData = false;
   let eventType = '';
   // [spec] the id buffer becomes the client's last event id only when a blank line dispatches.
-  let idBuffer = '';
-  let lastEventId = '';
+  let idBuffer = lastEventId;
   let sawField = false;
 
   function dispatch(): void {

@@ -8,7 +8,7 @@ import type { SseServerOptions } from '../options/table.js';
 import { RedisClient } from './client.js';
 import { RedisEpochError } from './entries.js';
 import { spawnRedis, type SpawnedRedis } from '../testing/spawn-redis.js';
-import { eventually, startServer, type Started } from '../testing/harness.js';
+import { dropBeforeFirstEvent, eventually, exactAfterEarlyDrop, startServer, type Started } from '../testing/harness.js';
 import { openStream, type TestStream } from '../testing/sse-client.js';
 import { RedisBroker } from './redis-broker.js';
 
@@ -167,6 +167,18 @@ describe('two instances on one Redis stream', () => {
       const { oldest } = (a.app.broker as RedisBroker).window;
       assert.deepEqual(JSON.parse(event?.data ?? ''), { reason, epoch, head: (id as string).slice(13), oldest });
     }
+  });
+
+  it('starts every stream with a cursor, so a client that drops before its first event misses nothing, on either instance', async () => {
+    const [a, b] = (await instances(2)) as [Started, Started];
+    const { cursor, received } = await dropBeforeFirstEvent(`${a.base}/feed`, (data) => post(b.base, data));
+    // An empty stream: the cursor is the epoch's start, 0-0.
+    assert.match(cursor, /^[0-9a-f]{12}-0-0$/);
+    assert.deepEqual(received, exactAfterEarlyDrop());
+    const again = await dropBeforeFirstEvent(`${b.base}/feed`, (data) => post(a.base, data));
+    assert.match(again.cursor, /^[0-9a-f]{12}-\d+-\d+$/);
+    assert.notEqual(again.cursor, cursor);
+    assert.deepEqual(again.received, exactAfterEarlyDrop());
   });
 
   it('says expired for a cursor that Redis trimmed away', async () => {

@@ -1,4 +1,4 @@
-import { encodeEvent } from '../protocol/encode.js';
+import { encodeCursor, encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { checkInteger } from '../options/check.js';
 import { RedisClient, RedisUnavailableError, type RedisState } from './client.js';
@@ -223,7 +223,8 @@ export class RedisBroker implements Broker {
     // #region redis-resume
     switch (cursor.kind) {
       case 'none':
-        return Promise.resolve(this.#attach(subscriber, [], { kind: 'fresh' }));
+        // The cursor: a client that drops before its first event resumes from here.
+        return Promise.resolve(this.#attach(subscriber, [encodeCursor(formatStreamEventId(epoch, this.#window.head))], { kind: 'fresh' }));
       case 'invalid':
         return Promise.resolve(this.#reset(subscriber, 'invalid'));
       case 'position': {

@@ -3,6 +3,7 @@ import { createSseServer, type SseServer } from '../app.js';
 import { MemoryBroker } from '../history/memory-broker.js';
 import type { Channel } from '../hub/channel.js';
 import type { SseServerOptions } from '../options/table.js';
+import { openStream } from './sse-client.js';
 
 /** A reference server listening on a free loopback port, for tests. */
 export interface Started {
@@ -82,4 +83,36 @@ export async function publish(base: string, body: unknown, contentType = 'applic
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
+}
+
+/**
+ * A client that drops before its first event (the gap the stream's opening cursor closes): opens
+ * `url`, waits for the cursor a browser would hold, drops, publishes `count` events while away,
+ * comes back with that cursor as `Last-Event-ID`, then publishes `after` and waits for it.
+ *
+ * @param publish - publishes one event with this data (through a route, a channel, a broker)
+ * @returns the cursor, and the data of every event the second stream got: exactly the `count`
+ *   events then `after`, when nothing was lost or repeated
+ */
+export async function dropBeforeFirstEvent(url: string, publish: (data: string) => unknown, count = 5): Promise<{ cursor: string; received: string[] }> {
+  const first = await openStream(url);
+  await first.waitFor((s) => s.lastEventId() !== '');
+  const cursor = first.lastEventId();
+  first.close();
+  await first.ended;
+  for (let i = 1; i <= count; i++) await publish(`while away ${i}`);
+  const again = await openStream(url, { 'last-event-id': cursor });
+  try {
+    await again.waitFor((s) => s.events.length >= count);
+    await publish('after');
+    await again.waitFor((s) => s.events.some((e) => e.data === 'after'));
+    return { cursor, received: again.events.map((e) => e.data) };
+  } finally {
+    again.close();
+  }
+}
+
+/** What {@link dropBeforeFirstEvent} gets when nothing is lost or repeated. */
+export function exactAfterEarlyDrop(count = 5): string[] {
+  return [...Array.from({ length: count }, (_, i) => `while away ${i + 1}`), 'after'];
 }

@@ -13,6 +13,8 @@ export interface TestStream {
   readonly events: ParsedEvent[];
   readonly comments: string[];
   readonly retries: number[];
+  /** The last event ID a browser would hold now (an id-only block moves it too): what it sends back. */
+  readonly lastEventId: () => string;
   /** Resolves once the response has ended (server closed it). */
   readonly ended: Promise<void>;
   /** Resolves when `predicate` holds, rejects after `timeoutMs`. */
@@ -78,6 +80,7 @@ function collect(body: Readable, status: number, headers: IncomingHttpHeaders, c
     events,
     comments,
     retries,
+    lastEventId: () => parser.lastEventId,
     ended,
     waitFor(predicate, timeoutMs = 3000) {
       if (predicate(stream)) return Promise.resolve();
