@@ -32,9 +32,12 @@ export function renderConformanceDocs(): string {
 ${RULES.length - must - advice} SHOULD, ${advice} ADVICE), over real sockets, byte by byte, as a browser's \`EventSource\` would see it.
 
 \`\`\`sh
-npx -p sse-reference sse-conformance https://example.com/stream        # no options: what a user pointing it at a server can do
-npx -p sse-reference sse-conformance http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish   # the reference server: with --publish-local
+node dist/conformance/cli.js https://example.com/stream        # no options: what a user pointing it at a server can do
+node dist/conformance/cli.js http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish   # the reference server: with --publish-local
 \`\`\`
+
+The package is not on npm yet: run the suite from a clone of this repository, after \`npm install\`
+(which builds \`dist/\`), or with \`npm run conformance -- <url>\`.
 
 ## What the default run does
 With no option at all, the suite finds what matters on a server it knows nothing about:
@@ -98,13 +101,14 @@ One plain shell step: start the server, wait for its port, run the suite with \`
 server, keep the exit code; then hand the JUnit file to the CI's test report. In GitHub Actions:
 
 \`\`\`yaml
+- run: npm ci          # builds dist/ (the prepare script): the suite runs from this clone
 - name: SSE conformance
   run: |
     node dist/server.js --port 18080 & server=$!
     # Wait up to 10 s for the port (bash's /dev/tcp: no curl needed).
     for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null && break; sleep 0.2; done
     status=0
-    npx sse-conformance http://127.0.0.1:18080/feed --strict --deadline 120 \\
+    node dist/conformance/cli.js http://127.0.0.1:18080/feed --strict --deadline 120 \\
       --expect conformance-known.json --junit conformance.xml || status=$?
     kill "$server"
     exit "$status"   # 0 pass, 1 a rule failed, 2 usage, 3 unreachable, 4 cut by --deadline

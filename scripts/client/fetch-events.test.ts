@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type ParsedEvent, type SseServer } from 'sse-reference';
 import { feedChannel } from 'sse-reference/testing';
@@ -51,6 +51,37 @@ describe('fetchEvents, the fetch()-based client of chapter 16', () => {
     assert.deepEqual(events.map((e) => [e.type, e.data]), [['message', 'one'], ['note', 'two'], ['message', 'three, while away']]);
     stop.abort();
     await done;
+  });
+
+  it('keeps its position through a stream that sends no id, drops it after an empty id, and asks for headers anew each time', async () => {
+    // Three answers in turn, each ending the stream: an id then an event without one; an event
+    // without id; an explicit empty id. What matters is the Last-Event-ID of each next request.
+    const bodies = ['retry: 10\nid: a-1\ndata: 1\n\ndata: 2\n\n', 'data: 3\n\n', 'id:\ndata: 4\n\n', ': done\n\n'];
+    const seen: (string | undefined)[] = [];
+    const tokens: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers['last-event-id'] as string | undefined);
+      tokens.push(req.headers.authorization ?? '');
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(bodies[seen.length - 1] ?? '');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const stop = new AbortController();
+    let issued = 0;
+    const events: ParsedEvent[] = [];
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    const done = fetchEvents(url, { signal: stop.signal, headers: () => ({ authorization: `Bearer t${++issued}` }), onEvent: (e) => events.push(e) });
+    try {
+      await until(() => seen.length >= 4, 'four requests');
+      assert.deepEqual(seen.slice(0, 4), [undefined, 'a-1', 'a-1', undefined]);
+      assert.deepEqual(tokens.slice(0, 4), ['Bearer t1', 'Bearer t2', 'Bearer t3', 'Bearer t4']);
+      assert.deepEqual(events.map((e) => [e.data, e.lastEventId]), [['1', 'a-1'], ['2', 'a-1'], ['3', 'a-1'], ['4', '']]);
+    } finally {
+      stop.abort();
+      await done;
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('fails for good on an answer that is not an event stream, as EventSource does', async () => {

@@ -6,8 +6,11 @@ export interface FetchEventsOptions {
   readonly onEvent: (event: ParsedEvent) => void;
   /** Aborting it ends the stream and the reconnect loop; `fetchEvents` then resolves. */
   readonly signal: AbortSignal;
-  /** Headers of your own: what an `EventSource` cannot send (an `Authorization`, say). */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Headers of your own: what an `EventSource` cannot send (an `Authorization`, say). A function
+   * is called before every request, so each reconnect can carry a token refreshed meanwhile.
+   */
+  readonly headers?: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>);
   /** A position to resume from on the first request, e.g. one saved across page loads. */
   readonly lastEventId?: string;
   /** The wait before a reconnect until the server sends `retry:`. @defaultValue 3000 */
@@ -34,7 +37,7 @@ export class StreamRefusedError extends Error {
  *
  * @returns when the signal aborts or the server answers `204` (its way of saying stop)
  * @throws {@link StreamRefusedError} on any other non-200 answer or a wrong media type, as
- *   `EventSource` then fails for good
+ *   `EventSource` then fails for good; whatever a `headers` function throws, unchanged
  */
 export async function fetchEvents(url: string, options: FetchEventsOptions): Promise<void> {
   const { signal } = options;
@@ -42,7 +45,8 @@ export async function fetchEvents(url: string, options: FetchEventsOptions): Pro
   let retryMs = options.retryMs ?? 3000;
   while (!signal.aborted) {
     // #region fetch-events
-    const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
+    const own = typeof options.headers === 'function' ? await options.headers() : options.headers;
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...own };
     if (lastEventId !== '') headers['last-event-id'] = lastEventId;
     let res: Response | undefined;
     try {
@@ -57,7 +61,8 @@ export async function fetchEvents(url: string, options: FetchEventsOptions): Pro
         await res.body?.cancel();
         throw new StreamRefusedError(res.status, type);
       }
-      const parser = createParser({ onEvent: options.onEvent, onRetry: (ms) => (retryMs = ms) });
+      // The parser starts from the id we hold: a stream that sends none keeps it, as browsers do.
+      const parser = createParser({ onEvent: options.onEvent, onRetry: (ms) => (retryMs = ms) }, lastEventId);
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       try {
         for (let read = await reader.read(); !read.done; read = await reader.read()) parser.feed(read.value);
@@ -65,8 +70,7 @@ export async function fetchEvents(url: string, options: FetchEventsOptions): Pro
         // The connection dropped mid-stream: the same as an end, below.
       }
       parser.end();
-      // Keep the position we had when this connection brought no id (as browsers do).
-      if (parser.lastEventId !== '') lastEventId = parser.lastEventId;
+      lastEventId = parser.lastEventId;
     }
     if (signal.aborted) return;
     options.onReconnect?.(retryMs);

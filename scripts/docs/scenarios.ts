@@ -1,8 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Heartbeat } from 'sse-reference';
 import { spawnRedis, feedChannel } from 'sse-reference/testing';
+import { answerRoute } from '../post/answer-stream.js';
 import type { Lab, LabServer } from './lab.js';
 import { waitUntil } from './lab.js';
 
@@ -21,6 +24,14 @@ const JSON_TYPE = { 'Content-Type': 'application/json' } as const;
 /** Publishes through the HTTP route, as a reader would with curl. */
 function publish(lab: Lab, server: Pick<LabServer, 'origin'>, body: string, headers: Record<string, string> = JSON_TYPE): Promise<string> {
   return lab.record(`${server.origin}/publish`, { method: 'POST', headers, body, curl: '-i' });
+}
+
+/** Publishes "one", "two", "three" to `/feed`, then records a stream opened with these headers. */
+async function afterThree(lab: Lab, headers?: Record<string, string>): Promise<string> {
+  const { app, origin } = await lab.start();
+  for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
+  const note = '# published before (POST /publish): "one", "two", "three"\n';
+  return note + (await lab.record(`${origin}/feed`, headers === undefined ? { curl: STREAM, blocks: 2 } : { curl: STREAM, headers, blocks: 2 }));
 }
 
 /** Every transcript the book shows, in chapter order. */
@@ -91,30 +102,15 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'reset',
-    async run(lab) {
-      const { app, origin } = await lab.start();
-      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
-      const note = '# published before (POST /publish): "one", "two", "three"\n';
-      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '42' }, blocks: 2 }));
-    },
+    run: (lab) => afterThree(lab, { 'Last-Event-ID': '42' }),
   },
   {
     name: 'cursor',
-    async run(lab) {
-      const { app, origin } = await lab.start();
-      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
-      const note = '# published before (POST /publish): "one", "two", "three"\n';
-      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, blocks: 2 }));
-    },
+    run: (lab) => afterThree(lab),
   },
   {
     name: 'hostile-id',
-    async run(lab) {
-      const { app, origin } = await lab.start();
-      for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
-      const note = '# published before (POST /publish): "one", "two", "three"\n';
-      return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': '1e3' }, blocks: 2 }));
-    },
+    run: (lab) => afterThree(lab, { 'Last-Event-ID': '1e3' }),
   },
   {
     name: 'refused',
@@ -211,6 +207,25 @@ export const SCENARIOS: readonly Scenario[] = [
         const first = /"id":"([^"]+)"/.exec(posts[0] ?? '')?.[1] ?? '';
         const resumed = await lab.record(`${b.origin}/feed`, { curl: STREAM, headers: { 'Last-Event-ID': first }, blocks: 3 });
         return fixRedisIds(`# publish on instance A (8080)\n${posts.join('\n')}\n# resume on instance B (8081)\n${resumed}`);
+      } finally {
+        await redis.stop();
+      }
+    },
+  },
+  {
+    name: 'redis-reset',
+    async run(lab) {
+      const redis = await spawnRedis();
+      try {
+        const server = await lab.start({ redisUrl: redis.url });
+        const ids: string[] = [];
+        for (const data of ['one', 'two', 'three']) ids.push(/"id":"([^"]+)"/.exec(await publish(lab, server, JSON.stringify({ data })))?.[1] ?? '');
+        const note = '# published before (POST /publish): "one", "two", "three"; the cursor is from another epoch\n';
+        let text = note + (await lab.record(`${server.origin}/feed`, { curl: '-N', headers: { 'Last-Event-ID': '0123456789ab-1795478400000-0' }, blocks: 2 }));
+        // The same stand-ins as the transcript above: the epoch kept in Redis, and entry times 250 ms apart.
+        const epoch = ids[0]?.split('-')[0] ?? '';
+        ids.forEach((id, index) => (text = text.replaceAll(id.slice(epoch.length + 1), `${1795478400000 + 250 * index}-0`)));
+        return text.replaceAll(epoch, '9b4e17c2d05a');
       } finally {
         await redis.stop();
       }
@@ -315,6 +330,29 @@ export const SCENARIOS: readonly Scenario[] = [
       return `${allowed}\n${foreign}`;
     },
   },
+  {
+    name: 'post-answer',
+    async run(lab) {
+      // Not the reference server: the recipe's own route, with a stand-in for the model.
+      async function* model(): AsyncIterable<string | { event: string; data: unknown }> {
+        for (const word of ['Because ', 'EventSource ', 'cannot ', 'POST.']) yield word;
+        yield { event: 'done', data: { words: 4 } };
+      }
+      const heartbeat = new Heartbeat(15_000);
+      const server = createServer(answerRoute(model, heartbeat));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      try {
+        const headers = { Accept: 'text/event-stream', 'Content-Type': 'application/json' };
+        const text = await lab.record(`${origin}/answers`, { method: 'POST', curl: '-N -i', headers, body: '{"question":"why fetch?"}' });
+        const note = '# recorded against answerRoute (scripts/post/answer-stream.ts) on node:http, its model a stand-in that yields four words\n';
+        return note + text.replaceAll(origin, 'http://127.0.0.1:8080');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  },
 ];
 
 /**
@@ -328,8 +366,8 @@ function fixRedisIds(text: string): string {
     if (!entries.has(id)) entries.set(id, `${1795478400000 + 250 * entries.size}-0`);
     return entries.get(id) as string;
   };
-  return text.replace(/\b([0-9a-f]{12})-(\d{13}-\d+)\b|"head":"(\d{13}-\d+)"/g, (whole, epoch?: string, id?: string, head?: string) => {
-    if (head !== undefined) return `"head":"${entry(head)}"`;
+  return text.replace(/\b([0-9a-f]{12})-(\d{13}-\d+)\b|"(head|oldest)":"(\d{13}-\d+)"/g, (whole, epoch?: string, id?: string, field?: string, position?: string) => {
+    if (field !== undefined && position !== undefined) return `"${field}":"${entry(position)}"`;
     if (epoch === undefined || id === undefined) return whole;
     if (!epochs.has(epoch)) epochs.set(epoch, ['9b4e17c2d05a', '2d7f6a8e1c43'][epochs.size] ?? epoch);
     return `${epochs.get(epoch) as string}-${entry(id)}`;

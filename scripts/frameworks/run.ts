@@ -55,9 +55,11 @@ const PORTS: readonly Port[] = [
   {
     name: 'Express',
     prepare(dir) {
-      if (!existsSync(join(dir, 'node_modules/express'))) {
+      // A scratch folder left by an older run may hold another major: install Express 5 again then.
+      const installed = join(dir, 'node_modules/express/package.json');
+      if (!existsSync(installed) || !(JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version.startsWith('5.')) {
         writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
-        run('npm', ['install', '--no-audit', '--no-fund', 'express@4'], dir);
+        run('npm', ['install', '--no-audit', '--no-fund', 'express@5'], dir);
       }
       writeFileSync(join(dir, 'server.js'), codeBlockUnder(chapter, 'Express', 'js'));
       return [process.execPath, ['server.js']];
