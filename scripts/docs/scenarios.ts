@@ -217,7 +217,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const redis = await spawnRedis();
       try {
-        const server = await lab.start({ redisUrl: redis.url });
+        const server = await lab.start({ redisUrl: redis.url, ...LOCAL });
         const ids: string[] = [];
         for (const data of ['one', 'two', 'three']) ids.push(/"id":"([^"]+)"/.exec(await publish(lab, server, JSON.stringify({ data })))?.[1] ?? '');
         const note = '# published before (POST /publish): "one", "two", "three"; the cursor is from another epoch\n';
