@@ -2,7 +2,7 @@ import { connect as h2connect, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import { sleep } from './fault-tools.js';
 import type { Profile } from './profile.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { Findings, medianAndMax, type ScenarioResult } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const IDLE_TIMEOUT_MS = 1000;
@@ -101,7 +101,7 @@ export async function idleHttp2(profile: Profile): Promise<ScenarioResult> {
 
     findings.row(`idle h2c connections, each kind (headersTimeout ${IDLE_TIMEOUT_MS} ms)`, profile.idleH2Connections);
     findings.row('closed in time: silent TCP / preface + SETTINGS (and PINGs) / idle after a request', `${closedInTime('silent')} / ${closedInTime('preface')} / ${closedInTime('after a request')}`);
-    findings.row('time to close p50 / max (ms)', ms.length === 0 ? 'n/a' : `${percentile(ms, 50).toFixed(0)} / ${Math.max(...ms).toFixed(0)}`);
+    findings.row('time to close p50 / max (ms)', medianAndMax(ms));
     findings.row('idle connections still open at the bound', still);
     findings.row(`live /feed streams, heartbeats off, silent for ${idleMs.toFixed(0)} ms: still open, then delivered`, `${liveOpen} of ${LIVE_STREAMS}, ${delivered.filter(Boolean).length}`);
     findings.row('fresh h2c /health during', `${freshOk} / ${freshTried}`);

@@ -2,7 +2,7 @@ import { startGoodClients } from './good-clients.js';
 import { pool } from './pool.js';
 import { SOURCE_ADDRESSES, type Profile } from './profile.js';
 import { rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { Findings, medianAndMax, type ScenarioResult } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const HEADERS_TIMEOUT_MS = 1000;
@@ -93,10 +93,10 @@ export async function slowBody(profile: Profile): Promise<ScenarioResult> {
 
     findings.row(`bodies trickled (1 byte / ${TRICKLE_MS} ms) to routes that do not read them`, `${unread.length} over ${UNREAD.length} routes`);
     findings.row('answered and closed at once', unreadClosed.length);
-    findings.row('time to close p50 / max (ms)', unreadMs.length === 0 ? 'n/a' : `${percentile(unreadMs, 50).toFixed(0)} / ${Math.max(...unreadMs).toFixed(0)}`);
+    findings.row('time to close p50 / max (ms)', medianAndMax(unreadMs));
     findings.row(`publish bodies trickled (request timeout ${REQUEST_TIMEOUT_MS} ms)`, publishes.length);
     findings.row('answered 408 and closed', publishClosed.length);
-    findings.row('time to 408 p50 / max (ms)', publishMs.length === 0 ? 'n/a' : `${percentile(publishMs, 50).toFixed(0)} / ${Math.max(...publishMs).toFixed(0)}`);
+    findings.row('time to 408 p50 / max (ms)', medianAndMax(publishMs));
     findings.row('bytes trickled in all', trickled);
     findings.row('trickling sockets still open at the bound', stillOpen);
     findings.row('good /health requests', `${report.healthRequests} (${report.healthFailures} failed, p99 ${report.healthP99Ms.toFixed(1)} ms)`);
