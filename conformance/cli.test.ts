@@ -166,6 +166,16 @@ describe('sse-conformance (the CLI)', { concurrency: true }, () => {
     }
   });
 
+  it('names the flag the user typed in an out-of-range value, not the library\'s option', async () => {
+    for (const [args, sentence] of [
+      [['--deadline', '5'], '--deadline must be at least 10, got 5.'],
+      [['--capacity', '999'], '--capacity must be an integer from 1 to 256, got 999.'],
+    ] as const) {
+      const { code, stderr } = await run(['http://127.0.0.1:1/', ...args]);
+      assert.deepEqual([code, stderr.split('\n')[0]], [2, `sse-conformance: ${sentence}`]);
+    }
+  });
+
   it('prints a table and a summary, a progress line per area, and exits 0 on a conforming server', async () => {
     const { code, stdout, stderr } = await run([correct.url, '--publish', correct.publishUrl, '--header', 'Authorization: Bearer t', ...FAST]);
     assert.equal(code, 0, stdout);

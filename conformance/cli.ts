@@ -10,7 +10,7 @@ import { exitCode, formatTable, parseExpectations, summaryLine, watchLine, type 
 import { RULES, ruleById } from './rules.js';
 import { check } from './run.js';
 import { parseSelection } from './select.js';
-import { TARGET_DEFAULTS, type Target } from './target.js';
+import { resolveTarget, TARGET_DEFAULTS, type Target } from './target.js';
 
 const HELP = `Usage: sse-conformance <url> [options]
 
@@ -140,6 +140,12 @@ export function parseCli(argv: readonly string[]): CliRequest {
     deadlineSeconds: numberFlag(values.deadline, 'deadline'),
     slowReader: values['slow-reader'],
   };
+  try {
+    // Checked now, in the words the user typed: `--deadline`, not the library's `deadlineSeconds`.
+    resolveTarget(target, (option) => FLAG_OF[option]);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const names = (list: readonly string[] | undefined): string[] => (list ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   if (values.junit === '') throw new UsageError('--junit needs a file name.');
   try {
@@ -159,6 +165,26 @@ export function parseCli(argv: readonly string[]): CliRequest {
     progress: values.progress === true,
   };
 }
+
+/** How the command line names each target option. */
+const FLAG_OF: Readonly<Record<keyof Target, string>> = {
+  url: 'the stream URL',
+  publishUrl: '--publish',
+  observeSeconds: '--observe',
+  headers: '--header',
+  insecure: '--insecure',
+  origin: '--origin',
+  capacity: '--capacity',
+  capacityProbe: '--capacity-probe',
+  watchMaxSeconds: 'the watch maximum',
+  deadlineSeconds: '--deadline',
+  heartbeatMaxMs: '--heartbeat-max',
+  latencyMaxMs: '--latency-max',
+  firstByteMaxMs: '--first-byte-max',
+  timeoutMs: '--timeout',
+  slowReader: '--slow-reader',
+  slowReaderBytes: 'the slow reader\'s bytes',
+};
 
 function numberFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;

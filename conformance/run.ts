@@ -15,7 +15,7 @@ import { runRoundTrips } from './round-trips.js';
 import { RULES, type RuleArea, type RuleId } from './rules.js';
 import { applySelection, parseSelection, wantsArea } from './select.js';
 import { Observation } from './session.js';
-import { resolveTarget, type Target } from './target.js';
+import { checkKnown, resolveTarget, type Target } from './target.js';
 
 /** Options of {@link check}. */
 export interface CheckOptions {
@@ -35,6 +35,8 @@ export interface CheckOptions {
   /** Called about once a second while the main stream is watched (the CLI's live progress line). */
   readonly onWatch?: (state: WatchState) => void;
 }
+
+const CHECK_OPTIONS = { onProgress: true, expectations: true, onNotice: true, only: true, skip: true, onWatch: true } as const satisfies Record<keyof CheckOptions, true>;
 
 /** What the watch has seen so far. */
 export interface WatchState {
@@ -75,6 +77,7 @@ const IDS_FOR_RESUME = 6;
  * ```
  */
 export async function check(target: Target, options: CheckOptions = {}): Promise<Report> {
+  checkKnown(options, CHECK_OPTIONS, 'check()');
   const selection = parseSelection(options.only ?? [], options.skip ?? []);
   const selected = (id: RuleId): boolean => selection.rules.has(id);
   const asked = resolveTarget(target);

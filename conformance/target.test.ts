@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { firstInvalidUtf8 } from './checks/grammar.js';
-import { resolveTarget, TARGET_DEFAULTS } from './target.js';
+import { check, type CheckOptions } from './run.js';
+import { resolveTarget, TARGET_DEFAULTS, type Target } from './target.js';
 
 describe('resolveTarget', () => {
   it('fills in every default', () => {
@@ -17,6 +18,12 @@ describe('resolveTarget', () => {
     assert.throws(() => resolveTarget({ url: 'http://127.0.0.1/', publishUrl: 'file:///x' }), /publishUrl must be an http/);
     assert.throws(() => resolveTarget({ url: 'http://127.0.0.1/', observeSeconds: 0 }), /observeSeconds must be a positive number/);
     assert.throws(() => resolveTarget({ url: 'http://127.0.0.1/', capacity: 1.5 }), /capacity must be an integer/);
+  });
+
+  it('refuses an option it does not have, instead of ignoring it', async () => {
+    const typo = { url: 'http://127.0.0.1/', observe_seconds: 5 } as Target;
+    assert.throws(() => resolveTarget(typo), /^TypeError: The target has no option "observe_seconds"\. Its options: url, publishUrl, /);
+    await assert.rejects(check({ url: 'http://127.0.0.1:1/' }, { ony: ['SSE-M01'] } as CheckOptions), /check\(\) has no option "ony"/);
   });
 });
 

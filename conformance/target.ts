@@ -58,6 +58,35 @@ export interface ResolvedTarget {
   readonly slowReaderBytes: number;
 }
 
+const TARGET_OPTIONS = {
+  url: true,
+  publishUrl: true,
+  observeSeconds: true,
+  headers: true,
+  insecure: true,
+  origin: true,
+  capacity: true,
+  capacityProbe: true,
+  watchMaxSeconds: true,
+  deadlineSeconds: true,
+  heartbeatMaxMs: true,
+  latencyMaxMs: true,
+  firstByteMaxMs: true,
+  timeoutMs: true,
+  slowReader: true,
+  slowReaderBytes: true,
+} as const satisfies Record<keyof Target, true>;
+
+/**
+ * Refuses an option a taker does not have: in JavaScript a misspelt one would be ignored.
+ *
+ * @throws TypeError naming it, and every known one
+ */
+export function checkKnown(options: object, known: Readonly<Record<string, unknown>>, taker: string): void {
+  const unknown = Object.keys(options).find((name) => !Object.hasOwn(known, name));
+  if (unknown !== undefined) throw new TypeError(`${taker} has no option ${JSON.stringify(unknown)}. Its options: ${Object.keys(known).join(', ')}.`);
+}
+
 /** The defaults of {@link Target}, in one place. */
 export const TARGET_DEFAULTS = {
   observeSeconds: 20,
@@ -73,11 +102,13 @@ export const TARGET_DEFAULTS = {
 /**
  * Checks a target and fills in its defaults.
  *
- * @throws TypeError when a URL is not http(s) or a number is out of range, with a sentence saying which
+ * @param nameOf - how an option is named in the sentences: as the caller wrote it (the CLI's flags)
+ * @throws TypeError when an option is unknown, a URL is not http(s) or a number is out of range, with a sentence saying which
  */
-export function resolveTarget(target: Target): ResolvedTarget {
-  checkUrl(target.url, 'url');
-  if (target.publishUrl !== undefined) checkUrl(target.publishUrl, 'publishUrl');
+export function resolveTarget(target: Target, nameOf: (option: keyof Target) => string = (option) => option): ResolvedTarget {
+  checkKnown(target, TARGET_OPTIONS, 'The target');
+  checkUrl(target.url, nameOf('url'));
+  if (target.publishUrl !== undefined) checkUrl(target.publishUrl, nameOf('publishUrl'));
   const resolved: ResolvedTarget = {
     url: target.url,
     publishUrl: target.publishUrl,
@@ -98,19 +129,19 @@ export function resolveTarget(target: Target): ResolvedTarget {
   };
   for (const name of ['observeSeconds', 'heartbeatMaxMs', 'latencyMaxMs', 'firstByteMaxMs', 'timeoutMs', 'slowReaderBytes'] as const) {
     const value = resolved[name];
-    if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number, got ${String(value)}.`);
+    if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${nameOf(name)} must be a positive number, got ${String(value)}.`);
   }
   if (resolved.capacity !== undefined && (!Number.isSafeInteger(resolved.capacity) || resolved.capacity < 1 || resolved.capacity > 256)) {
-    throw new TypeError(`capacity must be an integer from 1 to 256, got ${String(resolved.capacity)}.`);
+    throw new TypeError(`${nameOf('capacity')} must be an integer from 1 to 256, got ${String(resolved.capacity)}.`);
   }
   if (!Number.isSafeInteger(resolved.capacityProbe) || resolved.capacityProbe < 0 || resolved.capacityProbe > 256) {
-    throw new TypeError(`capacityProbe must be an integer from 0 (off) to 256, got ${String(resolved.capacityProbe)}.`);
+    throw new TypeError(`${nameOf('capacityProbe')} must be an integer from 0 (off) to 256, got ${String(resolved.capacityProbe)}.`);
   }
   if (resolved.deadlineSeconds !== undefined && (!Number.isFinite(resolved.deadlineSeconds) || resolved.deadlineSeconds < 10)) {
-    throw new TypeError(`deadlineSeconds must be at least 10, got ${String(resolved.deadlineSeconds)}.`);
+    throw new TypeError(`${nameOf('deadlineSeconds')} must be at least 10, got ${String(resolved.deadlineSeconds)}.`);
   }
   if (!Number.isFinite(resolved.watchMaxSeconds) || resolved.watchMaxSeconds <= 0) {
-    throw new TypeError(`watchMaxSeconds must be a positive number, got ${String(resolved.watchMaxSeconds)}.`);
+    throw new TypeError(`${nameOf('watchMaxSeconds')} must be a positive number, got ${String(resolved.watchMaxSeconds)}.`);
   }
   return resolved;
 }

@@ -283,7 +283,7 @@ describe('event size limit', () => {
     const big = await startServer({ maxBodyBytes: 2 * 1024 * 1024, maxEventBytes: 2 * 1024 * 1024 });
     try {
       const refused = await publish(small.base, { data });
-      assert.equal(refused.status, 400);
+      assert.equal(refused.status, 413);
       assert.equal((refused.json as { error: { code: string } }).error.code, 'SSE_ERR_EVENT_TOO_LARGE');
       assert.equal(feedChannel(small.app).history.head, 0);
       const stream = await openStream(`${big.base}/feed`);

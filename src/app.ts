@@ -21,8 +21,8 @@ import { feedRecipe } from './recipes/feed.js';
 import { namedRecipe } from './recipes/named.js';
 import { publishRecipe } from './recipes/publish.js';
 import { startTicker } from './recipes/ticker.js';
-import { streamHeaders } from './stream/headers.js';
 import { Heartbeat } from './stream/heartbeat.js';
+import { answerHead } from './stream/method.js';
 import { refuseStream } from './stream/refuse.js';
 import { SseStream } from './stream/sse-stream.js';
 
@@ -84,6 +84,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       (start) => {
         if (start.kind === 'replay') counters.resumed++;
         else if (start.kind === 'reset') bump(counters.resets, start.reason);
+        else if (start.kind === 'retry-later') bump(counters.refused, 'store');
       },
       () => stream.end(options.retryMs),
     );
@@ -218,9 +219,3 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   };
 }
 
-function answerHead(req: SseRequest, res: SseResponse): void {
-  // The response ends here, so Node, not the stream's keep-alive header, decides about the connection.
-  const { connection: _, ...headers } = streamHeaders(req);
-  res.writeHead(200, headers);
-  res.end();
-}

@@ -43,6 +43,7 @@ export function tokenStream(channel: Channel, options: TokenStreamOptions): (req
       const { expiresAt } = grant as Grant;
       // #region token-expiry
       const stream = channel.attach(req, res, { retryMs });
+      if (stream === undefined) return; // HEAD, or a method answered 405: no stream to end
       // The token was checked once, as the stream opened. End the stream when it expires: the
       // reconnect carries a fresh token (checked again) and Last-Event-ID (nothing is lost).
       const timer = setTimeout(() => stream.end(retryMs), Math.min(expiresAt - Date.now(), MAX_TIMER_MS));

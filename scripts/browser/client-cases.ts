@@ -90,7 +90,7 @@ describe('sse-reference/client in Chromium', { timeout: 60_000 }, () => {
         return;
       }
       // attach reads the header (the browser's own reconnect) over the query (a re-created source).
-      streams.push(channel.attach(req, res, { retryMs: 100, ...(url.pathname === '/beating' ? { heartbeat } : {}) }));
+      streams.push(channel.attach(req, res, { retryMs: 100, ...(url.pathname === '/beating' ? { heartbeat } : {}) }) as SseStream);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -120,7 +120,7 @@ describe('the client\'s types, compiled as a user would', { timeout: 120_000 }, 
     const requests: IncomingMessage[] = [];
     const server = createServer((req, res) => {
       requests.push(req);
-      streams.push(channel.attach(req, res, { retryMs: 50 }));
+      streams.push(channel.attach(req, res, { retryMs: 50 }) as SseStream);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const client = new SseClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/feed`, { EventSource });

@@ -26,12 +26,12 @@ function publish(lab: Lab, server: Pick<LabServer, 'origin'>, body: string, head
   return lab.record(`${server.origin}/publish`, { method: 'POST', headers, body, curl: '-i' });
 }
 
-/** Publishes "one", "two", "three" to `/feed`, then records a stream opened with these headers. */
-async function afterThree(lab: Lab, headers?: Record<string, string>): Promise<string> {
+/** `/feed`'s first two blocks after "one", "two" and "three" were published, as curl shows them. */
+async function afterThree(lab: Lab, headers: Record<string, string> = {}): Promise<string> {
   const { app, origin } = await lab.start();
   for (const data of ['one', 'two', 'three']) feedChannel(app).publish({ data });
   const note = '# published before (POST /publish): "one", "two", "three"\n';
-  return note + (await lab.record(`${origin}/feed`, headers === undefined ? { curl: STREAM, blocks: 2 } : { curl: STREAM, headers, blocks: 2 }));
+  return note + (await lab.record(`${origin}/feed`, { curl: STREAM, headers, blocks: 2 }));
 }
 
 /** Every transcript the book shows, in chapter order. */
@@ -100,18 +100,9 @@ export const SCENARIOS: readonly Scenario[] = [
       return note + (await recording);
     },
   },
-  {
-    name: 'reset',
-    run: (lab) => afterThree(lab, { 'Last-Event-ID': '42' }),
-  },
-  {
-    name: 'cursor',
-    run: (lab) => afterThree(lab),
-  },
-  {
-    name: 'hostile-id',
-    run: (lab) => afterThree(lab, { 'Last-Event-ID': '1e3' }),
-  },
+  { name: 'reset', run: (lab) => afterThree(lab, { 'Last-Event-ID': '42' }) },
+  { name: 'cursor', run: (lab) => afterThree(lab) },
+  { name: 'hostile-id', run: (lab) => afterThree(lab, { 'Last-Event-ID': '1e3' }) },
   {
     name: 'refused',
     async run(lab) {

@@ -1,29 +1,20 @@
 #!/usr/bin/env node
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { ROOT } from '../paths.js';
-import { packCopy } from '../pack/pack.js';
+import { EXAMPLES, installExamples, linesOf, startExample, until, type Example } from './project.js';
 
-// `npm run examples`: each example in docs/examples/ (Express 5, Fastify 5, Hono on
-// @hono/node-server) runs from a scratch project outside the repository, with the frameworks and
-// this package's tarball installed there, against a real client: events arrive, a reconnect
-// resumes exactly, and SIGTERM ends every stream with a retry hint and stops the process.
-
-const run = promisify(execFile);
-const EXAMPLES = [
-  { name: 'Express 5', file: 'express.mjs', packages: ['express@5'] },
-  { name: 'Fastify 5', file: 'fastify.mjs', packages: ['fastify@5'] },
-  { name: 'Hono (@hono/node-server)', file: 'hono.mjs', packages: ['hono@4', '@hono/node-server@1'] },
-] as const;
+// `npm run examples`: each app of docs/frameworks.md (node:http, Express 5, Fastify 5, Hono on
+// @hono/node-server) runs from a scratch project outside the repository, with its framework and
+// this package's tarball installed there, against a real client: published events arrive, a
+// reconnect with Last-Event-ID resumes exactly, a refused publish is its SseError's status with
+// JSON (no stack trace), and SIGTERM ends every stream with a retry hint and stops the process.
 
 interface ClientModule {
   SseClient: new (url: string, options: Record<string, unknown>) => {
     on(type: string, listener: (message: { data: string; id: string }) => void): () => void;
+    onOpen(listener: () => void): () => void;
     onError(listener: (failure: { message: string }) => void): () => void;
     close(): void;
   };
@@ -34,103 +25,81 @@ interface Outcome {
   readonly lines: number;
   readonly events: number;
   readonly resumed: string;
+  readonly refused: string;
   readonly shutdown: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+/** POSTs one event to the example's /publish; resolves with the status and the body. */
+async function post(origin: string, body: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${origin}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, text: await res.text() };
 }
 
-function canConnect(port: number): Promise<true | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(undefined));
-  });
-}
-
-async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Collects `count` tick events from a new client, then closes it. */
-async function ticks(client: ClientModule, url: string, count: number, lastEventId?: string): Promise<{ data: string; id: string }[]> {
+/** Opens a client, publishes `data` once it is open, and collects `count` notes (the replay's and the new ones). */
+async function notes(client: ClientModule, origin: string, data: readonly string[], count = data.length, lastEventId?: string): Promise<{ data: string; id: string }[]> {
   const got: { data: string; id: string }[] = [];
-  const source = new client.SseClient(url, { transport: 'fetch', ...(lastEventId === undefined ? {} : { lastEventId }) });
-  source.on('tick', (message) => got.push(message));
-  source.on('reset', () => got.push({ data: 'reset', id: '' }));
+  let isOpen = false;
+  const source = new client.SseClient(`${origin}/feed`, { transport: 'fetch', ...(lastEventId === undefined ? {} : { lastEventId }) });
+  source.onOpen(() => (isOpen = true));
+  source.on('note', (message) => got.push(message));
   try {
-    return await until(`${count} ticks from ${url}`, () => (got.length >= count ? got.slice(0, count) : undefined));
+    await until('the stream to open', () => (isOpen ? true : undefined));
+    for (const item of data) {
+      const answer = await post(origin, { event: 'note', data: item });
+      if (answer.status !== 202) throw new Error(`publish answered ${answer.status}: ${answer.text}`);
+    }
+    return await until(`${count} notes`, () => (got.length >= count ? got : undefined));
   } finally {
     source.close();
   }
 }
 
-const seqOf = (id: string): number => Number(id.slice(id.lastIndexOf('-') + 1));
+/** The error code of a JSON error body: ours and most apps' `{ error: { code } }`, Fastify's `{ code }`. */
+function codeOf(text: string): string | undefined {
+  const body = JSON.parse(text) as { code?: string; error?: { code?: string } | string };
+  return typeof body.error === 'object' ? body.error.code : body.code;
+}
 
-async function check(project: string, client: ClientModule, example: (typeof EXAMPLES)[number]): Promise<Outcome> {
-  const source = await readFile(join(ROOT, 'docs/examples', example.file), 'utf8');
-  const lines = source.split('\n').filter((line) => line !== '' && !line.includes('#region') && !line.includes('#endregion')).length;
-  await copyFile(join(ROOT, 'docs/examples', example.file), join(project, example.file));
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [example.file], { cwd: project, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+async function check(project: string, client: ClientModule, example: Example): Promise<Outcome> {
+  const running = await startExample(project, example);
   try {
-    const url = `http://127.0.0.1:${port}/feed`;
-    await until('the example to listen', () => canConnect(port));
-    const first = await ticks(client, url, 3);
-    for (const tick of first) {
-      if (typeof (JSON.parse(tick.data) as { at?: unknown }).at !== 'number') throw new Error(`tick data is not the published object: ${tick.data}`);
-    }
-    // Resume from the first tick: the next two must be the very next ones, from the replay.
+    const { origin } = running;
+    const first = await notes(client, origin, ['one', 'two', 'three']);
+    if (first.map((note) => note.data).join() !== 'one,two,three') throw new Error(`got ${JSON.stringify(first)}`);
+    // Resume from the first: the two after it from the replay, then what comes live.
     const from = first[0] as { id: string };
-    const resumed = await ticks(client, url, 2, from.id);
-    const exact = resumed.map((tick) => seqOf(tick.id)).join(',') === `${seqOf(from.id) + 1},${seqOf(from.id) + 2}`;
-    if (!exact) throw new Error(`resume from ${from.id} gave ${resumed.map((tick) => tick.id).join(', ')}`);
+    const resumed = await notes(client, origin, ['four'], 3, from.id);
+    if (resumed.map((note) => note.data).join() !== 'two,three,four') throw new Error(`resume from ${from.id} gave ${JSON.stringify(resumed)}`);
+    // An event name with a line feed: the framework answers the SseError's status, with JSON.
+    const refused = await post(origin, { event: 'a\nb', data: 'x' });
+    if (refused.status !== 400 || !refused.text.includes('SSE_ERR_EVENT_HAS_NEWLINE') || /\n\s+at /.test(refused.text)) {
+      throw new Error(`a refused publish answered ${refused.status}: ${refused.text.slice(0, 300)}`);
+    }
     // Shutdown: an open stream ends (the client hears it), and the process stops by itself.
     const ended: string[] = [];
-    const open = new client.SseClient(url, { transport: 'fetch', retryMs: 60_000 });
+    const open = new client.SseClient(`${origin}/feed`, { transport: 'fetch', retryMs: 60_000 });
     open.onError((failure) => ended.push(failure.message));
-    await ticks(client, url, 1);
-    child.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
+    await notes(client, origin, ['five']);
+    running.child.kill('SIGTERM');
+    const code = await Promise.race([running.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
     await until('the open stream to end', () => (ended.length > 0 ? true : undefined), 5000);
     open.close();
-    return { name: example.name, lines, events: first.length, resumed: `exact (after ${from.id})`, shutdown: code === 'hung' ? 'process hung' : `streams ended, exit ${code}` };
+    return {
+      name: example.name,
+      lines: await linesOf(example),
+      events: first.length,
+      resumed: `exact (after ${from.id})`,
+      refused: `${refused.status} ${codeOf(refused.text)}`,
+      shutdown: code === 'hung' ? 'process hung' : `streams ended, exit ${code}`,
+    };
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    running.stop();
   }
 }
 
-const scratch = await mkdtemp(join(tmpdir(), 'sse-frameworks-'));
+const scratch = await mkdtemp(join(tmpdir(), 'sse-examples-'));
 try {
-  const packed = await packCopy(scratch);
-  await writeFile(join(scratch, 'package.json'), JSON.stringify({ name: 'frameworks-scratch', private: true, type: 'module' }));
-  process.stdout.write(`installing ${EXAMPLES.flatMap((e) => e.packages).join(', ')} and ${packed.tarball} into ${scratch}\n`);
-  await run('npm', ['install', '--no-audit', '--no-fund', ...EXAMPLES.flatMap((e) => e.packages), packed.tarball], { cwd: scratch });
-  const versions = await Promise.all(
-    EXAMPLES.flatMap((e) => e.packages).map(async (spec) => {
-      const name = spec.slice(0, spec.lastIndexOf('@'));
-      const manifest = JSON.parse(await readFile(join(scratch, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
-      return `${name} ${manifest.version}`;
-    }),
-  );
+  const versions = await installExamples(scratch);
   process.stdout.write(`installed: ${versions.join(', ')}; Node ${process.versions.node}\n`);
   const client = (await import(pathToFileURL(join(scratch, 'node_modules/sse-reference/dist/client/index.js')).href)) as ClientModule;
   const outcomes: Outcome[] = [];
@@ -143,8 +112,8 @@ try {
       process.stdout.write(`${example.name}: FAILED: ${(error as Error).message}\n`);
     }
   }
-  process.stdout.write('\nframework | lines | ticks | resume | SIGTERM\n--- | --- | --- | --- | ---\n');
-  for (const o of outcomes) process.stdout.write(`${o.name} | ${o.lines} | ${o.events} | ${o.resumed} | ${o.shutdown}\n`);
+  process.stdout.write('\nframework | lines | events | resume | refused publish | SIGTERM\n--- | --- | --- | --- | --- | ---\n');
+  for (const o of outcomes) process.stdout.write(`${o.name} | ${o.lines} | ${o.events} | ${o.resumed} | ${o.refused} | ${o.shutdown}\n`);
   process.exitCode = failed > 0 || outcomes.some((o) => o.shutdown !== 'streams ended, exit 0') ? 1 : 0;
 } finally {
   await rm(scratch, { recursive: true, force: true });

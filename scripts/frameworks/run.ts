@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, formatTable } from 'sse-reference/conformance';
+import { check, exitCode, formatTable, summaryLine } from 'sse-reference/conformance';
+import { EXAMPLES, installExamples, linesOf, startExample } from '../examples/project.js';
 import { ROOT } from '../paths.js';
 import { codeBlockUnder } from './code-blocks.js';
 
-// `npm run frameworks`: runs the Express and FastAPI ports of chapter 20, exactly as the chapter
-// shows them, and points the conformance suite at each. Express is installed from npm into a
-// scratch folder outside the project (never into package.json); FastAPI and uvicorn are Debian's
-// packages (python3-fastapi, python3-uvicorn), installed when missing where we run as root.
+// `npm run frameworks`: points the conformance suite at every server the docs print.
+// 1. The library's apps of docs/frameworks.md (node:http, whose code the README quotes, Express,
+//    Fastify, Hono), as written, on a quiet stream (nothing publishes but the suite), with
+//    --strict: every MUST and SHOULD rule passes. They and this package's tarball are installed
+//    from npm into a scratch folder outside the project.
+// 2. The Express and FastAPI ports of chapter 20, exactly as the chapter shows them. Express is
+//    installed from npm into a scratch folder outside the project (never into package.json);
+//    FastAPI and uvicorn are Debian's packages (python3-fastapi, python3-uvicorn), installed when
+//    missing where we run as root.
 
 const SCRATCH = join(tmpdir(), 'sse-reference-frameworks');
 const chapter = readFileSync(join(ROOT, 'docs/recipes/20-other-frameworks.md'), 'utf8');
@@ -81,6 +87,25 @@ const PORTS: readonly Port[] = [
 ];
 
 let failures = 0;
+const summaries: string[] = [];
+const library = join(SCRATCH, 'library');
+rmSync(library, { recursive: true, force: true });
+mkdirSync(library, { recursive: true });
+const versions = await installExamples(library);
+process.stdout.write(`installed: ${versions.join(', ')}; Node ${process.versions.node}\n`);
+for (const example of EXAMPLES) {
+  const running = await startExample(library, example);
+  try {
+    // The suite's publishes end within the first few seconds; 40 s leaves over 30 s of quiet
+    // stream after them, so only a heartbeat keeps SSE-S02 (17 s at most) from failing.
+    const report = await check({ url: `${running.origin}/feed`, publishUrl: `${running.origin}/publish`, slowReader: true, observeSeconds: 40 });
+    process.stdout.write(`\n${example.name} (docs/examples/${example.file}, --strict)\n${formatTable(report)}\n`);
+    summaries.push(`${example.name} | ${await linesOf(example)} | ${summaryLine(report)}`);
+    if (exitCode(report, true) !== 0) failures++;
+  } finally {
+    running.stop();
+  }
+}
 for (const framework of PORTS) {
   const dir = join(SCRATCH, framework.name.toLowerCase());
   mkdirSync(dir, { recursive: true });
@@ -92,9 +117,11 @@ for (const framework of PORTS) {
     const origin = `http://127.0.0.1:${port}`;
     const report = await check({ url: `${origin}/events`, publishUrl: `${origin}/publish`, observeSeconds: 20, slowReader: true });
     process.stdout.write(`\n${framework.name} (the code of chapter 20, in ${dir})\n${formatTable(report)}\n`);
+    summaries.push(`${framework.name}, chapter 20 | ${codeBlockUnder(chapter, framework.name, framework.name === 'Express' ? 'js' : 'python').split('\n').filter((line) => line.trim() !== '').length} | ${summaryLine(report)}`);
     failures += report.summary.fail;
   } finally {
     child.kill('SIGTERM');
   }
 }
+process.stdout.write(`\nserver | lines | the suite\n--- | --- | ---\n${summaries.join('\n')}\n`);
 process.exitCode = failures > 0 ? 1 : 0;

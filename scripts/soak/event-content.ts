@@ -141,7 +141,9 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
       // Every accepted publish is a delivered event, expected or not: keep them all, in order.
       if (res.status === 202) accepted.push({ item, id: json.id as string });
       if (res.status === 202 && item.refusal === undefined) continue;
-      if (res.status === 400 && item.refusal !== undefined && json.error?.code === item.refusal && json.error.message.length > 0) {
+      // A refusal is its SseError's status: 413 for an event over the limit, 400 for the rest.
+      const refusedAs = item.refusal === 'SSE_ERR_EVENT_TOO_LARGE' ? 413 : 400;
+      if (res.status === refusedAs && item.refusal !== undefined && json.error?.code === item.refusal && json.error.message.length > 0) {
         refusals.set(item.refusal, (refusals.get(item.refusal) ?? 0) + 1);
       } else wrong.push(`${item.label} ${JSON.stringify(item.body).slice(0, 60)}: ${res.status} ${json.error?.code ?? json.id}, expected ${item.refusal ?? '202'}`);
     }

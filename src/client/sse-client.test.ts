@@ -46,7 +46,7 @@ async function startTestServer(): Promise<TestServer> {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('deploying');
       return;
     }
-    streams.push(channel.attach(req, res, { retryMs: 40, ...(path === '/beating' ? { heartbeat } : {}) }));
+    streams.push(channel.attach(req, res, { retryMs: 40, ...(path === '/beating' ? { heartbeat } : {}) }) as SseStream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -28,6 +28,8 @@ export interface BrokerHealth {
 /** The broker could not store an event: nothing was acknowledged. `POST /publish` answers 503. */
 export class BrokerUnavailableError extends Error {
   readonly code = 'SSE_ERR_BROKER_UNAVAILABLE';
+  /** The HTTP status for a publish that met it, as frameworks read it: come back later. */
+  readonly statusCode = 503;
   /**
    * `down`: the store refused or is unreachable, nothing was stored. `timeout`: it did not answer
    * in time, and the event may still be stored (and then delivered): a publisher that retries may

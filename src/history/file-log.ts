@@ -2,6 +2,7 @@ import { closeSync, constants, fdatasyncSync, fsyncSync, ftruncateSync, openSync
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkEpoch, isEpoch, newEpoch } from '../hub/epoch.js';
+import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { NumberedHistory } from '../hub/numbered-history.js';
 import { OPTIONS } from '../options/table.js';
 
@@ -113,8 +114,9 @@ export class FileLog {
    * @throws the I/O error when the file cannot be read or written
    */
   static open(path: string, options: FileLogOptions = {}): FileLog {
-    const keepEvents = options.keepEvents ?? OPTIONS.historyEvents.default;
-    const keepBytes = options.keepBytes ?? OPTIONS.historyBytes.default;
+    checkKnownOptions(options, { keepEvents: true, keepBytes: true, epoch: true } satisfies Record<keyof FileLogOptions, true>, 'FileLog.open');
+    const keepEvents = checkInteger(options.keepEvents ?? OPTIONS.historyEvents.default, 'keepEvents');
+    const keepBytes = checkInteger(options.keepBytes ?? OPTIONS.historyBytes.default, 'keepBytes');
     let bytes: Buffer | undefined;
     try {
       bytes = readFileSync(path);

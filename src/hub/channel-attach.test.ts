@@ -106,6 +106,19 @@ describe('Channel.attach: one call per route', () => {
     for (const s of [stream, reset]) s.close();
   });
 
+  it('answers HEAD with the stream\'s headers alone and other methods with 405 + Allow, subscribing nobody', async () => {
+    const channel = new Channel();
+    const url = await attached(channel, { headers: { 'access-control-allow-origin': '*' } });
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.deepEqual([head.status, head.headers.get('content-type'), head.headers.get('access-control-allow-origin')], [200, 'text/event-stream; charset=utf-8', '*']);
+    for (const method of ['POST', 'DELETE', 'OPTIONS', 'PUT']) {
+      const res = await fetch(url, { method });
+      assert.deepEqual([method, res.status, res.headers.get('allow')], [method, 405, 'GET, HEAD']);
+      assert.deepEqual(await res.json(), { error: { code: 'method_not_allowed', message: 'Use GET, HEAD.' } });
+    }
+    assert.equal(channel.stats.subscribers, 0);
+  });
+
   it('close({ retryMs }) ends every stream with a jittered retry hint, and any stream attached later', async () => {
     const channel = new Channel();
     const url = await attached(channel);
@@ -149,6 +162,19 @@ describe('Channel.response: the Web-standard path', () => {
     const events = await readEvents(response, 2);
     assert.deepEqual(events.map((e) => e.data), ['b', 'c']);
     await eventually(() => channel.stats.subscribers === 0, 3000, 'the unsubscribe after cancel');
+  });
+
+  it('answers HEAD with the headers and no body, other methods with 405 + Allow; takes OutgoingHttpHeaders', async () => {
+    const channel = new Channel();
+    const headers = { 'x-count': 2, 'set-cookie': ['a=1', 'b=2'], 'x-gone': undefined };
+    const head = channel.response(new Request('http://localhost/feed', { method: 'HEAD' }), { headers });
+    assert.deepEqual([head.status, head.body, head.headers.get('content-type'), head.headers.get('x-count')], [200, null, 'text/event-stream; charset=utf-8', '2']);
+    const post = channel.response(new Request('http://localhost/feed', { method: 'POST' }));
+    assert.deepEqual([post.status, post.headers.get('allow')], [405, 'GET, HEAD']);
+    const get = channel.response(new Request('http://localhost/feed'), { headers });
+    assert.deepEqual([get.headers.getSetCookie(), get.headers.has('x-gone')], [['a=1', 'b=2'], false]);
+    await get.body?.cancel();
+    await eventually(() => channel.stats.subscribers === 0, 3000, 'no subscriber left');
   });
 
   it('serves Node\'s own fetch over loopback, and unsubscribes when the request aborts', async () => {

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { createParser } from '../protocol/parse.js';
 import { serveFetch } from '../testing/fetch-server.js';
 import { dropBeforeFirstEvent, exactAfterEarlyDrop } from '../testing/harness.js';
+import { openStream } from '../testing/sse-client.js';
 import { Channel, type Subscriber } from './channel.js';
 import { numericIds } from './id-policy.js';
 
@@ -103,5 +104,65 @@ describe('every stream starts with a cursor', () => {
       const { received } = await dropBeforeFirstEvent(url, (data) => channel.publish({ id: String(row++), data }));
       assert.deepEqual(received, exactAfterEarlyDrop());
     });
+  });
+});
+
+describe('a filtered subscriber never gets a false reset', () => {
+  const rare = (e: { topic?: string | undefined }): boolean => e.topic === 'rare';
+
+  /** A filtered subscriber that parses what it gets, as a client would, and keeps its cursor. */
+  function client(channel: Channel, cursor?: string): { data: string[]; plan: string; cursor(): string } {
+    const data: string[] = [];
+    const parser = createParser({ onEvent: (e) => data.push(e.type === 'reset' ? `reset:${JSON.parse(e.data).reason}` : e.data) });
+    const subscription = channel.subscribe({ deliver: (chunk) => parser.feed(chunk) }, cursor, { filter: rare });
+    if (subscription.initial !== undefined) parser.feed(subscription.initial);
+    return { data, plan: subscription.plan.kind, cursor: () => parser.lastEventId };
+  }
+
+  for (const passes of ['one pass', 'fifty passes'] as const) {
+    it(`keeps its cursor within history while 50 events of other topics go by, in ${passes}`, async () => {
+      const channel = new Channel({ epoch: E, historyEvents: 20 });
+      const first = client(channel);
+      channel.publish({ data: 'rare-1', topic: 'rare' });
+      channel.flush();
+      for (let i = 1; i <= 50; i++) {
+        channel.publish({ data: `busy-${i}`, topic: 'busy' });
+        if (passes === 'fifty passes') await new Promise((resolve) => setImmediate(resolve));
+      }
+      channel.flush();
+      assert.deepEqual(first.data, ['rare-1']);
+      assert.equal(first.cursor(), `${E}-51`);
+      // The client drops here and comes back with its cursor: nothing to replay, and no reset.
+      const again = client(channel, first.cursor());
+      channel.publish({ data: 'rare-2', topic: 'rare' });
+      channel.flush();
+      assert.deepEqual([again.plan, again.data], ['replay', ['rare-2']]);
+    });
+  }
+
+  it('over a real socket: rare-1, 50 busy events, a drop, then only rare-2 (the review\'s case)', async () => {
+    const channel = new Channel({ historyEvents: 20 });
+    const server = createServer((req, res) => channel.attach(req, res, { filter: rare }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed`;
+    try {
+      const first = await openStream(url);
+      await first.waitFor((s) => s.lastEventId() !== '');
+      channel.publish({ data: 'rare-1', topic: 'rare' });
+      for (let i = 1; i <= 50; i++) {
+        channel.publish({ data: `busy-${i}`, topic: 'busy' });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await first.waitFor((s) => s.lastEventId() === `${channel.epoch}-51`);
+      first.close();
+      const again = await openStream(url, { 'last-event-id': first.lastEventId() });
+      channel.publish({ data: 'rare-2', topic: 'rare' });
+      await again.waitFor((s) => s.events.length === 1);
+      again.close();
+      assert.deepEqual([first.events.map((e) => e.data), again.events.map((e) => [e.type, e.data])], [['rare-1'], [['message', 'rare-2']]]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { openStream } from '../testing/sse-client.js';
 import { Channel, type EventMap, type Subscriber } from './channel.js';
 import { lexicalIds, numericIds } from './id-policy.js';
+import { SseError } from '../protocol/errors.js';
 
 /** A subscriber that keeps the bytes it gets. */
 function sink(): Subscriber & { text(): string } {
@@ -129,7 +130,48 @@ describe('per-subscriber filters', () => {
     channel.subscribe({ deliver: (chunk, count) => got.push([chunk.toString(), count]) }, undefined, { filter: (e) => e.topic === 'x' });
     for (let i = 0; i < 5; i++) channel.publish({ data: String(i), topic: i % 2 === 1 ? 'x' : 'y' });
     channel.flush();
-    assert.deepEqual(got, [['id: bbbbbbbbbbbb-2\ndata: 1\n\nid: bbbbbbbbbbbb-4\ndata: 3\n\n', 2]]);
+    // The newest event (5) is not its own: an id-only block moves its cursor there.
+    assert.deepEqual(got, [['id: bbbbbbbbbbbb-2\ndata: 1\n\nid: bbbbbbbbbbbb-4\ndata: 3\n\nid: bbbbbbbbbbbb-5\n\n', 2]]);
     assert.equal(channel.stats.delivered, 2);
+  });
+});
+
+describe('errors a framework can map', () => {
+  it('carries the HTTP status of the publish that caused it: 400 for bad input, 409, 413 and 503 where they say more', () => {
+    const status = (publish: () => unknown): [string, number] => {
+      try {
+        publish();
+      } catch (error) {
+        assert.ok(error instanceof SseError);
+        return [error.code, error.statusCode];
+      }
+      assert.fail('no error');
+    };
+    const channel = new Channel({ maxEventBytes: 64 });
+    assert.deepEqual(status(() => channel.publish({ event: 'a\nb', data: 'x' })), ['SSE_ERR_EVENT_HAS_NEWLINE', 400]);
+    assert.deepEqual(status(() => channel.publish({ data: undefined })), ['SSE_ERR_DATA_NOT_SERIALIZABLE', 400]);
+    assert.deepEqual(status(() => channel.publish({ data: 'x'.repeat(100) })), ['SSE_ERR_EVENT_TOO_LARGE', 413]);
+    const rows = new Channel({ ids: numericIds });
+    rows.publish({ id: '7', data: 'x' });
+    assert.deepEqual(status(() => rows.publish({ id: '7', data: 'again' })), ['SSE_ERR_ID_NOT_INCREASING', 409]);
+    channel.close();
+    assert.deepEqual(status(() => channel.publish({ data: 'late' })), ['SSE_ERR_CLOSED', 503]);
+  });
+
+  it('refuses app events named reset, error or open at publish, and leaves no trace of them', () => {
+    const channel = new Channel<{ reset: { why: string }; note: string }>();
+    for (const event of ['reset', 'error', 'open'] as const) {
+      assert.throws(() => channel.publish({ event, data: 'x' } as never), (error: unknown) => {
+        assert.ok(error instanceof SseError);
+        assert.deepEqual([error.code, error.statusCode], ['SSE_ERR_EVENT_RESERVED', 400]);
+        assert.match(error.message, new RegExp(`^Event name "${event}" is reserved \\(.+\\); name the event for what it means, e\\.g\\. "app-${event}"\\.$`));
+        return true;
+      });
+    }
+    // The event map's own `reset` does not compile either.
+    // @ts-expect-error a reserved name
+    const misuse = (): unknown => channel.publish({ event: 'reset', data: { why: 'x' } });
+    assert.equal(typeof misuse, 'function');
+    assert.deepEqual([channel.history.head, channel.publish({ event: 'note', data: 'fine' }).seq], [0, 1]);
   });
 });

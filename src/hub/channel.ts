@@ -3,13 +3,15 @@ import { encodeCursor, encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { formatEventId, parseLastEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
 import { serializeData } from '../protocol/serialize.js';
-import { checkInteger } from '../options/check.js';
+import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
 import { lastEventIdOf, lastEventIdOfRequest } from '../stream/cursor.js';
-import { SseStream, type SseStreamOptions } from '../stream/sse-stream.js';
-import { WebSseStream, type WebSseStreamOptions } from '../stream/web-stream.js';
+import { answerNonGet, webAnswerNonGet } from '../stream/method.js';
+import { SSE_STREAM_OPTIONS, SseStream, type SseStreamOptions } from '../stream/sse-stream.js';
+import { WEB_SSE_STREAM_OPTIONS, WebSseStream, type WebSseStreamOptions } from '../stream/web-stream.js';
 import { checkEpoch, newEpoch } from './epoch.js';
 import { EventIndex, readEventInfo, type EventInfo } from './event-index.js';
+import { checkAppEventName, type ReservedEventName } from './event-names.js';
 import type { IdPolicy } from './id-policy.js';
 import { NumberedHistory } from './numbered-history.js';
 import { encodeReset, planResume, planSuppliedResume, type ResumePlan } from './resume.js';
@@ -17,8 +19,10 @@ import { encodeReset, planResume, planSuppliedResume, type ResumePlan } from './
 /** Something that receives a channel's encoded events: in the server, one SSE response. */
 export interface Subscriber {
   /**
-   * Receives the bytes of `count` whole events. The same Buffer goes to every subscriber, so it
-   * must not be modified. Must not throw and must not block: a slow subscriber cuts itself.
+   * Receives the bytes of `count` whole events; a filtered subscriber's may end with an id-only
+   * block that moves its cursor past events it does not get (then `count` may be 0). The same
+   * Buffer goes to many subscribers, so it must not be modified. Must not throw and must not
+   * block: a slow subscriber cuts itself.
    */
   deliver(chunk: Buffer, count: number): void;
   /** Ends the subscriber's stream with a jittered `retry:` hint; {@link Channel.close} calls it. */
@@ -43,14 +47,15 @@ interface EventExtras {
 
 /**
  * What {@link Channel.publish} takes: `data` (a string is sent verbatim, anything else as JSON) and
- * an event name, typed by the channel's {@link EventMap} when it has one.
+ * an event name, typed by the channel's {@link EventMap} when it has one (where the reserved
+ * names, `reset`, `error` and `open`, do not compile).
  */
 export type ChannelEvent<E extends object = EventMap> = string extends keyof E
   ? EventExtras & { readonly event?: string | undefined; readonly data: unknown }
   : {
-      [K in keyof E & string]: EventExtras &
+      [K in Exclude<keyof E & string, ReservedEventName>]: EventExtras &
         (K extends 'message' ? { readonly event?: K | undefined } : { readonly event: K }) & { readonly data: E[K] };
-    }[keyof E & string];
+    }[Exclude<keyof E & string, ReservedEventName>];
 
 /**
  * Decides, per subscriber, which events it gets (replayed ones included); `reset` always passes.
@@ -97,6 +102,19 @@ export interface ChannelOptions {
   /** Durable storage told of every event (e.g. a {@link FileLog}). @defaultValue none: memory only */
   readonly log?: ChannelLog;
 }
+
+const CHANNEL_OPTIONS = {
+  epoch: true,
+  ids: true,
+  historyEvents: true,
+  historyBytes: true,
+  maxEventBytes: true,
+  history: true,
+  log: true,
+} as const satisfies Record<keyof ChannelOptions, true>;
+const ATTACH_OPTIONS = { ...SSE_STREAM_OPTIONS, filter: true, lastEventId: true } as const satisfies Record<keyof AttachOptions, true>;
+const { signal: _, ...WEB_OPTIONS } = WEB_SSE_STREAM_OPTIONS;
+const RESPONSE_OPTIONS = { ...WEB_OPTIONS, filter: true, lastEventId: true } as const satisfies Record<keyof ResponseOptions, true>;
 
 /** Durable storage for a channel's events. */
 export interface ChannelLog {
@@ -159,22 +177,19 @@ export class Channel<E extends object = EventMap> {
   #published = 0;
   #delivered = 0;
 
-  /** @throws RangeError / TypeError when an option is out of range */
+  /** @throws RangeError when an option is out of range; TypeError for a bad epoch, an unknown option, or ids with history */
   constructor(options: ChannelOptions = {}) {
+    checkKnownOptions(options, CHANNEL_OPTIONS, 'Channel');
     this.epoch = checkEpoch(options.epoch ?? newEpoch());
     this.#ids = options.ids;
     if (this.#ids !== undefined && (options.history !== undefined || options.log !== undefined)) {
       // A log stores bytes by sequence number; the ids' order would not survive a restart.
       throw new TypeError('Supplied ids (ids) cannot be combined with history or log: keep durable history with the epoch ids.');
     }
-    this.#buffer = new NumberedHistory(
-      {
-        ...(options.historyEvents === undefined ? {} : { maxEvents: options.historyEvents }),
-        ...(options.historyBytes === undefined ? {} : { maxBytes: options.historyBytes }),
-      },
-      options.history?.head,
-      options.history?.events,
-    );
+    // Checked here, so the sentence names the options as the caller wrote them.
+    const maxEvents = checkInteger(options.historyEvents ?? OPTIONS.historyEvents.default, 'historyEvents');
+    const maxBytes = checkInteger(options.historyBytes ?? OPTIONS.historyBytes.default, 'historyBytes');
+    this.#buffer = new NumberedHistory({ maxEvents, maxBytes }, options.history?.head, options.history?.events);
     this.#index = new EventIndex(this.#buffer.oldest, this.#ids !== undefined);
     // Restored events were never published here: their type and id are read from their bytes.
     const restored = options.history?.events ?? [];
@@ -202,11 +217,12 @@ export class Channel<E extends object = EventMap> {
    * waits.
    *
    * @returns the event's id (assigned, or the one supplied) and its sequence number
-   * @throws {@link SseError} when the event is invalid, too large, its id is missing, refused or
-   *   out of order, or the channel is closed
+   * @throws {@link SseError} when the event is invalid, too large, named `reset`, `error` or
+   *   `open`, its id is missing, refused or out of order, or the channel is closed
    */
   publish(input: ChannelEvent<E>): { readonly id: string; readonly seq: number } {
     if (this.#isClosed) throw new SseError('SSE_ERR_CLOSED', 'The channel is closed; no event can be published.');
+    checkAppEventName(input.event);
     const seq = this.#buffer.head + 1;
     const id = this.#ids === undefined ? this.#assignId(input.id, seq) : this.#checkSuppliedId(input.id, this.#ids);
     const { data } = input;
@@ -271,24 +287,30 @@ export class Channel<E extends object = EventMap> {
 
   /**
    * Streams this channel to one `node:http` (or `node:http2`) request, in one call: starts the
-   * stream, resumes it from the request's `Last-Event-ID` header (or `?lastEventId=`), subscribes,
-   * and unsubscribes when it closes.
+   * stream (with a comment heartbeat every 15 s of silence unless `heartbeat` says otherwise),
+   * resumes it from the request's `Last-Event-ID` header (or `?lastEventId=`), subscribes, and
+   * unsubscribes when it closes. `HEAD` gets the stream's headers and ends; any other method but
+   * `GET` gets `405` with `Allow: GET, HEAD`.
    *
-   * @returns the open stream, e.g. for `onClose`
+   * @returns the open stream, e.g. for `onClose`; undefined when the method was not `GET`
    * @example
    * ```ts
-   * createServer((req, res) => channel.attach(req, res, { heartbeat })).listen(8080);
+   * createServer((req, res) => channel.attach(req, res)).listen(8080);
    * ```
    */
-  attach(req: SseRequest, res: SseResponse, options: AttachOptions = {}): SseStream {
-    const stream = new SseStream(req, res, options);
-    this.#serve(stream, options.lastEventId ?? lastEventIdOf(req), options.filter);
+  attach(req: SseRequest, res: SseResponse, options: AttachOptions = {}): SseStream | undefined {
+    checkKnownOptions(options, ATTACH_OPTIONS, 'Channel.attach');
+    const { filter, lastEventId, ...streamOptions } = options;
+    if (answerNonGet(req, res, streamOptions.headers)) return undefined;
+    const stream = new SseStream(req, res, streamOptions);
+    this.#serve(stream, lastEventId ?? lastEventIdOf(req), filter);
     return stream;
   }
 
   /**
    * The same as {@link Channel.attach}, as a Web-standard `Response` (Hono, Bun, Deno, Workers).
-   * The stream closes when the request's signal aborts or the body is cancelled.
+   * The stream closes when the request's signal aborts or the body is cancelled. `HEAD` gets the
+   * headers with no body; any other method but `GET` gets `405` with `Allow: GET, HEAD`.
    *
    * @example
    * ```ts
@@ -296,8 +318,12 @@ export class Channel<E extends object = EventMap> {
    * ```
    */
   response(request: Request, options: ResponseOptions = {}): Response {
-    const stream = new WebSseStream({ ...options, signal: request.signal });
-    this.#serve(stream, options.lastEventId ?? lastEventIdOfRequest(request), options.filter);
+    checkKnownOptions(options, RESPONSE_OPTIONS, 'Channel.response');
+    const { filter, lastEventId, ...streamOptions } = options;
+    const answer = webAnswerNonGet(request, streamOptions.headers);
+    if (answer !== undefined) return answer;
+    const stream = new WebSseStream({ ...streamOptions, signal: request.signal });
+    this.#serve(stream, lastEventId ?? lastEventIdOfRequest(request), filter);
     return stream.response;
   }
 
@@ -357,11 +383,19 @@ export class Channel<E extends object = EventMap> {
     const pending = this.#pending;
     const infos = this.#pendingInfos;
     this.#pendingInfos = [];
+    const newest = pending.at(-1);
     for (const [subscriber, filter] of this.#filtered) {
       const picked = pending.filter((_, i) => filter(infos[i] as EventInfo));
-      if (picked.length === 0) continue;
-      subscriber.deliver(picked.length === pending.length ? chunk : Buffer.concat(picked), picked.length);
-      this.#delivered += picked.length;
+      const count = picked.length;
+      this.#delivered += count;
+      if (count === pending.length) {
+        subscriber.deliver(chunk, count);
+        continue;
+      }
+      // The cursor moves past the events it does not want, or a reconnect after enough of them
+      // would find it expired: a reset although it missed nothing (one small block per pass).
+      if (picked.at(-1) !== newest) picked.push(this.#cursorBlock());
+      subscriber.deliver(picked.length === 1 ? (picked[0] as Buffer) : Buffer.concat(picked), count);
     }
   }
 

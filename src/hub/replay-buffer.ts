@@ -1,4 +1,4 @@
-import { checkInteger } from '../options/check.js';
+import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
 
 /** Limits of a {@link ReplayBuffer}. */
@@ -26,6 +26,7 @@ export class ReplayBuffer {
 
   /** @throws RangeError when a limit is not a positive integer */
   constructor(options: ReplayBufferOptions = {}) {
+    checkKnownOptions(options, { maxEvents: true, maxBytes: true } satisfies Record<keyof ReplayBufferOptions, true>, 'ReplayBuffer');
     this.maxEvents = checkInteger(options.maxEvents ?? OPTIONS.historyEvents.default, 'maxEvents');
     this.maxBytes = checkInteger(options.maxBytes ?? OPTIONS.historyBytes.default, 'maxBytes');
     this.#ring = new Array<Buffer | undefined>(this.maxEvents);

@@ -1,4 +1,4 @@
-import { checkInteger } from '../options/check.js';
+import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
 
 /** Options of {@link Limiter}. */
@@ -27,8 +27,9 @@ export class Limiter {
   readonly #perClient = new Map<string, number>();
   #open = 0;
 
-  /** @throws RangeError when a cap is not a positive integer */
+  /** @throws RangeError when a cap is not a positive integer; TypeError for an unknown option */
   constructor(options: LimiterOptions = {}) {
+    checkKnownOptions(options, { maxConnections: true, maxPerClient: true } satisfies Record<keyof LimiterOptions, true>, 'Limiter');
     this.maxConnections = checkInteger(options.maxConnections ?? OPTIONS.maxConnections.default, 'maxConnections');
     this.maxPerClient = checkInteger(options.maxPerClient ?? OPTIONS.maxPerClient.default, 'maxPerClient');
   }

@@ -1,4 +1,4 @@
-import { checkInteger } from '../options/check.js';
+import { checkInteger, checkKnownOptions } from '../options/check.js';
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {
@@ -38,8 +38,9 @@ export class RateLimiter {
   readonly #maxClients: number;
   readonly #buckets = new Map<string, Bucket>();
 
-  /** @throws RangeError when a number is not a positive integer */
+  /** @throws RangeError when a number is not a positive integer; TypeError for an unknown option */
   constructor(options: RateLimiterOptions) {
+    checkKnownOptions(options, { perSecond: true, burst: true, maxClients: true } satisfies Record<keyof RateLimiterOptions, true>, 'RateLimiter');
     this.perSecond = checkInteger(options.perSecond, 'perSecond');
     this.burst = checkInteger(options.burst ?? 2 * options.perSecond, 'burst');
     this.#maxClients = checkInteger(options.maxClients ?? 10_000, 'maxClients');

@@ -58,7 +58,7 @@ export function renderMetrics(counters: Counters, readings: Readings): string {
   metric('sse_resumed_total', 'counter', 'Reconnects resumed exactly from Last-Event-ID.', [['', counters.resumed]]);
   metric('sse_resets_total', 'counter', 'Reconnects answered with a reset event, by reason.', labelled('reason', counters.resets));
   metric('sse_slow_clients_cut_total', 'counter', 'Streams cut for not reading, by cause.', labelled('cause', counters.slowCut));
-  metric('sse_refused_total', 'counter', 'Streams refused by a connection cap, by cap.', labelled('cap', counters.refused));
+  metric('sse_refused_total', 'counter', 'Streams sent away with 200, retry: and the end: by a connection cap (global, client), or by the history store (store: Redis unreachable, or its window not yet loaded).', labelled('cap', counters.refused));
   metric('sse_publish_rejected_total', 'counter', 'POST /publish requests refused, for any reason.', [['', counters.publishRejected]]);
   metric('sse_publish_unauthorized_total', 'counter', 'Publishes refused for their credentials or their origin, by code.', labelled('code', counters.publishUnauthorized));
   metric('sse_publish_rate_limited_total', 'counter', 'Publishes refused past the per-client rate (429).', [['', counters.publishRateLimited]]);

@@ -1,4 +1,4 @@
-import { checkInteger } from './check.js';
+import { checkInteger, checkKnownOptions } from './check.js';
 import type { Authorize } from './hooks.js';
 
 /** Certificate and key, as PEM. */
@@ -159,9 +159,11 @@ export const DEFAULTS: ResolvedOptions = Object.fromEntries(
 /**
  * Fills in the defaults and checks every numeric option against its bounds.
  *
- * @throws RangeError with a sentence naming the option when one is out of range
+ * @throws RangeError with a sentence naming the option when one is out of range; TypeError for
+ *   an unknown option or options that exclude each other
  */
 export function resolveOptions(input: SseServerOptions): ResolvedOptions {
+  checkKnownOptions(input, OPTIONS, 'createSseServer');
   const options: ResolvedOptions = { ...DEFAULTS, ...input };
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {
     if (spec.type === 'integer') checkInteger(options[name] as number, name, spec.min, spec.max);

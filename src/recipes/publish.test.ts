@@ -34,6 +34,8 @@ describe('POST /publish', () => {
     ['CR in the event name', '{"data":"x","event":"a\\rb"}', 400, 'SSE_ERR_EVENT_HAS_NEWLINE'],
     ['an empty event name', '{"data":"x","event":""}', 400, 'SSE_ERR_EVENT_EMPTY'],
     ['a lone surrogate', '{"data":"\\ud800"}', 400, 'SSE_ERR_DATA_NOT_WELL_FORMED'],
+    ['an event named reset (the protocol\'s)', '{"data":"x","event":"reset"}', 400, 'SSE_ERR_EVENT_RESERVED'],
+    ['an event named error (EventSource\'s)', '{"data":"x","event":"error"}', 400, 'SSE_ERR_EVENT_RESERVED'],
     ['an oversized body', JSON.stringify({ data: 'x'.repeat(2000) }), 413, 'body_too_large'],
   ] as const) {
     it(`refuses ${name} with ${status} ${code} and publishes nothing`, async () => {

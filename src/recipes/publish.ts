@@ -7,7 +7,7 @@ import { SseError } from '../protocol/errors.js';
 
 /** A refused publish: the HTTP status and a stable code. */
 export interface PublishRefusal {
-  readonly status: 400 | 408 | 413 | 415;
+  readonly status: number;
   readonly code: string;
   readonly message: string;
 }
@@ -89,7 +89,7 @@ export async function publishRecipe(
     // #endregion publish
     return true;
   } catch (error) {
-    if (error instanceof SseError) return answer(res, refusal(400, error.code, error.message));
+    if (error instanceof SseError) return answer(res, refusal(error.statusCode, error.code, error.message));
     if (error instanceof BrokerUnavailableError) {
       sendError(res, 503, error.reason === 'timeout' ? 'broker_timeout' : 'broker_unavailable', error.message, { 'retry-after': '1' });
       return false;

@@ -236,7 +236,7 @@ async function trimmedPastFollower(redisUrl: string): Promise<void> {
 }
 
 describe('Redis going away', () => {
-  it('reports Redis down on /health and refuses publishes with 503 until it is back; old ids then reset (epoch)', async () => {
+  it('reports Redis down on /health, refuses publishes with 503 and sends new /feed streams away (200, retry:, end) until it is back; old ids then reset (epoch)', async () => {
     const [a] = (await instances(1)) as [Started];
     const before = await post(a.base, 'before');
     await redis.stop();
@@ -248,6 +248,12 @@ describe('Redis going away', () => {
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'broker_unavailable');
+    // An open stream that would deliver nothing is no answer: the client is told to come back.
+    const away = await openStream(`${a.base}/feed`);
+    await away.ended;
+    assert.equal(away.status, 200);
+    assert.match(away.raw(), /^retry: \d+\n\n: redis: down\n\nretry: \d+\n\n$/);
+    assert.match(await (await fetch(`${a.base}/metrics`)).text(), /^sse_refused_total\{cap="store"\} 1$/m);
     await redis.restart();
     await eventually(() => (a.app.broker as RedisBroker).health().isUp, 5000);
     assert.equal((await post(a.base, 'after')).status, 202);
@@ -255,6 +261,7 @@ describe('Redis going away', () => {
     const reset = await stream(a.base, before.id);
     await reset.waitFor((s) => s.events.length === 1);
     assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'epoch');
+    assert.equal(a.app.openStreams, 1); // back up: streams stay open again
   });
 });
 
@@ -338,6 +345,14 @@ describe('RedisBroker start-up', () => {
   it('refuses a key with a line break, and a history file together with Redis', () => {
     assert.throws(() => new RedisBroker({ url: redis.url, key: 'a\nb' }), TypeError);
     assert.throws(() => createSseServer({ historyFile: 'x.log', redisUrl: redis.url }), /exclude each other/);
+  });
+
+  it('refuses an app event named reset, error or open before anything reaches Redis', async () => {
+    const broker = new RedisBroker({ url: redis.url });
+    for (const event of ['reset', 'error', 'open']) {
+      await assert.rejects(broker.publish({ event, data: 'x' }), { code: 'SSE_ERR_EVENT_RESERVED', statusCode: 400 });
+    }
+    await broker.close();
   });
 });
 

@@ -1,10 +1,11 @@
-import { encodeCursor, encodeEvent } from '../protocol/encode.js';
+import { encodeComment, encodeCursor, encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
-import { checkInteger } from '../options/check.js';
+import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { RedisClient, RedisUnavailableError, type RedisState } from './client.js';
 import { RedisReplyError, type RespValue } from './resp.js';
 import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from '../history/broker.js';
 import type { Channel, PublishInput } from '../hub/channel.js';
+import { checkAppEventName } from '../hub/event-names.js';
 import { encodeReset, type ResetReason } from '../hub/resume.js';
 import {
   compareStreamIds,
@@ -44,6 +45,18 @@ export interface RedisBrokerOptions {
    */
   readonly publishTimeoutMs?: number;
 }
+
+const REDIS_BROKER_OPTIONS = {
+  url: true,
+  key: true,
+  historyEvents: true,
+  historyBytes: true,
+  maxEventBytes: true,
+  retryMs: true,
+  connectTimeoutMs: true,
+  catchUpTimeoutMs: true,
+  publishTimeoutMs: true,
+} as const satisfies Record<keyof RedisBrokerOptions, true>;
 
 // The longest id this broker writes, for checking an event's size before Redis assigns the id.
 const LONGEST_ID = 'f'.repeat(12 + 1 + 16 + 1 + 16);
@@ -104,8 +117,9 @@ export class RedisBroker implements Broker {
   #isReloading = false;
   #canEval = true;
 
-  /** @throws TypeError on a bad URL or key; RangeError when a limit is out of range */
+  /** @throws TypeError on a bad URL or key, or an unknown option; RangeError when a limit is out of range */
   constructor(options: RedisBrokerOptions) {
+    checkKnownOptions(options, REDIS_BROKER_OPTIONS, 'RedisBroker');
     this.key = options.key ?? OPTIONS.redisKey.default;
     if (this.key === '' || /[\r\n]/.test(this.key)) throw new TypeError('The Redis key must be a non-empty string without CR or LF.');
     this.#epochKey = `${this.key}:epoch`;
@@ -115,7 +129,7 @@ export class RedisBroker implements Broker {
     this.#connectTimeoutMs = checkInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
     this.#catchUpTimeoutMs = checkInteger(options.catchUpTimeoutMs ?? 2000, 'catchUpTimeoutMs');
     this.#publishTimeoutMs = checkInteger(options.publishTimeoutMs ?? OPTIONS.publishTimeoutMs.default, 'publishTimeoutMs');
-    this.#window = new StreamWindow({ maxEvents: this.#maxEvents, maxBytes: options.historyBytes ?? OPTIONS.historyBytes.default });
+    this.#window = new StreamWindow({ maxEvents: this.#maxEvents, maxBytes: checkInteger(options.historyBytes ?? OPTIONS.historyBytes.default, 'historyBytes') });
     const onState = (state: RedisState, cause?: Error): void => {
       if (state === 'down') this.#lastProblem = cause?.message;
     };
@@ -185,6 +199,7 @@ export class RedisBroker implements Broker {
 
   async publish(input: PublishInput): Promise<{ readonly id: string }> {
     if (this.#isClosed) throw new SseError('SSE_ERR_CLOSED', 'The broker is closed; no event can be published.');
+    checkAppEventName(input.event);
     // Encoding with the longest id checks every field and the size before anything is stored.
     const size = encodeEvent({ event: input.event, id: LONGEST_ID, data: input.data }).length;
     if (size > this.#maxEventBytes) {
@@ -220,6 +235,10 @@ export class RedisBroker implements Broker {
     // Before Redis was first reached, or while the window is reloaded after a gap, the window
     // cannot prove anything: the client is asked to come back.
     if (epoch === undefined || this.#isReloading) return Promise.resolve(this.#sendAway(subscriber));
+    // Redis unreachable: a stream here would deliver nothing while /health says 503, so the client
+    // comes back later, perhaps to another instance. (A follower that is only reconnecting is
+    // waited for instead: catch-up covers it.)
+    if (this.#commands.state !== 'ready') return Promise.resolve(this.#sendAway(subscriber, 'redis: down'));
     // #region redis-resume
     switch (cursor.kind) {
       case 'none':
@@ -434,7 +453,8 @@ export class RedisBroker implements Broker {
     return this.#attach(subscriber, [reset], { kind: 'reset', reason });
   }
 
-  #sendAway(subscriber: FeedSubscriber): FeedStart {
+  #sendAway(subscriber: FeedSubscriber, why?: string): FeedStart {
+    if (why !== undefined) subscriber.write(encodeComment(why));
     subscriber.end(this.#retryMs);
     return { kind: 'retry-later' };
   }

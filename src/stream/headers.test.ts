@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import type { SseRequest } from '../http/types.js';
 import { jitter, streamHeaders } from './headers.js';
 
-const over = (httpVersionMajor: number): SseRequest => ({ httpVersionMajor }) as SseRequest;
+const over = (httpVersionMajor: number, httpVersionMinor = httpVersionMajor === 1 ? 1 : 0): SseRequest => ({ httpVersionMajor, httpVersionMinor }) as SseRequest;
 
 describe('streamHeaders', () => {
-  it('adds Connection: keep-alive over HTTP/1.x only (RFC 9113 §8.2.2 forbids it over HTTP/2)', () => {
+  it('adds Connection: keep-alive over HTTP/1.1 only (RFC 9113 §8.2.2 forbids it over HTTP/2; an HTTP/1.0 body ends with the connection)', () => {
     assert.equal(streamHeaders(over(1))['connection'], 'keep-alive');
+    assert.equal('connection' in streamHeaders(over(1, 0)), false);
     assert.equal('connection' in streamHeaders(over(2)), false);
     assert.equal(streamHeaders(over(2))['content-type'], 'text/event-stream; charset=utf-8');
   });

@@ -1,15 +1,22 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { SseRequest } from '../http/types.js';
 
+/** The headers of every event stream, on any HTTP version and in a Web `Response`. */
 // #region headers
-const HTTP2_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({
+export const STREAM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',
   'x-content-type-options': 'nosniff',
 });
-const HTTP1_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({ ...HTTP2_HEADERS, connection: 'keep-alive' });
+const HTTP11_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({ ...STREAM_HEADERS, connection: 'keep-alive' });
 // #endregion headers
+
+/**
+ * Extra response headers: Node's `OutgoingHttpHeaders` (what `res.getHeaders()` and Fastify's
+ * `reply.getHeaders()` return), or plain strings.
+ */
+export type StreamHeaders = Readonly<Record<string, string | number | readonly string[] | undefined>>;
 
 /**
  * The response headers of an event stream, built once and shared (frozen: copy to add to them).
@@ -17,15 +24,27 @@ const HTTP1_HEADERS: Readonly<OutgoingHttpHeaders> = Object.freeze({ ...HTTP2_HE
  * - the media type in lowercase with its charset: some clients compare it case-sensitively;
  * - `no-transform` keeps compressing middleware off the stream (a gzip layer holds events back);
  * - `X-Accel-Buffering: no` turns nginx-style proxy buffering off for this response;
- * - `Connection: keep-alive` only on HTTP/1.x: it is a connection-specific header that HTTP/2
- *   forbids (RFC 9113 §8.2.2).
+ * - `Connection: keep-alive` only on HTTP/1.1: it is a connection-specific header that HTTP/2
+ *   forbids (RFC 9113 §8.2.2), and an HTTP/1.0 body without a length is delimited by the close
+ *   (RFC 9112 §6.3), which keep-alive would contradict.
  *
  * No `Content-Length` and no `Transfer-Encoding`: Node chunks an HTTP/1.1 body of unknown length.
  *
- * @param req - the request, to tell HTTP/1.x from HTTP/2
+ * @param req - the request, to tell HTTP/1.1 from HTTP/1.0 and HTTP/2
  */
 export function streamHeaders(req: SseRequest): Readonly<OutgoingHttpHeaders> {
-  return req.httpVersionMajor === 1 ? HTTP1_HEADERS : HTTP2_HEADERS;
+  return req.httpVersionMajor === 1 && req.httpVersionMinor === 1 ? HTTP11_HEADERS : STREAM_HEADERS;
+}
+
+/**
+ * `base` with the caller's extra headers over it, in a form `writeHead` takes: a header set to
+ * `undefined` is left out (Node would throw on it), as `res.getHeaders()` may hold one.
+ */
+export function withHeaders(base: Readonly<OutgoingHttpHeaders>, extra: StreamHeaders | undefined): Readonly<OutgoingHttpHeaders> {
+  if (extra === undefined) return base;
+  const headers: OutgoingHttpHeaders = { ...base };
+  for (const [name, value] of Object.entries(extra)) if (value !== undefined) headers[name] = value as OutgoingHttpHeaders[string];
+  return headers;
 }
 
 /**

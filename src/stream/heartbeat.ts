@@ -1,4 +1,5 @@
 import { checkInteger } from '../options/check.js';
+import { OPTIONS } from '../options/table.js';
 
 /** Anything the heartbeat can keep alive. */
 export interface Beating {
@@ -59,4 +60,25 @@ export class Heartbeat {
     }
   }
   // #endregion tick
+}
+
+const SHARED = new Map<number, Heartbeat>();
+
+/**
+ * The heartbeat a stream's `heartbeat` option names: the one given, or the one every stream with
+ * that interval shares (one timer per interval, running only while such a stream is open).
+ *
+ * @param option - a {@link Heartbeat}, or the longest idle gap in ms (0: none)
+ * @throws RangeError when the interval is negative or not an integer
+ */
+export function heartbeatOf(option: Heartbeat | number | undefined): Heartbeat | undefined {
+  if (typeof option === 'object') return option;
+  const intervalMs = checkInteger(option ?? OPTIONS.heartbeatMs.default, 'heartbeat', 0);
+  if (intervalMs === 0) return undefined;
+  let heartbeat = SHARED.get(intervalMs);
+  if (heartbeat === undefined) {
+    heartbeat = new Heartbeat(intervalMs);
+    SHARED.set(intervalMs, heartbeat);
+  }
+  return heartbeat;
 }

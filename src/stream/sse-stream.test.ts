@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type OutgoingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createParser, type ParsedEvent } from '../protocol/parse.js';
 import { eventually, startServer, feedChannel } from '../testing/harness.js';
 import { openStream } from '../testing/sse-client.js';
-import { Heartbeat } from './heartbeat.js';
+import { Heartbeat, heartbeatOf } from './heartbeat.js';
 import { SseStream, type CloseReason } from './sse-stream.js';
 
 /** A bare node:http server whose every request becomes an SseStream handed to `onStream`. */
@@ -52,6 +52,58 @@ describe('SseStream', () => {
     assert.match(client.raw(), /^retry: \d+\n\n: heartbeat\n\n/);
     client.close();
     await eventually(() => heartbeat.size === 0 && !heartbeat.isRunning, 2000, 'heartbeat released');
+  });
+
+  it('beats by default every 15 s (one timer shared by every stream of that interval); a number sets the interval, 0 none', async () => {
+    const made: SseStream[] = [];
+    const server = createServer((req, res) => {
+      const heartbeat = new URL(req.url ?? '/', 'http://x').searchParams.get('heartbeat');
+      made.push(new SseStream(req, res, heartbeat === null ? {} : { heartbeat: Number(heartbeat) }));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const fifteen = heartbeatOf(undefined) as Heartbeat;
+    assert.equal(fifteen.intervalMs, 15_000);
+    assert.equal(heartbeatOf(15_000), fifteen);
+    assert.equal(heartbeatOf(0), undefined);
+    const byDefault = await openStream(url);
+    const quick = await openStream(`${url}?heartbeat=60`);
+    const none = await openStream(`${url}?heartbeat=0`);
+    await eventually(() => made.length === 3);
+    assert.equal(fifteen.size, 1);
+    await quick.waitFor((t) => t.comments.length >= 2, 2000);
+    assert.deepEqual([byDefault.comments, none.comments], [[], []]);
+    for (const client of [byDefault, quick, none]) client.close();
+    await eventually(() => fifteen.size === 0 && !fifteen.isRunning, 2000, 'the shared heartbeat released');
+    assert.throws(() => heartbeatOf(-1), /heartbeat must be an integer of at least 0/);
+  });
+
+  it('takes Node\'s OutgoingHttpHeaders as extra headers (numbers, arrays; an undefined one is left out)', async () => {
+    const server = createServer((req, res) => {
+      const headers: OutgoingHttpHeaders = { 'x-count': 2, 'set-cookie': ['a=1', 'b=2'], 'x-gone': undefined, 'access-control-allow-origin': 'https://app.example' };
+      new SseStream(req, res, { headers }).end();
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = await openStream(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await client.ended;
+    assert.equal(client.headers['x-count'], '2');
+    assert.deepEqual(client.headers['set-cookie'], ['a=1', 'b=2']);
+    assert.equal(client.headers['x-gone'], undefined);
+    assert.equal(client.headers['access-control-allow-origin'], 'https://app.example');
+    assert.equal(client.headers['content-type'], 'text/event-stream; charset=utf-8');
+  });
+
+  it('answers an HTTP/1.0 request without Connection: keep-alive: its body ends with the connection', async () => {
+    const { server, url } = await bareServer((s) => s.end());
+    servers.push(server);
+    const port = Number(new URL(url).port);
+    const old = await rawExchange(port, 'GET / HTTP/1.0\r\n\r\n', () => false);
+    assert.match(old, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.doesNotMatch(old, /keep-alive/i);
+    const current = await rawExchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', (t) => t.endsWith('0\r\n\r\n'));
+    assert.match(current, /\r\nconnection: keep-alive\r\n/);
   });
 
   it('runs its close handlers once, with the reason, and refuses writes after', async () => {

@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
 import { frameChunk, frameShared, startChunkedBody } from './chunked.js';
-import type { Beating, Heartbeat } from './heartbeat.js';
-import { jitter, streamHeaders } from './headers.js';
+import { heartbeatOf, type Beating, type Heartbeat } from './heartbeat.js';
+import { jitter, streamHeaders, withHeaders, type StreamHeaders } from './headers.js';
 import type { ChunkWriter, SseRequest, SseResponse } from '../http/types.js';
+import { checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
 import { sendFrom, type SendFromOptions, type SourceItem } from './iterate.js';
 
@@ -18,11 +19,24 @@ export interface SseStreamOptions {
   readonly maxPendingBytes?: number;
   /** How long a backpressured stream may go without `'drain'` before it is cut. @defaultValue 30000 */
   readonly stallTimeoutMs?: number;
-  /** The shared heartbeat; none means no heartbeats. */
-  readonly heartbeat?: Heartbeat | undefined;
-  /** Extra response headers (e.g. CORS). */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The longest idle gap before a comment heartbeat, in ms (0: none; streams with one interval
+   * share a timer), or a {@link Heartbeat} of your own.
+   * @defaultValue 15000
+   */
+  readonly heartbeat?: Heartbeat | number | undefined;
+  /** Extra response headers (e.g. CORS): strings, or Node's `OutgoingHttpHeaders` (`reply.getHeaders()`). */
+  readonly headers?: StreamHeaders | undefined;
 }
+
+/** The names of {@link SseStreamOptions}, for refusing one it does not have. */
+export const SSE_STREAM_OPTIONS = {
+  retryMs: true,
+  maxPendingBytes: true,
+  stallTimeoutMs: true,
+  heartbeat: true,
+  headers: true,
+} as const satisfies Record<keyof SseStreamOptions, true>;
 
 const HEARTBEAT = encodeComment('heartbeat');
 const HEARTBEAT_CHUNK = frameChunk(HEARTBEAT);
@@ -77,15 +91,16 @@ export class SseStream implements Beating {
    * first byte, flushed at once (Node would otherwise hold the headers until the first write).
    */
   constructor(req: SseRequest, res: SseResponse, options: SseStreamOptions = {}) {
+    checkKnownOptions(options, SSE_STREAM_OPTIONS, 'SseStream');
     this.#res = res;
     this.#out = res;
     this.#maxPendingBytes = options.maxPendingBytes ?? OPTIONS.maxPendingBytes.default;
     this.#stallTimeoutMs = options.stallTimeoutMs ?? OPTIONS.stallTimeoutMs.default;
-    this.#heartbeat = options.heartbeat;
+    this.#heartbeat = heartbeatOf(options.heartbeat);
     // #region stream-start
     // Small event writes must not wait for Nagle's algorithm.
     req.socket.setNoDelay(true);
-    res.writeHead(200, options.headers === undefined ? streamHeaders(req) : { ...streamHeaders(req), ...options.headers });
+    res.writeHead(200, withHeaders(streamHeaders(req), options.headers));
     this.#socket = startChunkedBody(req, res);
     this.#put(...retryChunk(jitter(options.retryMs ?? OPTIONS.retryMs.default)));
     res.on('close', () => this.#finish(this.#closeReason ?? 'client'));

@@ -1,6 +1,8 @@
 import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
-import type { Beating, Heartbeat } from './heartbeat.js';
-import { jitter } from './headers.js';
+import { checkKnownOptions } from '../options/check.js';
+import { OPTIONS } from '../options/table.js';
+import { heartbeatOf, type Beating, type Heartbeat } from './heartbeat.js';
+import { jitter, STREAM_HEADERS, type StreamHeaders } from './headers.js';
 import { sendFrom, type SendFromOptions, type SourceItem } from './iterate.js';
 
 /** Why a Web stream closed: the client cancelled it, it fell too far behind, or the server ended it. */
@@ -12,13 +14,26 @@ export interface WebSseStreamOptions {
   readonly retryMs?: number;
   /** Once more than this many bytes wait unread in the body, the stream is cut. @defaultValue 1 MiB */
   readonly maxPendingBytes?: number;
-  /** The shared heartbeat; none means no heartbeats. */
-  readonly heartbeat?: Heartbeat | undefined;
-  /** Extra response headers (e.g. CORS). */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The longest idle gap before a comment heartbeat, in ms (0: none; streams with one interval
+   * share a timer), or a {@link Heartbeat} of your own.
+   * @defaultValue 15000
+   */
+  readonly heartbeat?: Heartbeat | number | undefined;
+  /** Extra response headers (e.g. CORS): strings, or Node's `OutgoingHttpHeaders`. */
+  readonly headers?: StreamHeaders | undefined;
   /** The request's signal: its abort closes the stream (some runtimes signal a gone client only so). */
   readonly signal?: AbortSignal | undefined;
 }
+
+/** The names of {@link WebSseStreamOptions}, for refusing one it does not have. */
+export const WEB_SSE_STREAM_OPTIONS = {
+  retryMs: true,
+  maxPendingBytes: true,
+  heartbeat: true,
+  headers: true,
+  signal: true,
+} as const satisfies Record<keyof WebSseStreamOptions, true>;
 
 const HEARTBEAT = encodeComment('heartbeat');
 // Past this, the body's consumer is behind and `drain()` waits.
@@ -51,8 +66,9 @@ export class WebSseStream implements Beating {
   #closeReason: WebCloseReason | undefined;
 
   constructor(options: WebSseStreamOptions = {}) {
-    this.#maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024;
-    this.#heartbeat = options.heartbeat;
+    checkKnownOptions(options, WEB_SSE_STREAM_OPTIONS, 'WebSseStream');
+    this.#maxPendingBytes = options.maxPendingBytes ?? OPTIONS.maxPendingBytes.default;
+    this.#heartbeat = heartbeatOf(options.heartbeat);
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
@@ -63,17 +79,8 @@ export class WebSseStream implements Beating {
       },
       new ByteLengthQueuingStrategy({ highWaterMark: HIGH_WATER_BYTES }),
     );
-    this.response = new Response(body, {
-      status: 200,
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        'x-accel-buffering': 'no',
-        'x-content-type-options': 'nosniff',
-        ...options.headers,
-      },
-    });
-    this.#enqueue(encodeRetry(jitter(options.retryMs ?? 3000)));
+    this.response = new Response(body, { status: 200, headers: webStreamHeaders(options.headers) });
+    this.#enqueue(encodeRetry(jitter(options.retryMs ?? OPTIONS.retryMs.default)));
     options.signal?.addEventListener('abort', () => this.#finish('client'), { once: true });
     this.#heartbeat?.add(this);
   }
@@ -165,4 +172,18 @@ export class WebSseStream implements Beating {
     this.#wake(false);
     for (const handler of this.#closeHandlers.splice(0)) handler(reason);
   }
+}
+
+/** The headers of a Web event stream, with the caller's extra ones (Node's `OutgoingHttpHeaders` too). */
+export function webStreamHeaders(extra: StreamHeaders | undefined): Headers {
+  const headers = new Headers(STREAM_HEADERS);
+  if (extra === undefined) return headers;
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) continue;
+    if (typeof value === 'object') {
+      headers.delete(name);
+      for (const item of value) headers.append(name, item);
+    } else headers.set(name, String(value));
+  }
+  return headers;
 }

@@ -1,0 +1,139 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { packCopy } from '../pack/pack.js';
+import { ROOT } from '../paths.js';
+
+// The library's apps of docs/frameworks.md (the README quotes the node:http one), each a whole
+// program in docs/examples/, installed as a user would: this package's tarball and the
+// framework from npm, in a scratch project outside the repository. `npm run examples` and
+// `npm run frameworks` both run them from here.
+
+const run = promisify(execFile);
+
+/** One app of docs/examples/. */
+export interface Example {
+  readonly name: string;
+  readonly file: string;
+  readonly packages: readonly string[];
+}
+
+export const EXAMPLES: readonly Example[] = [
+  { name: 'node:http', file: 'node.ts', packages: [] },
+  { name: 'Express 5', file: 'express.mjs', packages: ['express@5'] },
+  { name: 'Fastify 5', file: 'fastify.mjs', packages: ['fastify@5'] },
+  { name: 'Hono (@hono/node-server)', file: 'hono.mjs', packages: ['hono@4', '@hono/node-server@2'] },
+];
+
+// A TypeScript example is compiled as a strict user project would, against the installed package's types.
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'es2022',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [join(ROOT, 'node_modules/@types')],
+  },
+};
+
+/**
+ * Packs this package and installs it with every example's framework into `scratch`.
+ *
+ * @returns what was installed, e.g. `express 5.3.0`
+ */
+export async function installExamples(scratch: string): Promise<string[]> {
+  const packed = await packCopy(scratch);
+  const packages = EXAMPLES.flatMap((example) => example.packages);
+  await writeFile(join(scratch, 'package.json'), JSON.stringify({ name: 'examples-scratch', private: true, type: 'module' }));
+  process.stdout.write(`installing ${packages.join(', ')} and ${packed.tarball} into ${scratch}\n`);
+  await run('npm', ['install', '--no-audit', '--no-fund', ...packages, packed.tarball], { cwd: scratch });
+  return Promise.all(
+    packages.map(async (spec) => {
+      const name = spec.slice(0, spec.lastIndexOf('@'));
+      const manifest = JSON.parse(await readFile(join(scratch, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+      return `${name} ${manifest.version}`;
+    }),
+  );
+}
+
+/** The example's lines, as docs/frameworks.md counts them: every non-blank one but the region markers. */
+export async function linesOf(example: Example): Promise<number> {
+  const source = await readFile(join(ROOT, 'docs/examples', example.file), 'utf8');
+  return source.split('\n').filter((line) => line.trim() !== '' && !line.includes('#region') && !line.includes('#endregion')).length;
+}
+
+/** Copies the example into the project (compiling it when it is TypeScript) and returns the file to run. */
+async function prepare(project: string, example: Example): Promise<string> {
+  await copyFile(join(ROOT, 'docs/examples', example.file), join(project, example.file));
+  if (!example.file.endsWith('.ts')) return example.file;
+  await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ ...TSCONFIG, files: [example.file] }));
+  await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: project }).catch((error: { stdout?: string }) => {
+    throw new Error(`${example.file} does not compile:\n${error.stdout ?? String(error)}`);
+  });
+  return example.file.replace(/\.ts$/, '.js');
+}
+
+/** A running example. */
+export interface Running {
+  readonly origin: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  /** SIGKILLs it if it still runs. */
+  stop(): void;
+}
+
+/** Starts the example on a free port and resolves once it accepts connections. */
+export async function startExample(project: string, example: Example): Promise<Running> {
+  const file = await prepare(project, example);
+  const port = await freePort();
+  const child = spawn(process.execPath, [file], { cwd: project, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const running = { origin: `http://127.0.0.1:${port}`, child, exited, stop: () => void (child.exitCode === null && child.kill('SIGKILL')) };
+  try {
+    await until('the example to listen', async () => (child.exitCode !== null ? Promise.reject(new Error(`it exited with ${child.exitCode}`)) : canConnect(port)));
+  } catch (error) {
+    running.stop();
+    throw error;
+  }
+  return running;
+}
+
+/** Polls `get` until it gives a value; rejects after `timeoutMs`. */
+export async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(undefined));
+  });
+}
