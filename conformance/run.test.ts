@@ -9,7 +9,7 @@ import { check } from './run.js';
 
 // The reference server with small timings, as the suite's own tests run it: over HTTP/1.1, and
 // over HTTPS offering HTTP/2 with a throwaway certificate (no key is ever committed).
-const SMALL = { port: 0, tickMs: 200, heartbeatMs: 1000, recipeIntervalMs: 200, maxPerClient: 6, maxPendingBytes: 64 * 1024 } as const;
+const SMALL = { port: 0, tickMs: 200, heartbeatMs: 1000, recipeIntervalMs: 200, maxPerClient: 6, maxPendingBytes: 64 * 1024, publishLocal: true } as const;
 const ORIGIN = 'https://app.example';
 const certificate = makeCertificate();
 let app: SseServer;

@@ -33,7 +33,7 @@ ${RULES.length - must - advice} SHOULD, ${advice} ADVICE), over real sockets, by
 
 \`\`\`sh
 node dist/conformance/cli.js https://example.com/stream        # no options: what a user pointing it at a server can do
-node dist/conformance/cli.js http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish
+node dist/conformance/cli.js http://127.0.0.1:8080/feed --publish http://127.0.0.1:8080/publish   # the reference server: with --publish-local
 \`\`\`
 
 The package is not on npm yet: run the suite from a clone of this repository, after \`npm install\`

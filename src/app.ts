@@ -5,11 +5,12 @@ import { hasBody } from './http/body.js';
 import { guardStream } from './http/authorize.js';
 import { clientAddress } from './http/client-address.js';
 import { createCorsPolicy } from './http/cors.js';
+import { createHostCheck } from './http/host.js';
 import { sendError } from './http/json.js';
 import { createRouter, textRoute, type Route } from './http/router.js';
 import { createTransport, type TransportKind } from './http/transport.js';
 import type { SseRequest, SseResponse } from './http/types.js';
-import { Limiter } from './limits/limiter.js';
+import { clientKey, Limiter, type Lease } from './limits/limiter.js';
 import { bump, createCounters, renderMetrics, type Counters } from './metrics/metrics.js';
 import { resolveOptions, type ResolvedOptions, type SseServerOptions } from './options/table.js';
 import { admitPublish, createPublishGate, type PublishGate } from './publish-gate.js';
@@ -34,7 +35,7 @@ export interface SseServer {
    */
   readonly broker: Broker;
   readonly limiter: Limiter;
-  /** Who may publish (`publishToken` or loopback only) and how fast (`publishRate`), by client address. */
+  /** Who may publish (`publishToken`, `publishLocal` or nobody) and how fast (`publishRate`), by client address. */
   readonly publishGate: PublishGate;
   readonly heartbeat: Heartbeat;
   readonly counters: Counters;
@@ -92,25 +93,31 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     // A body on a stream request would be read under requestTimeout, which then kills the stream.
     if (hasBody(req)) return sendError(res, 400, 'body_not_allowed', 'A stream request must not carry a body.');
-    const { authorize } = options;
-    if (authorize === undefined) return admit(req, res, recipe);
-    // Before the first byte: a refusal must be a status, and the stream's headers would be one.
-    guardStream(req, res, authorize, () => admit(req, res, recipe), {
-      onRefused: (status) => bump(counters.streamsUnauthorized, String(status)),
-      onError: () => bump(counters.streamsUnauthorized, '500'),
-    });
-  }
-
-  function admit(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     if (isClosing) return refuseStream(req, res, options.retryMs, 'shutting down');
     // #region admission
-    const lease = limiter.acquire(clientAddress(req, publishGate.trusted));
+    const lease = limiter.acquire(clientKey(clientAddress(req, publishGate.trusted)));
     if (typeof lease === 'string') {
       bump(counters.refused, lease);
       refuseStream(req, res, options.retryMs, lease === 'global' ? 'server full' : 'too many streams from your address');
       return;
     }
     // #endregion admission
+    const { authorize } = options;
+    if (authorize === undefined) return start(req, res, recipe, lease);
+    // The slot is held while the hook runs, so checks in flight count against the caps too (a
+    // client cannot keep hundreds of slow checks going), and goes back with the response,
+    // whatever ends it: a refusal, a failed check, a client that left.
+    res.once('close', () => lease.release());
+    // Before the first byte: a refusal must be a status, and the stream's headers would be one.
+    guardStream(req, res, authorize, () => start(req, res, recipe, lease), {
+      onRefused: (status) => bump(counters.streamsUnauthorized, String(status)),
+      onError: () => bump(counters.streamsUnauthorized, '500'),
+    });
+  }
+
+  function start(req: SseRequest, res: SseResponse, recipe: StreamRecipe, lease: Lease): void {
+    // An asynchronous check may have outlasted the start of a shutdown.
+    if (isClosing) return refuseStream(req, res, options.retryMs, 'shutting down');
     const stream = new SseStream(req, res, {
       retryMs: options.retryMs,
       maxPendingBytes: options.maxPendingBytes,
@@ -135,10 +142,12 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   });
   const publishRoute: Route = {
     allow: 'POST, OPTIONS',
-    corsHeaders: 'content-type',
+    // A page of an allowed origin sends its token in Authorization, which needs a preflight.
+    corsHeaders: publishGate.auth.mode === 'token' ? 'content-type, authorization' : 'content-type',
+    readsBodyOf: 'POST',
     handle: (req, res) => {
       if (!admitPublish(publishGate, req, res, counters)) return;
-      publishRecipe(req, res, broker, options.maxBodyBytes).then(
+      publishRecipe(req, res, broker, { maxBodyBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs }).then(
         (isPublished) => {
           if (!isPublished) counters.publishRejected++;
         },
@@ -162,8 +171,8 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     ['/health', textRoute('text/plain; charset=utf-8', () => broker.health())],
     ['/', textRoute('text/html; charset=utf-8', () => DEMO_PAGE)],
   ]);
-  const cors = createCorsPolicy({ origins: options.corsOrigins, credentials: options.corsCredentials });
-  const transport = createTransport(options, createRouter(routes, cors));
+  const cors = createCorsPolicy({ origins: options.corsOrigins, credentials: options.corsCredentials, allowHeaders: options.corsAllowHeaders });
+  const transport = createTransport(options, createRouter(routes, cors, createHostCheck(options.allowedHosts)));
   const server = transport.server;
 
   return {

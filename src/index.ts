@@ -48,8 +48,9 @@ export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './his
 export { MemoryBroker } from './history/memory-broker.js';
 export { NumberedHistory } from './hub/numbered-history.js';
 export { RedisBroker, type RedisBrokerOptions } from './redis/redis-broker.js';
+export { RedisEpochError } from './redis/entries.js';
 export { createCounters, renderMetrics, type Counters, type Readings } from './metrics/metrics.js';
 export { type Authorize, type AuthorizeResult } from './options/hooks.js';
 export { guardStream } from './http/authorize.js';
-export { clientAddress, createTrustedProxies, type TrustedProxies } from './http/client-address.js';
+export { clientAddress, createTrustedProxies, resolveClient, type AddressSource, type ResolvedClient, type TrustedProxies } from './http/client-address.js';
 export { RateLimiter, type RateDecision, type RateLimiterOptions } from './limits/rate.js';

@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { eventually, startServer, type Started } from './testing/harness.js';
 
 const TOKEN = '7f3c9a1e5b2d4f6a8c0e2b4d6f8a0c2e';
 
 /** A POST /publish with any headers (node:http, so Host and forwarding headers are ours to set). */
-function post(port: number, headers: Record<string, string>, body = '{"data":"x"}'): Promise<{ status: number; headers: Record<string, unknown>; json: { id?: string; error?: { code: string; message: string } } }> {
+function post(
+  port: number,
+  headers: Record<string, string>,
+  body = '{"data":"x"}',
+  localAddress?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; json: { id?: string; error?: { code: string; message: string } } }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/publish', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+    const options = { host: '127.0.0.1', port, path: '/publish', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, ...(localAddress === undefined ? {} : { localAddress }) };
+    const req = request(options, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (part: string) => (text += part));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: JSON.parse(text) as never }));
@@ -46,12 +53,72 @@ describe('POST /publish with a token', () => {
   });
 });
 
-describe('POST /publish without a token', () => {
+/**
+ * A reverse proxy as nginx's bare `proxy_pass` is: it connects from 127.0.0.1, adds no forwarding
+ * header, and sends the upstream's own address as `Host`.
+ */
+async function startBareProxy(target: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const headers = { ...req.headers, host: `127.0.0.1:${target}` };
+    const upstream = request({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+describe('POST /publish with neither a token nor --publish-local', () => {
+  const closers: (() => unknown)[] = [];
+  after(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('is off: 403 publish_off for every caller, a visitor behind a bare proxy on this machine too', async () => {
+    const started = await startServer({ publishLocal: false });
+    const proxy = await startBareProxy(started.port);
+    closers.push(() => started.app.close(), () => new Promise((resolve) => proxy.server.close(resolve)));
+    const local = await post(started.port, { host: 'localhost' });
+    assert.equal(local.status, 403);
+    assert.equal(local.json.error?.code, 'publish_off');
+    assert.match(local.json.error?.message ?? '', /--publish-token .*--publish-local/);
+    const visitor = await post(proxy.port, { host: 'sse.public.example' });
+    assert.equal(visitor.status, 403);
+    assert.equal(started.app.broker.stats.published, 0);
+    assert.equal(started.app.publishGate.auth.mode, 'off');
+  });
+});
+
+describe('POST /publish with --publish-local', () => {
+  const closers: (() => unknown)[] = [];
+  after(async () => {
+    for (const close of closers) await close();
+  });
+
+  it('refuses a client that a trusted proxy does not identify, and takes a local one it names', async () => {
+    const started = await startServer({ publishLocal: true, trustProxy: ['127.0.0.2'] });
+    closers.push(() => started.app.close());
+    const unidentified = [{}, { 'x-forwarded-for': '' }, { forwarded: 'for=' }, { forwarded: 'for=unknown' }, { forwarded: 'for="_hidden"' }, { 'x-forwarded-for': 'unix:' }];
+    for (const headers of unidentified) {
+      const answer = await post(started.port, headers, '{"data":"x"}', '127.0.0.2');
+      assert.equal(answer.status, 403, JSON.stringify(headers));
+      assert.equal(answer.json.error?.code, 'publish_local_only');
+    }
+    assert.equal((await post(started.port, { 'x-forwarded-for': '203.0.113.9' }, '{"data":"x"}', '127.0.0.2')).status, 403);
+    assert.equal((await post(started.port, { 'x-forwarded-for': '127.0.0.1' }, '{"data":"x"}', '127.0.0.2')).status, 202);
+    assert.equal(started.app.broker.stats.published, 1);
+  });
+});
+
+describe('POST /publish with --publish-local, straight', () => {
   let started: Started;
   after(() => started.app.close());
 
   it('takes publishes from this machine only: loopback Host, no forwarding header', async () => {
-    started = await startServer();
+    started = await startServer({ publishLocal: true });
     const { port } = started;
     assert.equal((await post(port, {})).status, 202);
     assert.equal((await post(port, { host: 'localhost:8080' })).status, 202);
@@ -112,5 +179,28 @@ describe('the authorize option', () => {
     await eventually(() => app.openStreams === 1);
     await allowed.body?.cancel();
     assert.match(await metric(base, 'sse_streams_unauthorized_total'), /status="401"\} 1/);
+  });
+});
+
+describe('the authorize option under load', () => {
+  let started: Started;
+  after(() => started.app.close());
+
+  it('counts checks in flight against the per-client cap: a client cannot keep more going than it may hold streams', async () => {
+    const pending: ((answer: boolean) => void)[] = [];
+    started = await startServer({ maxPerClient: 4, authorize: () => new Promise<boolean>((resolve) => pending.push(resolve)) });
+    const { base, app } = started;
+    const answers = Array.from({ length: 12 }, () => fetch(`${base}/feed`).then(async (res) => ({ status: res.status, text: await res.text() })));
+    await eventually(() => pending.length === 4 && app.counters.refused['client'] === 8, 3000, 'four checks in flight, eight refused');
+    for (const resolve of pending.splice(0)) resolve(false);
+    const settled = await Promise.all(answers);
+    assert.equal(settled.filter((a) => a.status === 403).length, 4);
+    assert.equal(settled.filter((a) => a.status === 200 && /too many streams from your address/.test(a.text)).length, 8);
+    // The slots came back with the refusals: the next request is checked again.
+    await eventually(() => app.limiter.open === 0, 3000, 'every slot given back');
+    const again = fetch(`${base}/feed`);
+    await eventually(() => pending.length === 1, 3000, 'a new check');
+    pending.splice(0).forEach((resolve) => resolve(false));
+    assert.equal((await again).status, 403);
   });
 });

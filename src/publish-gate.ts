@@ -1,23 +1,26 @@
-import { hasBody } from './http/body.js';
+import { closeIfBodyUnread } from './http/body.js';
 import { sendError } from './http/json.js';
 import type { SseRequest, SseResponse } from './http/types.js';
 import { bump, type Counters } from './metrics/metrics.js';
 import { RateLimiter } from './limits/rate.js';
-import { clientAddress, createTrustedProxies, unmapIpv4, type TrustedProxies } from './http/client-address.js';
+import { createTrustedProxies, resolveClient, type TrustedProxies } from './http/client-address.js';
+import { clientKey } from './limits/limiter.js';
 import { createPublishAuth, type PublishAuth } from './http/publish-auth.js';
 
 /** Why a publish was turned away at the gate, with the answer to send. */
 export interface PublishRefusal {
   readonly status: 401 | 403 | 429;
-  readonly code: 'unauthorized' | 'publish_local_only' | 'rate_limited';
+  readonly code: 'unauthorized' | 'publish_local_only' | 'publish_off' | 'rate_limited';
   readonly message: string;
   readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link createPublishGate}. */
 export interface PublishGateOptions {
-  /** The shared secret publishers send as `Authorization: Bearer …`; none: loopback callers only. */
+  /** The shared secret publishers send as `Authorization: Bearer …`. */
   readonly publishToken?: string | undefined;
+  /** Without a token, take publishes from programs on this machine; otherwise nobody may publish. */
+  readonly publishLocal?: boolean;
   /** Publishes per second per client (a token bucket of twice that); 0: no limit. */
   readonly publishRate?: number;
   /** Proxies whose forwarding headers are believed. */
@@ -33,27 +36,28 @@ export interface PublishGate {
 }
 
 /**
- * Who may publish, and how fast: the token (or loopback) rule of {@link createPublishAuth}, then
- * a per-client token bucket keyed on the client address (after `--trust-proxy`). Authentication
+ * Who may publish, and how fast: the token, local or off rule of {@link createPublishAuth}, then
+ * a per-client token bucket keyed on the client address (after `--trust-proxy`; an IPv6 client
+ * by its /64, see `clientKey`). Authentication
  * comes first, so a stranger cannot spend a real publisher's tokens; both run before the body is
  * read, so a refused client costs no buffering.
  *
- * @throws TypeError on a weak token or a `trustProxy` value that is not an address or CIDR block
+ * @throws TypeError on a weak token, a token with `publishLocal`, or a `trustProxy` value that is
+ * not an address or CIDR block
  */
 export function createPublishGate(options: PublishGateOptions): PublishGate {
-  const auth = createPublishAuth(options.publishToken);
+  const auth = createPublishAuth({ token: options.publishToken, local: options.publishLocal });
   const trusted = createTrustedProxies(options.trustProxy ?? []);
   const rate = options.publishRate === undefined || options.publishRate === 0 ? undefined : new RateLimiter({ perSecond: options.publishRate });
   return {
     auth,
     trusted,
     check(req, nowMs = performance.now()) {
-      const address = clientAddress(req, trusted);
-      const isViaTrustedProxy = trusted.isTrusted(unmapIpv4(req.socket.remoteAddress ?? ''));
-      const decision = auth.check({ headers: req.headers, address, isViaTrustedProxy });
+      const { address, source } = resolveClient(req, trusted);
+      const decision = auth.check({ headers: req.headers, address, source });
       if (!decision.isAllowed) return decision;
       if (rate === undefined) return undefined;
-      const taken = rate.take(address, nowMs);
+      const taken = rate.take(clientKey(address), nowMs);
       if (taken.isAllowed) return undefined;
       // Retry-After is whole seconds (RFC 9110 §10.2.3); rounding up never invites an early retry.
       const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
@@ -78,8 +82,7 @@ export function admitPublish(gate: PublishGate, req: SseRequest, res: SseRespons
   counters.publishRejected++;
   if (refused.status === 429) counters.publishRateLimited++;
   else bump(counters.publishUnauthorized, refused.code);
-  // The body was not read: on HTTP/1.1, closing is cheaper than reading a stranger's body to its end.
-  const close = hasBody(req) && req.httpVersionMajor === 1 ? { connection: 'close' } : {};
-  sendError(res, refused.status, refused.code, refused.message, { ...refused.headers, ...close });
+  // The body was not read: closing is cheaper than reading a stranger's body to its end.
+  sendError(res, refused.status, refused.code, refused.message, { ...refused.headers, ...closeIfBodyUnread(req) });
   return false;
 }

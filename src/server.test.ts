@@ -82,11 +82,16 @@ describe('node dist/server.js', () => {
     assert.equal((await post({ authorization: `Bearer ${token}` })).status, 202);
     child.kill('SIGTERM');
     assert.equal((await exited)[0], 0);
-    const local = await run(['--port', '0', '--tick', '0']);
-    while (!/publish: /.test(local.output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.match(local.output().stdout, /publish: no --publish-token, so POST \/publish is open only to callers on this machine/);
-    local.child.kill('SIGTERM');
-    await local.exited;
+    for (const [args, line] of [
+      [[], /publish: off, POST \/publish answers 403; start with --publish-token .*--publish-local/],
+      [['--publish-local'], /publish: --publish-local, so POST \/publish is open to programs on this machine .*must send X-Forwarded-For/],
+    ] as const) {
+      const started = await run(['--port', '0', '--tick', '0', ...args]);
+      while (!/publish: /.test(started.output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(started.output().stdout, line);
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
   });
 
   it('refuses to start with a weak publish token or a bad --trust-proxy, saying why', async () => {
@@ -96,5 +101,21 @@ describe('node dist/server.js', () => {
     const proxy = await run(['--port', '0', '--trust-proxy', 'nginx.local']);
     assert.deepEqual(await proxy.exited, [1, null]);
     assert.match(proxy.output().stderr, /--trust-proxy takes an IP address or a CIDR block .*"nginx\.local"/);
+    const everyone = await run(['--port', '0', '--trust-proxy', '0.0.0.0/0']);
+    assert.deepEqual(await everyone.exited, [1, null]);
+    assert.match(everyone.output().stderr, /--trust-proxy 0\.0\.0\.0\/0 trusts every address/);
+    const both = await run(['--port', '0', '--publish-local'], { ...process.env, PUBLISH_TOKEN: 'c0ffee00c0ffee00c0ffee00c0ffee00' });
+    assert.deepEqual(await both.exited, [1, null]);
+    assert.match(both.output().stderr, /--publish-token and --publish-local exclude each other/);
+  });
+
+  it('warns at start-up about a trusted proxy block that takes in public addresses', async () => {
+    const { child, exited, output } = await run(['--port', '0', '--tick', '0', '--trust-proxy', '127.0.0.1', '--trust-proxy', '203.0.113.0/24']);
+    const deadline = Date.now() + 10_000;
+    while (!/publish: /.test(output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(output().stderr, /warning: --trust-proxy 203\.0\.113\.0\/24 takes in public addresses/);
+    assert.doesNotMatch(output().stderr, /127\.0\.0\.1 takes in/);
+    child.kill('SIGTERM');
+    await exited;
   });
 });

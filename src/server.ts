@@ -61,8 +61,11 @@ if (request.kind === 'help') {
   process.stdout.write(`sse-reference listening on ${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}/${via}\n`);
   if (app.broker.store !== 'memory') process.stdout.write(`${app.broker.describe()}\n`);
   process.stdout.write(`${app.publishGate.auth.describe()}\n`);
-  const proxies = app.publishGate.trusted.sources;
-  if (proxies.length > 0) process.stdout.write(`client addresses: from X-Forwarded-For/Forwarded when the peer is ${proxies.join(', ')}\n`);
+  const { trusted } = app.publishGate;
+  if (trusted.sources.length > 0) process.stdout.write(`client addresses: from X-Forwarded-For/Forwarded when the peer is ${trusted.sources.join(', ')}\n`);
+  for (const block of trusted.publicSources) {
+    process.stderr.write(`warning: --trust-proxy ${block} takes in public addresses: a client there can write any address into X-Forwarded-For, 127.0.0.1 too; trust only your own proxies\n`);
+  }
   for (const note of notes) process.stdout.write(`${note}\n`);
 }
 

@@ -16,6 +16,8 @@ export function createBenchReferenceServer(overrides: SseServerOptions = {}): Ss
     maxConnections: 100_000,
     // On, and above what one of the load's 8 source addresses opens at the largest count (about 2,400).
     maxPerClient: 4096,
+    // The load generator publishes from this machine.
+    publishLocal: true,
     ...overrides,
   });
   const [route] = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];

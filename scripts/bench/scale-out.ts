@@ -48,7 +48,7 @@ interface Instance {
 function startInstance(args: readonly string[]): Promise<Instance> {
   const child = spawn(
     process.execPath,
-    [SERVER_SCRIPT, '--port', '0', '--tick', '0', '--heartbeat', '0', '--max-connections', '100000', '--max-per-client', '100000', ...args],
+    [SERVER_SCRIPT, '--port', '0', '--tick', '0', '--heartbeat', '0', '--max-connections', '100000', '--max-per-client', '100000', '--publish-local', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {

@@ -86,7 +86,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
   before(async () => {
     // The cap leaves room for the page's three streams only; one slot is taken first by a plain
     // client, so one of the page's streams is refused until that slot is given back.
-    app = createSseServer({ port: 0, maxConnections: STREAMS, retryMs: 500, tickMs: 250, recipeIntervalMs: 300, heartbeatMs: 5000 });
+    app = createSseServer({ port: 0, maxConnections: STREAMS, retryMs: 500, tickMs: 250, recipeIntervalMs: 300, heartbeatMs: 5000, publishLocal: true });
     app.server.on('request', (req: IncomingMessage) => {
       const path = (req.url ?? '/').split('?', 1)[0] as string;
       if (['/time', '/named', '/feed'].includes(path)) {

@@ -270,6 +270,7 @@ export function cliFlags(options: SseServerOptions): string {
   if (all.retryMs !== undefined && all.retryMs !== 3000) flags.push(`--retry ${all.retryMs}`);
   if (all.maxConnections !== undefined) flags.push(`--max-connections ${all.maxConnections}`);
   if (all.maxPendingBytes !== undefined) flags.push(`--max-pending ${all.maxPendingBytes}`);
+  if (all.publishLocal === true) flags.push('--publish-local');
   for (const origin of all.corsOrigins ?? []) flags.push(`--cors-origin ${origin}`);
   if (all.historyFile !== undefined) flags.push('--history-file feed.log');
   if (all.redisUrl !== undefined) flags.push('--redis redis://127.0.0.1:6379/0');

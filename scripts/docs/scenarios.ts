@@ -17,6 +17,8 @@ export interface Scenario {
 }
 
 const STREAM = '-N -i';
+/** The book publishes with curl from the same machine: publishing is off without this (or a token). */
+const LOCAL = { publishLocal: true } as const;
 const JSON_TYPE = { 'Content-Type': 'application/json' } as const;
 
 /** Publishes through the HTTP route, as a reader would with curl. */
@@ -58,7 +60,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'multiline',
     async run(lab) {
-      const server = await lab.start();
+      const server = await lab.start(LOCAL);
       const posted = await publish(lab, server, '{"data":"first line\\n second line, indented\\n\\nafter an empty line"}');
       const replay = await lab.record(`${server.origin}/feed`, {
         curl: '-N',
@@ -71,7 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'injection',
     async run(lab) {
-      const server = await lab.start();
+      const server = await lab.start(LOCAL);
       return publish(lab, server, '{"event":"note\\nid: 999","data":"hi"}');
     },
   },
@@ -139,7 +141,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'broadcast',
     async run(lab) {
-      const server = await lab.start();
+      const server = await lab.start(LOCAL);
       const watching = lab.record(`${server.origin}/feed`, { curl: STREAM, blocks: 4 });
       await waitUntil(() => feedChannel(server.app).stats.subscribers === 1, 'the subscriber');
       const first = await publish(lab, server, '{"event":"note","data":"deploy finished"}');
@@ -150,7 +152,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'publish-errors',
     async run(lab) {
-      const server = await lab.start();
+      const server = await lab.start(LOCAL);
       const noType = await publish(lab, server, '{"data":"hi"}', { 'Content-Type': 'text/plain' });
       const withId = await publish(lab, server, '{"id":"7","data":"hi"}');
       return `${noType}\n${withId}`;
@@ -189,8 +191,8 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const redis = await spawnRedis();
       try {
-        const a = await lab.start({ redisUrl: redis.url });
-        const b = await lab.start({ redisUrl: redis.url });
+        const a = await lab.start({ redisUrl: redis.url, ...LOCAL });
+        const b = await lab.start({ redisUrl: redis.url, ...LOCAL });
         const posts: string[] = [];
         for (const data of ['one', 'two', 'three']) posts.push(await publish(lab, a, JSON.stringify({ data })));
         const first = /"id":"([^"]+)"/.exec(posts[0] ?? '')?.[1] ?? '';
@@ -206,7 +208,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const redis = await spawnRedis();
       try {
-        const server = await lab.start({ redisUrl: redis.url });
+        const server = await lab.start({ redisUrl: redis.url, ...LOCAL });
         const ids: string[] = [];
         for (const data of ['one', 'two', 'three']) ids.push(/"id":"([^"]+)"/.exec(await publish(lab, server, JSON.stringify({ data })))?.[1] ?? '');
         const note = '# published before (POST /publish): "one", "two", "three"; the cursor is from another epoch\n';
@@ -226,8 +228,8 @@ export const SCENARIOS: readonly Scenario[] = [
       // Real processes, stopped with SIGTERM and started again: the restart the chapter describes.
       const directory = await mkdtemp(join(tmpdir(), 'sse-docs-'));
       try {
-        const flags = ['--tick', '0', '--history-file', join(directory, 'feed.log')];
-        const shown = '$ node dist/server.js --tick 0 --history-file feed.log &';
+        const flags = ['--tick', '0', '--publish-local', '--history-file', join(directory, 'feed.log')];
+        const shown = '$ node dist/server.js --tick 0 --publish-local --history-file feed.log &';
         const before = await lab.spawnServer(['--port', '0', ...flags]);
         const posts = [await publish(lab, before, '{"data":"kept on disk"}'), await publish(lab, before, '{"data":"this one too"}')];
         const id = /"id":"([^"]+)"/.exec(posts[0] ?? '')?.[1] ?? '';

@@ -90,7 +90,7 @@ async function crashRounds(kills: number, historyEvents: number | undefined, rng
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-kill9-'));
   const file = join(dir, 'feed.log');
   const keep = historyEvents ?? 1_000_000;
-  const args = ['--tick', '0', '--heartbeat', '0', '--history', String(keep), '--history-file', file];
+  const args = ['--tick', '0', '--heartbeat', '0', '--publish-local', '--history', String(keep), '--history-file', file];
   /** id → data of every 202. */
   const acked = new Map<string, string>();
   /** Per publisher, the ids acknowledged, in the order the answers came. */

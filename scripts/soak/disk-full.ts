@@ -44,7 +44,7 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
   const mountpoint = mkdtempSync(join(tmpdir(), 'sse-soak-enospc-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_BYTES}`, 'tmpfs', mountpoint]);
   const file = join(mountpoint, 'feed.log');
-  const args = ['--tick', '50', '--heartbeat', '0', '--history', String(HISTORY_EVENTS), '--history-file', file];
+  const args = ['--tick', '50', '--publish-local', '--heartbeat', '0', '--history', String(HISTORY_EVENTS), '--history-file', file];
   let server: FaultCli | undefined;
   const agent = publisherAgent();
   try {

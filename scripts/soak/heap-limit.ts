@@ -23,7 +23,7 @@ export async function heapLimit(profile: Profile, extraArgs: readonly string[] =
   const slow: RawResponse[] = [];
   let fast: RawResponse | undefined;
   try {
-    server = await startFaultCli(['--tick', '0', '--heartbeat', '0', '--max-per-client', '100000', ...extraArgs], { nodeArgs: [`--max-old-space-size=${HEAP_MB}`] });
+    server = await startFaultCli(['--tick', '0', '--publish-local', '--heartbeat', '0', '--max-per-client', '100000', ...extraArgs], { nodeArgs: [`--max-old-space-size=${HEAP_MB}`] });
     const port = server.port;
     fast = rawRequest({ port }, getRequest('/feed'));
     for (let i = 0; i < profile.heapSlowClients; i++) {

@@ -3,7 +3,7 @@ import { startGoodClients } from './good-clients.js';
 import { pool } from './pool.js';
 import type { Profile } from './profile.js';
 import { exchange } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { Findings, medianAndMax, type ScenarioResult } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const HEADERS_TIMEOUT_MS = 2000;
@@ -158,7 +158,7 @@ export async function malformedRequests(profile: Profile): Promise<ScenarioResul
     findings.row('answered as expected', list.length - wrong);
     findings.row(`slowloris clients (1 byte / 100 ms, headersTimeout ${HEADERS_TIMEOUT_MS} ms)`, profile.slowlorisClients);
     findings.row('slowloris answered 408 and closed', slowAnswered);
-    findings.row('slowloris time to close p50 / max (ms)', `${percentile(slowMs, 50).toFixed(0)} / ${Math.max(...slowMs).toFixed(0)}`);
+    findings.row('slowloris time to close p50 / max (ms)', medianAndMax(slowMs));
     findings.row('half-finished requests in the flood', profile.floodSockets);
     findings.row('flood sockets answered 408 and closed', floodResult.timedOut);
     findings.row('flood sockets closed without 408', floodResult.closedOther);

@@ -37,6 +37,11 @@ export interface Profile {
   /** Slow readers and bytes published to them under a small heap. */
   readonly heapSlowClients: number;
   readonly heapBurstBytes: number;
+  /** Sockets trickling a body to routes that do not read it, and to `/publish`. */
+  readonly slowBodyClients: number;
+  readonly slowPublishClients: number;
+  /** Idle HTTP/2 connections of each kind (silent, preface only, idle after a request). */
+  readonly idleH2Connections: number;
 }
 
 const FULL: Profile = {
@@ -63,6 +68,9 @@ const FULL: Profile = {
   slowRedisPublishes: 40,
   heapSlowClients: 100,
   heapBurstBytes: 64 * 1024 * 1024,
+  slowBodyClients: 420,
+  slowPublishClients: 60,
+  idleH2Connections: 160,
 };
 
 const SHORT: Profile = {
@@ -87,6 +95,9 @@ const SHORT: Profile = {
   slowRedisPublishes: 8,
   heapSlowClients: 20,
   heapBurstBytes: 16 * 1024 * 1024,
+  slowBodyClients: 42,
+  slowPublishClients: 6,
+  idleH2Connections: 16,
 };
 
 /** The sizes for `name`. */

@@ -64,6 +64,11 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
+/** `p50 / max` of durations in whole milliseconds, for a table row; `n/a` when there are none. */
+export function medianAndMax(ms: readonly number[]): string {
+  return ms.length === 0 ? 'n/a' : `${percentile(ms, 50).toFixed(0)} / ${Math.max(...ms).toFixed(0)}`;
+}
+
 /** Bytes as MiB with one decimal. */
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -8,6 +8,7 @@ import { crashPublish } from './crash-publish.js';
 import { diskFull } from './disk-full.js';
 import { fdExhaustion } from './fd-exhaustion.js';
 import { heapLimit } from './heap-limit.js';
+import { idleHttp2 } from './idle-http2.js';
 import { eventContent } from './event-content.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
 import { malformedRequests } from './malformed-requests.js';
@@ -15,6 +16,7 @@ import { profile, type ProfileName } from './profile.js';
 import { reconnectStorm } from './reconnect-storm.js';
 import { formatMarkdown, formatTable, writeResult, type ScenarioResult } from './report.js';
 import { shutdownRestart } from './shutdown-restart.js';
+import { slowBody } from './slow-body.js';
 import { slowRedis } from './slow-redis.js';
 import { slowReaders } from './slow-readers.js';
 
@@ -24,6 +26,8 @@ import { slowReaders } from './slow-readers.js';
 const SCENARIOS: Record<string, (p: ReturnType<typeof profile>) => Promise<ScenarioResult>> = {
   'fuzz-last-event-id': fuzzLastEventId,
   'malformed-requests': malformedRequests,
+  'slow-body': slowBody,
+  'idle-http2': idleHttp2,
   'slow-readers': slowReaders,
   churn,
   'reconnect-storm': reconnectStorm,

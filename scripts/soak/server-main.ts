@@ -23,6 +23,8 @@ export interface Weakness {
   readonly refusesOddLastEventId?: boolean;
   /** Leaves a timer behind for every request: a leak. */
   readonly leaksTimers?: boolean;
+  /** Keeps the connection after answering a request whose body it does not read (no `Connection: close`). */
+  readonly keepsUnreadBodies?: boolean;
 }
 
 /** A command from the parent. */
@@ -52,11 +54,13 @@ export interface ServerStats {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerMainConfig;
 const weakness = config.weakness ?? {};
-const app = createSseServer({ port: 0, host: '127.0.0.1', ...config.options, ...weakness.options });
-if (weakness.refusesOddLastEventId === true || weakness.leaksTimers === true) {
+// The soak's publishers run on this machine.
+const app = createSseServer({ port: 0, host: '127.0.0.1', publishLocal: true, ...config.options, ...weakness.options });
+if (weakness.refusesOddLastEventId === true || weakness.leaksTimers === true || weakness.keepsUnreadBodies === true) {
   const [route] = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   app.server.removeAllListeners('request');
   app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (weakness.keepsUnreadBodies === true) keepConnection(res);
     const id = req.headers['last-event-id'];
     if (weakness.refusesOddLastEventId === true && typeof id === 'string' && !/^[0-9a-f]{12}-[0-9]+$/.test(id)) {
       res.writeHead(400).end();
@@ -66,6 +70,16 @@ if (weakness.refusesOddLastEventId === true || weakness.leaksTimers === true) {
     route?.(req, res);
   });
 }
+/** Drops every `Connection: close` the server sets on `res`, so Node keeps the connection. */
+function keepConnection(res: ServerResponse): void {
+  const isClose = (name: string, value: unknown): boolean => name.toLowerCase() === 'connection' && String(value).toLowerCase() === 'close';
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = ((name: string, value: number | string | readonly string[]) => (isClose(name, value) ? res : setHeader(name, value))) as typeof res.setHeader;
+  const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, unknown>) => ServerResponse;
+  res.writeHead = ((status: number, headers?: Record<string, unknown>) =>
+    writeHead(status, headers === undefined ? undefined : Object.fromEntries(Object.entries(headers).filter(([name, value]) => !isClose(name, value))))) as typeof res.writeHead;
+}
+
 const { port } = await app.listen();
 const send = (message: unknown): void => {
   process.send?.(message);

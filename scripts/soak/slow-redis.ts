@@ -30,7 +30,7 @@ export async function slowRedis(profile: Profile, extraArgs: readonly string[] =
     redis = await spawnRedis();
     proxy = await startDelayProxy(redis.port);
     const key = `sse:slow:${process.pid}`;
-    server = await startFaultCli(['--redis', `redis://127.0.0.1:${proxy.port}/0`, '--redis-key', key, '--tick', '0', '--heartbeat', '0', '--publish-timeout', String(PUBLISH_TIMEOUT_MS), ...extraArgs]);
+    server = await startFaultCli(['--redis', `redis://127.0.0.1:${proxy.port}/0`, '--redis-key', key, '--tick', '0', '--heartbeat', '0', '--publish-local', '--publish-timeout', String(PUBLISH_TIMEOUT_MS), ...extraArgs]);
     const port = server.port;
     for (let i = 0; i < FOLLOWERS; i++) followers.push(rawRequest({ port }, getRequest('/feed')));
     await Promise.all(followers.map((f) => f.waitFor((r) => r.parser.retries.length > 0, 5000)));

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openStream } from '../testing/sse-client.js';
-import { startServer, feedChannel } from '../testing/harness.js';
+import { publish, startServer, feedChannel } from '../testing/harness.js';
 import { FileLog, FileLogError } from './file-log.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'sse-file-log-'));
@@ -48,10 +48,66 @@ describe('FileLog', () => {
     const bytes = readFileSync(path);
     bytes[bytes.length - 2] = (bytes[bytes.length - 2] ?? 0) ^ 0xff;
     writeFileSync(path, bytes);
+    // A whole last record with a wrong checksum may have been acknowledged before it went bad:
+    // its number stays used, and nothing before it is replayed (a client there must reset).
     const flipped = FileLog.open(path);
-    assert.equal(flipped.recovery.head, 2);
-    assert.ok(flipped.recovery.truncatedBytes > 0);
+    assert.deepEqual(flipped.recovery, { head: 3, events: [], truncatedBytes: event(30).length + 16, cutWholeRecord: true });
+    flipped.append(4, event(4));
     flipped.close();
+    assert.deepEqual(FileLog.open(path).recovery, { head: 4, events: [event(4)], truncatedBytes: 0 });
+  });
+
+  describe('with damage that is not a torn end', () => {
+    /** A file of ten records, and where each record starts. */
+    function tenRecords(): { path: string; starts: number[] } {
+      const path = newPath();
+      write(path, 10).close();
+      const bytes = readFileSync(path);
+      const starts: number[] = [];
+      for (let offset = 21; offset < bytes.length; offset += 8 + bytes.readUInt32BE(offset)) starts.push(offset);
+      return { path, starts };
+    }
+    const damage = (path: string, at: number): Buffer => {
+      const bytes = readFileSync(path);
+      bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+      writeFileSync(path, bytes);
+      return bytes;
+    };
+
+    it('refuses a file with a bad record in the middle, names where, and leaves it untouched', () => {
+      const { path, starts } = tenRecords();
+      const third = starts[2] as number;
+      // One bit of record 3's event bytes: before, records 4–10 were cut and ids 3–10 handed out again.
+      const bytes = damage(path, (starts[3] as number) - 1);
+      assert.throws(() => FileLog.open(path), (error: unknown) => {
+        assert.ok(error instanceof FileLogError);
+        assert.match(error.message, new RegExp(`the record at byte ${third} is unreadable, and a whole record \\(event 4\\) follows it`));
+        assert.match(error.message, /left untouched\. Move it aside to start a new epoch/);
+        return true;
+      });
+      assert.deepEqual(readFileSync(path), bytes);
+    });
+
+    it('refuses a damaged first record, a damaged length field, and a whole record out of order', () => {
+      const first = tenRecords();
+      damage(first.path, (first.starts[0] as number) + 12);
+      assert.throws(() => FileLog.open(first.path), /unreadable, and a whole record \(event 2\) follows it/);
+      const length = tenRecords();
+      damage(length.path, (length.starts[4] as number) + 2);
+      assert.throws(() => FileLog.open(length.path), /unreadable, and a whole record \(event 6\) follows it/);
+      const repeated = newPath();
+      write(repeated, 3).close();
+      const bytes = readFileSync(repeated);
+      writeFileSync(repeated, Buffer.concat([bytes, bytes.subarray(21, 21 + 8 + bytes.readUInt32BE(21))]));
+      assert.throws(() => FileLog.open(repeated), /holds event 1 where 4 was expected/);
+    });
+
+    it('refuses a file whose only record is unreadable: the last number it used is unknown', () => {
+      const path = newPath();
+      write(path, 1).close();
+      damage(path, 21 + 12);
+      assert.throws(() => FileLog.open(path), /its only record, at byte 21, is unreadable/);
+    });
   });
 
   it('compacts to the kept events once the file holds twice as many, numbering unchanged', () => {
@@ -67,6 +123,18 @@ describe('FileLog', () => {
     assert.equal(reopened.recovery.head, 25);
     assert.deepEqual(reopened.recovery.events.at(0), event(16));
     reopened.close();
+  });
+
+  it('never follows a link planted at its temporary path, and keeps the log to its owner (0600)', () => {
+    const path = newPath();
+    const victim = join(directory, `victim-${files}.txt`);
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, `${path}.tmp`);
+    write(path, 3).close();
+    assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    assert.ok(lstatSync(path).isFile());
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(FileLog.open(path).recovery.head, 3);
   });
 
   it('refuses a file that is not a history file, and leaves it untouched', () => {
@@ -109,11 +177,50 @@ describe('the server with --history-file', () => {
     );
   });
 
+  it('refuses to start on a history file damaged in the middle, rather than hand out used ids again', async () => {
+    const historyFile = newPath();
+    const first = await startServer({ historyFile });
+    for (let n = 1; n <= 10; n++) assert.equal((await publish(first.base, { data: `event ${n}` })).status, 202);
+    await first.app.close();
+    const bytes = readFileSync(historyFile);
+    let offset = 21;
+    for (let i = 0; i < 2; i++) offset += 8 + bytes.readUInt32BE(offset);
+    const last = offset + 8 + bytes.readUInt32BE(offset) - 1;
+    bytes[last] = (bytes[last] ?? 0) ^ 1; // one bit of record 3
+    writeFileSync(historyFile, bytes);
+    // Before: it started at head 2, cut records 4–10, and the next publish was id …-3 again.
+    await assert.rejects(startServer({ historyFile }), FileLogError);
+    assert.deepEqual(readFileSync(historyFile), bytes);
+  });
+
+  it('after cutting a damaged last record, hands its number out never again and resets a client from before it', async () => {
+    const historyFile = newPath();
+    write(historyFile, 3).close();
+    const bytes = readFileSync(historyFile);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
+    writeFileSync(historyFile, bytes);
+    const server = await startServer({ historyFile });
+    after(() => server.app.close());
+    assert.match(server.app.broker.describe(), /head 3, cut a damaged last record \(\d+ bytes\): its number 3 stays used/);
+    const before = await openStream(`${server.base}/feed`, { 'last-event-id': 'abcdef012345-2' });
+    const at = await openStream(`${server.base}/feed`, { 'last-event-id': 'abcdef012345-3' });
+    for (const [data, id] of [['four', 'abcdef012345-4'], ['five', 'abcdef012345-5']]) {
+      assert.deepEqual((await publish(server.base, { data })).json, { id });
+    }
+    await before.waitFor((t) => t.events.length === 3);
+    await at.waitFor((t) => t.events.length === 2);
+    before.close();
+    at.close();
+    assert.equal(before.events[0]?.type, 'reset');
+    assert.equal(JSON.parse(before.events[0]?.data ?? '{}').reason, 'expired');
+    assert.deepEqual(at.events.map((e) => e.lastEventId), ['abcdef012345-4', 'abcdef012345-5']);
+  });
+
   it('loses no acknowledged event when the process is killed (SIGKILL) and started again', async () => {
     const historyFile = newPath();
     const server = fileURLToPath(new URL('../server.js', import.meta.url));
     const run = async (): Promise<{ child: ChildProcess; base: string }> => {
-      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--heartbeat', '0', '--history-file', historyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--heartbeat', '0', '--publish-local', '--history-file', historyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
       after(() => child.kill('SIGKILL'));
       const base = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -28,12 +28,19 @@ export interface FileLogOptions {
 
 /** What {@link FileLog.open} found. */
 export interface Recovery {
-  /** The last stored sequence number (0: none). */
+  /** The last sequence number used (0: none). */
   readonly head: number;
   /** The retained events, oldest first, ending at `head`. */
   readonly events: readonly Buffer[];
   /** Bytes cut from the end: a record torn by a crash (0 after a clean stop). */
   readonly truncatedBytes: number;
+  /**
+   * The cut end began with a whole record whose checksum failed. It may have been acknowledged
+   * before its bytes went bad, so its number is counted as used (`head` is it, and is never
+   * handed out again) and nothing before it is replayed (`events` is empty): a client that holds
+   * an earlier id would miss it, so it is told to reset instead.
+   */
+  readonly cutWholeRecord?: boolean;
 }
 
 // #region file-format
@@ -41,6 +48,7 @@ export interface Recovery {
 //   "SSELOG1 <12 hex epoch>\n"
 //   [u32 BE body length][u32 BE CRC-32 of body][body = u32 BE seq high, u32 BE seq low, event bytes]
 // A crash can leave the last record torn (short, or with a wrong checksum): it is cut on open.
+// A bad record with a whole one after it is damage, not a torn end: the file is refused.
 const MAGIC = 'SSELOG1 ';
 const HEADER_BYTES = MAGIC.length + 12 + 1;
 const RECORD_HEAD = 8;
@@ -100,7 +108,9 @@ export class FileLog {
   /**
    * Opens (or creates) the log at `path`, recovering from a crash: a torn last record is cut.
    *
-   * @throws {@link FileLogError} when the file exists but is not a history file
+   * @throws {@link FileLogError} when the file exists but is not a history file, or holds a
+   * damaged record followed by whole ones (cutting there would drop acknowledged events and hand
+   * their ids out again); the file is left untouched
    * @throws the I/O error when the file cannot be read or written
    */
   static open(path: string, options: FileLogOptions = {}): FileLog {
@@ -243,8 +253,12 @@ export class FileLog {
     for (const bytes of events) parts.push(encodeRecord(seq++, bytes));
     const content = Buffer.concat(parts);
     const temporary = `${this.path}.tmp`;
+    // Whoever can write the directory could plant a link here to a file of ours: unlink whatever
+    // is there (rm never follows a link), then create anew, never following one (O_EXCL, and
+    // O_NOFOLLOW), readable by this user only: the file holds every published event.
     // O_APPEND: a record cut back after a failed write is followed by the next at the new end.
-    const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND);
+    rmSync(temporary, { force: true });
+    const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_APPEND, 0o600);
     try {
       writeAll(fd, content);
       fsyncSync(fd);
@@ -262,13 +276,19 @@ export class FileLog {
   }
 }
 
-/** Reads a log's bytes, stopping at the first record that is torn or out of order. */
 /** An existing file's whole records: how many, and the bytes they end at. */
 interface ExistingFile {
   readonly records: number;
   readonly validBytes: number;
 }
 
+/**
+ * Reads a log's bytes up to the first record that is torn or out of order. What lies after it
+ * is cut on open only if it is a torn end: nothing whole follows. A whole record there means
+ * damage in the middle of the file.
+ *
+ * @throws {@link FileLogError} on a foreign header, or on damage that is not a torn end
+ */
 function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: string; recovery: Recovery; existing: ExistingFile } {
   const header = bytes.toString('latin1', 0, HEADER_BYTES);
   const epoch = header.slice(MAGIC.length, MAGIC.length + 12);
@@ -279,21 +299,63 @@ function readLog(path: string, bytes: Buffer, keepEvents: number): { epoch: stri
   let head = 0;
   let records = 0;
   let offset = HEADER_BYTES;
-  while (offset + RECORD_HEAD <= bytes.length) {
-    const length = bytes.readUInt32BE(offset);
-    const end = offset + RECORD_HEAD + length;
-    if (length < SEQ_BYTES || end > bytes.length) break;
-    const body = bytes.subarray(offset + RECORD_HEAD, end);
-    if (crc32(body) !== bytes.readUInt32BE(offset + 4)) break;
-    const seq = body.readUInt32BE(0) * 2 ** 32 + body.readUInt32BE(4);
-    if (head === 0 ? seq < 1 : seq !== head + 1) break;
-    head = seq;
+  for (let record = recordAt(bytes, offset); record !== undefined; record = recordAt(bytes, offset)) {
+    if (head === 0 ? record.seq < 1 || record.seq > Number.MAX_SAFE_INTEGER : record.seq !== head + 1) break;
+    head = record.seq;
     records++;
-    events.push(Buffer.from(body.subarray(SEQ_BYTES)) as Buffer);
+    events.push(Buffer.from(bytes.subarray(record.start + SEQ_BYTES, record.end)) as Buffer);
     if (events.length > keepEvents) events.shift();
-    offset = end;
+    offset = record.end;
   }
-  return { epoch, recovery: { head, events, truncatedBytes: bytes.length - offset }, existing: { records, validBytes: offset } };
+  const existing = { records, validBytes: offset };
+  if (offset === bytes.length) return { epoch, recovery: { head, events, truncatedBytes: 0 }, existing };
+  const refuse = (what: string): FileLogError =>
+    new FileLogError(
+      `${path}: ${what}. Cutting the file there could drop acknowledged events and hand their ids out again, so it was left untouched. Move it aside to start a new epoch (every client is told to reset), or restore it from a backup.`,
+    );
+  const misplaced = recordAt(bytes, offset);
+  if (misplaced !== undefined) {
+    throw refuse(`the record at byte ${offset} holds event ${misplaced.seq} where ${head === 0 ? 'one from 1 to 2^53 - 1' : head + 1} was expected`);
+  }
+  const next = findRecord(bytes, offset + 1, head);
+  if (next !== undefined) throw refuse(`the record at byte ${offset} is unreadable, and a whole record (event ${next.seq}) follows it at byte ${next.offset}`);
+  const length = bytes.length - offset >= RECORD_HEAD ? bytes.readUInt32BE(offset) : 0;
+  const isWhole = length >= SEQ_BYTES && offset + RECORD_HEAD + length <= bytes.length;
+  const truncatedBytes = bytes.length - offset;
+  if (!isWhole) return { epoch, recovery: { head, events, truncatedBytes }, existing };
+  // A whole record with a bad checksum may have been synced, acknowledged and delivered before
+  // it went bad: its number (the one after head) stays used, and a replay across it would have
+  // a hole. As the first record, its number is unknown (a file starts wherever compaction left it).
+  if (records === 0) throw refuse(`its only record, at byte ${offset}, is unreadable, and the last event number it used is unknown`);
+  return { epoch, recovery: { head: head + 1, events: [], truncatedBytes, cutWholeRecord: true }, existing: { records: 0, validBytes: HEADER_BYTES } };
+}
+
+/** The record at `offset` if it is whole and its checksum holds. */
+function recordAt(bytes: Buffer, offset: number): { seq: number; start: number; end: number } | undefined {
+  if (offset + RECORD_HEAD > bytes.length) return undefined;
+  const length = bytes.readUInt32BE(offset);
+  const start = offset + RECORD_HEAD;
+  const end = start + length;
+  if (length < SEQ_BYTES || end > bytes.length) return undefined;
+  if (crc32(bytes.subarray(start, end)) !== bytes.readUInt32BE(offset + 4)) return undefined;
+  return { seq: bytes.readUInt32BE(start) * 2 ** 32 + bytes.readUInt32BE(start + 4), start, end };
+}
+
+/**
+ * The first whole record from `from` on that could come after `head`, trying every byte offset
+ * (a damaged length field hides where the next record starts). Only offsets whose number could
+ * follow `head` within the bytes left are checksummed, so garbage costs little.
+ */
+function findRecord(bytes: Buffer, from: number, head: number): { offset: number; seq: number } | undefined {
+  const smallest = RECORD_HEAD + SEQ_BYTES;
+  const highest = head + Math.ceil((bytes.length - from) / smallest);
+  for (let offset = from; offset + smallest <= bytes.length; offset++) {
+    const seq = bytes.readUInt32BE(offset + RECORD_HEAD) * 2 ** 32 + bytes.readUInt32BE(offset + RECORD_HEAD + 4);
+    if (seq <= head || seq > highest) continue;
+    const record = recordAt(bytes, offset);
+    if (record !== undefined) return { offset, seq };
+  }
+  return undefined;
 }
 
 function encodeRecord(seq: number, bytes: Buffer): Buffer {

@@ -72,8 +72,14 @@ export class MemoryBroker implements Broker {
   describe(): string {
     const { head } = this.channel.history;
     if (this.log === undefined) return `history: in memory, epoch ${this.channel.epoch}`;
-    const torn = this.log.recovery.truncatedBytes;
-    return `history: ${this.log.path}, epoch ${this.channel.epoch}, head ${head}${torn > 0 ? `, cut a torn last record (${torn} bytes)` : ''}`;
+    const { truncatedBytes, cutWholeRecord } = this.log.recovery;
+    const cut =
+      truncatedBytes === 0
+        ? ''
+        : cutWholeRecord === true
+          ? `, cut a damaged last record (${truncatedBytes} bytes): its number ${this.log.recovery.head} stays used, and clients resuming from before it are told to reset`
+          : `, cut a torn last record (${truncatedBytes} bytes)`;
+    return `history: ${this.log.path}, epoch ${this.channel.epoch}, head ${head}${cut}`;
   }
 
   start(): Promise<void> {

@@ -3,7 +3,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { startServer, type Started } from '../testing/harness.js';
-import { clientAddress, createTrustedProxies, unmapIpv4 } from './client-address.js';
+import { clientAddress, createTrustedProxies, resolveClient, unmapIpv4 } from './client-address.js';
 
 const fakeRequest = (peer: string, headers: Record<string, string | string[]> = {}) => ({ socket: { remoteAddress: peer }, headers });
 
@@ -45,6 +45,16 @@ describe('clientAddress', () => {
     assert.equal(clientAddress(fakeRequest('127.0.0.1'), local), '127.0.0.1');
   });
 
+  it('says where the address came from: the peer, a trusted proxy’s header, or nobody (the proxy named no client)', () => {
+    assert.deepEqual(resolveClient(fakeRequest('203.0.113.9', { 'x-forwarded-for': '127.0.0.1' }), local), { address: '203.0.113.9', source: 'peer' });
+    assert.deepEqual(resolveClient(fakeRequest('127.0.0.1', { 'x-forwarded-for': '127.0.0.1' }), local), { address: '127.0.0.1', source: 'forwarded' });
+    assert.deepEqual(resolveClient(fakeRequest('127.0.0.1', { 'x-forwarded-for': '198.51.100.7, 10.0.0.2' }), local), { address: '198.51.100.7', source: 'forwarded' });
+    const unidentified = [{}, { 'x-forwarded-for': '' }, { forwarded: 'for=' }, { forwarded: 'for=unknown' }, { forwarded: 'for="_hidden"' }, { 'x-forwarded-for': 'unix:' }, { 'x-forwarded-for': 'unknown, 127.0.0.1' }];
+    for (const headers of unidentified) {
+      assert.equal(resolveClient(fakeRequest('127.0.0.1', headers), local).source, 'unknown', JSON.stringify(headers));
+    }
+  });
+
   it('folds IPv4-mapped IPv6 only when it is one', () => {
     assert.equal(unmapIpv4('::ffff:192.0.2.1'), '192.0.2.1');
     assert.equal(unmapIpv4('::ffff:abcd'), '::ffff:abcd');
@@ -55,6 +65,15 @@ describe('clientAddress', () => {
       assert.throws(() => createTrustedProxies([value]), new RegExp(`--trust-proxy .*${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
     }
     assert.ok(createTrustedProxies(['fd00::/8']).isTrusted('fd12::1'));
+  });
+
+  it('refuses a /0 block, which would trust every client to name itself', () => {
+    for (const value of ['0.0.0.0/0', '::/0', '10.0.0.0/0']) assert.throws(() => createTrustedProxies([value]), /trusts every address/, value);
+  });
+
+  it('lists the values that take in public addresses, for a warning', () => {
+    const trusted = createTrustedProxies(['127.0.0.1', '10.1.0.0/16', 'fd00::/8', '::1', '192.168.1.7', '203.0.113.0/24', '10.0.0.0/7', '2001:db8::/32']);
+    assert.deepEqual(trusted.publicSources, ['203.0.113.0/24', '10.0.0.0/7', '2001:db8::/32']);
   });
 });
 

@@ -9,16 +9,43 @@ export interface TrustedProxies {
   isTrusted(address: string): boolean;
   /** The values it was built from, for the start-up line. */
   readonly sources: readonly string[];
+  /**
+   * The values that take in public addresses (not private, loopback or link-local): a client
+   * there may write any address into the header, `127.0.0.1` too. The CLI warns about each.
+   */
+  readonly publicSources: readonly string[];
 }
+
+// Not routed on the internet: a proxy in one of these is yours (RFC 1918, RFC 6598, RFC 4193, loopback, link-local).
+const PRIVATE_BLOCKS = (
+  [
+    ['10.0.0.0', 8],
+    ['172.16.0.0', 12],
+    ['192.168.0.0', 16],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['::1', 128],
+  ] as const
+).map(([network, bits]) => {
+  const type = isIP(network) === 4 ? ('ipv4' as const) : ('ipv6' as const);
+  const list = new BlockList();
+  list.addSubnet(network, bits, type);
+  return { list, bits, type };
+});
 
 /**
  * Builds the trusted-proxy list.
  *
  * @param values - addresses or CIDR blocks; empty trusts nobody (the default)
- * @throws TypeError naming the value when one is neither an address nor a CIDR block
+ * @throws TypeError naming the value when one is neither an address nor a CIDR block, or is a
+ * `/0` block (every address: any client could then name itself)
  */
 export function createTrustedProxies(values: readonly string[]): TrustedProxies {
   const list = new BlockList();
+  const publicSources: string[] = [];
   for (const value of values) {
     const [address = '', prefix, extra] = value.split('/');
     const family = isIP(address);
@@ -27,12 +54,19 @@ export function createTrustedProxies(values: readonly string[]): TrustedProxies 
     if (family === 0 || !isPrefix || extra !== undefined) {
       throw new TypeError(`--trust-proxy takes an IP address or a CIDR block (e.g. 127.0.0.1 or 10.0.0.0/8), got ${JSON.stringify(value)}.`);
     }
+    if (prefix === '0') {
+      throw new TypeError(
+        `--trust-proxy ${value} trusts every address, so any client could name itself in X-Forwarded-For, as 127.0.0.1 too; list your proxies' addresses or private blocks (e.g. 10.0.0.0/8).`,
+      );
+    }
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, Number(prefix), type);
+    const length = prefix === undefined ? bits : Number(prefix);
+    list.addSubnet(address, length, type);
+    if (!PRIVATE_BLOCKS.some((block) => block.type === type && length >= block.bits && block.list.check(address, type))) publicSources.push(value);
   }
   return {
     sources: [...values],
+    publicSources,
     isTrusted: (address) => {
       if (values.length === 0) return false;
       const plain = unmapIpv4(address);
@@ -48,31 +82,51 @@ export interface AddressedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
+/** Where a client's address came from: see {@link resolveClient}. */
+export type AddressSource = 'peer' | 'forwarded' | 'unknown';
+
+/** A client's address and where it came from. */
+export interface ResolvedClient {
+  readonly address: string;
+  readonly source: AddressSource;
+}
+
 /**
- * The address a client is counted under (per-client cap, publish rate, the loopback rule).
+ * The address a client is counted under (per-client cap, publish rate, the loopback rule), and
+ * where it came from.
  *
- * The socket's peer, unless that peer is a trusted proxy: then the forwarding header is read from
- * the right, skipping every trusted hop, and the first untrusted address is the client (anything
- * to its left was written by the client itself and proves nothing). `X-Forwarded-For` is read
- * when present (nginx, HAProxy and the cloud balancers set it), else `Forwarded` (RFC 7239
- * `for=`). A hop that is not an IP address (`unknown`, an obfuscated name, garbage) stops the
- * walk at the last trusted hop, so a broken header never lets a client pick its own address.
- * IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) are folded to IPv4, so one client has one key.
+ * The socket's peer (`source: 'peer'`), unless that peer is a trusted proxy: then the forwarding
+ * header is read from the right, skipping every trusted hop, and the first untrusted address is
+ * the client (`'forwarded'`; anything to its left was written by the client itself and proves
+ * nothing). `X-Forwarded-For` is read when present (nginx, HAProxy and the cloud balancers set
+ * it), else `Forwarded` (RFC 7239 `for=`). A proxy that does not say who its client is (no
+ * header, an empty one, `unknown`, an obfuscated name, nginx's `unix:`) leaves the address of the
+ * last trusted hop, with `source: 'unknown'`: right for the caps (those clients share one key),
+ * never proof of a local caller. IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) are folded to
+ * IPv4, so one client has one key.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7239#section-5.2
  */
-export function clientAddress(req: AddressedRequest, trusted: TrustedProxies): string {
+export function resolveClient(req: AddressedRequest, trusted: TrustedProxies): ResolvedClient {
   const peer = req.socket.remoteAddress;
-  if (peer === undefined) return 'unknown';
-  let client = unmapIpv4(peer);
-  if (!trusted.isTrusted(client)) return client;
+  if (peer === undefined) return { address: 'unknown', source: 'unknown' };
+  let address = unmapIpv4(peer);
+  if (!trusted.isTrusted(address)) return { address, source: 'peer' };
   const hops = forwardedHops(req.headers);
-  for (let i = hops.length - 1; i >= 0 && trusted.isTrusted(client); i--) {
+  let source: AddressSource = 'unknown';
+  for (let i = hops.length - 1; i >= 0 && trusted.isTrusted(address); i--) {
     const hop = unmapIpv4(hops[i] as string);
-    if (isIP(hop) === 0) break;
-    client = hop;
+    // Not an address: whoever lies behind it is unknown, whatever the hops to its left say.
+    if (isIP(hop) === 0) return { address, source: 'unknown' };
+    address = hop;
+    source = 'forwarded';
   }
-  return client;
+  return { address, source };
+}
+
+/** The address of {@link resolveClient}, for the caps and the publish rate. */
+export function clientAddress(req: AddressedRequest, trusted: TrustedProxies): string {
+  return resolveClient(req, trusted).address;
 }
 
 /** `::ffff:a.b.c.d` → `a.b.c.d`; anything else unchanged. */

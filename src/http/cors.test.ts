@@ -81,6 +81,30 @@ describe('CORS on the reference server', () => {
     assert.equal(foreign.headers.get('allow'), 'GET, HEAD, OPTIONS');
   });
 
+  it('with a publish token, lets the preflight of publish allow authorization, so an allowed origin can publish', async () => {
+    const tokened = await startServer({ corsOrigins: [APP], publishToken: 'f00dcafef00dcafef00dcafef00dcafe' });
+    after(() => tokened.app.close());
+    const preflight = await fetch(`${tokened.base}/publish`, {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+    });
+    assert.equal(preflight.headers.get('access-control-allow-headers'), 'content-type, authorization');
+  });
+
+  it('allows the request headers of --cors-allow-header on every route, after the route’s own', async () => {
+    const extra = await startServer({ corsOrigins: [APP], corsAllowHeaders: ['Authorization', 'x-client'] });
+    after(() => extra.app.close());
+    const stream = await fetch(`${extra.base}/feed`, {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization, last-event-id' },
+    });
+    assert.equal(stream.headers.get('access-control-allow-headers'), 'last-event-id, authorization, x-client');
+    const publish = await fetch(`${extra.base}/publish`, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST' } });
+    assert.equal(publish.headers.get('access-control-allow-headers'), 'content-type, authorization, x-client');
+    assert.throws(() => createCorsPolicy({ origins: [APP], allowHeaders: ['*'] }), /--cors-allow-header takes a header name/);
+    assert.throws(() => createCorsPolicy({ origins: [APP], allowHeaders: ['a b'] }), TypeError);
+  });
+
   it('puts the CORS headers on a refusal too, so a cross-origin EventSource can retry', async () => {
     const full = await startServer({ corsOrigins: [APP], maxConnections: 1 });
     after(() => full.app.close());

@@ -4,6 +4,8 @@ export interface CorsOptions {
   readonly origins: readonly string[];
   /** Send `Access-Control-Allow-Credentials: true` to allowed origins. @defaultValue false */
   readonly credentials?: boolean;
+  /** Request headers every preflight allows besides the route's own, e.g. `authorization`. @defaultValue none */
+  readonly allowHeaders?: readonly string[];
 }
 
 /** What a route allows, for the preflight answer. */
@@ -27,8 +29,10 @@ export interface CorsPolicy {
  * origin's answer to another. The stream routes allow the `Last-Event-ID` request header in the
  * preflight: an `EventSource` never preflights its reconnects, but a `fetch()`-based client that
  * resumes by setting that header itself is preflighted for it (it is not CORS-safelisted).
+ * `allowHeaders` adds more, such as `authorization` for a `fetch()` client that sends a token.
  *
- * @throws TypeError when an entry is `*` or not an origin (`scheme://host[:port]`)
+ * @throws TypeError when an origin is `*` or not an origin (`scheme://host[:port]`), or a header
+ * is `*` or not a header name
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  */
 export function createCorsPolicy(options: CorsOptions): CorsPolicy {
@@ -36,6 +40,8 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   const credentials: Record<string, string> = options.credentials === true ? { 'access-control-allow-credentials': 'true' } : {};
   const vary: Record<string, string> = allowed.size > 0 ? { vary: 'Origin' } : {};
   const allow = (origin: string | undefined): origin is string => origin !== undefined && allowed.has(origin);
+  const extra = (options.allowHeaders ?? []).map(checkHeaderName);
+  const headersOf = (route: CorsRoute): string => [...(route.headers === '' ? [] : [route.headers]), ...extra].join(', ');
   // #region cors
   return {
     headersFor(origin) {
@@ -48,7 +54,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
         'access-control-allow-origin': origin,
         ...credentials,
         'access-control-allow-methods': route.methods,
-        'access-control-allow-headers': route.headers,
+        'access-control-allow-headers': headersOf(route),
         'access-control-max-age': '600',
       };
     },
@@ -70,4 +76,12 @@ function checkOrigin(origin: string): string {
     throw new TypeError(`${JSON.stringify(origin)} is not an origin; write it as scheme://host[:port], with no path or trailing slash.`);
   }
   return origin;
+}
+
+function checkHeaderName(name: string): string {
+  // RFC 9110 §5.1: a field name is a token. "*" would allow every header, and not at all with credentials.
+  if (!/^[!#$%&'+.^_`|~0-9a-z-]+$/i.test(name)) {
+    throw new TypeError(`--cors-allow-header takes a header name (e.g. authorization), one per flag, got ${JSON.stringify(name)}.`);
+  }
+  return name.toLowerCase();
 }

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { createPublishAuth, isLoopbackAddress, isLoopbackHost, type PublishCaller } from './publish-auth.js';
 
 const TOKEN = 'a3f9c2d18e7b6a5f4c3d2e1f0a9b8c7d';
-const caller = (headers: PublishCaller['headers'], address = '127.0.0.1', isViaTrustedProxy = false): PublishCaller => ({ headers, address, isViaTrustedProxy });
+const caller = (headers: PublishCaller['headers'], address = '127.0.0.1', source: PublishCaller['source'] = 'peer'): PublishCaller => ({ headers, address, source });
 
 describe('createPublishAuth with a token', () => {
-  const auth = createPublishAuth(TOKEN);
+  const auth = createPublishAuth({ token: TOKEN });
 
   it('lets the right bearer token in, from anywhere', () => {
     assert.deepEqual(auth.check(caller({ authorization: `Bearer ${TOKEN}` }, '203.0.113.9')), { isAllowed: true });
@@ -32,13 +32,31 @@ describe('createPublishAuth with a token', () => {
   });
 
   it('refuses a short or spaced token at creation, saying how to make one', () => {
-    assert.throws(() => createPublishAuth('short'), /at least 16 .*openssl rand -hex 32/);
-    assert.throws(() => createPublishAuth('a token with spaces in it'), /without spaces/);
+    assert.throws(() => createPublishAuth({ token: 'short' }), /at least 16 .*openssl rand -hex 32/);
+    assert.throws(() => createPublishAuth({ token: 'a token with spaces in it' }), /without spaces/);
+  });
+
+  it('refuses a token together with --publish-local', () => {
+    assert.throws(() => createPublishAuth({ token: TOKEN, local: true }), /--publish-token and --publish-local exclude each other/);
   });
 });
 
-describe('createPublishAuth without a token (loopback only)', () => {
-  const auth = createPublishAuth(undefined);
+describe('createPublishAuth without a token or --publish-local (off)', () => {
+  const auth = createPublishAuth();
+
+  it('answers 403 publish_off to everyone, a local program too, saying how to turn publishing on', () => {
+    assert.equal(auth.mode, 'off');
+    for (const address of ['127.0.0.1', '::1', '203.0.113.9']) {
+      const decision = auth.check(caller({ host: 'localhost' }, address));
+      assert.ok(!decision.isAllowed && decision.status === 403 && decision.code === 'publish_off', address);
+      assert.match(decision.message, /--publish-token .*--publish-local/);
+    }
+    assert.match(auth.describe(), /^publish: off/);
+  });
+});
+
+describe('createPublishAuth with --publish-local', () => {
+  const auth = createPublishAuth({ local: true });
 
   it('lets a local program in: loopback address, loopback Host, no forwarding header', () => {
     for (const host of ['localhost', 'localhost:8080', '127.0.0.1:9', '[::1]:8080', 'app.localhost']) {
@@ -53,11 +71,18 @@ describe('createPublishAuth without a token (loopback only)', () => {
   });
 
   it('answers 403 to a loopback peer that forwards for someone (a proxy on this machine)', () => {
-    for (const name of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
+    for (const name of ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto', 'via']) {
       assert.equal(auth.check(caller({ host: 'localhost', [name]: '203.0.113.9' })).isAllowed, false, name);
     }
     // Through a trusted proxy, the address it forwarded decides.
-    assert.deepEqual(auth.check(caller({ host: 'localhost', 'x-forwarded-for': '127.0.0.1' }, '127.0.0.1', true)), { isAllowed: true });
+    assert.deepEqual(auth.check(caller({ host: 'localhost', 'x-forwarded-for': '127.0.0.1' }, '127.0.0.1', 'forwarded')), { isAllowed: true });
+  });
+
+  it('answers 403 to a client a trusted proxy did not identify: its own loopback address proves nothing', () => {
+    for (const headers of [{}, { 'x-forwarded-for': '' }, { forwarded: 'for=unknown' }, { 'x-forwarded-for': 'unix:' }]) {
+      const decision = auth.check(caller({ host: 'localhost', ...headers }, '127.0.0.1', 'unknown'));
+      assert.ok(!decision.isAllowed && decision.code === 'publish_local_only', JSON.stringify(headers));
+    }
   });
 
   it('answers 403 to a foreign Host on loopback (DNS rebinding)', () => {

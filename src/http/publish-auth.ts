@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
+import type { AddressSource } from './client-address.js';
 
 /** Whether a publish may go ahead, and if not, the answer to send. */
 export type PublishDecision =
@@ -7,7 +8,7 @@ export type PublishDecision =
   | {
       readonly isAllowed: false;
       readonly status: 401 | 403;
-      readonly code: 'unauthorized' | 'publish_local_only';
+      readonly code: 'unauthorized' | 'publish_local_only' | 'publish_off';
       readonly message: string;
       readonly headers: Readonly<Record<string, string>>;
     };
@@ -15,25 +16,36 @@ export type PublishDecision =
 /** What the check reads from a request. */
 export interface PublishCaller {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The client's address after `--trust-proxy` (see `clientAddress`). */
+  /** The client's address after `--trust-proxy` (see `resolveClient`). */
   readonly address: string;
-  /** Whether the socket's peer is a trusted proxy (then forwarding headers are expected). */
-  readonly isViaTrustedProxy: boolean;
+  /** Where `address` came from (see `resolveClient`): only the peer or a trusted proxy's header can prove a local caller. */
+  readonly source: AddressSource;
 }
+
+/** Who may publish: the token's holders, programs on this machine (`--publish-local`), or nobody. */
+export type PublishMode = 'token' | 'local' | 'off';
 
 /** Decides who may `POST /publish`. */
 export interface PublishAuth {
-  /** `token` with a token, `loopback` without. */
-  readonly mode: 'token' | 'loopback';
+  readonly mode: PublishMode;
   check(caller: PublishCaller): PublishDecision;
   /** One line for the start-up message. */
   describe(): string;
 }
 
+/** Options of {@link createPublishAuth}. */
+export interface PublishAuthOptions {
+  /** The shared secret publishers send as `Authorization: Bearer …`. */
+  readonly token?: string | undefined;
+  /** Without a token, take publishes from programs on this machine. @defaultValue false: nobody may publish */
+  readonly local?: boolean | undefined;
+}
+
 const REALM = 'Bearer realm="publish"';
 const MIN_TOKEN_LENGTH = 16;
-// The headers a proxy adds: a request that carries one came through something, not from a local program.
-const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
+// Headers a proxy adds: a request that carries one came through something, not from a local
+// program. nginx adds none unless told to, so their absence proves nothing (see --publish-local).
+const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto', 'via'] as const;
 
 /**
  * The publish rule.
@@ -43,25 +55,26 @@ const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
  * 32 bytes first, so `timingSafeEqual` compares equal lengths and neither the time nor an early
  * length check tells an attacker anything about the token.
  *
- * Without a token: a publish is accepted only from this machine, meaning all three of (1) the
- * client address is loopback (127.0.0.0/8 or ::1, after `--trust-proxy`), (2) the request carries
- * no forwarding header unless it came from a trusted proxy (a proxy on the same machine would
- * otherwise make every internet client look local), and (3) the `Host` header names a loopback
- * host (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`), which defeats DNS rebinding: a page on
- * another site whose name an attacker re-points at 127.0.0.1 still sends its own name as `Host`.
- * Anything else is `403`, saying how to allow it.
+ * Without a token, publishing is off (`403 publish_off`) unless `local` is set. A server cannot
+ * tell a local program from a visitor that a reverse proxy on the same machine forwards without
+ * saying so (nginx's bare `proxy_pass` connects from 127.0.0.1, adds no forwarding header and
+ * sends a loopback `Host`), so taking publishes from this machine is an opt-in, for development.
+ * With `local`, a publish is accepted only when all three of (1) the client address is loopback
+ * (127.0.0.0/8 or ::1), (2) it is the socket's peer carrying no forwarding header, or an address a
+ * trusted proxy named in its header (a trusted proxy that names nobody proves nothing), and (3)
+ * the `Host` header names a loopback host (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`),
+ * which defeats DNS rebinding: a page on another site whose name an attacker re-points at
+ * 127.0.0.1 still sends its own name as `Host`. Anything else is `403`, saying how to allow it.
  *
- * @param token - the shared secret, or undefined for the loopback-only rule
- * @throws TypeError when the token is shorter than 16 characters or holds spaces or control characters
+ * @throws TypeError when the token is shorter than 16 characters or holds spaces or control
+ * characters, or when both a token and `local` are given
  */
-export function createPublishAuth(token: string | undefined): PublishAuth {
-  if (token === undefined) {
-    return {
-      mode: 'loopback',
-      check: checkLoopback,
-      describe: () => 'publish: no --publish-token, so POST /publish is open only to callers on this machine (loopback address and Host)',
-    };
+export function createPublishAuth(options: PublishAuthOptions = {}): PublishAuth {
+  const { token } = options;
+  if (token !== undefined && options.local === true) {
+    throw new TypeError('--publish-token and --publish-local exclude each other: with a token, every publisher sends it, local programs too.');
   }
+  if (token === undefined) return options.local === true ? LOCAL : OFF;
   if (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
     throw new TypeError(
       `The publish token must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters without spaces (e.g. the output of \`openssl rand -hex 32\`).`,
@@ -86,15 +99,32 @@ export function createPublishAuth(token: string | undefined): PublishAuth {
   };
 }
 
-function checkLoopback(caller: PublishCaller): PublishDecision {
-  const isForwarded = !caller.isViaTrustedProxy && FORWARDING.some((name) => caller.headers[name] !== undefined);
-  if (isLoopbackAddress(caller.address) && !isForwarded && isLoopbackHost(hostOf(caller.headers))) return { isAllowed: true };
-  return refuse(
-    403,
-    'publish_local_only',
-    'This server has no publish token, so it takes publishes only from programs on its own machine; start it with --publish-token (or PUBLISH_TOKEN) to publish from elsewhere.',
-  );
-}
+const OFF: PublishAuth = {
+  mode: 'off',
+  describe: () => 'publish: off, POST /publish answers 403; start with --publish-token (or PUBLISH_TOKEN), or --publish-local to take publishes from programs on this machine',
+  check: () =>
+    refuse(
+      403,
+      'publish_off',
+      'Publishing is off: start the server with --publish-token (or PUBLISH_TOKEN), or with --publish-local to take publishes from programs on its own machine.',
+    ),
+};
+
+const LOCAL: PublishAuth = {
+  mode: 'local',
+  describe: () =>
+    'publish: --publish-local, so POST /publish is open to programs on this machine (loopback address and Host, no forwarding header); a reverse proxy here must send X-Forwarded-For, or every visitor it forwards counts as local',
+  check(caller) {
+    const isLocalCaller =
+      caller.source === 'forwarded' || (caller.source === 'peer' && !FORWARDING.some((name) => caller.headers[name] !== undefined));
+    if (isLocalCaller && isLoopbackAddress(caller.address) && isLoopbackHost(hostOf(caller.headers))) return { isAllowed: true };
+    return refuse(
+      403,
+      'publish_local_only',
+      'This server takes publishes only from programs on its own machine (--publish-local); start it with --publish-token (or PUBLISH_TOKEN) to publish from elsewhere.',
+    );
+  },
+};
 
 const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -131,6 +161,6 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function refuse(status: 401 | 403, code: 'unauthorized' | 'publish_local_only', message: string, challenge?: string): PublishDecision {
+function refuse(status: 401 | 403, code: 'unauthorized' | 'publish_local_only' | 'publish_off', message: string, challenge?: string): PublishDecision {
   return { isAllowed: false, status, code, message, headers: challenge === undefined ? {} : { 'www-authenticate': challenge } };
 }

@@ -1,4 +1,6 @@
+import { hasBody } from './body.js';
 import type { CorsPolicy } from './cors.js';
+import type { HostCheck } from './host.js';
 import { sendError } from './json.js';
 import type { SseRequest, SseResponse } from './types.js';
 
@@ -6,18 +8,28 @@ import type { SseRequest, SseResponse } from './types.js';
 export interface Route {
   readonly allow: string;
   readonly corsHeaders: string;
+  /** The one method whose request body the handler reads (and bounds); any other body is left unread. */
+  readonly readsBodyOf?: string;
   handle(req: SseRequest, res: SseResponse): void;
 }
 
 /**
- * Dispatches on the path alone: `404` for an unknown path, the CORS preflight for `OPTIONS`, the
- * CORS headers on every answer, `405` for a method the route does not allow.
+ * Dispatches on the path alone: the `Host` check first, `404` for an unknown path, the CORS
+ * preflight for `OPTIONS`, the CORS headers on every answer, `405` for a method the route does not
+ * allow. An answer to a request whose body its route does not read closes an HTTP/1.1 connection
+ * (as `closeIfBodyUnread` explains), so a body trickled to `/health` holds no socket.
  */
-export function createRouter(routes: ReadonlyMap<string, Route>, cors: CorsPolicy): (req: SseRequest, res: SseResponse) => void {
+export function createRouter(routes: ReadonlyMap<string, Route>, cors: CorsPolicy, checkHost: HostCheck): (req: SseRequest, res: SseResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
     const method = req.method ?? 'GET';
     const entry = routes.get(path);
+    if (req.httpVersionMajor === 1 && entry?.readsBodyOf !== method && hasBody(req)) res.setHeader('connection', 'close');
+    const misdirected = checkHost(req);
+    if (misdirected !== undefined) {
+      sendError(res, misdirected.status, misdirected.code, misdirected.message);
+      return;
+    }
     if (entry === undefined) {
       sendError(res, 404, 'not_found', `No route for ${path}.`);
       return;

@@ -184,3 +184,158 @@ describe('slow request headers (slowloris)', () => {
     });
   }
 });
+
+/** Resolves when `socket` closes, with how long that took; rejects the test's bound instead of hanging. */
+function closedWithin(socket: Socket, boundMs: number): Promise<{ closed: boolean; ms: number; text: string }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let text = '';
+    const bound = setTimeout(() => {
+      socket.destroy();
+      resolve({ closed: false, ms: performance.now() - started, text });
+    }, boundMs);
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined); // a reset as the server closes is a close too
+    socket.on('close', () => {
+      clearTimeout(bound);
+      resolve({ closed: true, ms: performance.now() - started, text });
+    });
+  });
+}
+
+describe('slow request bodies', () => {
+  /** Sends `head` announcing a 10 kB body, then one body byte every 100 ms until the socket closes. */
+  function trickle(port: number, head: string, boundMs: number): Promise<{ closed: boolean; ms: number; text: string }> {
+    const socket = netConnect({ port, host: '127.0.0.1' });
+    socket.write(`${head}\r\nContent-Length: 10000\r\n\r\n`);
+    const ticker = setInterval(() => socket.write('x'), 100);
+    socket.once('close', () => clearInterval(ticker));
+    return closedWithin(socket, boundMs);
+  }
+
+  it('closes the connection with the answer when the route does not read the body', async () => {
+    const s = await startServer();
+    try {
+      const cases = [
+        ['GET /health HTTP/1.1\r\nHost: 127.0.0.1', 200],
+        ['GET /metrics HTTP/1.1\r\nHost: 127.0.0.1', 200],
+        ['POST /nope HTTP/1.1\r\nHost: 127.0.0.1', 404],
+        ['PUT /publish HTTP/1.1\r\nHost: 127.0.0.1', 405],
+        ['GET /feed HTTP/1.1\r\nHost: 127.0.0.1', 400],
+        ['OPTIONS /feed HTTP/1.1\r\nHost: 127.0.0.1', 204],
+        ['POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain', 415],
+      ] as const;
+      const answers = await Promise.all(cases.map(([head]) => trickle(s.port, head, 3000)));
+      answers.forEach((answer, i) => {
+        const [head, status] = cases[i] as (typeof cases)[number];
+        assert.match(answer.text, new RegExp(`^HTTP/1\\.1 ${status} `), head);
+        assert.match(answer.text, /\r\nconnection: close\r\n/i, head);
+        // Without the close, the socket waited for the body up to Node's 300 s request timeout.
+        assert.ok(answer.closed && answer.ms < 2000, `${head.split('\r\n')[0]}: closed ${answer.closed} after ${answer.ms.toFixed(0)} ms`);
+      });
+    } finally {
+      await s.app.close();
+    }
+  });
+
+  it('answers 408 and closes when a publish body takes longer than requestTimeoutMs (HTTP/1.1)', async () => {
+    const s = await startServer({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    try {
+      const answer = await trickle(s.port, 'POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json', 5000);
+      assert.match(answer.text, /^HTTP\/1\.1 408 /);
+      assert.ok(answer.closed && answer.ms >= 550 && answer.ms < 4000, `closed ${answer.closed} after ${answer.ms.toFixed(0)} ms`);
+      assert.equal(s.app.broker.stats.published, 0);
+    } finally {
+      await s.app.close();
+    }
+  });
+
+  it('answers 408 when a publish body takes longer than requestTimeoutMs (h2c), and the session lives on', async () => {
+    const s = await startServer({ h2c: true, headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const session = connect(s.base);
+    try {
+      const started = performance.now();
+      const req = session.request({ ':method': 'POST', ':path': '/publish', 'content-type': 'application/json' }, { endStream: false });
+      const ticker = setInterval(() => req.destroyed || req.write('x'), 100);
+      const status = await new Promise<number>((resolve) => {
+        req.on('response', (headers) => resolve(Number(headers[':status'])));
+        req.on('error', () => resolve(0));
+        setTimeout(() => resolve(-1), 5000);
+      });
+      clearInterval(ticker);
+      const ms = performance.now() - started;
+      assert.equal(status, 408);
+      assert.ok(ms >= 550 && ms < 4000, `answered after ${ms.toFixed(0)} ms`);
+      assert.equal((await h2Request(session, { ':path': '/health' })).text, 'ok\n');
+    } finally {
+      session.destroy();
+      await s.app.close();
+    }
+  });
+});
+
+describe('idle HTTP/2 connections', () => {
+  const TIMEOUT = 400;
+
+  it('closes an h2c connection that sends nothing, and one that sends only the preface and SETTINGS', async () => {
+    const s = await startServer({ h2c: true, headersTimeoutMs: TIMEOUT });
+    try {
+      const silent = closedWithin(netConnect({ port: s.port, host: '127.0.0.1' }), 5000);
+      const session = connect(s.base);
+      session.on('error', () => undefined);
+      const preface = new Promise<number>((resolve) => {
+        const started = performance.now();
+        session.once('close', () => resolve(performance.now() - started));
+        setTimeout(() => resolve(-1), 5000);
+      });
+      const [nothing, settled] = await Promise.all([silent, preface]);
+      // Before, both stayed open for good: Node has no timer for an HTTP/2 connection.
+      assert.ok(nothing.closed && nothing.ms >= TIMEOUT - 50 && nothing.ms < 4000, `silent socket: closed ${nothing.closed} after ${nothing.ms.toFixed(0)} ms`);
+      assert.ok(settled >= TIMEOUT - 50 && settled < 4000, `idle session closed after ${settled.toFixed(0)} ms`);
+      session.destroy();
+    } finally {
+      await s.app.close();
+    }
+  });
+
+  it('never cuts a session while a stream is open, heartbeats off, and closes it once the last stream ends', async () => {
+    const s = await startServer({ h2c: true, headersTimeoutMs: TIMEOUT, heartbeatMs: 0 });
+    const session = connect(s.base);
+    try {
+      let closedAt = 0;
+      session.once('close', () => (closedAt = performance.now()));
+      const stream = await openH2Stream(session, '/feed');
+      await new Promise((resolve) => setTimeout(resolve, 3 * TIMEOUT));
+      assert.equal(closedAt, 0, 'the session was cut under a live stream');
+      feedChannel(s.app).publish({ data: 'still here' });
+      await stream.waitFor((t) => t.events.some((e) => e.data === 'still here'));
+      const endedAt = performance.now();
+      stream.close();
+      await eventually(() => closedAt > 0, 5000, 'the idle session to close');
+      assert.ok(closedAt - endedAt >= TIMEOUT - 50, `closed ${(closedAt - endedAt).toFixed(0)} ms after its last stream`);
+    } finally {
+      session.destroy();
+      await s.app.close();
+    }
+  });
+
+  it('over TLS, closes a connection that never says hello, and an idle HTTP/2 session', async () => {
+    const s = await startServer({ tls: certificate, headersTimeoutMs: TIMEOUT });
+    try {
+      const silent = closedWithin(netConnect({ port: s.port, host: '127.0.0.1' }), 5000);
+      const session = await h2(s.base.replace('http:', 'https:'));
+      const idle = new Promise<number>((resolve) => {
+        const started = performance.now();
+        session.once('close', () => resolve(performance.now() - started));
+        setTimeout(() => resolve(-1), 5000);
+      });
+      const [hello, settled] = await Promise.all([silent, idle]);
+      // Node's own handshake timeout is 120 s.
+      assert.ok(hello.closed && hello.ms < 4000, `no ClientHello: closed ${hello.closed} after ${hello.ms.toFixed(0)} ms`);
+      assert.ok(settled >= TIMEOUT - 50 && settled < 4000, `idle h2 session closed after ${settled.toFixed(0)} ms`);
+      session.destroy();
+    } finally {
+      await s.app.close();
+    }
+  });
+});

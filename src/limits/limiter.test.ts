@@ -46,7 +46,17 @@ describe('Limiter', () => {
 describe('clientKey', () => {
   it('folds IPv4-mapped IPv6 addresses to IPv4', () => {
     assert.equal(clientKey('::ffff:127.0.0.1'), '127.0.0.1');
-    assert.equal(clientKey('::1'), '::1');
+    assert.equal(clientKey('198.51.100.7'), '198.51.100.7');
     assert.equal(clientKey(undefined), 'unknown');
+  });
+
+  it('keys an IPv6 client on its /64, however the address is written', () => {
+    const key = '2001:db8:0:1::/64';
+    for (const address of ['2001:db8:0:1::1', '2001:DB8:0:1:ffff:ffff:ffff:ffff', '2001:0db8:0000:0001:0:0:0:2', '2001:db8::1:1:2:3:4', '2001:db8:0:1::1.2.3.4', '2001:db8:0:1::7%eth0']) {
+      assert.equal(clientKey(address), key, address);
+    }
+    assert.equal(clientKey('2001:db8:0:2::1'), '2001:db8:0:2::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    assert.equal(clientKey('fe80::1'), 'fe80:0:0:0::/64');
   });
 });

@@ -86,11 +86,32 @@ export class Limiter {
 }
 
 /**
- * The key a client is counted under: its socket address, with IPv4-mapped IPv6 addresses
- * (`::ffff:127.0.0.1`) folded to IPv4 so one client has one key. `X-Forwarded-For` is not read:
- * anyone can send it.
+ * The key a client is counted under: an IPv4 address as it is (IPv4-mapped IPv6 folded to IPv4,
+ * so one client has one key), an IPv6 address by its /64 network (`2001:db8:1:2::/64`). One home
+ * or one server is given a whole /64 (RFC 6177), so keying on the full address would let one
+ * client be 2^64 clients. `X-Forwarded-For` is not read here: pass the address you trust (see
+ * `clientAddress`).
  */
-export function clientKey(remoteAddress: string | undefined): string {
-  if (remoteAddress === undefined) return 'unknown';
-  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+export function clientKey(address: string | undefined): string {
+  if (address === undefined) return 'unknown';
+  if (address.startsWith('::ffff:') && !address.slice(7).includes(':')) return address.slice(7);
+  if (!address.includes(':')) return address;
+  return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight groups of an IPv6 address, without leading zeros; a zone (`%eth0`) is dropped. */
+function ipv6Groups(address: string): string[] {
+  const [head = '', tail] = (address.split('%', 1)[0] as string).toLowerCase().split('::');
+  const side = (part: string): string[] => (part === '' ? [] : part.split(':').flatMap(dottedToGroups));
+  const left = side(head);
+  const right = tail === undefined ? [] : side(tail);
+  const zeros: string[] = Array.from({ length: Math.max(0, 8 - left.length - right.length) }, () => '0');
+  return [...left, ...zeros, ...right].map((group) => group.replace(/^0+(?=.)/, ''));
+}
+
+/** An embedded IPv4 tail (`::1.2.3.4`) is two groups. */
+function dottedToGroups(group: string): string[] {
+  if (!group.includes('.')) return [group];
+  const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
 }

@@ -17,9 +17,17 @@ describe('parseCli', () => {
     });
   });
 
-  it('reads PORT and HOST from the environment, and flags win', () => {
+  it('reads PORT, HOST and SSE_REDIS_URL from the environment, and flags win', () => {
     assert.deepEqual(parseCli([], { PORT: '7000', HOST: '::1' }), { kind: 'serve', options: { port: 7000, host: '::1' } });
     assert.deepEqual(parseCli(['--port', '1'], { PORT: '7000' }), { kind: 'serve', options: { port: 1 } });
+    // A password in a flag shows in `ps`; in the environment it does not.
+    const url = 'redis://:s3cret@127.0.0.1:6379/0';
+    assert.deepEqual(parseCli(['--redis-key', 'app:feed'], { SSE_REDIS_URL: url }), { kind: 'serve', options: { redisUrl: url, redisKey: 'app:feed' } });
+    assert.deepEqual(parseCli(['--redis', 'redis://127.0.0.1/1'], { SSE_REDIS_URL: url }), { kind: 'serve', options: { redisUrl: 'redis://127.0.0.1/1' } });
+  });
+
+  it('reads --publish-local', () => {
+    assert.deepEqual(parseCli(['--publish-local']), { kind: 'serve', options: { publishLocal: true } });
   });
 
   it('prints help listing every flag with its default', () => {
@@ -29,6 +37,8 @@ describe('parseCli', () => {
       assert.ok(request.kind === 'help' && request.text.includes(flag), flag);
     }
     assert.match(request.kind === 'help' ? request.text : '', /--heartbeat <ms> .*\(default 15000\)/);
+    // A flag longer than its column still leaves a space before its help.
+    assert.match(request.kind === 'help' ? request.text : '', /--trust-proxy <address\|cidr> believe/);
   });
 
   it('reads the TLS files, h2c and the CORS allow-list', () => {

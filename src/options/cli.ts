@@ -61,7 +61,7 @@ function helpText(): string {
     const flag = `${spec.flag.name}${spec.flag.value === undefined ? '' : ` <${spec.flag.value}>`}`;
     const env = spec.env === undefined ? '' : ` (env ${spec.env})`;
     const fallback = typeof spec.default === 'number' || typeof spec.default === 'string' ? ` (default ${spec.default})` : '';
-    lines.push(`  --${flag.padEnd(24)}${spec.help.replaceAll('`', '')}${env}${fallback}`);
+    lines.push(`  --${`${flag} `.padEnd(24)}${spec.help.replaceAll('`', '')}${env}${fallback}`);
   }
   lines.push(`  --${'help'.padEnd(24)}print this help`);
   const libraryOnly = (Object.entries(OPTIONS) as [OptionName, OptionSpec][]).filter(([, spec]) => spec.flag === undefined).map(([name]) => name);

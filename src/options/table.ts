@@ -40,8 +40,14 @@ export interface SseServerOptions {
   readonly maxBodyBytes?: number;
   /** Largest encoded event `/feed` accepts; a larger publish is refused (`SSE_ERR_EVENT_TOO_LARGE`). */
   readonly maxEventBytes?: number;
-  /** How long an HTTP/1.1 client may take to send its request headers before `408` (slowloris); Node's own is 60 s. */
+  /**
+   * How long a connection may take to send a request's headers: an HTTP/1.1 client gets `408`
+   * (slowloris; Node's own is 60 s), an HTTP/2 connection with no open stream for this long is
+   * closed, and so is a TLS connection that has not finished its handshake.
+   */
   readonly headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, its body included, before `408`; at least `headersTimeoutMs`. */
+  readonly requestTimeoutMs?: number;
   /** How long shutdown waits for streams to end before destroying them. */
   readonly shutdownGraceMs?: number;
   /** Serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback. */
@@ -52,6 +58,10 @@ export interface SseServerOptions {
   readonly corsOrigins?: readonly string[];
   /** Allow credentials for those origins. */
   readonly corsCredentials?: boolean;
+  /** Request headers the CORS preflight allows besides each route's own (e.g. `authorization`). */
+  readonly corsAllowHeaders?: readonly string[];
+  /** Names the `Host` header may carry (any port); any other gets `421`. Empty: every name. */
+  readonly allowedHosts?: readonly string[];
   /** Keep `/feed`'s history (and epoch) in this append-only file, so it survives restarts. */
   readonly historyFile?: string | undefined;
   /** Keep `/feed`'s history in a Redis stream shared by every instance, e.g. `redis://127.0.0.1:6379/0`. */
@@ -60,8 +70,10 @@ export interface SseServerOptions {
   readonly redisKey?: string;
   /** How long a publish waits for Redis to store the event before it is answered `503` (`broker_timeout`). */
   readonly publishTimeoutMs?: number;
-  /** The shared secret `POST /publish` must carry as `Authorization: Bearer …`; without one, only callers on this machine may publish. */
+  /** The shared secret `POST /publish` must carry as `Authorization: Bearer …`; without one (and without `publishLocal`), nobody may publish. */
   readonly publishToken?: string | undefined;
+  /** Without a token, take publishes from programs on this machine (development); see `docs/security.md` for proxies. */
+  readonly publishLocal?: boolean;
   /** Publishes a second per client address (a token bucket of twice that); past it, `429` + `Retry-After`. 0: no limit. */
   readonly publishRate?: number;
   /** Proxies (addresses or CIDR blocks) whose `X-Forwarded-For`/`Forwarded` name the client for the caps and the publish rules. */
@@ -115,17 +127,21 @@ export const OPTIONS = {
   recipeIntervalMs: { type: 'integer', default: 1000, min: 1, flag: undefined, help: 'the period of `/events`, `/time` and `/named`' },
   maxBodyBytes: { type: 'integer', default: 64 * KIB, min: 1, flag: undefined, help: 'largest `POST /publish` body; a larger one gets `413`' },
   maxEventBytes: { type: 'integer', default: 256 * KIB, min: 1, flag: undefined, help: 'largest encoded event `/feed` accepts (`SSE_ERR_EVENT_TOO_LARGE`)' },
-  headersTimeoutMs: { type: 'integer', default: 10_000, min: 1, flag: { name: 'headers-timeout', value: 'ms' }, help: 'an HTTP/1.1 client slower than this to send its request headers gets `408` and is closed (slowloris)' },
+  headersTimeoutMs: { type: 'integer', default: 10_000, min: 1, flag: { name: 'headers-timeout', value: 'ms' }, help: 'a client slower than this to send its request headers gets `408` and is closed (slowloris); so is an HTTP/2 connection with no open stream, and a TLS handshake' },
+  requestTimeoutMs: { type: 'integer', default: 30_000, min: 1, flag: { name: 'request-timeout', value: 'ms' }, help: 'a client slower than this to send a whole request, body included, gets `408` and is closed; a stream request ends with its headers, so streams are never cut by it' },
   shutdownGraceMs: { type: 'integer', default: 2000, min: 0, flag: undefined, help: 'how long shutdown waits for streams to end before destroying them' },
   tls: { type: 'tls', default: undefined, flag: { name: 'tls-cert', value: 'file' }, help: 'serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback; with `--tls-key <file>`' },
   h2c: { type: 'boolean', default: false, flag: { name: 'h2c' }, help: 'serve cleartext HTTP/2 (for a proxy that speaks it)' },
   corsOrigins: { type: 'strings', default: [], flag: { name: 'cors-origin', value: 'origin' }, help: 'allow this origin to read the streams and publish; repeatable' },
   corsCredentials: { type: 'boolean', default: false, flag: { name: 'cors-credentials' }, help: 'allow credentials for those origins (never with `*`, which is refused)' },
+  corsAllowHeaders: { type: 'strings', default: [], flag: { name: 'cors-allow-header', value: 'name' }, help: 'a request header the preflight allows besides `last-event-id` (streams) and `content-type` (publish), e.g. `authorization` for a `fetch()` client with a token; repeatable' },
+  allowedHosts: { type: 'strings', default: [], flag: { name: 'allowed-host', value: 'name' }, help: 'answer only requests whose `Host` is this name (any port), others `421`: stops DNS rebinding from reading the streams through a browser; repeatable' },
   historyFile: { type: 'string', default: undefined, flag: { name: 'history-file', value: 'path' }, help: "keep `/feed`'s history and epoch in an append-only file: a restart loses nothing" },
-  redisUrl: { type: 'string', default: undefined, flag: { name: 'redis', value: 'url' }, help: "keep `/feed`'s history in a Redis stream every instance shares, e.g. `redis://127.0.0.1:6379/0`" },
+  redisUrl: { type: 'string', default: undefined, flag: { name: 'redis', value: 'url' }, env: 'SSE_REDIS_URL', help: "keep `/feed`'s history in a Redis stream every instance shares, e.g. `redis://127.0.0.1:6379/0`" },
   redisKey: { type: 'string', default: 'sse:feed', flag: { name: 'redis-key', value: 'key' }, help: "the Redis stream's key" },
   publishTimeoutMs: { type: 'integer', default: 5000, min: 1, flag: { name: 'publish-timeout', value: 'ms' }, help: 'how long a publish waits for Redis to store it; then `503` `broker_timeout` (it may still be stored)' },
-  publishToken: { type: 'string', default: undefined, flag: { name: 'publish-token', value: 'token' }, env: 'PUBLISH_TOKEN', help: '`POST /publish` must send `Authorization: Bearer <token>`; without it, only callers on this machine may publish' },
+  publishToken: { type: 'string', default: undefined, flag: { name: 'publish-token', value: 'token' }, env: 'PUBLISH_TOKEN', help: '`POST /publish` must send `Authorization: Bearer <token>`; without a token or `--publish-local`, publishing is off' },
+  publishLocal: { type: 'boolean', default: false, flag: { name: 'publish-local' }, help: 'without a token, take publishes from programs on this machine (for development); a reverse proxy on this machine must then send `X-Forwarded-For`' },
   publishRate: { type: 'integer', default: 0, min: 0, flag: { name: 'publish-rate', value: 'n' }, help: 'publishes a second per client (bursts of twice that); past it `429` + `Retry-After`; 0 = no limit' },
   trustProxy: { type: 'strings', default: [], flag: { name: 'trust-proxy', value: 'address|cidr' }, help: 'believe `X-Forwarded-For`/`Forwarded` from this proxy for the per-client cap and the publish rules; repeatable' },
   authorize: { type: 'function', default: undefined, flag: undefined, help: 'a hook that may refuse a stream with `401`/`403` before any byte is written (`docs/security.md`)' },

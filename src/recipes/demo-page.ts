@@ -81,7 +81,7 @@ export const DEMO_PAGE = `<!doctype html>
     const name = document.getElementById('publish-event').value;
     const body = { data: document.getElementById('publish-data').value };
     if (name) body.event = name;
-    // Without --publish-token the server takes publishes from this machine only: no token needed here.
+    // With --publish-local the server takes publishes from this machine without a token; with a token, it is sent.
     const token = document.getElementById('publish-token').value;
     const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
     const res = await fetch('/publish', { method: 'POST', headers, body: JSON.stringify(body) });

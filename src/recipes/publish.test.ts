@@ -47,6 +47,21 @@ describe('POST /publish', () => {
     });
   }
 
+  it('refuses invalid UTF-8 with 400 bad_utf8, as it refuses lone surrogates, and keeps a BOM an error', async () => {
+    const head = feedChannel(s.app).history.head;
+    for (const bytes of [Buffer.from('{"data":"a\xffb"}', 'latin1'), Buffer.from('{"data":"a\xc0\xafb"}', 'latin1'), Buffer.from('{"data":"\xed\xa0\x80"}', 'latin1')]) {
+      const request = Buffer.concat([Buffer.from(`POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n`), bytes]);
+      const text = await rawExchange(s.port, request);
+      assert.match(text, /^HTTP\/1\.1 400 /, JSON.stringify(bytes.toString('latin1')));
+      assert.match(text, /"code":"bad_utf8"/);
+    }
+    // U+FEFF first is not JSON (RFC 8259 §8.1): still bad_json, not silently dropped.
+    assert.equal((await publish(s.base, '\ufeff{"data":"x"}')).status, 400);
+    assert.equal(feedChannel(s.app).history.head, head);
+    // Valid multi-byte UTF-8 goes through untouched.
+    assert.equal((await publish(s.base, { data: 'é ✓ 😀' })).status, 202);
+  });
+
   it('refuses a body that is not declared as JSON with 415', async () => {
     const result = await publish(s.base, '{"data":"x"}', 'text/plain');
     assert.equal(result.status, 415);

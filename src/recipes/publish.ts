@@ -1,6 +1,6 @@
 import { BrokerUnavailableError, type Broker } from '../history/broker.js';
 import type { PublishInput } from '../hub/channel.js';
-import { readBody } from '../http/body.js';
+import { closeIfBodyUnread, readBody } from '../http/body.js';
 import { sendError, sendJson } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { SseError } from '../protocol/errors.js';
@@ -13,6 +13,9 @@ export interface PublishRefusal {
 }
 
 const FIELDS = new Set(['event', 'data']);
+// fatal: invalid UTF-8 is refused, not turned into U+FFFD, as lone surrogates are. ignoreBOM
+// keeps a BOM in the text, where JSON.parse refuses it (RFC 8259 §8.1: JSON text has none).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Validates a `POST /publish` body. Pure: the caller does the I/O.
@@ -49,18 +52,32 @@ export function parsePublishBody(text: string): PublishInput | PublishRefusal {
  * stored it. Nothing is published unless the whole body is valid; a broker that cannot store
  * events now (Redis down, a failed history file) gets `503` with `Retry-After`.
  *
- * @param maxBodyBytes - bodies over this are refused with `413`
+ * @param limits - bodies over `maxBodyBytes` are refused with `413`, bodies slower than `timeoutMs` with `408`
  * @returns whether an event was published; rejects only when the request itself fails mid-body
  */
-export async function publishRecipe(req: SseRequest, res: SseResponse, broker: Broker, maxBodyBytes: number): Promise<boolean> {
+export async function publishRecipe(
+  req: SseRequest,
+  res: SseResponse,
+  broker: Broker,
+  limits: { readonly maxBodyBytes: number; readonly timeoutMs: number },
+): Promise<boolean> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   // Requiring JSON keeps cross-origin HTML forms out: they cannot send it without a preflight.
   if (type !== 'application/json') {
-    return answer(res, refusal(415, 'bad_content_type', 'Send the body as Content-Type: application/json.'));
+    return answer(res, refusal(415, 'bad_content_type', 'Send the body as Content-Type: application/json.'), closeIfBodyUnread(req));
   }
-  const text = await readBody(req, maxBodyBytes);
-  if (text === undefined) {
-    return answer(res, refusal(413, 'body_too_large', `The body is over ${maxBodyBytes} bytes.`), req.httpVersionMajor === 1);
+  const body = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
+  if (body.kind === 'too-large') {
+    return answer(res, refusal(413, 'body_too_large', `The body is over ${limits.maxBodyBytes} bytes.`), closeIfBodyUnread(req));
+  }
+  if (body.kind === 'too-slow') {
+    return answer(res, refusal(408, 'body_timeout', `The body did not arrive within ${limits.timeoutMs} ms.`), closeIfBodyUnread(req));
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(body.bytes);
+  } catch {
+    return answer(res, refusal(400, 'bad_utf8', 'The body is not valid UTF-8.'));
   }
   const input = parsePublishBody(text);
   if ('status' in input) return answer(res, input);
@@ -81,9 +98,9 @@ export async function publishRecipe(req: SseRequest, res: SseResponse, broker: B
   }
 }
 
-/** Sends a refusal; `closeConnection` (HTTP/1.1 only) drops a body that was not read to its end. */
-function answer(res: SseResponse, refused: PublishRefusal, closeConnection = false): false {
-  sendError(res, refused.status, refused.code, refused.message, closeConnection ? { connection: 'close' } : {});
+/** Sends a refusal, with `headers` (e.g. {@link closeIfBodyUnread}'s). */
+function answer(res: SseResponse, refused: PublishRefusal, headers: Record<string, string> = {}): false {
+  sendError(res, refused.status, refused.code, refused.message, headers);
   return false;
 }
 

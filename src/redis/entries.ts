@@ -18,12 +18,28 @@ export function entryFields(input: PublishInput): string[] {
   return input.event === undefined ? ['d', input.data] : ['e', input.event, 'd', input.data];
 }
 
-/** Reads the stream's epoch, creating it when Redis has none (a new or emptied Redis). */
+/** Redis was reached, but the key beside the stream does not hold an epoch this server wrote. */
+export class RedisEpochError extends Error {
+  readonly code = 'SSE_ERR_REDIS_EPOCH';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisEpochError';
+  }
+}
+
+/**
+ * Reads the stream's epoch, creating it when Redis has none (a new or emptied Redis).
+ *
+ * @throws {@link RedisEpochError} when the key holds something else
+ */
 export async function readEpoch(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>, key: string): Promise<string> {
   await send(['SET', key, newEpoch(), 'NX']);
   const value = await send(['GET', key]);
   const epoch = Buffer.isBuffer(value) ? value.toString('latin1') : '';
-  if (!isEpoch(epoch)) throw new Error(`${key} holds ${JSON.stringify(epoch)}, not 12 lowercase hex digits; delete it or use another --redis-key.`);
+  if (!isEpoch(epoch)) {
+    throw new RedisEpochError(`Redis answers, but ${key} holds ${JSON.stringify(epoch)}, not an epoch (12 lowercase hex digits); delete it or use another --redis-key.`);
+  }
   return epoch;
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createSseServer } from '../app.js';
 import type { SseServerOptions } from '../options/table.js';
 import { RedisClient } from './client.js';
+import { RedisEpochError } from './entries.js';
 import { spawnRedis, type SpawnedRedis } from '../testing/spawn-redis.js';
 import { dropBeforeFirstEvent, eventually, exactAfterEarlyDrop, startServer, type Started } from '../testing/harness.js';
 import { openStream, type TestStream } from '../testing/sse-client.js';
@@ -291,7 +292,7 @@ describe('two `node dist/server.js --redis` processes', () => {
     const server = fileURLToPath(new URL('../server.js', import.meta.url));
     const key = `cli:${keys++}`;
     const run = (): Promise<string> => {
-      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--redis', redis.url, '--redis-key', key], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [server, '--port', '0', '--tick', '0', '--publish-local', '--redis', redis.url, '--redis-key', key], { stdio: ['ignore', 'pipe', 'inherit'] });
       cleanups.push(() => new Promise<void>((resolve) => (child.exitCode === null ? (child.once('exit', () => resolve()), child.kill('SIGTERM')) : resolve())));
       return new Promise((resolve, reject) => {
         let out = '';
@@ -321,6 +322,23 @@ describe('RedisBroker start-up', () => {
     await assert.rejects(broker.start(), /Redis at 127\.0\.0\.1:1 is not reachable/);
     assert.deepEqual(broker.health(), { isUp: false, text: 'redis: down' });
     assert.match(broker.describe(), /epoch \(not yet read\)/);
+    await broker.close();
+  });
+
+  it('refuses at once to start on a key that holds no epoch, saying so rather than "not reachable"', async () => {
+    const client = new RedisClient({ url: redis.url });
+    await client.ready();
+    await client.command(['SET', 'bad:feed:epoch', 'not-an-epoch']);
+    client.close();
+    const broker = new RedisBroker({ url: redis.url, key: 'bad:feed', connectTimeoutMs: 5000 });
+    const started = performance.now();
+    await assert.rejects(broker.start(), (error: unknown) => {
+      assert.ok(error instanceof RedisEpochError, String(error));
+      assert.match(error.message, /Redis answers, but bad:feed:epoch holds "not-an-epoch", not an epoch/);
+      return true;
+    });
+    // Before, it waited out the connect timeout and blamed the network.
+    assert.ok(performance.now() - started < 2000, `${(performance.now() - started).toFixed(0)} ms`);
     await broker.close();
   });
 

@@ -16,7 +16,7 @@ import {
   STREAM_START,
   type StreamId,
 } from './stream-id.js';
-import { entryFields, parseEntries, readEpoch, type Entry } from './entries.js';
+import { entryFields, parseEntries, readEpoch, RedisEpochError, type Entry } from './entries.js';
 import { StreamWindow } from './stream-window.js';
 import { OPTIONS } from '../options/table.js';
 
@@ -109,6 +109,8 @@ export class RedisBroker implements Broker {
   #isClosed = false;
   #following: Promise<void> | undefined;
   #lastProblem: string | undefined;
+  /** Set while {@link RedisBroker.start} waits: fails it at once. */
+  #failStart: ((error: Error) => void) | undefined;
   #published = 0;
   #delivered = 0;
   #gaps = 0;
@@ -135,7 +137,7 @@ export class RedisBroker implements Broker {
       url: options.url,
       onState,
       onConnect: async (send) => {
-        this.#commandsEpoch = await readEpoch(send, this.#epochKey);
+        this.#commandsEpoch = await this.#readEpoch(send);
       },
     });
     this.#follower = new RedisClient({ url: options.url, onState, onConnect: (send) => this.#onFollowerConnect(send) });
@@ -165,21 +167,34 @@ export class RedisBroker implements Broker {
    * Resolves once both connections are up and the window is loaded.
    *
    * @throws {@link BrokerUnavailableError} when Redis is not reachable within `connectTimeoutMs`
+   * @throws {@link RedisEpochError} at once when Redis answers but the epoch key holds something else
    */
   async start(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    const failed = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new BrokerUnavailableError(`Redis at ${this.#where()} is not reachable${this.#lastProblem === undefined ? '' : ` (${this.#lastProblem})`}.`)),
         this.#connectTimeoutMs,
       );
+      this.#failStart = reject;
     });
     try {
-      await Promise.race([Promise.all([this.#commands.ready(), this.#follower.ready()]), timeout]);
+      await Promise.race([Promise.all([this.#commands.ready(), this.#follower.ready()]), failed]);
     } finally {
       clearTimeout(timer);
+      this.#failStart = undefined;
     }
     this.#following ??= this.#follow();
+  }
+
+  /** Reads the epoch on a new connection; a key that holds no epoch fails a start at once, as what it is. */
+  async #readEpoch(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>): Promise<string> {
+    try {
+      return await readEpoch(send, this.#epochKey);
+    } catch (error) {
+      if (error instanceof RedisEpochError) this.#failStart?.(error);
+      throw error;
+    }
   }
 
   async publish(input: PublishInput): Promise<{ readonly id: string }> {
@@ -295,7 +310,7 @@ export class RedisBroker implements Broker {
 
   /** Runs on every follower connection: reads the epoch; a new one means Redis lost the stream. */
   async #onFollowerConnect(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>): Promise<void> {
-    const epoch = await readEpoch(send, this.#epochKey);
+    const epoch = await this.#readEpoch(send);
     if (this.#epoch === undefined) {
       await this.#loadWindow(send, epoch);
     } else if (epoch !== this.#epoch) {

@@ -14,10 +14,12 @@ export interface Started {
 
 /**
  * Starts the reference server on 127.0.0.1 and a free port. Defaults suit tests: no ticker, no
- * heartbeat, a short shutdown grace. Close it with `app.close()` in `after()`.
+ * heartbeat, a short shutdown grace, and publishing from this machine (`publishLocal`) unless a
+ * `publishToken` is given. Close it with `app.close()` in `after()`.
  */
 export async function startServer(options: SseServerOptions = {}): Promise<Started> {
-  const app = createSseServer({ port: 0, host: '127.0.0.1', tickMs: 0, heartbeatMs: 0, shutdownGraceMs: 500, ...options });
+  const publishing = options.publishToken === undefined ? { publishLocal: true } : {};
+  const app = createSseServer({ port: 0, host: '127.0.0.1', tickMs: 0, heartbeatMs: 0, shutdownGraceMs: 500, ...publishing, ...options });
   const { port } = await app.listen();
   return { app, port, base: `http://127.0.0.1:${port}` };
 }
