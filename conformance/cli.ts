@@ -27,7 +27,7 @@ Options:
   --capacity <n>         streams the server accepts from one client, when known (the probe stops one past it)
   --heartbeat-max <ms>   longest idle gap accepted (default ${TARGET_DEFAULTS.heartbeatMaxMs})
   --latency-max <ms>     longest publish-to-arrival delay accepted (default ${TARGET_DEFAULTS.latencyMaxMs})
-  --first-byte-max <ms>  longest wait for headers and a first byte (default ${TARGET_DEFAULTS.firstByteMaxMs})
+  --first-byte-max <ms>  longest wait for the response head (default ${TARGET_DEFAULTS.firstByteMaxMs})
   --timeout <ms>         longest single wait for an answer (default ${TARGET_DEFAULTS.timeoutMs})
   --deadline <seconds>   a budget for the whole run (at least 10): the watch is shortened and the
                          capacity probe left out when it would not fit; at the deadline probing

@@ -21,6 +21,11 @@ export interface ProbeRequest {
   readonly timeoutMs: number;
   /** Reading stops after this many body bytes. @defaultValue 16 MiB */
   readonly maxBodyBytes?: number;
+  /**
+   * Read what follows a HEAD's head as a body until the connection closes, instead of ending there:
+   * a HEAD answer carries no content (RFC 9110 §9.3.2), so any byte recorded is a defect.
+   */
+  readonly readsAfterHead?: boolean;
 }
 
 /** How the response ended, as far as the probe could see. */
@@ -95,6 +100,7 @@ export class Probe {
   readonly #maxBodyBytes: number;
   readonly #changes = new Changes();
   readonly #isHead: boolean;
+  readonly #readsAfterHead: boolean;
   #resolve!: (record: ProbeRecord) => void;
   #headBytes: Buffer | undefined = Buffer.alloc(0);
   #chunked: ChunkedDecoder | undefined;
@@ -109,6 +115,7 @@ export class Probe {
     const url = new URL(request.url);
     const method = request.method ?? 'GET';
     this.#isHead = method === 'HEAD';
+    this.#readsAfterHead = request.readsAfterHead === true;
     this.#maxBodyBytes = request.maxBodyBytes ?? 16 * 1024 * 1024;
     this.done = new Promise((resolve) => (this.#resolve = resolve));
     const isTls = url.protocol === 'https:';
@@ -229,7 +236,8 @@ export class Probe {
     this.record.headAtMs = atMs;
     const transferEncoding = headerValue(head.headers, 'transfer-encoding')?.toLowerCase() ?? '';
     const length = headerValue(head.headers, 'content-length');
-    if (this.#isHead || head.status === 204 || head.status === 304) this.record.framing = 'none';
+    if (this.#isHead && this.#readsAfterHead) this.record.framing = 'close';
+    else if (this.#isHead || head.status === 204 || head.status === 304) this.record.framing = 'none';
     else if (transferEncoding.includes('chunked')) {
       this.record.framing = 'chunked';
       this.#chunked = new ChunkedDecoder();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { answerWait, type Context } from './checks/context.js';
 import { checkGrammar } from './checks/grammar.js';
 import { checkHostile } from './checks/hostile.js';
-import { checkLimits, skipLimits } from './checks/limits.js';
+import { checkLimits, learnCapacity, skipLimits, SLOTS } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
 import { checkMethods, probeMethods } from './checks/methods.js';
 import { checkIdsAndRetry, checkResumes, waitForIds } from './checks/resume.js';
@@ -50,6 +50,9 @@ export interface WatchState {
 /** Seconds kept for the checks after the watch when a deadline is given, and the least the capacity probe needs. */
 const AFTER_WATCH_S = 12;
 const LIMITS_S = 8;
+
+/** The areas whose checks open connections of their own, beside the main stream. */
+const AREAS_THAT_CONNECT: readonly RuleArea[] = ['status and headers', 'methods', 'hostile input', 'ids and resume', 'limits'];
 
 /** Events with ids the observation waits for before it tries resumes (bounded by the observe window). */
 const IDS_FOR_RESUME = 6;
@@ -131,9 +134,14 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
       nonce,
       otherStreams: [],
       unknownIdsSent: [],
+      opened: [],
       answerWaitMs: answerWait(resolved.timeoutMs, observation.first.record.headAtMs),
+      capacity: { servesAtOnce: undefined, slots: SLOTS },
+      stalled: undefined,
     };
-    const methods = isOn('methods') ? probeMethods(context) : undefined;
+    // Diagnose before blame: how many streams the server serves at once, before any rule opens more.
+    if (unreachable === undefined && AREAS_THAT_CONNECT.some(isOn)) context.capacity = (await deadline.race(learnCapacity(context))) ?? context.capacity;
+    const methods = isOn('methods') ? await deadline.race(probeMethods(context, selected('SSE-S18'))) : undefined;
     await done('status and headers', () => checkStatusAndHeaders(context));
     await done('hostile input', () => checkHostile(context));
     if (methods !== undefined) await done('methods', () => checkMethods(context, methods));

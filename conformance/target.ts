@@ -28,7 +28,7 @@ export interface Target {
   readonly heartbeatMaxMs?: number | undefined;
   /** Longest delay from a publish's answer to the event's arrival, in ms (SSE-M09, SSE-M10). @defaultValue 1000 */
   readonly latencyMaxMs?: number | undefined;
-  /** Longest wait for headers and the first byte, in ms (SSE-S01). @defaultValue 1000 */
+  /** Longest wait for the response head, in ms (SSE-S01); a verdict fails only past it plus its margin. @defaultValue 1000 */
   readonly firstByteMaxMs?: number | undefined;
   /** Longest single wait for an answer or an event, in ms. @defaultValue 5000 */
   readonly timeoutMs?: number | undefined;

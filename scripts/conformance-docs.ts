@@ -11,7 +11,7 @@ const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 function ruleRow(rule: Rule): string {
   const needs = rule.needs === undefined ? '' : ` *Needs: ${cell(rule.needs)}.*`;
-  return `| \`${rule.id}\` | ${rule.level} | ${cell(rule.title)}${needs} | ${cell(rule.harm)} | [${cell(rule.source)}](${rule.link}) | ${cell(rule.hint)} |`;
+  return `| \`${rule.id}\` | ${rule.level} | ${cell(rule.title)}${needs} | ${cell(rule.harm)} | [${cell(rule.source)}](${rule.link}) | ${cell(rule.why)} | ${cell(rule.hint)} |`;
 }
 
 /**
@@ -21,7 +21,7 @@ function ruleRow(rule: Rule): string {
 export function renderConformanceDocs(): string {
   const areas = AREAS.map((area) => {
     const rows = RULES.filter((r) => r.area === area).map(ruleRow);
-    return [`### ${area[0]?.toUpperCase()}${area.slice(1)}`, '', '| id | level | rule | harm when broken | source | how to fix |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+    return [`### ${area[0]?.toUpperCase()}${area.slice(1)}`, '', '| id | level | rule | harm when broken | source of the harm | why this level | how to fix |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
   });
   const must = RULES.filter((r) => r.level === 'MUST').length;
   const advice = RULES.filter((r) => r.level === 'ADVICE').length;
@@ -41,27 +41,34 @@ The package is not on npm yet: run the suite from a clone of this repository, af
 
 ## What the default run does
 With no option at all, the suite finds what matters on a server it knows nothing about:
+- first, beside the main stream, it opens four more at once: a server that serves fewer is
+  reported once, by \`SSE-S12\` with its number (a hang or a \`409\` for the one over), and every
+  later check holds no more streams than it serves (none at all beside the main stream on a server
+  that serves one: those rules are n/a, "not judged");
 - it watches the stream for \`--observe\` seconds (${TARGET_DEFAULTS.observeSeconds}), and longer, up to
   ${TARGET_DEFAULTS.watchMaxSeconds} s, while no connection has been watched for as long as the heartbeat
   rule needs; it prints a line when it does so. When traffic answers every question the run stays short;
+- \`HEAD\` goes first and alone: it must get its head and no byte after it, and the server must
+  serve a stream afterwards; then \`POST\` and \`OPTIONS\` (without \`Origin\`), which should get a
+  finite answer. A server that stops answering after one of them is reported by that rule, and
+  the rules after it are not blamed;
 - once the stream has shown a few ids, it reconnects with two of them and judges the next event
   (the exact next one; the same one again is a duplicate; a later one is a gap; the live head with
-  no notice is a silent gap), and sends unknown and malformed ids (\`abc\`, \`1e3\`, \`5abc\`, \` 7\`,
-  \`+3\`, \`-1\`, \`0x10\`…): each must get a \`200\` stream and no burst of old events, which a lenient
-  \`parseInt\`, \`Number\` or \`stoi\` produces. A fresh connection must get no burst either. The suite
-  itself reads an id as a number only when it ends in ASCII digits, and compares it only with ids of
-  the same prefix;
+  no notice is a silent gap; nothing at all while the main stream gets events is a dead resume),
+  sends an id of the server's own shape ahead of every id it sent (what a client holds after a
+  restart: live events must keep coming), and sends unknown and malformed ids (\`abc\`, \`1e3\`,
+  \`5abc\`, \`+3\`, \`-1\`, \`0x10\`…, each checked to reach a server byte for byte): each must get a
+  \`200\` stream and no burst of old events, which a lenient \`parseInt\`, \`Number\` or \`stoi\`
+  produces. A fresh connection may get recent history when its events carry ids (a first view);
+  without ids, every reconnect would get it again. The suite itself reads an id as a number only
+  when it ends in ASCII digits, and compares it only with ids of the same prefix;
 - a second connection watched beside the first must see the same events under the same ids at the
-  same time: ids counted per connection, or one counter shared by all, fail;
-- \`HEAD\`, \`POST\` and \`OPTIONS\` (without \`Origin\`) must get a finite answer, never a stream;
+  same time: ids counted per connection, or one counter shared by all, fail; and no connection the
+  suite opens may make the server re-send old events into the main stream;
 - last, alone, it opens streams in growing batches (1, 1, 2, 4, 8, 16) up to \`--capacity-probe\`
-  (${TARGET_DEFAULTS.capacityProbe}). Each is served, or refused with a finite answer; a connection accepted
-  with no response head within the answer wait while the others are open is a hang. Then it closes
-  them all and times how long a fresh stream takes to be served again.
-
-Before the capacity probe, the suite holds at most five streams at once on a server that answers
-other methods finitely (under the six a browser opens per origin), so a small per-client cap does
-not turn into false verdicts.
+  (${TARGET_DEFAULTS.capacityProbe}), unless the first step found the limit. Each is served, or refused with a finite
+  answer; a connection accepted with no response head within the answer wait while the others are
+  open is a hang. Then it closes them all and times how long a fresh stream takes to be served again.
 
 The suite is a separate judge: its own event-stream reader (the WHATWG steps) and its own writer
 for the fixtures, no code shared with the reference server it ships beside, so a bug in one cannot
@@ -76,12 +83,31 @@ hide the same bug in servers it checks.
 - **known** / **PASS?**: the rule is listed in the expectations file; it failed as expected, or it
   passed and should be removed from the file.
 
-Levels: **MUST** means a browser's \`EventSource\` breaks, or data is lost or duplicated in the
-client. **SHOULD** means measurable harm through proxies, reconnects or operators: hangs, gaps,
-bursts, buffering. **ADVICE** is this project's recommendation (\`no-transform\`,
-\`X-Accel-Buffering\`, a jittered \`retry:\`, an in-band \`reset\` notice): its absence harms nobody
-where no such proxy or client sits, so it is shown in its own section (\`ok\` or \`advice\`) and never
-fails a run, not even with \`--strict\`. Each rule below says the harm in one line.
+## How a rule gets its level
+A rule's level is the harm a user pays when a server breaks it, and nothing else:
+
+| level | the harm | what it does to a run |
+| --- | --- | --- |
+| **MUST** | a browser's \`EventSource\` stops for good, or a spec-following client loses, duplicates or corrupts events on a healthy connection | fails the run (exit \`1\`) |
+| **SHOULD** | a user pays under realistic conditions (a reconnect, a server restart, a proxy or cache in front, load), and the harm fits in one sentence with its cost | fails the run with \`--strict\` |
+| **ADVICE** | field practice and taste: nobody pays where no such proxy or client sits | shown on its own (\`ok\` or \`advice\`), never fails a run, not even with \`--strict\` |
+
+Each rule below states its harm, the source of that harm (a spec section, an RFC, or the measured
+behaviour of a named client, proxy or server) and why that harm puts it at its level. A loss paid
+only on a reconnect is SHOULD; the same loss on a healthy connection is MUST; a reconnect that ends
+the client for good (a \`4xx\` to \`Last-Event-ID\`, a resumed stream that never carries an event
+again) is MUST, as \`EventSource\` stops. A harm that depends on a client or proxy is named with it
+(the \`eventsource\` package, Varnish, nginx), or the rule is ADVICE.
+
+A verdict is as careful as its level. Every time bound has a margin noise cannot cross: a time
+fails only past its bound plus a quarter of it (at least 250 ms), so a first byte at 1,008 ms
+against 1,000 ms passes. A rule whose probe was not exercised is n/a with the reason and the
+option that would judge it, never a pass: a stream kept busy by events cannot show its heartbeat.
+A probe value that HTTP normalises (whitespace around a field value, RFC 9110 §5.5) is no probe.
+Before the rules that open more connections, the suite learns how many streams the server serves
+at once and checks it still answers after HEAD, POST and OPTIONS: a server that serves few is
+reported once, by \`SSE-S12\` with its number, and rules whose probes then got no answer say
+"not judged" with that cause instead of failing for it.
 
 ## Exit codes
 Stable across releases, so a CI job can branch on them:
@@ -140,7 +166,8 @@ log only the progress lines per area are printed, unless \`--progress\` asks for
 ## Rule ids
 An id is \`SSE-\` followed by the id of the rule in the project's rule list: \`M\` for MUST, \`S\` for
 SHOULD, \`A\` for ADVICE, \`F\` for data fidelity, \`R\` for robustness, then a number. Ids are stable: a
-rule that is retired or changes level keeps its id (\`SSE-S05\` and \`SSE-S11\` are ADVICE now), and no
+rule that is retired or changes level keeps its id (\`SSE-S07\` is MUST now, \`SSE-M08\` SHOULD, and
+\`SSE-S03\`, \`S05\`, \`S08\`, \`S11\`, \`S15\`, \`S16\` and \`S21\` ADVICE), and no
 id is ever given to another rule. New rules take the next free number. In the code, rule ids are a
 literal union: a check cannot report a rule the catalogue does not have. From one id you find its
 catalogue entry (\`conformance/rules.ts\`), its check (the one file under \`conformance/checks/\` that
@@ -157,9 +184,9 @@ names it) and its failing fixtures (\`conformance/fixtures/defects.ts\`).
 | \`--origin <origin>\` | | an origin the server allows cross-origin; enables \`SSE-M13\` |
 | \`--capacity-probe <n>\` | ${TARGET_DEFAULTS.capacityProbe} | open up to n streams at once to find the server's limit (\`SSE-S12\`, \`SSE-S13\`); \`0\` turns the probe off |
 | \`--capacity <n>\` | | streams the server accepts from one client, when known: the probe stops one past it |
-| \`--heartbeat-max <ms>\` | ${TARGET_DEFAULTS.heartbeatMaxMs} | the longest idle gap accepted (\`SSE-S02\`) and the bound for a stream to be served again (\`SSE-S13\`) |
-| \`--latency-max <ms>\` | ${TARGET_DEFAULTS.latencyMaxMs} | the longest delay from a publish's answer to its event (\`SSE-M09\`, \`SSE-M10\`) |
-| \`--first-byte-max <ms>\` | ${TARGET_DEFAULTS.firstByteMaxMs} | the longest wait for headers and a first byte (\`SSE-S01\`) |
+| \`--heartbeat-max <ms>\` | ${TARGET_DEFAULTS.heartbeatMaxMs} | the longest idle gap accepted (\`SSE-S02\`) and the bound for a stream to be served again (\`SSE-S13\`); a verdict fails past it plus its margin (a quarter) |
+| \`--latency-max <ms>\` | ${TARGET_DEFAULTS.latencyMaxMs} | the longest delay from a publish's answer to its event (\`SSE-M09\`, \`SSE-M10\`), plus its margin (a quarter, at least 250 ms) |
+| \`--first-byte-max <ms>\` | ${TARGET_DEFAULTS.firstByteMaxMs} | the longest wait for the response head (\`SSE-S01\`), plus its margin (a quarter, at least 250 ms) |
 | \`--timeout <ms>\` | ${TARGET_DEFAULTS.timeoutMs} | the longest single wait for an answer |
 | \`--slow-reader\` | off | enables \`SSE-S14\`: publishes about 8 MiB to a client that stops reading |
 | \`--expect <file>\` | | known failures (below) |
@@ -220,13 +247,13 @@ failure. It cannot name the field: that reset is all a browser sees too. With \`
 event is published while that stream is open and timed on it (\`SSE-M14\`), since a layer can
 buffer HTTP/2 responses that it streams over HTTP/1.1. Every other rule is checked over HTTP/1.1.
 
-\`SSE-M13\` is checked only with \`--origin\`: the suite cannot guess which origins a server allows.
-With it, the suite opens the stream with that \`Origin\` (it must get
-\`Access-Control-Allow-Origin\`, never \`*\` with credentials), sends the preflight a \`fetch()\`-based
-client sends before it resumes with its own \`Last-Event-ID\` (it must allow \`last-event-id\`; an
-\`EventSource\` never preflights), and opens the stream with the origin
+\`SSE-M13\` and \`SSE-S23\` are checked only with \`--origin\`: the suite cannot guess which origins a
+server allows. With it, the suite opens the stream with that \`Origin\` (it must get
+\`Access-Control-Allow-Origin\`, never \`*\` with credentials), opens it with the origin
 \`https://sse-conformance.invalid\`, which must not be echoed back (\`*\` for every origin, without
-credentials, is a public stream and passes).
+credentials, is a public stream and passes), and sends the preflight a \`fetch()\`-based client
+sends before it resumes with its own \`Last-Event-ID\` (\`SSE-S23\`: it must allow \`last-event-id\`;
+an \`EventSource\` never preflights).
 `;
 }
 

@@ -15,12 +15,39 @@ export interface Context {
   readonly otherStreams: ProbeRecord[];
   /** Ids of the server's shape that it never sent, which the suite sent as Last-Event-ID, and when. */
   readonly unknownIdsSent: { readonly id: string; readonly at: number }[];
+  /** When each stream the checks opened got its head (`performance.now()`), for rules about what that does to the main stream. */
+  readonly opened: number[];
   /**
    * How long a stream request may take to answer: the timeout, or more when the first connection
    * showed that this server sends its headers late (Node holds them until the first write), so a
    * slow first byte is reported once, by SSE-S01, and not as a missing answer everywhere.
    */
   readonly answerWaitMs: number;
+  /** What the suite learned of the server's capacity before the rules that open more connections. */
+  capacity: Capacity;
+  /** Set when the server stopped answering after a probe (which one): later probes that get no answer are not blamed. */
+  stalled: string | undefined;
+}
+
+/** How many streams the server serves at once, as far as the suite needs to know. */
+export interface Capacity {
+  /** The streams served at once, when a limit was found within the suite's needs; undefined: no limit seen. */
+  readonly servesAtOnce: number | undefined;
+  /** Streams the checks may hold beside the main one. */
+  readonly slots: number;
+  /** What the stream over the limit got: its record, and whether it hung with no answer. */
+  readonly over?: { readonly record: ProbeRecord; readonly isHang: boolean };
+}
+
+/**
+ * Why a probe that got no answer is not its rule's fault, when the suite knows a cause: the
+ * server serves few streams at once (reported once, by SSE-S12), or it stopped answering after an
+ * earlier probe (reported by that probe's rule).
+ */
+export function knownCause(context: Context): string | undefined {
+  const n = context.capacity.servesAtOnce;
+  if (n !== undefined) return `not judged: the server serves ${n} stream${n === 1 ? '' : 's'} at a time (see SSE-S12)`;
+  return context.stalled === undefined ? undefined : `not judged: ${context.stalled}`;
 }
 
 /** The wait for stream answers, from the target's timeout and the first connection's time to headers. */

@@ -91,21 +91,35 @@ function nextBlankAt(lines: readonly WireLine[], last: WireLine): number {
   return lines[index + 1]?.atMs ?? last.atMs;
 }
 
+/**
+ * A field name a client ignores but that was meant as data, event, id or retry: another case,
+ * indented, or with spaces before the colon. Other unknown names are the format's extension point.
+ */
+export function nearMiss(text: string): string | undefined {
+  const colon = text.indexOf(':');
+  const name = colon === -1 ? text : text.slice(0, colon);
+  const meant = name.trim().toLowerCase();
+  return name !== meant && (meant === 'data' || meant === 'event' || meant === 'id' || meant === 'retry') ? meant : undefined;
+}
+
 function checkLines(segments: readonly Segment[], context: Context, seen: string): CheckResult {
+  let unknown = 0;
   for (const segment of segments) {
     for (const block of splitBlocks(segment.lines)) {
       // Blocks carrying a published payload are judged by the round-trip rules (M06, F1).
       if (block.lines.some((l) => l.text.includes(context.nonce))) continue;
       for (const line of block.lines) {
         // A misplaced byte order mark is SSE-S07's to report.
-        if (line.text.startsWith('\ufeff')) continue;
-        if (lineKind(line.text) === 'unknown') {
-          return fail('SSE-M05', `line "${escape(line.text)}" at ${at(segment, line.offset)} is not a comment or data/event/id/retry field`);
+        if (line.text.startsWith('\ufeff') || lineKind(line.text) !== 'unknown') continue;
+        const meant = nearMiss(line.text);
+        if (meant !== undefined) {
+          return fail('SSE-M05', `line "${escape(line.text)}" at ${at(segment, line.offset)} is ignored by clients: a near miss of ${meant}:`);
         }
+        unknown++;
       }
     }
   }
-  return pass('SSE-M05', `${seen}; every line a comment or a known field`);
+  return pass('SSE-M05', `${seen}; no near miss of data/event/id/retry${unknown === 0 ? '' : ` (${unknown} lines of other fields, which clients ignore)`}`);
 }
 
 function checkRoundTrips(id: 'SSE-M06' | 'SSE-F1', context: Context): CheckResult {
@@ -152,17 +166,20 @@ function checkInjection(segments: readonly Segment[], context: Context, seen: st
 }
 
 function checkRetryValues(segments: readonly Segment[], seen: string): CheckResult {
-  let count = 0;
+  const values: number[] = [];
   for (const segment of segments) {
     for (const line of segment.lines) {
       if (lineKind(line.text) !== 'retry') continue;
-      count++;
-      if (!/^[0-9]+$/.test(fieldValue(line.text))) {
+      const value = fieldValue(line.text);
+      if (!/^[0-9]+$/.test(value)) {
         return fail('SSE-M08', `"${escape(line.text)}" at ${at(segment, line.offset)} is ignored by clients (digits only)`);
       }
+      // [spec] browsers wait exactly the hint, with no back-off: below a second, a reconnect storm.
+      if (Number(value) < 1000) return fail('SSE-M08', `"${escape(line.text)}" at ${at(segment, line.offset)}: below 1000 ms, every client comes back several times a second while the server is down`);
+      values.push(Number(value));
     }
   }
-  return pass('SSE-M08', count === 0 ? `${seen}; no retry: field sent` : `${count} retry: values, all digits`);
+  return pass('SSE-M08', values.length === 0 ? `${seen}; no retry: field sent` : `${values.length} retry: values, all digits, ${Math.min(...values)}–${Math.max(...values)} ms`);
 }
 
 function checkBom(segments: readonly Segment[], seen: string): CheckResult {

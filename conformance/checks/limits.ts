@@ -1,15 +1,17 @@
-import type { Probe } from '../probe.js';
+import type { Probe, ProbeRecord } from '../probe.js';
 import { hasHead, isStream, openStream, publish } from '../session.js';
 import { parseTimed } from '../wire.js';
-import type { Context } from './context.js';
-import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { describeAnswer, streamProblem } from './streams.js';
+import type { Capacity, Context } from './context.js';
+import { fail, marginOf, ms, notApplicable, pass, type CheckResult } from './result.js';
+import { describeAnswer, streamProblem, tracked } from './streams.js';
 
 /** How long a new stream must stay open to count as served rather than refused. */
 const LIVE_MS = 300;
 
 /** Limits: SSE-S12, S13 (a capacity probe, by default up to 32 streams) and S14 (with --slow-reader). Runs after the observation, alone. */
 export async function checkLimits(context: Context): Promise<CheckResult[]> {
+  // A server that stopped answering after an earlier probe is reported by that probe's rule.
+  if (context.stalled !== undefined) return skipLimits(`not judged: ${context.stalled}`);
   return [...(await checkCapacity(context)), await checkSlowReader(context)];
 }
 
@@ -24,9 +26,28 @@ interface Opened {
   readonly kind: 'live' | 'refused' | 'hang';
 }
 
+/** Streams the suite holds beside the main one before the capacity probe: five at once, under a browser's six per origin. */
+export const SLOTS = 4;
+
+/**
+ * Diagnosis before blame: opens {@link SLOTS} streams beside the main one, at once, and counts
+ * those served. A server that serves fewer is reported once, by SSE-S12 with its number, and the
+ * checks hold no more streams than it serves; a server that serves them all has no limit the
+ * checks can reach.
+ */
+export async function learnCapacity(context: Context): Promise<Capacity> {
+  if (streamProblem(context) !== undefined) return { servesAtOnce: undefined, slots: SLOTS };
+  const opened = await Promise.all(Array.from({ length: SLOTS }, () => openClassified(context)));
+  const live = opened.filter((o) => o.kind === 'live').length;
+  const over = opened.find((o) => o.kind === 'hang') ?? opened.find((o) => o.kind === 'refused');
+  const records = await Promise.all(opened.map((o) => o.probe.close()));
+  if (over === undefined) return { servesAtOnce: undefined, slots: SLOTS };
+  return { servesAtOnce: 1 + live, slots: live, over: { record: records[opened.indexOf(over)] as ProbeRecord, isHang: over.kind === 'hang' } };
+}
+
 async function openClassified(context: Context): Promise<Opened> {
   const { target } = context;
-  const probe = openStream(target, context.observation.url, context.answerWaitMs + 10 * target.heartbeatMaxMs);
+  const probe = tracked(context, openStream(target, context.observation.url, context.answerWaitMs + 10 * target.heartbeatMaxMs));
   await probe.waitFor(hasHead, context.answerWaitMs);
   // An accepted connection with no response head while the others are held: a worker pool full.
   if (probe.record.head === undefined && !probe.isEnded) return { probe, kind: 'hang' };
@@ -47,15 +68,32 @@ function batches(bound: number): number[] {
   return sizes;
 }
 
+/** SSE-S12: what the stream over the limit got. */
+function judgeOver(context: Context, limit: number, record: ProbeRecord, isHang: boolean): CheckResult {
+  const refusal = `the server serves ${limit - 1} stream${limit === 2 ? '' : 's'} at a time: stream ${limit}, with ${limit - 1} open,`;
+  if (isHang) return fail('SSE-S12', `${refusal} got no response head within ${ms(context.answerWaitMs)} (a hang: no answer, no retry)`);
+  const retry = parseTimed(record.body, record.arrivals).retries[0];
+  return !isStream(record)
+    ? fail('SSE-S12', `${refusal} → ${describeAnswer(record)}: EventSource gives up for good`)
+    : retry === undefined
+      ? fail('SSE-S12', `${refusal} → 200, ended without a retry: hint`)
+      : pass('SSE-S12', `${refusal} → 200, retry: ${retry.value}, ended after ${ms(record.endAtMs ?? 0)}`);
+}
+
 async function checkCapacity(context: Context): Promise<CheckResult[]> {
+  const problem = streamProblem(context);
+  if (problem !== undefined) return [notApplicable('SSE-S12', problem), notApplicable('SSE-S13', problem)];
+  // The limit the diagnosis found: judged from what it saw, and S13 from a server now free of the main stream.
+  const { servesAtOnce, over: seen } = context.capacity;
+  if (servesAtOnce !== undefined && seen !== undefined) {
+    return [judgeOver(context, servesAtOnce + 1, seen.record, seen.isHang), await checkServedAgain(context, servesAtOnce + 1)];
+  }
   const known = context.target.capacity;
   const bound = known === undefined ? context.target.capacityProbe : known + 1;
   if (bound === 0) {
     const why = 'the capacity probe is off (--capacity-probe 0)';
     return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why)];
   }
-  const problem = streamProblem(context);
-  if (problem !== undefined) return [notApplicable('SSE-S12', problem), notApplicable('SSE-S13', problem)];
   const held: Probe[] = [];
   let over: Opened | undefined;
   try {
@@ -74,21 +112,8 @@ async function checkCapacity(context: Context): Promise<CheckResult[]> {
       const why = `${held.length} streams open at once were all served: no limit within ${bound}${known === undefined ? ' (--capacity-probe)' : ` (--capacity ${known})`}`;
       return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why)];
     }
-    const refusal = `stream ${held.length + 1}, with ${held.length} open`;
-    let s12: CheckResult;
-    if (over.kind === 'hang') {
-      await over.probe.close();
-      s12 = fail('SSE-S12', `${refusal}: connection accepted, no response head within ${ms(context.answerWaitMs)} (a hang: no answer, no retry)`);
-    } else {
-      const record = await over.probe.close();
-      const retry = parseTimed(record.body, record.arrivals).retries[0];
-      s12 = !isStream(record)
-        ? fail('SSE-S12', `${refusal} → ${describeAnswer(record)}: EventSource gives up for good`)
-        : retry === undefined
-          ? fail('SSE-S12', `${refusal} → 200, ended without a retry: hint`)
-          : pass('SSE-S12', `${refusal} → 200, retry: ${retry.value}, ended after ${ms(record.endAtMs ?? 0)}`);
-    }
     const limit = held.length + 1;
+    const s12 = judgeOver(context, limit, await over.probe.close(), over.kind === 'hang');
     await Promise.all(held.splice(0).map((p) => p.close()));
     return [s12, await checkServedAgain(context, limit)];
   } finally {
@@ -101,14 +126,14 @@ async function checkServedAgain(context: Context, limit: number): Promise<CheckR
   const bound = context.target.heartbeatMaxMs;
   const started = performance.now();
   let last = '';
-  while (performance.now() - started <= bound) {
+  while (performance.now() - started <= bound + marginOf(bound)) {
     const { probe, kind } = await openClassified(context);
     const record = await probe.close();
     if (kind === 'live') return pass('SSE-S13', `all closed, a fresh stream was served again after ${ms(performance.now() - started - LIVE_MS)} (limit found at stream ${limit})`);
     last = kind === 'hang' ? 'no answer (a hang)' : describeAnswer(record);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return fail('SSE-S13', `all ${limit - 1} streams closed, but ${ms(bound)} later a fresh stream still got ${last}`);
+  return fail('SSE-S13', `all ${limit - 1} streams closed, but ${ms(performance.now() - started)} later a fresh stream still got ${last} (bound ${ms(bound)}, margin ${ms(marginOf(bound))})`);
 }
 
 async function checkSlowReader(context: Context): Promise<CheckResult> {

@@ -1,46 +1,93 @@
 import { headerValue } from '../framing.js';
 import { Probe, type ProbeRecord } from '../probe.js';
 import { isStream, streamRequestHeaders } from '../session.js';
-import type { Context } from './context.js';
+import { escape } from '../wire.js';
+import { knownCause, type Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { describeAnswer } from './streams.js';
+import { describeAnswer, isStillServing, streamProblem, tracked } from './streams.js';
 
-/** The answers to the other methods, requested early so their waits overlap the observation. */
+/**
+ * How long the connection is read after a HEAD's head, for bytes that must not be there: long
+ * enough for a stream's next event (a server that streams HEAD writes when its app does).
+ */
+const AFTER_HEAD_MS = 2000;
+
+/** The answers to the other methods: HEAD first and alone, then POST and OPTIONS, overlapping the other checks. */
 export interface MethodAnswers {
-  readonly head: Promise<ProbeRecord>;
-  readonly post: Promise<ProbeRecord>;
-  readonly options: Promise<ProbeRecord>;
+  /** Still reading after its head, while the other checks run; judged (and closed) by {@link checkMethods}. */
+  readonly head: Probe | undefined;
+  /** Set when the server no longer served a stream after the HEAD. */
+  readonly wedged: string | undefined;
+  readonly post: Promise<ProbeRecord> | undefined;
+  readonly options: Promise<ProbeRecord> | undefined;
 }
 
-/** Sends HEAD, POST and OPTIONS (without Origin) to the stream path; each is read until it ends or the answer wait. */
-export function probeMethods(context: Context): MethodAnswers {
-  const send = (method: string, body?: string): Promise<ProbeRecord> =>
-    new Probe({
-      url: context.observation.url,
-      method,
-      // Browser-like headers, as a mistaken client sends them; no Origin, so no CORS preflight.
-      headers: streamRequestHeaders(context.target),
-      insecure: context.target.insecure,
-      timeoutMs: context.answerWaitMs,
-      ...(body === undefined ? {} : { body }),
-    }).done;
-  return { head: send('HEAD'), post: send('POST', ''), options: send('OPTIONS') };
+function send(context: Context, method: string, body?: string): Probe {
+  return tracked(context, new Probe({
+    url: context.observation.url,
+    method,
+    // Browser-like headers, as a mistaken client sends them; no Origin, so no CORS preflight.
+    headers: streamRequestHeaders(context.target),
+    insecure: context.target.insecure,
+    timeoutMs: context.answerWaitMs + AFTER_HEAD_MS + 1000,
+    readsAfterHead: method === 'HEAD',
+    ...(body === undefined ? {} : { body }),
+  }));
+}
+
+/**
+ * Sends HEAD (unless SSE-S18 is left out) to the stream path alone, reads on a moment for bytes after its head, and checks the
+ * server still serves a stream (a HEAD can wedge a one-process server); then starts POST and
+ * OPTIONS (without Origin), each read until it ends or the answer wait.
+ */
+export async function probeMethods(context: Context, isHeadAsked = true): Promise<MethodAnswers> {
+  if (context.capacity.slots === 0) return { head: undefined, wedged: undefined, post: undefined, options: undefined };
+  if (!isHeadAsked) return { head: undefined, wedged: undefined, post: send(context, 'POST', '').done, options: send(context, 'OPTIONS').done };
+  const head = send(context, 'HEAD');
+  await head.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
+  // Kept open while the server is checked, only when that cannot take the server's last free slot.
+  if (head.record.head === undefined || context.capacity.slots < 2) {
+    await head.waitFor((p) => p.isEnded, head.record.head === undefined ? 0 : 300);
+    await head.close();
+  }
+  const wedged = (await isStillServing(context, 'a HEAD request')) ? undefined : context.stalled;
+  return { head, wedged, post: send(context, 'POST', '').done, options: send(context, 'OPTIONS').done };
 }
 
 /** Methods: SSE-S18 (HEAD), S21 (POST and OPTIONS). */
 export async function checkMethods(context: Context, answers: MethodAnswers): Promise<CheckResult[]> {
-  const [head, post, options] = await Promise.all([answers.head, answers.post, answers.options]);
-  return [judgeHead(context, head), judgeOthers(context, [['POST', post], ['OPTIONS', options]])];
+  const problem = streamProblem(context);
+  if (answers.post === undefined || answers.options === undefined) {
+    const why = knownCause(context) ?? problem ?? 'not probed';
+    return [notApplicable('SSE-S18', why), notApplicable('SSE-S21', why)];
+  }
+  const [post, options] = await Promise.all([answers.post, answers.options]);
+  const s21 = judgeOthers(context, [['POST', post], ['OPTIONS', options]]);
+  // POST and OPTIONS can wedge a server too: what they left is not blamed on later rules.
+  await isStillServing(context, 'POST and OPTIONS');
+  // Bytes after a HEAD's head may come only with the stream's next event: read on until then.
+  const head = answers.head;
+  if (head === undefined) return [notApplicable('SSE-S18', 'not probed'), s21];
+  const since = head.record.headAtMs === undefined ? AFTER_HEAD_MS : head.elapsedMs - head.record.headAtMs;
+  await head.waitFor((p) => p.isEnded, Math.max(0, AFTER_HEAD_MS - since));
+  return [judgeHead(context, await head.close(), answers.wedged), s21];
 }
 
 const isUnreachable = (record: ProbeRecord): boolean => record.head === undefined && (record.end === 'error' || record.end === 'reset');
 
-function judgeHead(context: Context, record: ProbeRecord): CheckResult {
-  const bound = context.answerWaitMs;
+function judgeHead(context: Context, record: ProbeRecord, wedged: string | undefined): CheckResult {
   if (isUnreachable(record)) return notApplicable('SSE-S18', `no connection (${record.error ?? record.end ?? ''})`);
-  if (record.head === undefined) return fail('SSE-S18', `HEAD got no answer within ${ms(bound)} (${record.end ?? ''})`);
-  if (record.head.status >= 500) return fail('SSE-S18', `HEAD → ${record.head.status}`);
-  return pass('SSE-S18', `HEAD → ${record.head.status} after ${ms(record.headAtMs ?? 0)}`);
+  if (record.head === undefined) {
+    return fail('SSE-S18', `HEAD got no answer within ${ms(context.answerWaitMs)} (${record.end ?? ''})${wedged === undefined ? '' : `, and ${wedged}`}`);
+  }
+  // [RFC 9110 §9.3.2] a HEAD answer has no content: bytes after its head are read as the next response.
+  const after = record.body;
+  if (after.length > 0) {
+    return fail('SSE-S18', `HEAD → ${record.head.status}, then ${after.length} bytes after the head ("${escape(after.subarray(0, 40).toString('latin1'), 50)}"): a HEAD answer has no body`);
+  }
+  if (wedged !== undefined) return fail('SSE-S18', `HEAD → ${record.head.status}, but then ${wedged}`);
+  // Any finite status is an answer: 405 or 501 tells a health check as much as 200 does.
+  return pass('SSE-S18', `HEAD → ${record.head.status} after ${ms(record.headAtMs ?? 0)}, no bytes after the head; the server still serves a stream`);
 }
 
 function judgeOthers(context: Context, answers: readonly (readonly [string, ProbeRecord])[]): CheckResult {
@@ -48,6 +95,8 @@ function judgeOthers(context: Context, answers: readonly (readonly [string, Prob
   for (const [method, record] of answers) {
     if (isUnreachable(record)) return notApplicable('SSE-S21', `no connection (${record.error ?? record.end ?? ''})`);
     const isOpen = record.end === 'stopped' || record.end === 'timeout';
+    const cause = record.head === undefined ? knownCause(context) : undefined;
+    if (cause !== undefined) return notApplicable('SSE-S21', `${method} got no answer; ${cause}`);
     if (record.head === undefined && isOpen) return fail('SSE-S21', `${method} got no answer within ${ms(context.answerWaitMs)} (a hang)`);
     if (isOpen && isStream(record)) return fail('SSE-S21', `${method} → ${describeAnswer(record)}, still open after ${ms(record.endAtMs ?? 0)}: a stream`);
     if (isOpen) return fail('SSE-S21', `${method} → ${describeAnswer(record)}, its body still open after ${ms(record.endAtMs ?? 0)}`);

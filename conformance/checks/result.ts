@@ -20,3 +20,12 @@ export const notApplicable = (id: RuleId, reason: string): CheckResult => ({ id,
 
 /** Milliseconds, rounded, with a unit. */
 export const ms = (value: number): string => `${Math.round(value)} ms`;
+
+/**
+ * The noise a time bound tolerates before a verdict fails: a quarter of the bound, at least 250 ms.
+ * A bound met by 1,008 ms against 1,000 is noise (a loaded machine, a slow network), not a defect.
+ */
+export const marginOf = (boundMs: number): number => Math.max(250, boundMs / 4);
+
+/** Whether a measured time is beyond its bound by more than noise explains (see {@link marginOf}). */
+export const isBeyond = (valueMs: number, boundMs: number): boolean => valueMs > boundMs + marginOf(boundMs);

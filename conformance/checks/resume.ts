@@ -1,8 +1,9 @@
 import type { ProbeRecord } from '../probe.js';
 import type { SeenEvent } from '../session.js';
 import { isStream } from '../session.js';
-import { escape, fieldValue, lineKind, parseTimed, splitLines, type TimedEvent } from '../wire.js';
-import type { Context } from './context.js';
+import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines, type TimedEvent } from '../wire.js';
+import { knownCause, type Context } from './context.js';
+import type { RuleId } from '../rules.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 import { describeAnswer, mapLimit, readStream, streamProblem, type ReadStream } from './streams.js';
 
@@ -20,15 +21,16 @@ const BURST_READ_MS = 600;
 
 /**
  * Last-Event-ID values a strict server cannot place. Each is read as a number by some lenient
- * parser (`parseInt`, `Number`, `std::stoi`), which then replays history from there.
+ * parser (`parseInt`, `Number`, `std::stoi`), which then replays history from there. Each reaches
+ * a server byte for byte (Node's own parser is the witness, in resume.test.ts): a value HTTP
+ * normalises (" 7" arrives as "7", RFC 9110 §5.5) would be no probe.
  */
-const UNPLACEABLE: readonly (readonly [string, string | Buffer])[] = [
+export const UNPLACEABLE: readonly (readonly [string, string | Buffer])[] = [
   ['"sse-conformance-unknown-id"', 'sse-conformance-unknown-id'],
   ['"abc"', 'abc'],
   ['"-1"', '-1'],
   ['"1e3"', '1e3'],
   ['"5abc"', '5abc'],
-  ['" 7"', ' 7'],
   ['"+3"', '+3'],
   ['"0x10"', '0x10'],
   ['255 bytes', '9'.repeat(255)],
@@ -77,30 +79,47 @@ export async function waitForIds(context: Context, count: number): Promise<void>
   await observation.waitUntil(() => idEvents(context).length >= count, Math.max(0, remaining));
 }
 
-/** Ids and resume, the part that opens streams: SSE-M12, S10, S11, S19, S20. Runs while the observation goes on. */
+/** Ids and resume, the part that opens streams: SSE-M12, M15, S10, S11, S19, S20, S24. Runs while the observation goes on. */
 export async function checkResumes(context: Context): Promise<CheckResult[]> {
-  const problem = streamProblem(context);
-  if (problem !== undefined) return (['SSE-M12', 'SSE-S10', 'SSE-S11', 'SSE-S19', 'SSE-S20'] as const).map((id) => notApplicable(id, problem));
+  const ids: RuleId[] = ['SSE-M12', 'SSE-M15', 'SSE-S10', 'SSE-S11', 'SSE-S19', 'SSE-S20', 'SSE-S24'];
+  const problem = streamProblem(context) ?? (context.capacity.slots === 0 ? knownCause(context) : undefined);
+  if (problem !== undefined) return ids.map((id) => notApplicable(id, problem));
   // A second connection watched beside the main one, while the resumes go on. With the main one,
   // at most five streams are open at once: under a browser's six per origin, which servers often
-  // take as their per-client cap.
-  const [across, [m12, s10]] = await Promise.all([
-    // Its first second is left out (a server may replay a little to a fresh connection): three events with ids after it.
-    readStream(context, undefined, { events: 3, counts: (e) => e.hasOwnId && e.lastEventId !== '' && e.atMs > ACROSS_SKIP_MS + 200, forMs: Math.max(4000, context.target.timeoutMs) }),
-    (async () => [await checkAnyLastEventId(context), await checkExactResume(context)] as const)(),
-  ]);
+  // take as their per-client cap; fewer when the server serves fewer.
+  const slots = context.capacity.slots;
+  // Its first second is left out (a server may replay a little to a fresh connection): three events with ids after it.
+  const watchAcross = (): Promise<ReadStream> =>
+    readStream(context, undefined, { events: 3, counts: (e) => e.hasOwnId && e.lastEventId !== '' && e.atMs > ACROSS_SKIP_MS + 200, forMs: Math.max(4000, context.target.timeoutMs) });
+  const resumes = async (): Promise<readonly [Awaited<ReturnType<typeof checkAnyLastEventId>>, readonly CheckResult[]]> => [
+    await checkAnyLastEventId(context, Math.max(1, Math.min(3, slots - 1))),
+    await checkExactResume(context),
+  ];
+  let across: ReadStream;
+  let m12: Awaited<ReturnType<typeof checkAnyLastEventId>>;
+  let exact: readonly CheckResult[];
+  if (slots >= 2) [across, [m12, exact]] = await Promise.all([watchAcross(), resumes()]);
+  else {
+    [m12, exact] = await resumes();
+    across = await watchAcross();
+  }
   const s11 = await checkUnknownResume(context);
-  return [m12.result, s10, s11.result, checkReplayVolume(context, [...m12.reads, ...(s11.read === undefined ? [] : [['an unknown id of the server\'s shape', s11.read] as const])]), checkAcross(context, across)];
+  const unplaced = [...m12.reads, ...(s11.read === undefined ? [] : [['an unknown id of the server\'s shape', s11.read] as const])];
+  return [m12.result, ...exact, ...s11.results, checkReplayVolume(context, unplaced), checkAcross(context, across)];
 }
 
 /**
- * Ids and resume, the part that reads every byte observed: SSE-S09, S08, A02, and the rest of
- * SSE-S20 (did an id sent on another connection move the main stream's ids?). Runs after the
- * observation, with the results of {@link checkResumes}.
+ * Ids and resume, the part that reads every byte observed: SSE-M16, S09, A03, S25, S08, A02, A04,
+ * and the rest of SSE-S20 (did an id sent on another connection move the main stream's ids?).
+ * Runs after the observation, with the results of {@link checkResumes}.
  */
 export function checkIdsAndRetry(context: Context, resumes: readonly CheckResult[]): CheckResult[] {
-  const judged = resumes.map((r) => (r.id === 'SSE-S20' ? judgeShift(context, r) : r));
-  return [...judged, checkIds(context), ...checkRetryHint(context)];
+  const m16 = checkResends(context);
+  // One cause, one report: re-sends into open streams also reach the suite's own probes as old events.
+  const judged = resumes.map((r) =>
+    r.id === 'SSE-S20' ? judgeShift(context, r) : r.id === 'SSE-S19' && r.status === 'fail' && m16.status === 'fail' ? notApplicable('SSE-S19', `not judged: ${r.evidence}, which the re-sends of SSE-M16 explain`) : r,
+  );
+  return [...judged, m16, ...checkIds(context, m16.status === 'fail'), checkEndsWithoutIds(context), ...checkRetryHint(context), checkCursor(context)];
 }
 
 /**
@@ -127,7 +146,7 @@ function judgeShift(context: Context, across: CheckResult): CheckResult {
   return across;
 }
 
-async function checkAnyLastEventId(context: Context): Promise<{ result: CheckResult; reads: (readonly [string, ReadStream])[] }> {
+async function checkAnyLastEventId(context: Context, limit: number): Promise<{ result: CheckResult; reads: (readonly [string, ReadStream])[] }> {
   const known = idEvents(context).at(-1)?.lastEventId;
   const values: (readonly [string, string | Buffer | undefined])[] = [
     ...(known === undefined ? [] : [['a known id', known] as const]),
@@ -135,12 +154,17 @@ async function checkAnyLastEventId(context: Context): Promise<{ result: CheckRes
     ['no Last-Event-ID (a fresh connection)', undefined],
   ];
   // Three at a time: quick, and within a small per-client cap.
-  const reads = await mapLimit(values, 3, async ([, value]) => readStream(context, value, { atLeastMs: BURST_READ_MS }));
+  const reads = await mapLimit(values, limit, async ([, value]) => readStream(context, value, { atLeastMs: BURST_READ_MS }));
   const labelled = values.map(([label], i) => [label, reads[i] as ReadStream] as const);
   // Every stream but the known id's is also judged for a replay burst (SSE-S19), whatever M12 says.
   const unplaced = labelled.filter(([label]) => label !== 'a known id');
   const refused = labelled.find(([, read]) => !isStream(read.record));
-  if (refused !== undefined) return { result: fail('SSE-M12', `Last-Event-ID ${refused[0]} → ${describeAnswer(refused[1].record)}`), reads: unplaced };
+  if (refused !== undefined) {
+    const shown = `Last-Event-ID ${refused[0]} → ${describeAnswer(refused[1].record)}`;
+    // A probe with no answer from a server known to be full, or stalled, is not this rule's failure.
+    const cause = refused[1].record.head === undefined ? knownCause(context) : undefined;
+    return { result: cause === undefined ? fail('SSE-M12', shown) : notApplicable('SSE-M12', `${shown}; ${cause}`), reads: unplaced };
+  }
   const missing = known === undefined ? ' (no id seen, so no known id was tried)' : '';
   return {
     result: pass('SSE-M12', `${values.length - 1} Last-Event-ID values (${values.slice(0, -1).map(([l]) => l).join(', ')}) → 200 streams${missing}`),
@@ -150,29 +174,102 @@ async function checkAnyLastEventId(context: Context): Promise<{ result: CheckRes
 
 const UNSAFE = /[\x00-\x08\x0a-\x1f"():<>?@[\\\]{}\x7f-\uffff]/;
 
-function checkIds(context: Context): CheckResult {
+/** SSE-S09 (unique, never back) and SSE-A03 (short printable ASCII), over every id the observation's connections carried. */
+function checkIds(context: Context, isResent: boolean): CheckResult[] {
   let total = 0;
+  let s09: CheckResult | undefined;
+  let a03: CheckResult | undefined;
   for (const [index, probe] of context.observation.segments.entries()) {
     if (probe.record.head?.status !== 200) continue;
-    const ids = splitLines(probe.record.body)
-      .filter((l) => lineKind(l.text) === 'id')
+    // Ids of events only: an id-only block is a cursor, which may restate the position.
+    const ids = splitBlocks(splitLines(probe.record.body))
+      .filter((b) => b.lines.some((l) => lineKind(l.text) === 'data'))
+      .flatMap((b) => b.lines.filter((l) => lineKind(l.text) === 'id').slice(-1))
       .map((l) => fieldValue(l.text))
       .filter((id) => id !== '' && !id.includes('\0'));
     total += ids.length;
     const where = `on connection ${index + 1}`;
-    const seen = new Set<string>();
     for (const id of ids) {
-      if (Buffer.byteLength(id) > 128) return fail('SSE-S09', `id of ${Buffer.byteLength(id)} bytes ${where}: "${escape(id, 40)}" (over 128 bytes: past what the pending Fetch proposal would spare a preflight)`);
+      if (a03 !== undefined) break;
+      if (Buffer.byteLength(id) > 128) a03 = fail('SSE-A03', `id of ${Buffer.byteLength(id)} bytes ${where}: "${escape(id, 40)}" (over 128 bytes)`);
       const unsafe = UNSAFE.exec(id);
-      if (unsafe !== null) return fail('SSE-S09', `id "${escape(id)}" ${where} holds "${escape(unsafe[0])}", not CORS-safe ASCII`);
-      if (seen.has(id)) return fail('SSE-S09', `id "${escape(id)}" sent twice ${where}`);
-      seen.add(id);
+      if (unsafe !== null) a03 = fail('SSE-A03', `id "${escape(id)}" ${where} holds "${escape(unsafe[0])}", not CORS-safelisted ASCII`);
     }
+    if (s09 !== undefined || isResent) continue;
+    const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (repeated !== undefined) s09 = fail('SSE-S09', `id "${escape(repeated)}" sent twice ${where}`);
     const order = decreasingPair(ids);
-    if (order !== undefined) return fail('SSE-S09', `id "${escape(order[1])}" came after "${escape(order[0])}" ${where}`);
+    if (s09 === undefined && order !== undefined) s09 = fail('SSE-S09', `id "${escape(order[1])}" came after "${escape(order[0])}" ${where}`);
   }
-  if (total === 0) return notApplicable('SSE-S09', `no event carried an id in ${ms(watchedMs(context))}: the stream is not resumable`);
-  return pass('SSE-S09', `${total} ids, unique, ordered, short and ASCII (last "${escape(idEvents(context).at(-1)?.lastEventId ?? '')}")`);
+  if (total === 0) {
+    const why = `no event carried an id in ${ms(watchedMs(context))}: the stream is not resumable`;
+    return [notApplicable('SSE-S09', why), notApplicable('SSE-A03', why)];
+  }
+  const last = escape(idEvents(context).at(-1)?.lastEventId ?? '');
+  return [
+    s09 ?? (isResent ? notApplicable('SSE-S09', 'not judged: the server re-sent events with their ids (SSE-M16)') : pass('SSE-S09', `${total} ids, unique, none going back (last "${last}")`)),
+    a03 ?? pass('SSE-A03', `${total} ids, short and ASCII (last "${last}")`),
+  ];
+}
+
+/**
+ * SSE-M16: events the main stream already had (same type and data, whatever their id: a re-send
+ * may be numbered afresh) that arrive again right after another connection got its head, more
+ * than the stream repeats itself at other times (a server cycling a few messages repeats always).
+ */
+function checkResends(context: Context): CheckResult {
+  const { events } = context.observation;
+  if (events.length === 0) return notApplicable('SSE-M16', `the main stream carried no event in ${ms(watchedMs(context))}`);
+  if (context.opened.length === 0) return notApplicable('SSE-M16', 'no other connection was opened while the main stream was watched');
+  const seen = new Set<string>();
+  const repeats: SeenEvent[] = [];
+  for (const e of events) {
+    const key = `${e.segment}\n${e.type}\n${e.data}`;
+    if (seen.has(key)) repeats.push(e);
+    seen.add(key);
+  }
+  const isAfterOpening = (t: number): boolean => context.opened.some((at) => t >= at && t <= at + BURST_MS);
+  // The stream's own pace of repeats, away from the moments another connection opened.
+  const start = events[0]?.at ?? 0;
+  const span = (events.at(-1)?.at ?? start) - start;
+  const covered = Math.min(span, context.opened.length * BURST_MS);
+  const usual = repeats.filter((e) => !isAfterOpening(e.at)).length / Math.max(BURST_MS, span - covered);
+  for (const at of context.opened) {
+    const again = repeats.filter((e) => e.at >= at && e.at <= at + BURST_MS);
+    if (again.length >= 2 && again.length > 4 * usual * BURST_MS + 1) {
+      const first = again[0] as SeenEvent;
+      return fail('SSE-M16', `${again.length} events the main stream already had came again within ${ms(BURST_MS)} of another connection's answer (first: "${escape(first.data, 30)}"${first.hasOwnId ? `, now with id "${escape(first.lastEventId, 20)}"` : ''})`);
+    }
+  }
+  return pass('SSE-M16', `${context.opened.length} other connections opened; the main stream got no burst of old events after any`);
+}
+
+/** SSE-S25: a stream that ends while watched, and whose events carry no ids, loses what happens during each reconnect. */
+function checkEndsWithoutIds(context: Context): CheckResult {
+  const ended = context.observation.segments.filter((p) => isStream(p.record) && !isOpenToTheEnd(p.record));
+  if (ended.length === 0) return notApplicable('SSE-S25', 'the stream stayed open while watched');
+  const { events } = context.observation;
+  if (events.length === 0) return notApplicable('SSE-S25', `the stream ended ${ended.length} time${ended.length === 1 ? '' : 's'} with no event`);
+  if (idEvents(context).length > 0) return pass('SSE-S25', `the stream ended ${ended.length} time${ended.length === 1 ? '' : 's'}; its events carry ids, so each reconnect resumes`);
+  return fail('SSE-S25', `the stream ended ${ended.length} time${ended.length === 1 ? '' : 's'} in ${ms(watchedMs(context))} and its ${events.length} events carry no id: each reconnect starts afresh, and what happened while the client waited is lost`);
+}
+
+/**
+ * SSE-A04: the first connection, opened without Last-Event-ID, names its position (an id-only
+ * block) before its first event. A resumed connection needs none: the client holds its id.
+ */
+function checkCursor(context: Context): CheckResult {
+  const { record } = context.observation.first;
+  const blocks = isStream(record) ? splitBlocks(splitLines(record.body)).filter((b) => b.isEnded) : [];
+  const kinds = blocks.map((b) => new Set(b.lines.map((l) => lineKind(l.text))));
+  const firstEvent = kinds.findIndex((k) => k.has('data'));
+  const cursor = kinds.findIndex((k) => k.has('id') && !k.has('data'));
+  if (!kinds.some((k) => k.has('id'))) return notApplicable('SSE-A04', `the first connection carried no id in ${ms(watchedMs(context))}`);
+  if (cursor === -1 || (firstEvent !== -1 && cursor > firstEvent)) {
+    return fail('SSE-A04', 'the first event came before any id-only block: a client that drops before it reconnects without Last-Event-ID');
+  }
+  const line = blocks[cursor]?.lines.find((l) => lineKind(l.text) === 'id');
+  return pass('SSE-A04', `"${escape(line?.text ?? '', 50)}" (id-only) before the first event`);
 }
 
 function watchedMs(context: Context): number {
@@ -191,7 +288,14 @@ function decreasingPair(ids: readonly string[]): [string, string] | undefined {
 }
 
 /** What the first event with an id on a resumed stream says about the resume from `x`. */
-type ResumeVerdict = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly text: string };
+type ResumeVerdict = {
+  readonly ok: boolean;
+  readonly text: string;
+  /** The resumed stream stayed open with no event while the main stream got some (SSE-M15). */
+  readonly isSilent?: boolean;
+  /** Why the resume could not be judged (no answer from a server known to be full, or stalled). */
+  readonly unjudged?: string;
+};
 
 async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdict> {
   const label = `Last-Event-ID "${escape(x.lastEventId, 40)}"`;
@@ -202,10 +306,23 @@ async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdic
     await new Promise((resolve) => setTimeout(resolve, 500));
     read = await readStream(context, x.lastEventId, options);
   }
-  if (!isStream(read.record)) return { ok: false, text: `${label} → ${describeAnswer(read.record)}` };
+  if (!isStream(read.record)) {
+    const cause = read.record.head === undefined ? knownCause(context) : undefined;
+    return { ok: false, text: `${label} → ${describeAnswer(read.record)}`, ...(cause === undefined ? {} : { unjudged: cause }) };
+  }
   const resumed = read.events.filter((e) => !isGreeting(context, e) && (e.hasOwnId || !context.observation.events.some((o) => o.type === e.type)));
   const first = resumed[0];
-  if (first === undefined) return { ok: false, text: `after ${label}, ${noEvent(read.record)}` };
+  if (first === undefined) {
+    const text = `after ${label}, ${noEvent(read.record)}`;
+    const live = liveDuring(context, read);
+    if (isOpenToTheEnd(read.record)) {
+      return live > 0
+        ? { ok: false, isSilent: true, text: `${text}, while the main stream got ${live} event${live === 1 ? '' : 's'}` }
+        : { ok: false, text, unjudged: `not judged: ${text}, and the main stream got none either` };
+    }
+    const cause = knownCause(context);
+    return cause === undefined ? { ok: false, text } : { ok: false, text, unjudged: `${text}; ${cause}` };
+  }
   let list = idEvents(context);
   let at = list.findIndex((e) => e.lastEventId === first.lastEventId);
   if (at === -1 && first.hasOwnId && first.lastEventId !== '') {
@@ -264,10 +381,12 @@ async function judgeResume(context: Context, x: SeenEvent): Promise<ResumeVerdic
   return { ok: true, text: `after "${escape(x.lastEventId, 30)}" came "${escape(first.lastEventId, 30)}"${resumed.length > 1 ? ` and ${resumed.length - 1} more in order` : ''}` };
 }
 
-async function checkExactResume(context: Context): Promise<CheckResult> {
+/** SSE-M15 and SSE-S10: resumes from two ids the main stream carried. */
+async function checkExactResume(context: Context): Promise<CheckResult[]> {
   const list = idEvents(context);
   if (list.length < 2) {
-    return notApplicable('SSE-S10', list.length === 0 ? `no event carried an id in ${ms(watchedMs(context))}` : 'only one event carried an id: no next event to resume to');
+    const why = list.length === 0 ? `no event carried an id in ${ms(watchedMs(context))}` : 'only one event carried an id: no next event to resume to';
+    return [notApplicable('SSE-M15', why), notApplicable('SSE-S10', why)];
   }
   // Two different ids: the one before the newest, and an older one, so a server that always
   // answers with its newest events cannot pass by chance.
@@ -276,34 +395,71 @@ async function checkExactResume(context: Context): Promise<CheckResult> {
   const targets = early === late ? [late] : [early, late];
   const verdicts: ResumeVerdict[] = [];
   for (const x of targets) verdicts.push(await judgeResume(context, x));
+  const silent = verdicts.find((v) => v.isSilent === true);
+  // One cause, one report: a resumed stream that stays silent is SSE-M15's; exactness cannot be judged then.
+  if (silent !== undefined) return [fail('SSE-M15', silent.text), notApplicable('SSE-S10', 'not judged: the resumed stream carried no event (SSE-M15)')];
+  const unjudged = verdicts.find((v) => v.unjudged !== undefined);
+  if (unjudged !== undefined) return [notApplicable('SSE-M15', unjudged.unjudged as string), notApplicable('SSE-S10', unjudged.unjudged as string)];
+  const m15 = pass('SSE-M15', `${verdicts.length} resumed stream${verdicts.length === 1 ? '' : 's'}: none stayed open without an event`);
   const bad = verdicts.find((v) => !v.ok);
-  if (bad !== undefined) return fail('SSE-S10', bad.text);
-  return pass('SSE-S10', verdicts.map((v) => v.text).join('; '));
+  if (bad !== undefined) return [m15, fail('SSE-S10', bad.text)];
+  return [m15, pass('SSE-S10', verdicts.map((v) => v.text).join('; '))];
 }
 
-async function checkUnknownResume(context: Context): Promise<{ result: CheckResult; read: ReadStream | undefined }> {
+/** Events with ids the main stream got while a read stream was open. */
+function liveDuring(context: Context, read: ReadStream): number {
+  const from = read.openedAt + (read.record.headAtMs ?? 0);
+  const to = read.openedAt + (read.record.endAtMs ?? 0);
+  return context.observation.events.filter((e) => e.at >= from && e.at <= to && !(e.hasOwnId && e.lastEventId === '')).length;
+}
+
+/** Whether a read stream was still open when the suite closed it. */
+const isOpenToTheEnd = (record: ProbeRecord): boolean => record.end === 'stopped' || record.end === 'timeout';
+
+/** SSE-S11 and SSE-S24: a Last-Event-ID of the server's own shape, ahead of every id it sent. */
+async function checkUnknownResume(context: Context): Promise<{ results: CheckResult[]; read: ReadStream | undefined }> {
   const ids = idEvents(context).map((e) => e.lastEventId);
   const latest = ids.at(-1);
-  if (latest === undefined) return { result: notApplicable('SSE-S11', `no event carried an id in ${ms(watchedMs(context))}`), read: undefined };
+  if (latest === undefined) {
+    const why = `no event carried an id in ${ms(watchedMs(context))}`;
+    return { results: [notApplicable('SSE-S11', why), notApplicable('SSE-S24', why)], read: undefined };
+  }
   // Past the largest number of the latest id's shape: a greeting's small id must not make it "old".
   const shape = ids
     .map(idNumber)
     .filter((n): n is { prefix: string; n: bigint } => n !== undefined && n.prefix === idNumber(latest)?.prefix)
     .reduce<{ prefix: string; n: bigint } | undefined>((max, n) => (max === undefined || n.n > max.n ? n : max), undefined);
-  // An id of the server's own shape, far ahead of anything it has sent: known to nobody.
+  // An id of the server's own shape, far ahead of anything it has sent: what a client holds after a restart.
   const future = shape === undefined ? `${latest}-sse-conformance-unknown` : `${shape.prefix}${shape.n + 1_000_000n}`;
   context.unknownIdsSent.push({ id: future, at: performance.now() });
   const read = await readStream(context, future, { events: 1, counts: (e) => !isGreeting(context, e), atLeastMs: BURST_READ_MS });
   const { record, events } = read;
-  if (!isStream(record)) return { result: fail('SSE-S11', `Last-Event-ID "${escape(future)}" → ${describeAnswer(record)}`), read };
+  const label = `Last-Event-ID "${escape(future, 40)}" (ahead of every id sent)`;
+  if (!isStream(record)) {
+    const cause = record.head === undefined ? knownCause(context) : undefined;
+    const shown = `${label} → ${describeAnswer(record)}`;
+    // A refusal is SSE-M12's to report; here it leaves nothing to judge.
+    return { results: [cause === undefined ? fail('SSE-S11', shown) : notApplicable('SSE-S11', `${shown}; ${cause}`), notApplicable('SSE-S24', `${shown} (see SSE-M12)`)], read };
+  }
   const first = events.find((e) => !isGreeting(context, e));
+  if (first === undefined) {
+    const live = liveDuring(context, read);
+    const text = `after ${label}, ${noEvent(record)}`;
+    if (isOpenToTheEnd(record) && live > 0) {
+      return {
+        results: [notApplicable('SSE-S11', 'not judged: no event came at all (SSE-S24)'), fail('SSE-S24', `${text}, while the main stream got ${live}: silence until the server's counter passes the id`)],
+        read,
+      };
+    }
+    return { results: [fail('SSE-S11', text), notApplicable('SSE-S24', `not judged: ${text}, and the main stream got none either`)], read };
+  }
+  const s24 = pass('SSE-S24', `after ${label}, ${first.type} "${escape(first.data, 40)}" came after ${ms(first.atMs - (record.headAtMs ?? 0))}`);
   const ordinary = new Set(context.observation.events.map((e) => e.type));
   ordinary.add('message');
-  if (first === undefined) return { result: fail('SSE-S11', `after unknown id "${escape(future, 40)}", ${noEvent(record)}`), read };
   if (ordinary.has(first.type)) {
-    return { result: fail('SSE-S11', `after unknown id "${escape(future, 40)}" the stream went on with no notice: first event ${first.type} "${escape(first.data, 40)}"`), read };
+    return { results: [fail('SSE-S11', `after unknown id "${escape(future, 40)}" the stream went on with no notice: first event ${first.type} "${escape(first.data, 40)}"`), s24], read };
   }
-  return { result: pass('SSE-S11', `unknown id "${escape(future, 40)}" → event: ${first.type}, data "${escape(first.data, 50)}"`), read };
+  return { results: [pass('SSE-S11', `unknown id "${escape(future, 40)}" → event: ${first.type}, data "${escape(first.data, 50)}"`), s24], read };
 }
 
 /** Why a resumed stream showed no event: it ended (a refusal?) or stayed quiet. */
@@ -318,7 +474,7 @@ function noEvent(record: ProbeRecord): string {
  * main stream had received before this stream was opened (same id, type and data), or, for ids of
  * the form `<prefix><number>`, an ordinary event numbered at or below the main stream's head then.
  */
-function countOld(context: Context, read: ReadStream): { old: number; firstOld: string } {
+function countOld(context: Context, read: ReadStream): { old: number; firstOld: string; withIds: number } {
   const before = context.observation.events.filter((e) => e.at < read.openedAt);
   const keys = new Set(before.filter((e) => e.hasOwnId).map((e) => `${e.lastEventId}\n${e.type}\n${e.data}`));
   const ordinary = new Set(before.map((e) => e.type));
@@ -332,6 +488,7 @@ function countOld(context: Context, read: ReadStream): { old: number; firstOld: 
   for (const e of before) counts.set(`${e.type}\n${e.data}`, (counts.get(`${e.type}\n${e.data}`) ?? 0) + 1);
   const headAt = read.record.headAtMs ?? 0;
   let old = 0;
+  let withIds = 0;
   let firstOld = '';
   for (const e of read.events) {
     if (e.atMs > headAt + BURST_MS || isGreeting(context, e)) continue;
@@ -343,10 +500,11 @@ function countOld(context: Context, read: ReadStream): { old: number; firstOld: 
       (!e.hasOwnId && counts.get(`${e.type}\n${e.data}`) === 1);
     if (isOld) {
       old++;
+      if (e.hasOwnId && e.lastEventId !== '') withIds++;
       if (firstOld === '') firstOld = e.hasOwnId ? `"${escape(e.lastEventId, 30)}"` : `"${escape(e.data, 30)}"`;
     }
   }
-  return { old, firstOld };
+  return { old, firstOld, withIds };
 }
 
 /** The main stream's events per millisecond, once it has been watched for a while. */
@@ -359,21 +517,33 @@ function liveRate(context: Context): number | undefined {
 function checkReplayVolume(context: Context, reads: readonly (readonly [string, ReadStream])[]): CheckResult {
   if (context.observation.events.length === 0) return notApplicable('SSE-S19', `the main stream carried no event in ${ms(watchedMs(context))}: nothing to tell old from new`);
   const rate = liveRate(context);
+  const isFresh = (label: string): boolean => label.startsWith('no Last-Event-ID');
+  // History given to a fresh connection with ids is a page's first view: its reconnects carry
+  // Last-Event-ID and never come this way again. Without ids, every reconnect gets it again. An
+  // id the server cannot place may get what a fresh connection gets, and no more.
+  const fresh = reads.find(([label, read]) => isFresh(label) && isStream(read.record));
+  const freshOld = fresh === undefined ? undefined : countOld(context, fresh[1]);
+  const allowance = freshOld !== undefined && freshOld.withIds === freshOld.old ? freshOld.old : 0;
   for (const [label, read] of reads) {
     if (!isStream(read.record)) continue;
-    const how = label.startsWith('no Last-Event-ID') ? 'a fresh connection' : `Last-Event-ID ${label}`;
-    const { old, firstOld } = countOld(context, read);
-    if (old >= 2) return fail('SSE-S19', `${how} → ${old} old events within ${ms(BURST_MS)} of the head (from ${firstOld}): a replay the client did not ask for`);
+    const how = isFresh(label) ? 'a fresh connection' : `Last-Event-ID ${label}`;
+    const { old, firstOld, withIds } = countOld(context, read);
+    if (isFresh(label) && old >= 2 && withIds === old) continue;
+    if (old >= 2 && old > allowance + 1) {
+      const why = isFresh(label) ? ', without ids: every reconnect gets them again' : allowance === 0 ? ': a replay the client did not ask for' : `, where a fresh connection gets ${allowance}: a replay the client did not ask for`;
+      return fail('SSE-S19', `${how} → ${old} old events within ${ms(BURST_MS)} of the head (from ${firstOld})${why}`);
+    }
     // Events that cannot be told apart (no id, the same data): their number against the live rate.
     const headAt = read.record.headAtMs ?? 0;
     const early = read.events.filter((e) => e.atMs <= headAt + BURST_MS && !isGreeting(context, e)).length;
-    if (rate !== undefined && early >= 5 && early > 4 * rate * BURST_MS + 2) {
+    if (allowance === 0 && rate !== undefined && early >= 5 && early > 4 * rate * BURST_MS + 2) {
       return fail('SSE-S19', `${how} → ${early} events within ${ms(BURST_MS)} of the head, where the main stream gets ${(rate * 1000).toFixed(1)} a second: a replay burst`);
     }
   }
   const streams = reads.filter(([, read]) => isStream(read.record)).length;
   if (streams === 0) return notApplicable('SSE-S19', 'no resumed or fresh stream was served to judge');
-  return pass('SSE-S19', `${streams} streams (a fresh one, unknown and malformed ids) → no burst of old events`);
+  const history = allowance < 2 ? '' : `; a fresh connection gets ${allowance} recent events with ids (a first view: its reconnects resume by id), and no id gets more`;
+  return pass('SSE-S19', `${streams} streams (a fresh one, unknown and malformed ids) → no burst of old events${history}`);
 }
 
 /**
@@ -433,10 +603,6 @@ function checkRetryHint(context: Context): CheckResult[] {
     if (early === undefined) {
       const what = events.length === 0 ? `in ${record.body.length} bytes` : 'before or with the first event';
       s08 = fail('SSE-S08', `no retry: hint ${what} ${where}`);
-      break;
-    }
-    if (early.value < 1000) {
-      s08 = fail('SSE-S08', `retry: ${early.value} ${where} (below 1000 ms: a reconnect storm)`);
       break;
     }
     values.push(early.value);

@@ -1,19 +1,18 @@
 import { headerValue, headerValues } from '../framing.js';
 import { TIMED_CASES } from '../round-trips.js';
-import { Probe } from '../probe.js';
+import { Probe, type ProbeRecord } from '../probe.js';
 import { hasHead, isStream, mediaType, openStream } from '../session.js';
 import { escape } from '../wire.js';
-import type { Context } from './context.js';
-import { acceptedTrips } from './context.js';
+import { acceptedTrips, knownCause, type Context } from './context.js';
 import { checkHttp2, HTTP2_RULES } from './http2.js';
 import type { RuleId } from '../rules.js';
-import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
-import { streamProblem } from './streams.js';
+import { fail, isBeyond, marginOf, ms, notApplicable, pass, type CheckResult } from './result.js';
+import { describeAnswer, mapLimit, streamProblem, tracked } from './streams.js';
 
-const RULES_HERE: readonly RuleId[] = ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-M10', 'SSE-M13', 'SSE-S04', 'SSE-A01', 'SSE-S05', 'SSE-S06', 'SSE-S15'];
+const RULES_HERE: readonly RuleId[] = ['SSE-M01', 'SSE-M02', 'SSE-M09', 'SSE-S22', 'SSE-M10', 'SSE-M13', 'SSE-S23', 'SSE-S04', 'SSE-A01', 'SSE-S05', 'SSE-S06', 'SSE-S15'];
 
 /**
- * Status and headers: SSE-M01, M02, M09, M10, M13, S04, A01, S05, S06, S15, and the HTTP/2 rules
+ * Status and headers: SSE-M01, M02, M09, S22, M10, M13, S23, S04, A01, S05, S06, S15, and the HTTP/2 rules
  * M11, M14, S17. Reads the first connection of the observation and opens a few short probes of its own.
  */
 export async function checkStatusAndHeaders(context: Context): Promise<CheckResult[]> {
@@ -38,8 +37,10 @@ export async function checkStatusAndHeaders(context: Context): Promise<CheckResu
       ? pass('SSE-M02', `Content-Type: ${contentType ?? ''}`)
       : fail('SSE-M02', contentType === undefined ? 'no Content-Type header' : `Content-Type: ${contentType}`),
   );
-  results.push(checkStreaming(context), checkEncoding(context));
-  results.push(await checkCors(context));
+  const length = headerValue(head.headers, 'content-length');
+  results.push(checkStreaming(context), length === undefined ? pass('SSE-S22', `no Content-Length, ${record.framing ?? ''} body`) : fail('SSE-S22', `Content-Length: ${length} on an open-ended stream`));
+  results.push(checkEncoding(context));
+  results.push(...(await checkCors(context)));
   const cacheControl = headerValues(head.headers, 'cache-control').join(', ');
   const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
   const hasNoCache = directives.includes('no-cache') || directives.includes('no-store');
@@ -63,13 +64,12 @@ export async function checkStatusAndHeaders(context: Context): Promise<CheckResu
 
 function checkStreaming(context: Context): CheckResult {
   const record = context.observation.first.record;
-  const length = headerValue(record.head?.headers ?? [], 'content-length');
-  if (length !== undefined) return fail('SSE-M09', `Content-Length: ${length} on an open-ended stream`);
-  if (context.roundTrips === undefined) return pass('SSE-M09', `no Content-Length, ${record.framing ?? ''} body; delivery not timed (no --publish)`);
+  // Without a publish the suite cannot know when an event was sent, so it cannot time delivery.
+  if (context.roundTrips === undefined) return notApplicable('SSE-M09', 'delivery not timed: needs --publish <url> to time an event from its publish');
   if (headerValue(record.head?.headers ?? [], 'content-encoding') !== undefined) {
-    return pass('SSE-M09', 'no Content-Length; delivery timing judged under SSE-M10 (compressed body)');
+    return notApplicable('SSE-M09', 'the body is compressed: delivery is timed under SSE-M10');
   }
-  return judgeLatency('SSE-M09', context, 'no Content-Length');
+  return judgeLatency('SSE-M09', context, `${record.framing ?? ''} body`);
 }
 
 function checkEncoding(context: Context): CheckResult {
@@ -87,26 +87,26 @@ function judgeLatency(id: 'SSE-M09' | 'SSE-M10', context: Context, prefix: strin
   if (missing.length > 0) return fail(id, `${prefix}; ${missing.length}/${trips.length} published events never arrived within ${ms(context.target.timeoutMs)}`);
   const worst = Math.max(...trips.map((t) => t.latencyMs as number));
   const bound = context.target.latencyMaxMs;
-  return worst <= bound
+  return !isBeyond(worst, bound)
     ? pass(id, `${prefix}; ${trips.length} published events arrived within ${ms(worst)}`)
-    : fail(id, `${prefix}; a published event arrived ${ms(worst)} after its publish (bound ${ms(bound)})`);
+    : fail(id, `${prefix}; a published event arrived ${ms(worst)} after its publish (bound ${ms(bound)}, margin ${ms(marginOf(bound))})`);
 }
 
 async function checkAccept(context: Context): Promise<CheckResult> {
-  const problem = streamProblem(context);
+  const problem = streamProblem(context) ?? (context.capacity.slots === 0 ? knownCause(context) : undefined);
   if (problem !== undefined) return notApplicable('SSE-S15', problem);
   const seen: string[] = [];
   const accepts = ['*/*', null] as const;
-  const records = await Promise.all(
-    accepts.map(async (accept) => {
-      const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [], accept);
-      await probe.waitFor(hasHead, context.answerWaitMs);
-      return probe.close();
-    }),
-  );
+  const records = await mapLimit(accepts, Math.min(2, context.capacity.slots), async (accept) => {
+    const probe = tracked(context, openStream(context.target, context.observation.url, context.answerWaitMs, [], accept));
+    await probe.waitFor(hasHead, context.answerWaitMs);
+    return probe.close();
+  });
   for (const [index, record] of records.entries()) {
     const accept = accepts[index];
     const label = accept === null ? 'no Accept' : `Accept: ${accept ?? ''}`;
+    const cause = record.head === undefined ? knownCause(context) : undefined;
+    if (cause !== undefined) return notApplicable('SSE-S15', `${label}: no answer, ${cause}`);
     if (!isStream(record)) {
       const answer = record.head === undefined ? `no answer (${record.end ?? ''})` : `${record.head.status} ${mediaType(record) || 'no Content-Type'}`;
       return fail('SSE-S15', `${label} → ${answer}`);
@@ -119,25 +119,46 @@ async function checkAccept(context: Context): Promise<CheckResult> {
 /** An origin no server allows: `.invalid` never resolves (RFC 2606 §2). */
 const FOREIGN_ORIGIN = 'https://sse-conformance.invalid';
 
-async function streamCorsHeaders(context: Context, origin: string): Promise<readonly (readonly [string, string])[]> {
-  const probe = openStream(context.target, context.observation.url, context.answerWaitMs, [['Origin', origin]]);
+async function streamCors(context: Context, origin: string): Promise<ProbeRecord> {
+  const probe = tracked(context, openStream(context.target, context.observation.url, context.answerWaitMs, [['Origin', origin]]));
   await probe.waitFor(hasHead, context.answerWaitMs);
-  return (await probe.close()).head?.headers ?? [];
+  return probe.close();
 }
 
-async function allowOriginFor(context: Context, origin: string): Promise<string | undefined> {
-  return headerValue(await streamCorsHeaders(context, origin), 'access-control-allow-origin');
-}
-
-async function checkCors(context: Context): Promise<CheckResult> {
+async function checkCors(context: Context): Promise<CheckResult[]> {
   const origin = context.target.origin;
-  if (origin === undefined) return notApplicable('SSE-M13', 'needs --origin <an origin the server allows>');
-  const headers = await streamCorsHeaders(context, origin);
+  const why = origin === undefined ? 'needs --origin <an origin the server allows>' : context.capacity.slots === 0 ? knownCause(context) : undefined;
+  if (why !== undefined || origin === undefined) return [notApplicable('SSE-M13', why ?? ''), notApplicable('SSE-S23', why ?? '')];
+  const [m13, s23] = await Promise.all([checkAllowOrigin(context, origin), checkPreflight(context, origin)]);
+  return [m13, s23];
+}
+
+/** A CORS verdict, unless its probe got no answer from a server with a known cause (full, or stalled). */
+function unlessStalled(context: Context, record: ProbeRecord, verdict: CheckResult): CheckResult {
+  const cause = record.head === undefined ? knownCause(context) : undefined;
+  return cause === undefined ? verdict : notApplicable(verdict.id, `${verdict.evidence}; ${cause}`);
+}
+
+async function checkAllowOrigin(context: Context, origin: string): Promise<CheckResult> {
+  const record = await streamCors(context, origin);
+  const headers = record.head?.headers ?? [];
   const allowOrigin = headerValue(headers, 'access-control-allow-origin');
   const credentials = headerValue(headers, 'access-control-allow-credentials');
-  if (allowOrigin === undefined) return fail('SSE-M13', `GET with Origin: ${origin} → no Access-Control-Allow-Origin`);
+  if (allowOrigin === undefined) return unlessStalled(context, record, fail('SSE-M13', `GET with Origin: ${origin} → ${record.head === undefined ? describeAnswer(record) : 'no Access-Control-Allow-Origin'}`));
   if (allowOrigin === '*' && credentials?.toLowerCase() === 'true') return fail('SSE-M13', 'Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true');
   if (allowOrigin !== '*' && allowOrigin !== origin) return fail('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin} for Origin: ${origin}`);
+  const foreign = headerValue((await streamCors(context, FOREIGN_ORIGIN)).head?.headers ?? [], 'access-control-allow-origin');
+  // [Fetch §3.2] `*` is a deliberate "public to every site" answer (without credentials, checked
+  // above); echoing whatever Origin arrives is an allow-list that allows everything, and with
+  // credentials it hands a user's stream to any site.
+  if (foreign !== undefined && foreign !== '*' && foreign !== origin) {
+    return fail('SSE-M13', `GET with Origin: ${FOREIGN_ORIGIN} (not allowed) → Access-Control-Allow-Origin: ${escape(foreign)}: the server echoes any origin`);
+  }
+  return pass('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin}; Origin: ${FOREIGN_ORIGIN} → ${foreign === undefined ? 'no Access-Control-Allow-Origin' : `Access-Control-Allow-Origin: ${foreign}`}`);
+}
+
+/** SSE-S23: the preflight a fetch()-based client sends before it resumes cross-origin with its own Last-Event-ID. */
+async function checkPreflight(context: Context, origin: string): Promise<CheckResult> {
   const preflight = new Probe({
     url: context.observation.url,
     method: 'OPTIONS',
@@ -152,17 +173,10 @@ async function checkCors(context: Context): Promise<CheckResult> {
   });
   const answer = await preflight.done;
   const status = answer.head?.status;
-  const allowHeaders = (headerValue(answer.head?.headers ?? [], 'access-control-allow-headers') ?? '').toLowerCase().split(',').map((h) => h.trim());
+  const headers = answer.head?.headers ?? [];
+  const credentials = headerValue(headers, 'access-control-allow-credentials');
+  const allowHeaders = (headerValue(headers, 'access-control-allow-headers') ?? '').toLowerCase().split(',').map((h) => h.trim());
   const isAllowed = allowHeaders.includes('last-event-id') || (allowHeaders.includes('*') && credentials?.toLowerCase() !== 'true');
-  if (status === undefined || status < 200 || status >= 300 || !isAllowed) {
-    return fail('SSE-M13', `preflight for last-event-id → ${status ?? answer.end ?? ''}, Access-Control-Allow-Headers: ${escape(allowHeaders.join(', '))}`);
-  }
-  const foreign = await allowOriginFor(context, FOREIGN_ORIGIN);
-  // [Fetch §3.2] `*` is a deliberate "public to every site" answer (without credentials, checked
-  // above); echoing whatever Origin arrives is an allow-list that allows everything, and with
-  // credentials it hands a user's stream to any site.
-  if (foreign !== undefined && foreign !== '*' && foreign !== origin) {
-    return fail('SSE-M13', `GET with Origin: ${FOREIGN_ORIGIN} (not allowed) → Access-Control-Allow-Origin: ${escape(foreign)}: the server echoes any origin`);
-  }
-  return pass('SSE-M13', `Access-Control-Allow-Origin: ${allowOrigin}; preflight allows last-event-id; Origin: ${FOREIGN_ORIGIN} → ${foreign === undefined ? 'no Access-Control-Allow-Origin' : `Access-Control-Allow-Origin: ${foreign}`}`);
+  const shown = `preflight for last-event-id → ${status ?? answer.end ?? ''}, Access-Control-Allow-Headers: ${escape(allowHeaders.join(', '))}`;
+  return status === undefined || status < 200 || status >= 300 || !isAllowed ? unlessStalled(context, answer, fail('SSE-S23', shown)) : pass('SSE-S23', shown);
 }

@@ -1,4 +1,4 @@
-import type { ProbeRecord } from '../probe.js';
+import type { Probe, ProbeRecord } from '../probe.js';
 import { hasHead, isStream, openStream, publish } from '../session.js';
 import { parseTimed, type TimedEvent } from '../wire.js';
 import type { Context } from './context.js';
@@ -35,7 +35,7 @@ export async function readStream(context: Context, lastEventId: string | Buffer 
   const forMs = options.forMs ?? target.timeoutMs;
   const extra: [string, string | Buffer][] = lastEventId === undefined ? [] : [['Last-Event-ID', lastEventId]];
   const openedAt = performance.now();
-  const probe = openStream(target, context.observation.url, context.answerWaitMs + forMs + (options.atLeastMs ?? 0), extra);
+  const probe = tracked(context, openStream(target, context.observation.url, context.answerWaitMs + forMs + (options.atLeastMs ?? 0), extra));
   await probe.waitFor(hasHead, context.answerWaitMs);
   if (isStream(probe.record)) {
     const headAt = performance.now();
@@ -55,6 +55,12 @@ export async function readStream(context: Context, lastEventId: string | Buffer 
   return { record, events: parseTimed(record.body, record.arrivals).events, openedAt };
 }
 
+/** Notes when a connection the checks opened gets its head: SSE-M16 looks at the main stream right after. */
+export function tracked(context: Context, probe: Probe): Probe {
+  void probe.waitFor(hasHead, context.answerWaitMs).then((hasIt) => hasIt && context.opened.push(performance.now()));
+  return probe;
+}
+
 /**
  * Why rules that need a working stream cannot apply to this target, or undefined when its first
  * connection answered 200 with text/event-stream.
@@ -63,6 +69,23 @@ export function streamProblem(context: Context): string | undefined {
   const record = context.observation.first.record;
   if (isStream(record)) return undefined;
   return `the stream answers ${describeAnswer(record)}, not a 200 event stream (SSE-M01, SSE-M02)`;
+}
+
+/**
+ * Whether the server still serves a fresh stream after a probe; when it does not, the run
+ * remembers what it did last (`context.stalled`), so later probes with no answer are not blamed.
+ *
+ * @param after - what the suite did last, for the evidence ("HEAD")
+ * @returns whether a stream was served
+ */
+export async function isStillServing(context: Context, after: string): Promise<boolean> {
+  if (context.stalled !== undefined || context.capacity.slots === 0 || streamProblem(context) !== undefined) return true;
+  const probe = tracked(context, openStream(context.target, context.observation.url, context.answerWaitMs));
+  await probe.waitFor(hasHead, context.answerWaitMs);
+  const record = await probe.close();
+  if (record.head !== undefined) return true;
+  context.stalled = `the server stopped answering after ${after} (a fresh stream got ${describeAnswer(record)})`;
+  return false;
 }
 
 /** Runs `work` over `items`, at most `limit` at a time; results keep the order of `items`. */
