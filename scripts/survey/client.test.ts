@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { formatLog, judgeLog, startRelay, type ClientLog } from './client.js';
+import { formatLog, judgeEnds, judgeLog, startRelay, type ClientLog } from './client.js';
 
 type Entry = ClientLog['entries'][number];
 const ev = (atMs: number, lastEventId: string, data: string, type = 'tick'): Entry => ({ atMs, kind: 'event', text: '', type, data, lastEventId });
@@ -29,8 +29,32 @@ describe('judgeLog', () => {
     assert.equal(judgeLog({ gaveUp: false, entries: [open(0), ev(1, '1', 'x')] }).verdict, 'n/a');
   });
 
+  it('judges no resume on a stream without ids: what a cut costs it is its design, not a resume defect', () => {
+    const noIds = [open(0), ev(1, '', 'tick 1'), ev(2, '', 'tick 2'), ev(3, '', 'tick 3'), cut(3), open(9), ev(10, '', 'tick 9')];
+    assert.deepEqual(judgeLog({ gaveUp: false, entries: noIds }), { verdict: 'n/a', why: 'the stream carries no ids: a reconnecting client has nothing to resume from' });
+  });
+
   it('formats a log one line per entry', () => {
     assert.equal(formatLog({ gaveUp: false, entries: [open(0), ev(12, '1', 'x')] }), '+0ms     open\n+12ms    event tick id="1" data="x"');
+  });
+});
+
+describe('judgeEnds', () => {
+  it('sees the events lost across each end the server made, and whether the stream carried ids', () => {
+    const ends = judgeEnds({ gaveUp: false, entries: [open(0), ev(1, '', 'tick 2'), open(3000), ev(3500, '', 'tick 6'), open(7000), ev(7500, '', 'tick 10')] });
+    assert.deepEqual(ends, {
+      verdict: 'gap',
+      why: 'the server ended the stream 2 times in the watch; its events carried no ids; across the reconnects the counter in the data went 2 then 6, 6 then 10: the events between were lost',
+      ends: 2,
+      ids: false,
+    });
+    assert.equal(judgeEnds({ gaveUp: false, entries: [open(0), ev(1, '1', 'tick 1'), open(3000), ev(3001, '2', 'tick 2'), ev(4000, '3', 'tick 3')] }).verdict, 'ok');
+  });
+
+  it('gives n/a to a stream the server kept open, one without a counter, and a client that gave up', () => {
+    assert.match(judgeEnds({ gaveUp: false, entries: [open(0), ev(1, '', 'tick 1'), ev(2, '', 'tick 2')] }).why, /kept the stream open/);
+    assert.equal(judgeEnds({ gaveUp: false, entries: [open(0), ev(1, '', 'hello'), open(9), ev(10, '', 'hello')] }).verdict, 'n/a');
+    assert.equal(judgeEnds({ gaveUp: true, entries: [open(0), ev(1, '', 'tick 1')] }).verdict, 'n/a');
   });
 });
 

@@ -165,6 +165,8 @@ export function judgeLog(log: ClientLog): { verdict: 'ok' | 'gave up' | 'duplica
   for (const e of all) counts.set(e.type ?? '', (counts.get(e.type ?? '') ?? 0) + 1);
   const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   const events = log.entries.map((e, i) => ({ e, i })).filter(({ e }) => e.kind === 'event' && e.type === main);
+  // Without ids there is no resume to judge: what a cut costs such a stream is its design, not a resume's defect.
+  if (events.every(({ e }) => (e.lastEventId ?? '') === '')) return { verdict: 'n/a', why: 'the stream carries no ids: a reconnecting client has nothing to resume from' };
   const keys = events.map(({ e }) => `${e.lastEventId}\u0000${e.data}`);
   const twice = keys.find((k, i) => keys.indexOf(k) !== i && (k.split('\u0000')[0] ?? '') !== '');
   if (twice !== undefined) return { verdict: 'duplicate', why: `event id=${JSON.stringify(twice.split('\u0000')[0])} reached the application twice` };
@@ -214,5 +216,55 @@ export async function clientCheck(EventSource: EventSourceClass, url: string): P
     ...(cost === undefined ? {} : { cost }),
     transcript: formatLog(log),
     opinions: verdict === 'gave up' ? [{ rule: 'SSE-M12', verdict: 'fail', why, ...(cost === undefined ? {} : { cost }) }] : verdict === 'duplicate' || verdict === 'gap' ? [{ rule: 'SSE-S10', verdict: 'fail', why, ...(cost === undefined ? {} : { cost }) }] : verdict === 'ok' ? [{ rule: 'SSE-S10', verdict: 'pass', why }] : [],
+  };
+}
+
+/**
+ * Judges a log of a stream that was never cut: when the server ended it, did the client's
+ * reconnect lose what was published meanwhile? Judged on the counter in the data (the survey's
+ * apps number their events), across each reconnect; n/a when the server never ended the stream.
+ */
+export function judgeEnds(log: ClientLog): { verdict: 'ok' | 'gap' | 'n/a'; why: string; ends: number; ids: boolean } {
+  const opens = log.entries.filter((e) => e.kind === 'open').length;
+  const events = log.entries.filter((e) => e.kind === 'event');
+  const ids = events.some((e) => (e.lastEventId ?? '') !== '');
+  const ends = Math.max(0, opens - 1);
+  if (log.gaveUp) return { verdict: 'n/a', why: 'the client gave up (judged by the client check)', ends, ids };
+  if (ends === 0) return { verdict: 'n/a', why: `the server kept the stream open for the whole watch (${events.length} events)`, ends, ids };
+  const counters = events.map((e) => lastInteger(e.data ?? ''));
+  if (counters.length < 2 || counters.some((n) => n === undefined)) return { verdict: 'n/a', why: `the stream ended ${times(ends)}; its data carries no counter to follow`, ends, ids };
+  const losses: string[] = [];
+  let previous: bigint | undefined;
+  let sinceOpen = 0;
+  for (const entry of log.entries) {
+    if (entry.kind === 'open') sinceOpen = 0;
+    if (entry.kind !== 'event') continue;
+    const n = lastInteger(entry.data ?? '') as bigint;
+    if (previous !== undefined && sinceOpen === 0 && n > previous + 1n) losses.push(`${previous} then ${n}`);
+    previous = n;
+    sinceOpen++;
+  }
+  const how = `the server ended the stream ${times(ends)} in the watch; its events ${ids ? 'carried' : 'carried no'} ids`;
+  if (losses.length === 0) return { verdict: 'ok', why: `${how}; each reconnect went on from the next event`, ends, ids };
+  return { verdict: 'gap', why: `${how}; across the reconnects the counter in the data went ${losses.slice(0, 4).join(', ')}: the events between were lost`, ends, ids };
+}
+
+function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
+}
+
+/** A real client left alone for 12 s: what it loses when the server itself ends the stream. */
+export async function endsCheck(EventSource: EventSourceClass, url: string): Promise<CheckEvidence> {
+  const log = await watchWithCut(EventSource, url, { cutAfter: Number.POSITIVE_INFINITY, maxMs: 12_000 });
+  const { verdict, why, ids } = judgeEnds(log);
+  const cost = 'the events published while the client waits to reconnect are lost, every time the server ends the stream';
+  return {
+    id: 'ends',
+    title: 'A real client (eventsource 4) left alone for 12 s: a stream the server ends',
+    verdict: verdict === 'gap' ? 'defect' : verdict,
+    summary: why,
+    ...(verdict === 'gap' ? { cost } : {}),
+    transcript: formatLog(log),
+    opinions: verdict === 'n/a' ? [] : [{ rule: 'SSE-S25', verdict: verdict === 'gap' && !ids ? 'fail' : 'pass', why, ...(verdict === 'gap' ? { cost } : {}) }],
   };
 }

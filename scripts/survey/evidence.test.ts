@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { hostileIds } from './evidence.js';
+import { hostileIds, methods, resentOnConnect } from './evidence.js';
+import type { ParsedEvent } from './sse-text.js';
 
 /**
  * A stream that ticks every 100 ms and replays from Last-Event-ID. `lenient` places the id as
@@ -55,5 +56,70 @@ describe('hostileIds', () => {
     } finally {
       await Promise.all([lenient.close(), strict.close()]);
     }
+  });
+});
+
+/** A stream for GET; HEAD gets its head. `wedge`: after one HEAD the server answers nobody (a one-process loop). */
+async function headServer(wedge: boolean): Promise<{ url: string; close(): Promise<void> }> {
+  let wedged = false;
+  const server = createServer((req, res) => {
+    if (wedged) return;
+    if (req.method === 'HEAD') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end();
+      wedged = wedge;
+      return;
+    }
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.write('data: hello\n\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('methods', () => {
+  it('fails SSE-S18 where one HEAD leaves the server answering nobody, and passes a server that still answers', async () => {
+    const [wedging, fine] = await Promise.all([headServer(true), headServer(false)]);
+    try {
+      const [bad, good] = await Promise.all([methods(wedging.url), methods(fine.url)]);
+      const s18 = (e: typeof bad) => e.opinions.find((o) => o.rule === 'SSE-S18');
+      assert.equal(s18(bad)?.verdict, 'fail', bad.summary);
+      assert.match(s18(bad)?.why ?? '', /HEAD → 200 after \d+ ms, no body bytes .*; then a fresh stream → no answer/);
+      assert.match(s18(bad)?.cost ?? '', /answering nobody until it is restarted/);
+      assert.equal(s18(good)?.verdict, 'pass', good.summary);
+      assert.equal(good.opinions.find((o) => o.rule === 'SSE-S21')?.verdict, 'pass');
+      assert.equal(good.verdict, 'ok', good.summary);
+    } finally {
+      await Promise.all([wedging.close(), fine.close()]);
+    }
+  });
+});
+
+describe('resentOnConnect', () => {
+  const at = (atMs: number, data = 'tick'): ParsedEvent => ({ type: 'message', data, lastEventId: '', hasOwnId: false, atMs });
+  const steady = [600, 1600, 2600].map((t) => at(t, `tick ${t}`));
+
+  it('fails SSE-M16 when others connecting make an open stream get its old events again', () => {
+    const again = [3010, 3012, 3014, 3020, 3022].map((t, i) => at(t, `tick ${[600, 1600, 2600, 600, 1600][i]}`));
+    const seen = resentOnConnect([...steady, ...again, at(3600, 'tick 3600')], 0);
+    assert.equal(seen?.verdict, 'defect');
+    assert.equal(seen?.opinions[0]?.rule, 'SSE-M16');
+    assert.equal(seen?.opinions[0]?.verdict, 'fail');
+  });
+
+  it('passes new events others cause (a log line per request) and a stream at its own pace; says nothing of an empty one', () => {
+    const logLines = [3010, 3012, 3014, 3020, 3022, 3024].map((t) => at(t, `[trace] GET /events ${t}`));
+    assert.equal(resentOnConnect([...steady, ...logLines], 0)?.verdict, 'ok');
+    assert.equal(resentOnConnect([...steady, at(3600, 'tick 3600')], 0)?.verdict, 'ok');
+    assert.equal(resentOnConnect([], 0), undefined);
   });
 });

@@ -1,4 +1,4 @@
-import { browserHeaders, header, open, exchange as rawExchange, type RawExchange } from './raw.js';
+import { browserHeaders, header, open, exchange as rawExchange, type RawExchange, type RawRequest } from './raw.js';
 import { longestSilence, numericIds, parseStream, type ParsedEvent } from './sse-text.js';
 import { timedText, transcript } from './transcript.js';
 
@@ -263,7 +263,24 @@ export async function resume(url: string): Promise<CheckEvidence & { readonly se
 }
 
 /** Last-Event-ID values a client or an attacker may send, and whether they replay history or break the stream. */
-export async function hostileIds(url: string, seenIds: readonly string[]): Promise<CheckEvidence> {
+/**
+ * How the checks pace their probes on a server that serves few streams at once (the capacity
+ * check's count): one at a time, each held longer, with a pause that lets the server notice the
+ * last one left; else a probe that gets no answer would blame the rule it probes for a full server.
+ */
+export interface Pace {
+  /** Streams the server served at once (16 when it served every stream the capacity check opened). */
+  readonly streams: number;
+}
+
+/** Servers that served fewer streams at once get their probes one by one. */
+const FEW_STREAMS = 5;
+
+function isFew(pace: Pace): boolean {
+  return pace.streams < FEW_STREAMS;
+}
+
+export async function hostileIds(url: string, seenIds: readonly string[], pace: Pace = { streams: 16 }): Promise<CheckEvidence> {
   const baseline = await rawExchange({ url, headers: browserHeaders(), durationMs: 1500 });
   const early = (x: RawExchange): number => events(x).filter((e) => e.atMs - (x.headAtMs ?? 0) <= 400).length;
   const baseCount = early(baseline);
@@ -279,11 +296,13 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
   const future = latest !== undefined && /^\d+$/.test(latest) ? (BigInt(latest) + 1_000_000n).toString() : undefined;
   if (future !== undefined) values.push(['an unknown future id', future]);
   if (latest !== undefined) values.push(['a seen id', latest]);
+  // One at a time: probes open together would see what each other's connection makes the server
+  // send (a log line per request forwarded to every stream) and count it as a replay.
   const results: RawExchange[] = [];
-  for (let i = 0; i < values.length; i += 4) {
-    results.push(...(await Promise.all(values.slice(i, i + 4).map(([, v]) => rawExchange({ url, headers: browserHeaders([['Last-Event-ID', v]]), durationMs: 2500 })))));
+  for (const [, value] of values) {
+    results.push(await rawExchange({ url, headers: browserHeaders([['Last-Event-ID', value]]), durationMs: isFew(pace) ? 2500 : 1500 }));
+    await sleep(isFew(pace) ? 1200 : 100);
   }
-  await sleep(300);
   const after = await rawExchange({ url, headers: browserHeaders(), durationMs: 3000, stopWhen: (x) => x.body.length > 0 });
   const lines: string[] = [];
   const refused: string[] = [];
@@ -295,7 +314,7 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
     const got = events(x);
     const count = early(x);
     const ids = got.filter((e) => e.hasOwnId).map((e) => e.lastEventId);
-    lines.push(`Last-Event-ID: ${label === value ? value : `${label}`} → ${answer(x)}; ${got.length} events in 2.5 s, ${count} in the first 400 ms (fresh connection: ${baseCount}); ids ${ids.slice(0, 6).join(', ') || 'none'}${ids.length > 6 ? '…' : ''}`);
+    lines.push(`Last-Event-ID: ${label === value ? value : `${label}`} → ${answer(x)}; ${got.length} events in ${isFew(pace) ? 2.5 : 1.5} s, ${count} in the first 400 ms (fresh connection: ${baseCount}); ids ${ids.slice(0, 6).join(', ') || 'none'}${ids.length > 6 ? '…' : ''}`);
     if (!isEventStream(x)) refused.push(`${label} → ${answer(x)}`);
     if (x.head === undefined || x.head.status >= 500) crashed.push(`${label} → ${answer(x)}`);
     if (count > baseCount + 2 && label !== 'a seen id') {
@@ -353,29 +372,59 @@ export async function hostileIds(url: string, seenIds: readonly string[]): Promi
   };
 }
 
-/** Non-GET methods and other Accept values: HEAD, POST, OPTIONS, Accept: *\/* and none. */
-export async function methods(url: string): Promise<CheckEvidence> {
-  const [head, post, options, any, none] = await Promise.all([
-    rawExchange({ url, method: 'HEAD', headers: browserHeaders(), durationMs: 5000 }),
-    rawExchange({ url, method: 'POST', headers: [['Content-Type', 'application/json'], ['Content-Length', '0']], durationMs: 2000 }),
-    rawExchange({ url, method: 'OPTIONS', headers: [['Origin', 'http://example.test'], ['Access-Control-Request-Method', 'GET'], ['Access-Control-Request-Headers', 'last-event-id']], durationMs: 2000 }),
-    rawExchange({ url, headers: [['Accept', '*/*']], durationMs: 2000 }),
-    rawExchange({ url, headers: [], durationMs: 2000 }),
-  ]);
+/** How long a HEAD is watched, for its head and for body bytes that must not come. */
+const HEAD_WATCH_MS = 4000;
+
+/**
+ * Non-GET methods and other Accept values: POST, OPTIONS, Accept: *\/* and none, then HEAD last
+ * (its head, no body bytes after it, and a server that still answers a fresh stream afterwards:
+ * a HEAD that wedges the server must not cost the other probes their answer).
+ */
+export async function methods(url: string, pace: Pace = { streams: 16 }): Promise<CheckEvidence> {
+  const probes: RawRequest[] = [
+    { url, method: 'POST', headers: [['Content-Type', 'application/json'], ['Content-Length', '0']], durationMs: 2000 },
+    { url, method: 'OPTIONS', headers: [['Origin', 'http://example.test'], ['Access-Control-Request-Method', 'GET'], ['Access-Control-Request-Headers', 'last-event-id']], durationMs: 2000 },
+    { url, headers: [['Accept', '*/*']], durationMs: 2000 },
+    { url, headers: [], durationMs: 2000 },
+  ];
+  const answers: RawExchange[] = [];
+  if (isFew(pace)) {
+    for (const probe of probes) {
+      answers.push(await rawExchange({ ...probe, durationMs: 2500 }));
+      await sleep(1200);
+    }
+  } else {
+    answers.push(...(await Promise.all(probes.map((probe) => rawExchange(probe)))));
+    await sleep(300);
+  }
+  const [post, options, any, none] = answers as [RawExchange, RawExchange, RawExchange, RawExchange];
+  const head = await rawExchange({ url, method: 'HEAD', headers: browserHeaders(), durationMs: HEAD_WATCH_MS });
+  if (isFew(pace)) await sleep(1200);
+  const afterHead = await rawExchange({ url, headers: browserHeaders(), durationMs: 3000, stopWhen: (x) => x.head !== undefined });
   const opinions: Opinion[] = [];
-  const headWhy = head.head === undefined ? `HEAD: ${answer(head)}` : `HEAD → ${head.head.status} after ${head.headAtMs} ms, ${head.end === 'cut' ? 'still open after 5 s' : `ended (${head.end})`}`;
-  opinions.push({
-    rule: 'SSE-S18',
-    // Any finite answer is one: a 405 or 501 tells a health check as much as a 200.
-    verdict: head.head !== undefined && head.end !== 'cut' ? 'pass' : 'fail',
-    why: headWhy,
-    cost: head.end === 'cut' ? 'a HEAD request (health check, link preview) never completes and holds a connection' : 'a HEAD request gets an error',
-  });
+  const bodyBytes = head.body.reduce((n, b) => n + b.bytes.length, 0);
+  const headAnswered = head.head !== undefined;
+  const wedged = afterHead.head === undefined;
+  const headWhy = !headAnswered
+    ? `HEAD: ${answer(head)}`
+    : `HEAD → ${head.head?.status} after ${head.headAtMs} ms, ${bodyBytes > 0 ? `then ${bodyBytes} body bytes (a HEAD answer has none)` : 'no body bytes'} (${head.end === 'cut' ? `watched ${HEAD_WATCH_MS / 1000} s` : `${head.end} after ${head.endAtMs} ms`}); then a fresh stream → ${answer(afterHead)}`;
+  // Any finite answer is one (a 405 or 501 tells a health check as much as a 200), if no bytes follow and the server goes on.
+  const headDefect = !headAnswered ? 'hang' : bodyBytes > 0 ? 'body' : wedged ? 'wedged' : undefined;
+  const HEAD_COSTS = {
+    hang: 'a HEAD request (health check, link preview) never completes and holds a connection',
+    body: 'a HEAD request gets body bytes it cannot frame: the client or proxy reading the connection next misreads them',
+    wedged: 'one HEAD request (a health check, a link preview) leaves the server answering nobody until it is restarted',
+  } as const;
+  opinions.push({ rule: 'SSE-S18', verdict: headDefect === undefined ? 'pass' : 'fail', why: headWhy, ...(headDefect === undefined ? {} : { cost: HEAD_COSTS[headDefect] }) });
   const accepts = `Accept: */* → ${answer(any)}; no Accept → ${answer(none)}`;
   opinions.push({ rule: 'SSE-S15', verdict: isEventStream(any) && isEventStream(none) ? 'pass' : 'fail', why: accepts, cost: 'a client that sends Accept: */* or no Accept (curl, many libraries) gets an error instead of a stream' });
   const streamsPost = isEventStream(post);
+  const methodsWhy = `POST → ${answer(post)}; OPTIONS → ${answer(options)}`;
+  // A finite answer: a head, and not an endless stream.
+  const finite = (x: RawExchange): boolean => x.head !== undefined && !isEventStream(x);
+  opinions.push({ rule: 'SSE-S21', verdict: finite(post) && finite(options) ? 'pass' : 'fail', why: methodsWhy, cost: 'a form or crawler POST holds an endless stream' });
   const defects = [
-    ...(head.end === 'cut' ? [`${headWhy} (a hang)`] : head.head === undefined ? [headWhy] : []),
+    ...(headDefect === undefined ? [] : [`${headWhy} (${headDefect === 'wedged' ? 'the HEAD wedged the server' : headDefect})`]),
     ...(isEventStream(any) && isEventStream(none) ? [] : [accepts]),
     ...(streamsPost ? [`POST → ${answer(post)}: an endless stream for a POST`] : []),
   ];
@@ -386,8 +435,8 @@ export async function methods(url: string): Promise<CheckEvidence> {
     summary: `${headWhy}; POST → ${answer(post)}; OPTIONS → ${answer(options)}; ${accepts}`,
     ...(defects.length === 0
       ? {}
-      : { cost: head.end === 'cut' ? 'a HEAD health check or link preview never completes and holds a connection' : !isEventStream(any) || !isEventStream(none) ? 'a client that sends no Accept (curl, some libraries) gets no stream' : 'a form or crawler POST holds an endless stream' }),
-    transcript: [`HEAD:\n${transcript(head, 600)}`, `POST:\n${transcript(post, 600)}`, `OPTIONS:\n${transcript(options, 600)}`, `Accept: */*:\n${transcript(any, 400)}`, `no Accept:\n${transcript(none, 400)}`].join('\n\n'),
+      : { cost: headDefect !== undefined ? HEAD_COSTS[headDefect] : !isEventStream(any) || !isEventStream(none) ? 'a client that sends no Accept (curl, some libraries) gets no stream' : 'a form or crawler POST holds an endless stream' }),
+    transcript: [`HEAD:\n${transcript(head, 600)}`, `a fresh stream after the HEAD:\n${transcript(afterHead, 300)}`, `POST:\n${transcript(post, 600)}`, `OPTIONS:\n${transcript(options, 600)}`, `Accept: */*:\n${transcript(any, 400)}`, `no Accept:\n${transcript(none, 400)}`].join('\n\n'),
     opinions,
   };
 }
@@ -410,6 +459,33 @@ function median(values: readonly bigint[]): bigint | undefined {
 const OUTLIVE = 'streams keep running after their client left (the ids still advance for them)';
 const IDS_COST = 'an id says nothing about what this client saw: a resume cannot be exact';
 
+const RESENT_COST = 'every client that connects makes the streams already open get old events again: each open page handles them twice';
+
+/**
+ * Events an open stream got again in the 800 ms after four other connections opened (at 3 s): an
+ * event whose type and data it had already been sent, beyond the stream's own pace of such repeats.
+ * Four or more means each new connection re-sent something into the streams already open (a
+ * history or a greeting broadcast to all). New events (a log line per request) are no re-send.
+ */
+export function resentOnConnect(got: readonly ParsedEvent[], headMs: number): Pick<CheckEvidence, 'verdict' | 'summary' | 'opinions'> | undefined {
+  const at = (e: ParsedEvent): number => e.atMs - headMs;
+  const key = (e: ParsedEvent): string => `${e.type}\u0000${e.data}`;
+  const seen = new Set<string>();
+  let repeatsBefore = 0;
+  for (const e of got.filter((x) => at(x) < 3000)) {
+    if (seen.has(key(e)) && at(e) >= 500) repeatsBefore++;
+    seen.add(key(e));
+  }
+  const during = got.filter((e) => at(e) >= 3000 && at(e) < 3800);
+  if (got.length === 0) return undefined;
+  const again = during.filter((e) => seen.has(key(e)));
+  const expected = (repeatsBefore / 2500) * 800;
+  const summary = `while 4 others connected, the open stream got ${again.length} events it had already been sent, in 800 ms (its own pace of repeats: ${expected.toFixed(1)})`;
+  if (again.length - expected < 4) return { verdict: 'ok', summary, opinions: [{ rule: 'SSE-M16', verdict: 'pass', why: summary }] };
+  const shown = `${summary}: ${again.slice(0, 3).map((e) => q(e.data)).join(', ')}…`;
+  return { verdict: 'defect', summary: shown, opinions: [{ rule: 'SSE-M16', verdict: 'fail', why: shown, cost: RESENT_COST }] };
+}
+
 export async function sharedIds(url: string): Promise<CheckEvidence> {
   const observer = open({ url, headers: browserHeaders(), durationMs: 9000 });
   await sleep(3000);
@@ -421,8 +497,11 @@ export async function sharedIds(url: string): Promise<CheckEvidence> {
   const numbers = numericIds(seen.map((e) => e.lastEventId));
   const head = o.headAtMs ?? 0;
   const log = `observer:\n${transcript(o, 1200)}\n\none of the four others (open from 3 s to 5.2 s):\n${transcript(otherRecords[0] as RawExchange, 500)}`;
+  const resent = resentOnConnect(events(o), head);
   if (numbers === undefined || seen.length < 6) {
-    return { ...base, verdict: 'n/a', summary: `the ids are not integers (or too few: ${seen.length}); ${seen.slice(0, 3).map((e) => e.lastEventId).join(', ')}`, transcript: log, opinions: [] };
+    const summary = `the ids are not integers (or too few: ${seen.length})${seen.length === 0 ? '' : `: ${seen.slice(0, 3).map((e) => e.lastEventId).join(', ')}`}`;
+    if (resent === undefined) return { ...base, verdict: 'n/a', summary, transcript: log, opinions: [] };
+    return { ...base, ...resent, summary: `${summary}; ${resent.summary}`, transcript: log };
   }
   const phase = (from: number, to: number): bigint[] => numbers.filter((_, i) => (seen[i] as ParsedEvent).atMs - head >= from && (seen[i] as ParsedEvent).atMs - head < to);
   const alone = median(steps(phase(0, 3000)));
@@ -438,6 +517,7 @@ export async function sharedIds(url: string): Promise<CheckEvidence> {
   const outlive = bigger(later, alone);
   const summary = `observer's id steps: ${alone ?? '?'} alone, ${crowded ?? '?'} while 4 others were open, ${later ?? '?'} after they left; others got ${otherIds.slice(0, 4).join(', ')}…${overlap.length > 0 ? `; ${overlap.length} ids named different data on two connections` : ''}`;
   const findings = [
+    ...(resent?.verdict === 'defect' ? [resent.summary] : []),
     ...(shared ? ['one id counter serves every connection: each client sees gaps in its own ids'] : []),
     ...(outlive ? [OUTLIVE] : []),
     ...(overlap.length > 0 ? ['the same id names different events on different connections'] : []),
@@ -448,19 +528,26 @@ export async function sharedIds(url: string): Promise<CheckEvidence> {
     summary: `${summary}${findings.length === 0 ? '' : `: ${findings.join('; ')}`}`,
     ...(findings.length === 0
       ? {}
-      : { cost: outlive ? 'every client that leaves leaves a loop running: CPU and memory grow with each reconnect until restart' : IDS_COST }),
+      : { cost: outlive ? 'every client that leaves leaves a loop running: CPU and memory grow with each reconnect until restart' : shared || overlap.length > 0 ? IDS_COST : RESENT_COST }),
     transcript: log,
     opinions: [
+      ...(resent?.opinions ?? []),
       shared || overlap.length > 0
-        ? { rule: 'SSE-S20', verdict: 'fail', why: findings.filter((f) => f !== OUTLIVE).join('; '), cost: IDS_COST }
+        ? { rule: 'SSE-S20', verdict: 'fail', why: findings.filter((f) => f !== OUTLIVE && f !== resent?.summary).join('; '), cost: IDS_COST }
         : { rule: 'SSE-S20', verdict: 'pass', why: `steps ${alone ?? '?'} alone, ${crowded ?? '?'} with others open` },
     ],
     ...(outlive ? { unjudged: OUTLIVE } : {}),
   };
 }
 
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
 /** Sixteen streams at once: does each get its headers? (a fixed worker pool hangs the ninth) */
-export async function capacity(url: string, count = 16): Promise<CheckEvidence> {
+export async function capacity(url: string, count = 16): Promise<CheckEvidence & { readonly streams: number }> {
   const records = await Promise.all(Array.from({ length: count }, () => rawExchange({ url, headers: browserHeaders(), durationMs: 3500 })));
   const waiting = records.map((r, i) => (r.head === undefined ? i + 1 : 0)).filter((i) => i > 0);
   await sleep(1500);
@@ -471,13 +558,23 @@ export async function capacity(url: string, count = 16): Promise<CheckEvidence> 
       : `${count} streams at once: ${count - waiting.length} got headers, ${waiting.length} got nothing in 3.5 s (a hang, not a refusal); after they closed, a new stream → ${answer(after)}`;
   const hung = records.find((r) => r.head === undefined);
   return {
+    streams: count - waiting.length,
     id: 'capacity',
     title: `${count} streams at once`,
     verdict: waiting.length === 0 ? 'ok' : 'defect',
     summary,
-    ...(waiting.length === 0 ? {} : { cost: `the ${count - waiting.length + 1}th open tab or client hangs silently (no error, no retry) until another leaves; so does every other request to the server` }),
+    ...(waiting.length === 0 ? {} : { cost: `the ${ordinal(count - waiting.length + 1)} open tab or client hangs silently (no error, no retry) until another leaves; so does every other request to the server` }),
     transcript: hung === undefined ? transcript(records[count - 1] as RawExchange, 400) : `a stream that got nothing:\n${transcript(hung, 400)}\n\nthe next stream after all closed:\n${transcript(after, 400)}`,
-    opinions: [{ rule: 'SSE-S12', verdict: waiting.length === 0 ? 'pass' : 'fail', why: summary }],
+    opinions: [
+      {
+        rule: 'SSE-S12',
+        verdict: waiting.length === 0 ? 'pass' : 'fail',
+        why: summary,
+        ...(waiting.length === 0 ? {} : { cost: `the ${ordinal(count - waiting.length + 1)} client at once waits with no answer (no error, no retry) until another leaves` }),
+      },
+      // Slots freed: once every stream closed, a new one is served.
+      { rule: 'SSE-S13', verdict: after.head === undefined ? 'fail' : 'pass', why: `1.5 s after all ${count} streams closed, a new stream → ${answer(after)}` },
+    ],
   };
 }
 

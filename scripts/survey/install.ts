@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../paths.js';
-import { APT_PACKAGES, NPM_PINS, TARGETS, type BuildStep, type SurveyPaths } from './targets.js';
+import { APT_PACKAGES, NPM_PINS, TARGETS, filesOf, fixPlace, mainPlace, type BuildStep, type Cause, type Edit, type Place, type SurveyPaths, type SurveyTarget } from './targets.js';
 
 const run = promisify(execFile);
 
@@ -95,24 +95,54 @@ async function mtime(file: string): Promise<number> {
 export async function build(step: BuildStep): Promise<void> {
   if ((await mtime(step.output)) > (await mtime(step.input))) return;
   say(`${step.file} ${step.args.join(' ')}`);
+  await mkdir(dirname(step.output), { recursive: true });
   await run(step.file, [...step.args], { env: { ...process.env, ...step.env }, maxBuffer: 16 * 1024 * 1024 });
 }
 
-/** Copies the Node targets next to the scratch node_modules, and builds the C++ and Go ones. */
-export async function prepareTargets(paths: SurveyPaths): Promise<void> {
+/** Copies the Node targets next to the scratch node_modules, and builds the C++, Go and Java ones. */
+export async function prepareTargets(paths: SurveyPaths, targets: readonly SurveyTarget[] = TARGETS): Promise<void> {
   await mkdir(paths.bin, { recursive: true });
-  for (const target of TARGETS) {
-    if (target.language === 'Node') await copyFile(join(paths.sources, target.source), join(paths.npm, target.source));
+  for (const target of targets) {
+    if (target.language === 'Node') for (const file of filesOf(target)) await copyFile(join(paths.sources, file), join(paths.npm, file));
   }
   const steps = new Map<string, BuildStep>();
-  for (const target of TARGETS) {
-    const step = target.build?.(paths);
+  for (const target of targets) {
+    const step = target.build?.(mainPlace(target, paths), paths);
     if (step !== undefined) steps.set(step.output, step);
   }
   for (const step of steps.values()) await build(step);
 }
 
-/** The tool versions that are not packages: node, g++, go, python. */
+/**
+ * Applies edits to a file's text. Each `find` must occur exactly once: a fix that no longer
+ * matches the target (the source changed) is an error, never a silent no-op.
+ * @throws Error naming the edit that matched zero or several times
+ */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  let out = text;
+  for (const edit of edits) {
+    const at = out.indexOf(edit.find);
+    if (at < 0 || out.indexOf(edit.find, at + 1) >= 0) throw new Error(`the fix's text ${JSON.stringify(edit.find)} occurs ${at < 0 ? 'nowhere' : 'more than once'}`);
+    out = out.slice(0, at) + edit.replace + out.slice(at + edit.find.length);
+  }
+  return out;
+}
+
+/** A copy of the target with one cause's fix applied, built: where it lives. */
+export async function prepareFix(target: SurveyTarget, cause: Cause, index: number, paths: SurveyPaths): Promise<Place> {
+  const place = fixPlace(target, paths, index);
+  await mkdir(place.dir, { recursive: true });
+  for (const file of filesOf(target)) {
+    const text = await readFile(join(paths.sources, file), 'utf8');
+    const edits = (cause.edits ?? []).filter((e) => (e.file ?? target.source) === file);
+    await writeFile(join(place.dir, file), applyEdits(text, edits));
+  }
+  const step = target.build?.(place, paths);
+  if (step !== undefined) await build(step);
+  return place;
+}
+
+/** The tool versions that are not packages: node, g++, go, python, ruby, php, perl, java, nginx. */
 export async function toolVersions(): Promise<Record<string, string>> {
   const first = async (file: string, args: string[]): Promise<string> => {
     try {
@@ -127,5 +157,10 @@ export async function toolVersions(): Promise<Record<string, string>> {
     'g++': await first('g++', ['--version']),
     go: await first('go', ['version']),
     python3: await first('/usr/bin/python3', ['--version']),
+    ruby: await first('ruby', ['--version']),
+    php: await first('php', ['--version']),
+    perl: await first('perl', ['-e', 'print "perl $^V"']),
+    java: await first('java', ['--version']),
+    nginx: await first('nginx', ['-v']),
   };
 }

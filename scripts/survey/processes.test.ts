@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { groupAlive, startServer, StartError, stopServer } from './processes.js';
+import { freePort, groupAlive, startServer, StartError, stopServer } from './processes.js';
 
 // A tiny server that also starts a grandchild, so stopping the group must take both.
 const SERVER = `
@@ -45,6 +45,17 @@ describe('startServer and stopServer', () => {
     assert.equal(server.hasExited(), true);
   });
 
+  it('waits for a server that binds the port it is given (and prints nothing) to accept', async () => {
+    const port = await freePort();
+    // It binds only after a moment, as a server that loads its code first does.
+    const quiet = `setTimeout(() => require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1'), 300);`;
+    const server = await startServer({ file: process.execPath, args: ['-e', quiet], env: { PORT: String(port) }, port });
+    assert.equal(server.port, port);
+    assert.equal(await get(port), 'ok');
+    await stopServer(server, 1000);
+    assert.equal(groupAlive(server.pid), false);
+  });
+
   it('fails with the output when the server exits before listening', async () => {
     await assert.rejects(startServer({ file: process.execPath, args: ['-e', 'console.error("boom"); process.exit(3)'] }), (error: Error) => {
       assert.ok(error instanceof StartError);
@@ -55,7 +66,7 @@ describe('startServer and stopServer', () => {
   });
 
   it('fails, and kills it, when the server prints no port in time', async () => {
-    await assert.rejects(startServer({ file: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], startMs: 300 }), /printed no port in 300 ms/);
+    await assert.rejects(startServer({ file: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], startMs: 300 }), /was not ready in 300 ms/);
   });
 
   it('kills a server that ignores SIGTERM after the grace period', async () => {

@@ -1,14 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
-/** How to start one server: it must print `listening <port>` on stdout once it accepts connections. */
+/**
+ * How to start one server. By default it must print `listening <port>` on stdout once it accepts
+ * connections; a server that cannot (php -S, thin, nginx: they bind the port they are given) names
+ * its `port` instead, and is ready once that port accepts a connection.
+ */
 export interface ServerCommand {
   readonly file: string;
   readonly args: readonly string[];
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
-  /** How long it may take to print its port. @defaultValue 15000 */
+  /** How long it may take to be ready. @defaultValue 15000 */
   readonly startMs?: number;
+  /** The port it was told to bind on 127.0.0.1 (see {@link freePort}); unset: it prints its port. */
+  readonly port?: number;
 }
 
 /** A running server, in a process group of its own. */
@@ -28,6 +35,29 @@ export class StartError extends Error {
 }
 
 const KEEP = 64 * 1024;
+
+/** A port on 127.0.0.1 that was free a moment ago, for a server that must be told its port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 /**
  * Starts a server in a new process group (detached), so that stopping it kills every process it
@@ -55,21 +85,34 @@ export function startServer(command: ServerCommand): Promise<RunningServer> {
       killGroup(child, 'SIGKILL');
       reject(new StartError(`${command.file} ${why}. Output:\n${output}`));
     };
-    const timer = setTimeout(() => fail(`printed no port in ${command.startMs ?? 15_000} ms`), command.startMs ?? 15_000);
+    const timer = setTimeout(() => fail(`was not ready in ${command.startMs ?? 15_000} ms (${command.port === undefined ? 'no "listening <port>" line' : `port ${command.port} accepted nothing`})`), command.startMs ?? 15_000);
     child.once('error', (error) => fail(`could not start (${error.message})`));
     child.once('exit', (code, signal) => {
       exited = true;
       if (!isListening) fail(`exited (${code ?? signal}) before listening`);
     });
+    const ready = (port: number): void => {
+      if (isListening || exited) return;
+      isListening = true;
+      clearTimeout(timer);
+      resolve({ pid: child.pid as number, port, output: () => output, hasExited: () => exited, child });
+    };
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       keep(`${line}\n`);
       const match = /^listening (\d+)$/.exec(line.trim());
-      if (match === null || isListening) return;
-      isListening = true;
-      clearTimeout(timer);
-      resolve({ pid: child.pid as number, port: Number(match[1]), output: () => output, hasExited: () => exited, child });
+      if (match !== null && command.port === undefined) ready(Number(match[1]));
     });
+    const given = command.port;
+    if (given !== undefined) {
+      const poll = async (): Promise<void> => {
+        while (!isListening && !exited) {
+          if (await accepts(given)) ready(given);
+          else await new Promise((wait) => setTimeout(wait, 100));
+        }
+      };
+      void poll();
+    }
   });
 }
 

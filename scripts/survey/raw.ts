@@ -149,7 +149,8 @@ export function open(request: RawRequest): RawHandle {
   };
   const timer = setTimeout(() => finish('cut'), request.durationMs);
   let headBuffer = Buffer.alloc(0);
-  let framing: 'chunked' | 'length' | 'close' | 'none' = 'close';
+  // A HEAD's answer has no body (RFC 9110 §9.3.2): the exchange stays open to see whether bytes come anyway.
+  let framing: 'chunked' | 'length' | 'close' | 'none' | 'head' = 'close';
   let remaining = 0;
   const dechunker = new Dechunker();
   const onBody = (piece: Buffer): void => {
@@ -185,7 +186,8 @@ export function open(request: RawRequest): RawHandle {
       exchange.headAtMs = now();
       const te = header(head, 'transfer-encoding')?.toLowerCase() ?? '';
       const length = header(head, 'content-length');
-      if (request.method === 'HEAD' || head.status === 204 || head.status === 304) framing = 'none';
+      if (request.method === 'HEAD') framing = 'head';
+      else if (head.status === 204 || head.status === 304) framing = 'none';
       else if (te.includes('chunked')) framing = 'chunked';
       else if (length !== undefined) {
         framing = 'length';

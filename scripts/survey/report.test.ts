@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RULES } from 'sse-reference/conformance';
 import type { CheckEvidence } from './evidence.js';
-import { anchor, cell, COSTS, costOf, disagreements, renderSurvey, renderTargetPage, ruleIds, type SurveyResult, type TargetResult } from './report.js';
+import { anchor, cell, COSTS, costOf, disagreements, fixOutcome, renderSurvey, renderTargetPage, reproduce, ruleIds, seenCauses, type SurveyResult, type TargetResult } from './report.js';
+import type { Cause } from './targets.js';
 import type { SuiteRow } from './suite-json.js';
 
 function row(id: string, level: string, status: SuiteRow['status'], evidence = `${id} evidence`): SuiteRow {
@@ -53,7 +54,7 @@ describe('renderSurvey', () => {
     assert.match(md, /\| SSE-A01 \| ADVICE \| \[advice\]\(survey\/alpha\.md#sse-a01\) \|  \|/);
     assert.match(md, /\| SSE-NEW \| SHOULD \|  \| \[FAIL\]\(survey\/beta\.md#sse-new\) \|/);
     assert.match(md, /wall time 400 s/);
-    assert.match(md, /In short: 2 of 2 targets have at least one defect a user pays for; 1 fail a MUST rule in the suite's default run \(alpha\); the suite and the evidence disagree 2 times/);
+    assert.match(md, /In short: 2 of 2 targets have at least one defect a user pays for; 1 fail a MUST rule in the suite's default run, confirmed by the evidence \(alpha\); the suite and the evidence disagree 2 times \(below\): 1 false MUST\/SHOULD FAIL, 1 MUST\/SHOULD defect missed\./);
     assert.match(md, /\| alpha \| 1 pass, 1 FAIL \(1 MUST\), 1 advice, 0 n\/a \|/);
   });
 
@@ -61,7 +62,9 @@ describe('renderSurvey', () => {
     const md = renderSurvey(result);
     assert.match(md, /\[SSE-M12\]\(survey\/alpha\.md#sse-m12\) \(MUST\): the client gives up/);
     assert.equal(costOf(b, row('SSE-NEW', 'SHOULD', 'fail')), 'SSE-NEW title');
-    assert.match(md, /\(survey check\): the 9th client hangs/);
+    assert.match(md, /\(survey check, no rule judges it\): the 9th client hangs/);
+    assert.match(md, /- SSE-NEW \(SHOULD\): not billed: the suite failed it, the survey's evidence does not confirm it/);
+    assert.match(md, /- \[SSE-S10\]\(survey\/beta\.md#check-resume\) \(SHOULD, missed by the suite: n\/a\): after a reconnect/, 'a miss is billed, and says so');
   });
 
   it('has a cost line of its own for every rule of the suite that can fail', () => {
@@ -78,7 +81,7 @@ describe('renderSurvey', () => {
       ],
     );
     const md = renderSurvey(result);
-    assert.match(md, /\| beta \| SSE-S10 \| n\/a: SSE-S10 evidence \| resume: a duplicate \| missed \|/);
+    assert.match(md, /\| beta \| SSE-S10 \| SHOULD \| n\/a: SSE-S10 evidence \| resume: a duplicate \| missed \|/);
     assert.match(md, /beta, \[capacity title\]\(survey\/beta\.md#check-capacity\): capacity summary/);
   });
 
@@ -91,8 +94,8 @@ describe('renderSurvey', () => {
     const d = target('delta', [row('SSE-S20', 'SHOULD', 'fail'), row('SSE-S12', 'SHOULD', 'fail')], [loops, counted]);
     const md = renderSurvey({ ...result, targets: [d] });
     assert.match(md, /\[SSE-S20\]\(survey\/delta\.md#sse-s20\) \(SHOULD\): no exact resume/);
-    assert.match(md, /\[shared-ids title\]\(survey\/delta\.md#check-shared-ids\) \(survey check\): loops pile up/);
-    assert.doesNotMatch(md, /\(survey check\): the 9th client hangs/, 'SSE-S12 already says it');
+    assert.match(md, /\[shared-ids title\]\(survey\/delta\.md#check-shared-ids\) \(survey check, no rule judges it\): loops pile up/);
+    assert.doesNotMatch(md, /\(survey check[^)]*\): the 9th client hangs/, 'SSE-S12 already says it');
     assert.match(md, /- delta, \[shared-ids title\]\(survey\/delta\.md#check-shared-ids\): streams keep running after their client left/);
     assert.doesNotMatch(md, /- delta, \[capacity title\]/);
     assert.deepEqual(disagreements({ ...result, targets: [d] }), []);
@@ -152,6 +155,47 @@ describe('renderTargetPage', () => {
     assert.match(md, /^## check: resume$/m);
     assert.match(md, /```text\n→ GET/);
     assert.doesNotMatch(md, /\| ```$/m, 'a fence inside a transcript is defused');
+  });
+});
+
+describe('causes', () => {
+  const cause = (rules: string[], edits?: Cause['edits']): Cause => ({
+    rules,
+    where: 'lib/handler.js:12',
+    quote: 'res.write(text)',
+    why: 'one reason',
+    cost: `what ${rules.join('+')} costs`,
+    fix: 'the fix',
+    ...(edits === undefined ? {} : { edits }),
+  });
+  const withCauses: TargetResult = {
+    ...target('iota', [row('SSE-M12', 'MUST', 'fail'), row('SSE-S10', 'SHOULD', 'fail'), row('SSE-S04', 'SHOULD', 'fail'), row('SSE-S08', 'SHOULD', 'pass')], []),
+    causes: [cause(['SSE-M12', 'SSE-S10'], [{ find: 'a', replace: 'b' }]), cause(['SSE-S08']), cause(['SSE-S04'], [{ find: 'c', replace: 'd' }])],
+    fixes: [
+      { cause: 0, rows: [row('SSE-M12', 'MUST', 'pass'), row('SSE-S10', 'SHOULD', 'pass')] },
+      { cause: 2, rows: [row('SSE-S04', 'SHOULD', 'fail')] },
+    ],
+  };
+
+  it('bills one cause once, with every rule it fails, at the highest level among them', () => {
+    const md = renderSurvey({ ...result, targets: [withCauses] });
+    assert.match(md, /- \[SSE-M12, SSE-S10\]\(survey\/iota\.md#cause-1\) \(MUST\): what SSE-M12\+SSE-S10 costs/);
+    assert.doesNotMatch(md, /- \[SSE-S10\]\(survey\/iota\.md#sse-s10\)/, 'not billed a second time');
+    assert.deepEqual(seenCauses(withCauses).map((c) => c.index), [0, 2], 'a cause whose rules all passed is not billed');
+  });
+
+  it('says what checking each fix showed, and how to reproduce a finding in one line', () => {
+    assert.equal(fixOutcome(withCauses, 0), 'checked: the suite with `--only SSE-M12,SSE-S10` on a copy with the fix: SSE-M12 pass, SSE-S10 pass');
+    assert.match(fixOutcome(withCauses, 1), /not checked by the survey: the fix lies outside/);
+    assert.match(fixOutcome(withCauses, 2), /^\*\*not confirmed\*\*: .*SSE-S04 FAIL$/);
+    assert.equal(reproduce(withCauses, ['SSE-S04']), 'node dist/scripts/survey/serve.js iota --check SSE-S04');
+    const page = renderTargetPage(withCauses, result);
+    assert.match(page, /^## cause 1$/m);
+    assert.match(page, /- Fails: \[SSE-M12\]\(#sse-m12\), \[SSE-S10\]\(#sse-s10\)/);
+    assert.match(page, /- Fails: SSE-S08 \(pass in this run\)/);
+    assert.match(page, /- Cause: \[cause 1\]\(#cause-1\), in the code/);
+    assert.match(page, /- Reproduce: `node dist\/scripts\/survey\/serve\.js iota --check SSE-M12`/);
+    assert.match(page, /```diff\n# iota\.mjs\n- a\n\+ b\n```/);
   });
 });
 

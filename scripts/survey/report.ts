@@ -1,5 +1,8 @@
 import type { CheckEvidence, Opinion } from './evidence.js';
 import type { CellStatus, SuiteRow, SuiteRun } from './suite-json.js';
+import { APT_PACKAGES, type Cause } from './targets.js';
+
+const APT_LIST = APT_PACKAGES.join(', ');
 
 /**
  * Renders the survey: docs/survey.md (the matrix, the costs, the disagreements) and one evidence
@@ -22,7 +25,21 @@ export interface TargetResult {
   readonly checks: readonly CheckEvidence[];
   /** The suite's SSE-S02 on an instance with the app's ticker off: the idle watch's condition. */
   readonly idleRow?: SuiteRow;
+  /** Its defects, found in its code (see {@link Cause}). */
+  readonly causes?: readonly Cause[];
+  /** Each cause's fix, applied to a copy and judged by the suite with `--only` its rules. */
+  readonly fixes?: readonly FixRun[];
   /** Set when the target could not be built or started. */
+  readonly error?: string;
+}
+
+/** The suite's verdicts on a copy of a target with one cause's fix applied. */
+export interface FixRun {
+  /** The index of the cause in the target's `causes`. */
+  readonly cause: number;
+  readonly rows: readonly SuiteRow[];
+  /** The survey's own check on the copy, where the suite could not say (n/a) or still failed. */
+  readonly opinions?: readonly Opinion[];
   readonly error?: string;
 }
 
@@ -120,33 +137,41 @@ export function opinionsOn(target: TargetResult, rule: string): (Opinion & { che
 export interface Disagreement {
   readonly target: string;
   readonly rule: string;
+  readonly level: string;
   readonly suite: CellStatus;
   readonly suiteEvidence: string;
   readonly evidence: string;
   /** 'false FAIL': the suite failed it, the evidence saw no defect; 'missed': the other way round. */
   readonly kind: 'false FAIL' | 'missed';
+  /** The suite's row it is about (the idle row for SSE-S02 on the idle instance). */
+  readonly row: SuiteRow;
+  /** The survey's opinions that disagree. */
+  readonly opinions: readonly (Opinion & { check: string })[];
+}
+
+/** A target's disagreements: each suite verdict meets the opinions formed under its own condition (the main run, or the app idle). */
+export function disagreementsOf(target: TargetResult): Disagreement[] {
+  const out: Disagreement[] = [];
+  const pairs = (target.suite?.rows ?? []).map((row) => ({ row, rule: row.id, under: (o: Opinion) => o.elsewhere === undefined }));
+  if (target.idleRow !== undefined) pairs.push({ row: target.idleRow, rule: IDLE_RULE, under: (o: Opinion) => o.elsewhere !== undefined });
+  for (const { row, rule, under } of pairs) {
+    const opinions = opinionsOn(target, row.id).filter(under);
+    const fails = opinions.filter((o) => o.verdict === 'fail');
+    const passes = opinions.filter((o) => o.verdict === 'pass');
+    const base = { target: target.id, rule, level: row.level, suite: row.status, suiteEvidence: row.evidence, row };
+    if (row.status === 'fail' && fails.length === 0 && passes.length > 0) {
+      out.push({ ...base, evidence: passes.map((p) => `${p.check}: ${p.why}`).join('; '), kind: 'false FAIL', opinions: passes });
+    }
+    if ((row.status === 'pass' || row.status === 'n/a') && fails.length > 0) {
+      out.push({ ...base, evidence: fails.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed', opinions: fails });
+    }
+  }
+  return out;
 }
 
 /** The disagreements of a run. */
 export function disagreements(result: SurveyResult): Disagreement[] {
-  const out: Disagreement[] = [];
-  for (const target of result.targets) {
-    // Each suite verdict meets the opinions formed under its own condition: the main run, or the app idle.
-    const pairs = (target.suite?.rows ?? []).map((row) => ({ row, rule: row.id, under: (o: Opinion) => o.elsewhere === undefined }));
-    if (target.idleRow !== undefined) pairs.push({ row: target.idleRow, rule: IDLE_RULE, under: (o: Opinion) => o.elsewhere !== undefined });
-    for (const { row, rule, under } of pairs) {
-      const opinions = opinionsOn(target, row.id).filter(under);
-      const fails = opinions.filter((o) => o.verdict === 'fail');
-      const passes = opinions.filter((o) => o.verdict === 'pass');
-      if (row.status === 'fail' && fails.length === 0 && passes.length > 0) {
-        out.push({ target: target.id, rule, suite: row.status, suiteEvidence: row.evidence, evidence: passes.map((p) => `${p.check}: ${p.why}`).join('; '), kind: 'false FAIL' });
-      }
-      if ((row.status === 'pass' || row.status === 'n/a') && fails.length > 0) {
-        out.push({ target: target.id, rule, suite: row.status, suiteEvidence: row.evidence, evidence: fails.map((f) => `${f.check}: ${f.why}`).join('; '), kind: 'missed' });
-      }
-    }
-  }
-  return out;
+  return result.targets.flatMap(disagreementsOf);
 }
 
 /** How the matrix and the pages name the suite's SSE-S02 on an idle instance. */
@@ -184,13 +209,75 @@ export function costOf(target: TargetResult, row: SuiteRow): string {
   return fromCheck ?? COSTS[row.id] ?? row.title;
 }
 
+/** The command that reproduces one finding on its own: the target started, the suite on just those rules. */
+export function reproduce(target: Pick<TargetResult, 'id'>, rules: readonly string[]): string {
+  return `node dist/scripts/survey/serve.js ${target.id} --check ${rules.join(',')}`;
+}
+
+/** The suite rows of a target that failed: the main run's, and the idle run's SSE-S02 when only it failed. */
+function failedRows(target: TargetResult): SuiteRow[] {
+  const fails = (target.suite?.rows ?? []).filter((r) => r.status === 'fail');
+  const idle = target.idleRow?.status === 'fail' && !fails.some((r) => r.id === target.idleRow?.id) ? [target.idleRow] : [];
+  return [...fails, ...idle];
+}
+
+/**
+ * What a target's defects are by both means: the suite's FAILs the evidence does not contradict,
+ * and the MUST/SHOULD rules the suite passed or left n/a where the evidence saw the defect (a miss).
+ * A FAIL the evidence contradicts is no defect: it is billed nowhere, and listed as a false FAIL.
+ */
+export function defectRows(target: TargetResult): { confirmed: SuiteRow[]; missed: Disagreement[]; falseFails: Disagreement[] } {
+  const diffs = disagreementsOf(target);
+  const falseFails = diffs.filter((d) => d.kind === 'false FAIL');
+  const missed = diffs.filter((d) => d.kind === 'missed' && d.level !== 'ADVICE');
+  const confirmed = failedRows(target).filter((r) => !falseFails.some((d) => d.row === r));
+  return { confirmed, missed, falseFails };
+}
+
+const LEVEL_ORDER = ['MUST', 'SHOULD', 'ADVICE'];
+
+/** The causes of a target that this run saw (a confirmed FAIL, or a defect the suite missed), each with those rows. */
+export function seenCauses(target: TargetResult): { index: number; cause: Cause; rows: SuiteRow[] }[] {
+  const { confirmed, missed } = defectRows(target);
+  const rows = [...confirmed, ...missed.map((d) => d.row)];
+  return (target.causes ?? []).flatMap((cause, index) => {
+    const own = rows.filter((r) => cause.rules.includes(r.id));
+    return own.length === 0 ? [] : [{ index, cause, rows: own }];
+  });
+}
+
+/** What checking a cause's fix showed, in one line. */
+export function fixOutcome(target: TargetResult, index: number): string {
+  const cause = target.causes?.[index];
+  if (cause === undefined) return '';
+  if (cause.edits === undefined) return 'not checked by the survey: the fix lies outside the target\'s own files';
+  const run = target.fixes?.find((f) => f.cause === index);
+  if (run === undefined) return 'not checked in this run';
+  if (run.error !== undefined) return `could not be checked: ${run.error}`;
+  const verdicts = cause.rules.map((rule) => `${rule} ${SHOWN[run.rows.find((r) => r.id === rule)?.status ?? 'unknown']}`);
+  const suitePasses = run.rows.length > 0 && run.rows.every((r) => r.status === 'pass' || r.status === 'n/a');
+  const own = run.opinions ?? [];
+  // The suite's n/a is no pass of its own: then the survey's check on the copy decides.
+  const unsaid = run.rows.some((r) => r.status === 'n/a');
+  const ownPasses = own.length > 0 && own.every((o) => o.verdict === 'pass');
+  const checked = suitePasses && (!unsaid || ownPasses || own.length === 0);
+  const ownText = own.length === 0 ? '' : `; the survey's own check on the copy: ${own.map((o) => `${o.rule} ${o.verdict} (${o.why})`).join('; ')}`;
+  return `${checked ? 'checked' : '**not confirmed**'}: the suite with \`--only ${cause.rules.join(',')}\` on a copy with the fix: ${verdicts.join(', ')}${ownText}`;
+}
+
+function causeAnchor(index: number): string {
+  return `cause-${index + 1}`;
+}
+
 /** docs/survey.md. */
 export function renderSurvey(result: SurveyResult): string {
   // A defect no failing opinion speaks for, or a part of one (a loop that outlives its client) no rule judges.
   // A failure seen under other conditions speaks only where the suite failed the same rule.
   const suiteFailed = (t: TargetResult, rule: string): boolean =>
     (t.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail') || (t.idleRow?.id === rule && t.idleRow.status === 'fail');
-  const speaks = (t: TargetResult, o: Opinion): boolean => o.verdict === 'fail' && (o.elsewhere === undefined || suiteFailed(t, o.rule));
+  // An opinion on a rule the suite does not have (a newer catalogue's) judges nothing here: its defect is listed apart.
+  const judged = (t: TargetResult, rule: string): boolean => (t.suite?.rows ?? []).some((r) => r.id === rule) || t.idleRow?.id === rule;
+  const speaks = (t: TargetResult, o: Opinion): boolean => o.verdict === 'fail' && judged(t, o.rule) && (o.elsewhere === undefined || suiteFailed(t, o.rule));
   const unjudged = (t: TargetResult, c: CheckEvidence): string | undefined =>
     c.unjudged ?? (c.verdict === 'defect' && !c.opinions.some((o) => speaks(t, o)) ? c.summary : undefined);
   const rules = ruleIds(result);
@@ -199,21 +286,30 @@ export function renderSurvey(result: SurveyResult): string {
   lines.push('# SSE server survey', '');
   lines.push(
     'What the conformance suite finds in the SSE servers people write from the docs they read, each',
-    'verdict checked a second way: a raw-socket transcript of the exchange (node:net), and a real',
+    'verdict checked a second way: raw-socket transcripts of the exchange (node:net), and a real',
     'client (the `eventsource` package) whose connection is cut, showing what the application gets.',
     'Each target is written the way its own documentation (or the seed documents) show it; where the',
-    'code does not compile as printed, the smallest change is named below. No fixes of ours.',
+    'code does not run as printed, the smallest change is named below. Each defect found has its cause',
+    'in the code (a file and line of the target or of the installed package), a one-line command that',
+    'reproduces it, and a fix that the survey applies to a copy of the target and checks with `--only`.',
+    'The servers themselves run unchanged.',
     '',
   );
   lines.push(`- Date: ${result.date}`);
   lines.push(`- Command: \`${result.command}\` (wall time ${(result.wallMs / 1000).toFixed(0)} s)`);
-  lines.push(`- Suite: the project's own CLI, \`node dist/conformance/cli.js <url> --json\`, default options, one target at a time.`);
+  lines.push(`- Suite: the project's own CLI, \`node dist/conformance/cli.js <url> --json\`, default options, two targets at a time (a run mostly waits).`);
   lines.push(`- Tools: ${Object.entries(result.tools).map(([k, v]) => (v.toLowerCase().startsWith(k.toLowerCase()) ? v : `${k} ${v}`)).join('; ')}`);
   lines.push('');
-  const withMust = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail' && r.level === 'MUST'));
-  const withDefect = targets.filter((t) => (t.suite?.rows ?? []).some((r) => r.status === 'fail') || t.checks.some((c) => c.verdict === 'defect'));
+  const withMust = targets.filter((t) => defectRows(t).confirmed.some((r) => r.level === 'MUST'));
+  const withDefect = targets.filter((t) => {
+    const { confirmed, missed } = defectRows(t);
+    return confirmed.length > 0 || missed.length > 0 || t.checks.some((c) => unjudged(t, c) !== undefined);
+  });
+  const diffs = disagreements(result);
+  const falseFails = diffs.filter((d) => d.kind === 'false FAIL' && d.level !== 'ADVICE').length;
+  const misses = diffs.filter((d) => d.kind === 'missed' && d.level !== 'ADVICE').length;
   lines.push(
-    `In short: ${withDefect.length} of ${targets.length} targets have at least one defect a user pays for; ${withMust.length} fail a MUST rule in the suite's default run (${withMust.map((t) => t.id).join(', ') || 'none'}); the suite and the evidence disagree ${times(disagreements(result).length)} (below).`,
+    `In short: ${withDefect.length} of ${targets.length} targets have at least one defect a user pays for; ${withMust.length} fail a MUST rule in the suite's default run, confirmed by the evidence (${withMust.map((t) => t.id).join(', ') || 'none'}); the suite and the evidence disagree ${times(diffs.length)} (below): ${falseFails} false MUST/SHOULD FAIL${falseFails === 1 ? '' : 's'}, ${misses} MUST/SHOULD defect${misses === 1 ? '' : 's'} missed.`,
     '',
   );
   lines.push('## Targets', '', '| target | language | what runs | versions | stream |', '| --- | --- | --- | --- | --- |');
@@ -251,22 +347,32 @@ export function renderSurvey(result: SurveyResult): string {
     lines.push(`| ${cell(title)} | ${cells.join(' | ')} |`);
   }
   lines.push('', '## What each defect costs a user', '');
+  lines.push(
+    "One line per cause: a defect whose cause the survey found in the code is billed once, with every rule it fails. A FAIL the survey's evidence contradicts is no defect and is not billed; a defect the suite missed is billed, and says so.",
+    '',
+  );
   for (const t of targets) {
-    const fails = (t.suite?.rows ?? []).filter((r) => r.status === 'fail');
-    const idleFail = t.idleRow?.status === 'fail' && !fails.some((r) => r.id === t.idleRow?.id) ? t.idleRow : undefined;
-    const priced = idleFail === undefined ? fails : [...fails, idleFail];
-    // A check's cost, unless each rule it failed is already listed above with the same cost.
-    const extra = t.checks.filter(
-      (c) => c.cost !== undefined && (unjudged(t, c) !== undefined || c.opinions.some((o) => speaks(t, o) && !priced.some((r) => r.id === o.rule))),
-    );
-    if (priced.length === 0 && extra.length === 0) continue;
+    const { confirmed, missed, falseFails } = defectRows(t);
+    const causes = seenCauses(t);
+    const covered = new Set(causes.flatMap((c) => c.rows));
+    const apart = t.checks.filter((c) => c.cost !== undefined && unjudged(t, c) !== undefined);
+    if (confirmed.length === 0 && missed.length === 0 && falseFails.length === 0 && apart.length === 0) continue;
+    const name = (r: SuiteRow): string => (r === t.idleRow ? IDLE_RULE : r.id);
+    const missedNote = (r: SuiteRow): string => (missed.some((d) => d.row === r) ? `, missed by the suite: ${SHOWN[r.status]}` : '');
     lines.push(`**${t.id}**`, '');
-    for (const row of fails) lines.push(`- [${row.id}](${page(t)}#${anchor(row.id)}) (${row.level}): ${costOf(t, row)}`);
-    if (idleFail !== undefined) lines.push(`- [${IDLE_RULE}](${page(t)}#${anchor(IDLE_RULE)}) (${idleFail.level}): ${costOf(t, idleFail)}`);
-    for (const c of extra) lines.push(`- [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}) (survey check): ${c.cost}`);
+    for (const { index, cause, rows } of causes) {
+      const level = LEVEL_ORDER.find((l) => rows.some((r) => r.level === l)) ?? rows[0]?.level ?? '';
+      lines.push(`- [${rows.map(name).join(', ')}](${page(t)}#${causeAnchor(index)}) (${level}${rows.map(missedNote).join('')}): ${cause.cost}`);
+    }
+    for (const row of confirmed.filter((r) => !covered.has(r))) lines.push(`- [${name(row)}](${page(t)}#${anchor(name(row))}) (${row.level}): ${costOf(t, row)}`);
+    for (const d of missed.filter((x) => !covered.has(x.row))) {
+      const first = d.opinions[0];
+      lines.push(`- [${d.rule}](${page(t)}#${anchor(`check: ${first?.check ?? ''}`)}) (${d.level}${missedNote(d.row)}): ${first?.cost ?? COSTS[d.row.id] ?? d.row.title}`);
+    }
+    for (const d of falseFails) lines.push(`- ${d.rule} (${d.level}): not billed: the suite failed it, the survey's evidence does not confirm it (a false FAIL, below)`);
+    for (const c of apart) lines.push(`- [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}) (survey check, no rule judges it): ${c.cost}`);
     lines.push('');
   }
-  const diffs = disagreements(result);
   lines.push('## Where the suite and the evidence disagree', '');
   if (diffs.length === 0) lines.push('Nowhere: every rule the survey could judge on its own got the same verdict from the suite.', '');
   else {
@@ -274,10 +380,10 @@ export function renderSurvey(result: SurveyResult): string {
       'A FAIL the evidence does not confirm is a false alarm of the suite; a defect the evidence sees that the suite passed is a miss.',
       'Both are bugs of the suite: each goes to the suite with a way to reproduce it, and a fixture once fixed. Run against a later suite, this table shows what is left.',
       '',
-      '| target | rule | suite | evidence | kind |',
-      '| --- | --- | --- | --- | --- |',
+      '| target | rule | level | suite | evidence | kind |',
+      '| --- | --- | --- | --- | --- | --- |',
     );
-    for (const d of diffs) lines.push(`| ${d.target} | ${d.rule} | ${d.suite}: ${cell(d.suiteEvidence)} | ${cell(d.evidence)} | ${d.kind} |`);
+    for (const d of diffs) lines.push(`| ${d.target} | ${d.rule} | ${d.level} | ${d.suite}: ${cell(d.suiteEvidence)} | ${cell(d.evidence)} | ${d.kind} |`);
     lines.push('');
   }
   const missedByDefault = targets.flatMap((t) => t.checks.flatMap((c) => (unjudged(t, c) === undefined ? [] : [{ t, c, what: unjudged(t, c) as string }])));
@@ -301,9 +407,10 @@ export function renderSurvey(result: SurveyResult): string {
     'npm run survey -- --only hono,cookbook-e03   # some targets; the others keep their last results (docs/survey/results.json)',
     'npm run survey -- --out /tmp/preview --cli ../other/dist/conformance/cli.js   # another build of the suite, pages written elsewhere',
     'node dist/scripts/survey/serve.js hono       # start one target by hand; prints its URL; Ctrl-C (or SIGTERM) stops it',
+    'node dist/scripts/survey/serve.js nchan --check SSE-S18   # reproduce one finding: the target, the suite with --only, stopped',
     '```',
     '',
-    'The survey needs Debian (apt-get for g++, libcpp-httplib-dev, golang-go, python3-starlette, python3-uvicorn, installed only when missing) and npm for the pinned packages. It starts each server in a process group of its own on 127.0.0.1 and an ephemeral port, and stops the group when done.',
+    `The survey needs Debian (apt-get for ${APT_LIST}, installed only when missing) and npm for the pinned packages. It starts each server in a process group of its own on 127.0.0.1 (an ephemeral port, or a free one it is told), and stops the group when done. Two suite runs go at a time; then the survey's checks (on fresh instances, four targets at a time), the idle watches and the fixes run side by side.`,
     '',
   );
   return lines.join('\n');
@@ -332,7 +439,10 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     lines.push(`- The suite: ${SHOWN[row.status]}, "${row.evidence}"`);
     if (row.hint !== undefined) lines.push(`- Fix: ${row.hint}`);
     if (row.spec !== undefined) lines.push(`- Spec: ${row.spec}`);
-    if (row.status === 'fail') lines.push(`- Cost: ${costOf(target, row)}`);
+    const cause = (target.causes ?? []).findIndex((c) => c.rules.includes(row.id));
+    if (row.status === 'fail') lines.push(`- Cost: ${cause >= 0 ? (target.causes?.[cause] as Cause).cost : costOf(target, row)}`);
+    if (cause >= 0) lines.push(`- Cause: [cause ${cause + 1}](#${causeAnchor(cause)}), in the code`);
+    lines.push(`- Reproduce: \`${reproduce(target, [row.id])}\``);
     const opinions = opinionsOn(target, row.id);
     if (opinions.length === 0) lines.push('- Second means: no check of the survey judges this rule on its own; the transcripts below show the exchange.');
     for (const o of opinions) {
@@ -349,6 +459,34 @@ export function renderTargetPage(target: TargetResult, result: Pick<SurveyResult
     if (idleRow.status === 'fail') lines.push(`- Cost: ${costOf(target, idleRow)}`);
     for (const o of opinionsOn(target, idleRow.id).filter((x) => x.elsewhere !== undefined)) {
       lines.push(`- Second means, [${o.check}](#${anchor(`check: ${o.check}`)}): ${(o.verdict === 'fail') === (idleRow.status === 'fail') ? 'agrees' : '**disagrees**'}: ${o.why}`);
+    }
+    lines.push('');
+  }
+  for (const [index, cause] of (target.causes ?? []).entries()) {
+    const seen = seenCauses(target).find((c) => c.index === index);
+    lines.push(`## cause ${index + 1}`, '');
+    // Each rule as this run judged it: a FAIL or advice links to its section.
+    const misses = defectRows(target).missed;
+    const judged = (rule: string): string => {
+      const miss = misses.find((d) => d.row.id === rule);
+      if (miss !== undefined) return `[${rule}](#${anchor(`check: ${miss.opinions[0]?.check ?? ''}`)}) (missed by the suite: ${SHOWN[miss.row.status]}; the survey's ${miss.opinions[0]?.check} check fails it)`;
+      if (seen?.rows.some((x) => x.id === rule) === true) return `[${rule}](#${anchor(rule === target.idleRow?.id && !(target.suite?.rows ?? []).some((r) => r.id === rule && r.status === 'fail') ? IDLE_RULE : rule)})`;
+      const row = (target.suite?.rows ?? []).find((r) => r.id === rule);
+      if (row === undefined) return `${rule} (not in this suite)`;
+      return row.status === 'advice' ? `[${rule}](#${anchor(rule)}) (advice in this suite)` : `${rule} (${SHOWN[row.status]} in this run)`;
+    };
+    lines.push(`- Fails: ${cause.rules.map(judged).join(', ')}`);
+    lines.push(`- Where: \`${cause.where}\``, '', fence(cause.quote), '');
+    lines.push(`- Why: ${cause.why}`);
+    lines.push(`- Cost: ${cause.cost}`);
+    lines.push(`- Fix: ${cause.fix}`);
+    lines.push(`- Fix ${fixOutcome(target, index)}`);
+    lines.push(`- Reproduce: \`${reproduce(target, cause.rules)}\``);
+    if (cause.edits !== undefined) {
+      lines.push('', 'The fix, as the survey applies it to a copy:', '');
+      // A text that ends a line shows as whole lines, without an empty one after.
+      const diffLines = (text: string, sign: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n').map((l) => `${sign} ${l}`));
+      lines.push(['```diff', ...cause.edits.flatMap((e) => [`# ${e.file ?? target.source}`, ...diffLines(e.find, '-'), ...diffLines(e.replace, '+')]), '```'].join('\n'));
     }
     lines.push('');
   }

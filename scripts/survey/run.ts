@@ -2,13 +2,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
-import { clientCheck, loadEventSource } from './client.js';
-import { capacity, firstConnection, hostileIds, idle, methods, resume, sharedIds, type CheckEvidence } from './evidence.js';
-import { ensureApt, ensureNpm, prepareTargets, say, surveyPaths, toolVersions } from './install.js';
-import { startServer, stopServer, type RunningServer } from './processes.js';
-import { renderSurvey, renderTargetPage, type SurveyResult, type TargetResult } from './report.js';
+import { clientCheck, endsCheck, loadEventSource } from './client.js';
+import { capacity, firstConnection, hostileIds, idle, methods, resume, sharedIds, type CheckEvidence, type Pace } from './evidence.js';
+import { ensureApt, ensureNpm, prepareFix, prepareTargets, say, surveyPaths, toolVersions } from './install.js';
+import { freePort, startServer, stopServer, type RunningServer } from './processes.js';
+import { renderSurvey, renderTargetPage, type FixRun, type SurveyResult, type TargetResult } from './report.js';
 import { runSuite, type SuiteRow, type SuiteRun } from './suite-json.js';
-import { TARGETS, targetById, type SurveyPaths, type SurveyTarget } from './targets.js';
+import { TARGETS, mainPlace, targetById, type Place, type SurveyPaths, type SurveyTarget } from './targets.js';
 
 /**
  * `npm run survey`: installs the targets into a scratch folder, runs the conformance suite against
@@ -18,12 +18,17 @@ import { TARGETS, targetById, type SurveyPaths, type SurveyTarget } from './targ
  */
 
 const SUITE_TIMEOUT_MS = 150_000;
+const SUITE_CONCURRENCY = 2;
 const EVIDENCE_CONCURRENCY = 4;
+const IDLE_CONCURRENCY = 16;
+const FIX_CONCURRENCY = 3;
 const running = new Set<RunningServer>();
 
-async function start(target: SurveyTarget, paths: SurveyPaths, tick: boolean): Promise<{ server: RunningServer; url: string }> {
-  const command = target.command(paths);
-  const server = await startServer({ ...command, env: { ...command.env, PORT: '0', SURVEY_TICK: tick ? '1' : '0' } });
+/** Starts one copy of a target (its own, or a fixed one at `place`) in a process group of its own. */
+async function start(target: SurveyTarget, paths: SurveyPaths, tick: boolean, place: Place = mainPlace(target, paths)): Promise<{ server: RunningServer; url: string }> {
+  const port = target.givenPort === true ? await freePort() : 0;
+  const command = target.command(place, paths, port);
+  const server = await startServer({ ...command, env: { ...command.env, PORT: String(port), SURVEY_TICK: tick ? '1' : '0' } });
   running.add(server);
   return { server, url: `http://127.0.0.1:${server.port}${target.path}` };
 }
@@ -33,8 +38,8 @@ async function stop(server: RunningServer): Promise<void> {
   running.delete(server);
 }
 
-async function withServer<T>(target: SurveyTarget, paths: SurveyPaths, tick: boolean, body: (url: string) => Promise<T>): Promise<T> {
-  const { server, url } = await start(target, paths, tick);
+async function withServer<T>(target: SurveyTarget, paths: SurveyPaths, tick: boolean, body: (url: string) => Promise<T>, place?: Place): Promise<T> {
+  const { server, url } = await start(target, paths, tick, place);
   try {
     return await body(url);
   } finally {
@@ -61,16 +66,32 @@ function failed(id: string, title: string, error: unknown): CheckEvidence {
 }
 
 async function evidenceFor(target: SurveyTarget, paths: SurveyPaths, EventSource: Awaited<ReturnType<typeof loadEventSource>>): Promise<CheckEvidence[]> {
-  return withServer(target, paths, true, async (url) => {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const checks: CheckEvidence[] = [];
-    const guard = async (id: string, title: string, body: () => Promise<CheckEvidence>): Promise<void> => {
-      try {
-        checks.push(await body());
-      } catch (error) {
-        checks.push(failed(id, title, error));
-      }
-    };
+  const checks: CheckEvidence[] = [];
+  const guard = async (id: string, title: string, body: () => Promise<CheckEvidence>): Promise<void> => {
+    try {
+      checks.push(await body());
+    } catch (error) {
+      checks.push(failed(id, title, error));
+    }
+  };
+  // Each group on a fresh instance, so a check that wedges a server (one HEAD on a one-process
+  // server) or fills it costs only its own verdict, never the next check's.
+  const fresh = (body: (url: string) => Promise<void>): Promise<void> =>
+    withServer(target, paths, true, async (url) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await body(url);
+    });
+  // First, how many streams it serves at once: a server that serves few gets the other checks'
+  // probes one at a time, so no probe blames its rule for a full server.
+  let pace: Pace = { streams: 16 };
+  await fresh((url) =>
+    guard('capacity', 'Capacity', async () => {
+      const { streams, ...evidence } = await capacity(url);
+      pace = { streams };
+      return evidence;
+    }),
+  );
+  await fresh(async (url) => {
     // First, while no other connection has touched the server: steps of a shared id counter are clean.
     await guard('shared-ids', 'Shared ids', () => sharedIds(url));
     await guard('first-connection', 'A fresh connection', () => firstConnection(url));
@@ -81,13 +102,66 @@ async function evidenceFor(target: SurveyTarget, paths: SurveyPaths, EventSource
       const { seenIds: _, ...evidence } = result;
       return evidence;
     });
-    await guard('hostile-ids', 'Hostile ids', () => hostileIds(url, seen));
-    await guard('methods', 'Methods', () => methods(url));
-    await guard('capacity', 'Capacity', () => capacity(url));
-    await guard('client', 'A real client', () => clientCheck(EventSource, url));
-    say(`  evidence ${target.id}: ${checks.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
-    return checks;
+    await guard('hostile-ids', 'Hostile ids', () => hostileIds(url, seen, pace));
   });
+  await fresh((url) => guard('methods', 'Methods', () => methods(url, pace)));
+  // Two clients side by side: one whose connection is cut, one left alone to see the server end it.
+  await fresh(async (url) => {
+    await Promise.all([guard('client', 'A real client', () => clientCheck(EventSource, url)), guard('ends', 'A stream that ends', () => endsCheck(EventSource, url))]);
+  });
+  say(`  evidence ${target.id}: ${checks.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
+  return checks;
+}
+
+/** The survey's own check that judges any of these rules, as a function of the URL (one per rule family). */
+function checkFor(rules: readonly string[]): ((url: string) => Promise<CheckEvidence>) | undefined {
+  const has = (...ids: string[]): boolean => ids.some((id) => rules.includes(id));
+  if (has('SSE-S18', 'SSE-S21', 'SSE-S15')) return (url) => methods(url, { streams: 1 });
+  if (has('SSE-S12', 'SSE-S13')) return (url) => capacity(url);
+  if (has('SSE-M12', 'SSE-R1', 'SSE-S19')) return (url) => hostileIds(url, []);
+  if (has('SSE-S02')) return (url) => idle(url);
+  if (has('SSE-M16', 'SSE-S20')) return (url) => sharedIds(url);
+  if (has('SSE-S04', 'SSE-S08')) return (url) => firstConnection(url);
+  return undefined;
+}
+
+/** Each cause's fix, applied to a copy of the target and judged by the suite on just its rules. */
+async function fixesFor(target: SurveyTarget, paths: SurveyPaths, cli: string): Promise<FixRun[]> {
+  const runs: FixRun[] = [];
+  for (const [index, cause] of (target.causes ?? []).entries()) {
+    if (cause.edits === undefined) continue;
+    try {
+      const place = await prepareFix(target, cause, index, paths);
+      // A heartbeat fix is judged as the idle row is: on an app with nothing to publish.
+      const tick = !cause.rules.includes('SSE-S02');
+      const suite = await withServer(
+        target,
+        paths,
+        tick,
+        async (url) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          return runSuite(cli, url, SUITE_TIMEOUT_MS, ['--only', cause.rules.join(',')]);
+        },
+        place,
+      );
+      const rows = suite.rows.filter((r) => cause.rules.includes(r.id));
+      // Where the suite cannot say (n/a) or still fails, the survey's own check of those rules judges the copy too.
+      const check = rows.some((r) => r.status !== 'pass') ? checkFor(cause.rules) : undefined;
+      const opinions =
+        check === undefined
+          ? []
+          : (await withServer(target, paths, tick, async (url) => {
+              await new Promise((resolve) => setTimeout(resolve, 1500));
+              return check(url);
+            }, place)).opinions.filter((o) => cause.rules.includes(o.rule));
+      runs.push({ cause: index, rows, ...(opinions.length === 0 ? {} : { opinions }), ...(suite.error === undefined ? {} : { error: suite.error }) });
+      say(`  fix ${target.id} #${index + 1}: ${rows.map((r) => `${r.id} ${r.status}`).join(', ') || suite.error}${opinions.length === 0 ? '' : `; survey: ${opinions.map((o) => `${o.rule} ${o.verdict}`).join(', ')}`}`);
+    } catch (error) {
+      runs.push({ cause: index, rows: [], error: (error as Error).message });
+      say(`  fix ${target.id} #${index + 1}: ${(error as Error).message}`);
+    }
+  }
+  return runs;
 }
 
 function versionsOf(target: SurveyTarget, versions: Readonly<Record<string, string>>): string[] {
@@ -119,8 +193,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const cli = resolve(values.cli ?? join(ROOT, 'dist', 'conformance', 'cli.js'));
   const EventSource = await loadEventSource(paths.npm);
 
+  // Two suites at a time: a run mostly waits (its 20 s observation, its timeouts), so two on two
+  // cores keep their timing; the survey's own checks come after, apart from every suite run.
   const suites = new Map<string, SuiteRun | Error>();
-  for (const target of chosen) {
+  await mapLimit(chosen, SUITE_CONCURRENCY, async (target) => {
     try {
       const run = await withServer(target, paths, true, async (url) => {
         // A second for the app's first events, as a server that has been up a while has some.
@@ -135,38 +211,45 @@ async function main(argv: readonly string[]): Promise<number> {
       suites.set(target.id, error as Error);
       say(`  ${target.id}: ${(error as Error).message}`);
     }
-  }
+  });
 
+  // The survey's own checks, the idle watches and the fixes run side by side: each mostly waits.
   const evidence = new Map<string, CheckEvidence[]>();
+  const watches = new Map<string, CheckEvidence>();
   // The suite's SSE-S02 on an instance with the app's ticker off: the condition of the idle watch.
   const idleRows = new Map<string, SuiteRow>();
+  const fixes = new Map<string, FixRun[]>();
   if (values['no-evidence'] !== true) {
-    say('evidence: fresh instances, the survey\'s own checks');
-    await mapLimit(chosen, EVIDENCE_CONCURRENCY, async (target) => {
-      try {
-        evidence.set(target.id, await evidenceFor(target, paths, EventSource));
-      } catch (error) {
-        evidence.set(target.id, [failed('start', 'Start', error)]);
-      }
-    });
     const quiet = chosen.filter((t) => t.hasTicker);
-    say(`idle: ${quiet.map((t) => t.id).join(', ')} with the app's ticker off: the idle watch (35 s) and the suite's SSE-S02, side by side`);
-    await Promise.all(
-      quiet.map(async (target) => {
+    const fixable = chosen.filter((t) => (t.causes ?? []).some((c) => c.edits !== undefined));
+    say(`evidence: fresh instances, the survey's own checks; idle: ${quiet.map((t) => t.id).join(', ')} with the app's ticker off, the idle watch (35 s) beside the suite's SSE-S02; fixes: each cause's fix on a copy, judged with --only`);
+    await Promise.all([
+      mapLimit(chosen, EVIDENCE_CONCURRENCY, async (target) => {
+        try {
+          evidence.set(target.id, await evidenceFor(target, paths, EventSource));
+        } catch (error) {
+          evidence.set(target.id, [failed('start', 'Start', error)]);
+        }
+      }),
+      mapLimit(quiet, IDLE_CONCURRENCY, async (target) => {
         try {
           const [watch, suite] = await withServer(target, paths, false, async (url) => {
             await new Promise((resolve) => setTimeout(resolve, 500));
             return Promise.all([idle(url), runSuite(cli, url, SUITE_TIMEOUT_MS, ['--only', 'SSE-S02'])]);
           });
-          evidence.get(target.id)?.push(watch);
+          watches.set(target.id, watch);
           const row = suite.rows.find((r) => r.id === 'SSE-S02');
           if (row !== undefined) idleRows.set(target.id, row);
           say(`  idle ${target.id}: watch ${watch.verdict}, suite SSE-S02 ${row?.status ?? suite.error ?? 'no row'}`);
         } catch (error) {
-          evidence.get(target.id)?.push(failed('idle', 'Idle', error));
+          watches.set(target.id, failed('idle', 'Idle', error));
         }
       }),
-    );
+      mapLimit(fixable, FIX_CONCURRENCY, async (target) => {
+        fixes.set(target.id, await fixesFor(target, paths, cli));
+      }),
+    ]);
+    for (const [id, watch] of watches) evidence.get(id)?.push(watch);
   }
 
   // --out writes the pages elsewhere (a preview that leaves docs/ alone); the links inside stay relative.
@@ -189,6 +272,8 @@ async function main(argv: readonly string[]): Promise<number> {
       suite: suite instanceof Error ? undefined : suite,
       checks: evidence.get(target.id) ?? [],
       ...(idleRow === undefined ? {} : { idleRow }),
+      causes: target.causes ?? [],
+      fixes: fixes.get(target.id) ?? [],
       ...(suite instanceof Error ? { error: suite.message } : {}),
     };
   });
