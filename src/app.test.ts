@@ -302,6 +302,21 @@ describe('graceful shutdown', () => {
     assert.ok(hint >= 3000 && hint <= 4500, `shutdown hint ${hint}`);
   });
 
+  it('writes the fan-out slices not yet written before it ends the streams', async () => {
+    const s = await startServer({ fanOutSlice: 1 });
+    const streams = await Promise.all(Array.from({ length: 6 }, () => openStream(`${s.base}/feed`)));
+    await Promise.all(streams.map((stream) => stream.waitFor((t) => t.retries.length === 1)));
+    assert.equal((await publish(s.base, { data: 'one' })).status, 202);
+    // Published in the same turn as the close starts: one slice out, five to go, and 'two' waiting.
+    feedChannel(s.app).publish({ data: 'two' });
+    await s.app.close();
+    await Promise.all(streams.map((stream) => stream.ended));
+    for (const stream of streams) {
+      assert.deepEqual(stream.events.map((e) => e.data), ['one', 'two']);
+      assert.match(stream.raw(), /data: two\n\nretry: \d+\n\n$/);
+    }
+  });
+
   it('destroys streams that do not end within the grace period', async () => {
     const s = await startServer({ shutdownGraceMs: 100 });
     const socket = await new Promise<Socket>((resolve) => {

@@ -221,6 +221,8 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
         const deadline = setTimeout(() => transport.destroyAll(), options.shutdownGraceMs);
         // At the end of this pass, so the events published in it reach the streams first.
         setImmediate(() => {
+          // The slices of a fan-out not yet written, before the streams end.
+          broker.flush();
           // Each client is told when to come back, jittered, so a restart is not a thundering herd.
           // Ended before the server closes, so Node closes their connections once they are sent.
           for (const stream of streams) stream.end(closingRetryMs);
