@@ -15,6 +15,7 @@ import { canPin, startLoad, startServer, stopServer, type LoadChild } from './pr
 import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers, type MetricRow } from './report.js';
 import { keepScaleOutSection } from './scale-out.js';
 import { scaleOutMain } from './scale-out-main.js';
+import { stormMain } from './storm-run.js';
 import { keepSection, withSection } from './sections.js';
 
 // `npm run bench`: the reference server and the naive baseline, interleaved, side by side.
@@ -206,7 +207,7 @@ function writePages(record: RunRecord, resultsFile: string): void {
   writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
   const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
   const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
-  const kept = ['peers', 'h2'].reduce((text, name) => keepSection(text, previous, name), rendered);
+  const kept = ['peers', 'h2', 'storm'].reduce((text, name) => keepSection(text, previous, name), rendered);
   writeFileSync(page, keepScaleOutSection(kept, previous));
   log('wrote docs/benchmarks.md and docs/img/bench.svg');
 }
@@ -285,4 +286,9 @@ async function main(): Promise<number> {
 }
 
 // The scale-out profile (two instances on Redis against one in memory) has its own entry.
-process.exitCode = process.argv.includes('--scale-out') ? await scaleOutMain(process.argv.slice(2)) : await main();
+// So have the one-publisher phase and the reconnect storm.
+process.exitCode = process.argv.includes('--scale-out')
+  ? await scaleOutMain(process.argv.slice(2))
+  : process.argv.includes('--storm')
+    ? await stormMain(process.argv.slice(2))
+    : await main();

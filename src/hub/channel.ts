@@ -105,7 +105,7 @@ export interface ChannelOptions {
    * Subscribers written in one slice of a pass. A pass to more subscribers is written in slices,
    * one per turn of the event loop (`setImmediate` between them), so publishes and new streams are
    * served during a large fan-out; each subscriber still gets every event once, in order.
-   * @defaultValue 500 (`OPTIONS.fanOutSlice`)
+   * @defaultValue 100 (`OPTIONS.fanOutSlice`)
    */
   readonly fanOutSlice?: number;
 }

@@ -135,7 +135,7 @@ export const OPTIONS = {
   heartbeatMs: { type: 'integer', default: 15_000, min: 0, flag: { name: 'heartbeat', value: 'ms' }, help: 'idle time before a comment heartbeat; 0 = off' },
   retryMs: { type: 'integer', default: 3000, min: 0, flag: { name: 'retry', value: 'ms' }, help: 'the `retry:` hint, jittered ±20 % per connection; at shutdown at least (shutdown grace + 1 s) / 0.8, so no client returns before a restart listens' },
   historyEvents: { type: 'integer', default: 1000, min: 1, flag: { name: 'history', value: 'events' }, help: 'events kept on `/feed` for resume' },
-  fanOutSlice: { type: 'integer', default: 500, min: 1, flag: undefined, help: '`/feed` subscribers written per slice of a fan-out pass; a pass to more yields to the event loop between slices (order per stream stays exact)' },
+  fanOutSlice: { type: 'integer', default: 100, min: 1, flag: { name: 'fan-out-slice', value: 'n' }, help: '`/feed` subscribers written per slice of a fan-out pass; a pass to more yields to the event loop between slices (order per stream stays exact)' },
   historyBytes: { type: 'integer', default: 4 * MIB, min: 1, flag: undefined, help: 'bytes kept on `/feed` for resume' },
   maxPendingBytes: { type: 'integer', default: MIB, min: 1, flag: { name: 'max-pending', value: 'bytes' }, help: 'bytes queued for one client before it is cut as slow' },
   stallTimeoutMs: { type: 'integer', default: 30_000, min: 1, flag: undefined, help: 'a stream backpressured this long without draining is cut' },
