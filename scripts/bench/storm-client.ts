@@ -152,6 +152,8 @@ export interface StormOptions {
 export class StormClients {
   readonly #options: StormOptions;
   readonly #clients: Client[] = [];
+  /** Every socket, the ones still connecting too, so that close() leaves none behind. */
+  readonly #sockets = new Set<Socket>();
   #maxSeq = 0;
   #gaps = 0;
   #duplicates = 0;
@@ -274,10 +276,9 @@ export class StormClients {
   /** Closes every stream with a reset and stops reconnecting. */
   close(): void {
     this.#isClosing = true;
-    for (const client of this.#clients) {
-      client.socket?.resetAndDestroy();
-      client.socket = undefined;
-    }
+    for (const socket of this.#sockets) socket.resetAndDestroy();
+    this.#sockets.clear();
+    for (const client of this.#clients) client.socket = undefined;
   }
 
   /** A client lost its stream: it comes back after its `retry:`, as EventSource does. */
@@ -307,6 +308,7 @@ export class StormClients {
     const { host, port, path, localAddresses } = this.#options;
     const localAddress = localAddresses.length === 0 ? undefined : localAddresses[client.index % localAddresses.length];
     const socket = connect({ host, port, ...(localAddress === undefined ? {} : { localAddress }) });
+    this.#sockets.add(socket);
     const isSampled = client.index % (this.#options.sampleEvery ?? 20) === 0;
     const counter = client.index % (this.#options.checkEvery ?? 1) === 0 ? undefined : new PatternCounter('\ndata:');
     let head: Buffer | undefined = Buffer.alloc(0);
@@ -356,6 +358,7 @@ export class StormClients {
       else this.#record(error.message);
     });
     socket.on('close', () => {
+      this.#sockets.delete(socket);
       settle(false);
       if (this.#isClosing) return;
       if (client.socket === socket) client.socket = undefined;
