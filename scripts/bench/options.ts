@@ -118,6 +118,10 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
                          Go from golang-go), ${PEERS.reps} repetitions with fewer bursts; writes the peers section of the docs
   --h2                   the reference over HTTP/1.1, h2c and HTTP/2 over TLS, C = 1,000, the HTTP/2
                          streams over 10 sessions; ${H2.reps} repetitions; writes the HTTP/2 section
+  --storm                a run of its own: one sequential publisher at 10,000 subscribers (fan-out
+                         in slices against one pass) and the reconnect storm at 2,000 and 10,000
+                         clients (proxy drop, restart on --history-file); --write-docs puts its
+                         section into the docs; see scripts/bench/storm-run.ts for its options
   --render <results>     measure nothing: rewrite the docs from a run's bench-results/*.json
                          (after editing analysis.md, say)
   --node <path>          also run both servers under this node binary, beside this process's node,

@@ -88,6 +88,8 @@ interface Client {
   allowedAt: number;
   /** The head it must reach to be caught up: the newest id any client had when it was cut. */
   target: number;
+  /** When it first tried to come back after its cut: late against allowedAt only when this process was. */
+  attemptAt: number;
   caughtUpAt: number;
   reconnects: number;
 }
@@ -106,6 +108,10 @@ export interface StormResult {
   /** Each client's catch-up less its own allowed arrival, ms. */
   readonly lateP50Ms: number;
   readonly lateP99Ms: number;
+  /** The client process's own part of the lateness, p99: its attempt less its allowed arrival (its timers ran late). */
+  readonly clientLateP99Ms: number;
+  /** The server's part, p99: caught up less the first attempt (the listen queue, accept, the replay). */
+  readonly serverP99Ms: number;
   readonly gaps: number;
   readonly duplicates: number;
   readonly resets: number;
@@ -182,7 +188,7 @@ export class StormClients {
       let settled = 0;
       let opened = 0;
       const startOne = (): void => {
-        const client: Client = { index: this.#clients.length, socket: undefined, lastId: undefined, lastSeq: Number.NaN, retryMs: 3000, closedAt: 0, allowedAt: 0, target: 0, caughtUpAt: 0, reconnects: 0 };
+        const client: Client = { index: this.#clients.length, socket: undefined, lastId: undefined, lastSeq: Number.NaN, retryMs: 3000, closedAt: 0, allowedAt: 0, target: 0, attemptAt: 0, caughtUpAt: 0, reconnects: 0 };
         this.#clients.push(client);
         next++;
         this.#connect(client, (isOpen) => {
@@ -265,6 +271,8 @@ export class StormClients {
       lateS: (lastCaught - lastAllowed) / 1000,
       lateP50Ms: percentile(late, 50),
       lateP99Ms: percentile(late, 99),
+      clientLateP99Ms: percentile(caught.map((client) => client.attemptAt - client.allowedAt), 99),
+      serverP99Ms: percentile(caught.map((client) => client.caughtUpAt - client.attemptAt), 99),
       gaps: this.#gaps,
       duplicates: this.#duplicates,
       resets: this.#resets,
@@ -289,6 +297,7 @@ export class StormClients {
     client.closedAt = now;
     client.allowedAt = now + client.retryMs;
     client.target = this.#maxSeq;
+    client.attemptAt = 0;
     client.caughtUpAt = 0;
     setTimeout(() => this.#reconnect(client), client.retryMs);
   }
@@ -296,6 +305,7 @@ export class StormClients {
   #reconnect(client: Client): void {
     if (this.#isClosing) return;
     client.reconnects++;
+    if (client.attemptAt === 0) client.attemptAt = performance.now();
     if (this.#stormAt !== undefined) {
       const bin = Math.floor((performance.now() - this.#stormAt) / ARRIVAL_BIN_MS);
       this.#arrivals[bin] = (this.#arrivals[bin] ?? 0) + 1;

@@ -77,6 +77,8 @@ describe('the storm section of docs/benchmarks.md', () => {
     lateS: 0.1,
     lateP50Ms: 10,
     lateP99Ms: 50,
+    clientLateP99Ms: 5,
+    serverP99Ms: 45,
     gaps: 0,
     duplicates: 0,
     resets: 0,

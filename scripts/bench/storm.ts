@@ -323,17 +323,17 @@ export function renderStormSection(input: {
   }
   lines.push('', '### The reconnect storm', '');
   lines.push(
-    `Clients on raw sockets behave as EventSource does: each comes back after its last \`retry:\` (jittered ±20 % per connection by the server) with \`Last-Event-ID\`, and after the same delay again if refused. The server runs \`--history-file\` with the ticker every ${profile.tickMs} ms, so a client has events to catch up on. *Proxy drop*: the load process resets every connection at once. *Restart*: SIGTERM (every stream gets the shutdown hint and ends), then a new process on the same port and file. *Caught up*: back with the newest id any client had when it was cut. *Jitter allows*: the latest cut plus that client's \`retry:\`. Listen overflows and drops are the kernel's \`TcpExt\` counters of the whole machine, diffed. Arrivals: connection attempts per ${ARRIVAL_BIN_MS} ms from the first cut. Restart CPU and peak RSS are the new process's, from its start.`,
+    `Clients on raw sockets behave as EventSource does: each comes back after its last \`retry:\` (jittered ±20 % per connection by the server) with \`Last-Event-ID\`, and after the same delay again if refused. The server runs \`--history-file\` with the ticker every ${profile.tickMs} ms, so a client has events to catch up on. *Proxy drop*: the load process resets every connection at once. *Restart*: SIGTERM (every stream gets the shutdown hint and ends), then a new process on the same port and file. *Caught up*: back with the newest id any client had when it was cut. *Jitter allows*: the latest cut plus that client's \`retry:\`. A client's lateness splits into its own timer's (its first attempt less its allowed arrival: the client process ran late) and the server's (caught up less that attempt: listen queue, SYN retransmits, accept, replay). Listen overflows and drops are the kernel's \`TcpExt\` counters of the whole machine, diffed. Arrivals: connection attempts per ${ARRIVAL_BIN_MS} ms from the first cut. Restart CPU and peak RSS are the new process's, from its start.`,
     '',
   );
   lines.push(
-    '| clients | storm | all caught up | jitter allows | late (target ≤ 0.2 s) | late p99 per client | gaps / duplicates / resets | refused | server CPU | peak RSS | listen overflows / drops | arrivals |',
+    '| clients | storm | all caught up | jitter allows | late (target ≤ 0.2 s) | late p99 per client: all / the clients\' timers / the server | gaps / duplicates / resets | refused | server CPU | peak RSS | listen overflows / drops | arrivals |',
     '| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |',
   );
   for (const row of storms) {
     const arrivals = row.arrivals.join(' ');
     lines.push(
-      `| ${row.caughtUp.toLocaleString('en-US')} / ${row.clients.toLocaleString('en-US')} | ${row.kind} (rep ${row.rep}) | ${fmt(row.allCaughtUpS)} s | ${fmt(row.jitterAllowsS)} s | ${fmt(row.lateS)} s ${verdict(row.lateS <= 0.2 && row.caughtUp === row.clients)} | ${fmt(row.lateP99Ms, 0)} ms | ${row.gaps} / ${row.duplicates} / ${row.resets} | ${row.refused} | ${fmt(row.serverCpuS)} s | ${row.peakRssBytes === undefined ? '–' : `${(row.peakRssBytes / 2 ** 20).toFixed(0)} MiB`} | ${row.listenOverflows} / ${row.listenDrops} | ${arrivals} |`,
+      `| ${row.caughtUp.toLocaleString('en-US')} / ${row.clients.toLocaleString('en-US')} | ${row.kind} (rep ${row.rep}) | ${fmt(row.allCaughtUpS)} s | ${fmt(row.jitterAllowsS)} s | ${fmt(row.lateS)} s ${verdict(row.lateS <= 0.2 && row.caughtUp === row.clients)} | ${fmt(row.lateP99Ms, 0)} / ${fmt(row.clientLateP99Ms, 0)} / ${fmt(row.serverP99Ms, 0)} ms | ${row.gaps} / ${row.duplicates} / ${row.resets} | ${row.refused} | ${fmt(row.serverCpuS)} s | ${row.peakRssBytes === undefined ? '–' : `${(row.peakRssBytes / 2 ** 20).toFixed(0)} MiB`} | ${row.listenOverflows} / ${row.listenDrops} | ${arrivals} |`,
     );
   }
   if (input.analysis !== '') lines.push('', input.analysis);
