@@ -7,7 +7,7 @@ import { withSection } from './sections.js';
 import { DEFAULT_SLICE, measurePublisher, measureStorms, renderStormSection, STORM_PROFILE, UNSLICED, type PublisherRow, type StormProfile, type StormRow } from './storm.js';
 
 /**
- * `npm run bench -- --storm [--reps n] [--counts 2000,10000] [--streams n] [--seconds s] [--write-docs]`:
+ * `npm run bench -- --storm [--reps n] [--counts 2000,10000] [--streams n] [--seconds s] [--slices 100,1000000] [--write-docs] [--render <results>]`:
  * the one-publisher phase (sliced against one pass, interleaved) and the reconnect storms. Prints
  * the section, keeps the raw figures in bench-results/, and with --write-docs puts it into
  * docs/benchmarks.md.
@@ -24,6 +24,7 @@ export async function stormMain(argv: readonly string[]): Promise<number> {
       streams: { type: 'string' },
       seconds: { type: 'string' },
       slices: { type: 'string' },
+      render: { type: 'string' },
       'write-docs': { type: 'boolean' },
     },
     strict: true,
@@ -41,6 +42,17 @@ export async function stormMain(argv: readonly string[]): Promise<number> {
     publisherSeconds: whole('seconds', values.seconds, STORM_PROFILE.publisherSeconds),
   };
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const analysisFile = join(ROOT, 'scripts', 'bench', 'storm-analysis.md');
+  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8').trim() : '';
+  const page = join(ROOT, 'docs', 'benchmarks.md');
+  if (values.render !== undefined) {
+    // The docs again from a run's raw figures, e.g. after the analysis was edited.
+    const run = JSON.parse(readFileSync(values.render, 'utf8')) as { finishedAt: string; profile: StormProfile; load: string; node?: string; publishers: PublisherRow[]; storms: StormRow[] };
+    const text = renderStormSection({ ...run, node: run.node ?? process.version, analysis });
+    writeFileSync(page, withSection(readFileSync(page, 'utf8'), 'storm', text));
+    log('wrote the storm section of docs/benchmarks.md');
+    return 0;
+  }
   const load = loadavg().map((value) => value.toFixed(2)).join(', ');
   const publishers: PublisherRow[] = [];
   const storms: StormRow[] = [];
@@ -57,15 +69,12 @@ export async function stormMain(argv: readonly string[]): Promise<number> {
     }
   }
   const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const analysisFile = join(ROOT, 'scripts', 'bench', 'storm-analysis.md');
-  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8').trim() : '';
   const text = renderStormSection({ storms, publishers, profile, finishedAt, node: process.version, load, analysis });
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
   const resultsFile = join('bench-results', `storm-${finishedAt.replace(/:/g, '-')}.json`);
-  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ finishedAt, profile, load, publishers, storms }, null, 2)}\n`);
+  writeFileSync(join(ROOT, resultsFile), `${JSON.stringify({ finishedAt, profile, load, node: process.version, publishers, storms }, null, 2)}\n`);
   process.stdout.write(`${text}\n\nraw figures: ${resultsFile}\n`);
   if (values['write-docs'] === true) {
-    const page = join(ROOT, 'docs', 'benchmarks.md');
     writeFileSync(page, withSection(readFileSync(page, 'utf8'), 'storm', text));
     log('wrote the storm section of docs/benchmarks.md');
   }
