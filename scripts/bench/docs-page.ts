@@ -306,7 +306,7 @@ export function renderNodesSection(input: NodesInput): string {
     'nodes',
     `## On current Node
 
-\`npm run bench -- --node <node 24>${profile.reps === 5 ? '' : ` --reps ${profile.reps}`}\`, finished ${input.finishedAt}. Every row of the run above, with
+\`npm run bench -- --node <node 24>${profile.reps === 5 ? '' : ` --reps ${profile.reps}`}\`, finished ${input.finishedAt}. Every row of \`npm run bench\`, with
 both servers under this machine's Node (${input.machine.node}) and under the npm registry's \`node\` package
 (${servers.find((name) => name.startsWith('reference v'))?.slice('reference '.length) ?? 'another Node'}), interleaved in one run: ${servers.join(', ')}, one after the other,
 ${profile.reps} repetitions each, the load process on ${input.machine.node} throughout. Medians, the lowest and
