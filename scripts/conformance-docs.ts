@@ -68,7 +68,10 @@ With no option at all, the suite finds what matters on a server it knows nothing
 - last, alone, it opens streams in growing batches (1, 1, 2, 4, 8, 16) up to \`--capacity-probe\`
   (${TARGET_DEFAULTS.capacityProbe}), unless the first step found the limit. Each is served, or refused with a finite
   answer; a connection accepted with no response head within the answer wait while the others are
-  open is a hang. Then it closes them all and times how long a fresh stream takes to be served again.
+  open is a hang. A \`200\` stream that ends within 300 ms is a refusal only when it carried no event
+  and the streams already served stay open past its end: one that ends after an event, or with the
+  others (a server that ends its streams on a tick, as Sinatra's README does), was served. Then it
+  closes them all and times how long a fresh stream takes to be served again.
 
 The suite is a separate judge: its own event-stream reader (the WHATWG steps) and its own writer
 for the fixtures, no code shared with the reference server it ships beside, so a bug in one cannot
