@@ -51,7 +51,10 @@ With no option at all, the suite finds what matters on a server it knows nothing
 - \`HEAD\` goes first and alone: it must get its head and no byte after it, and the server must
   serve a stream afterwards; then \`POST\` and \`OPTIONS\` (without \`Origin\`), which should get a
   finite answer. A server that stops answering after one of them is reported by that rule, and
-  the rules after it are not blamed;
+  the rules after it are not blamed. On a server that serves one stream at a time they wait until
+  the end, when the main stream is closed, and go one by one, each followed by a fresh stream that
+  must be served: \`POST\`, \`OPTIONS\`, then \`HEAD\` last, as a loop that notices a client's
+  leaving only when a write fails never notices it after a \`HEAD\`;
 - once the stream has shown a few ids, it reconnects with two of them and judges the next event
   (the exact next one; the same one again is a duplicate; a later one is a gap; the live head with
   no notice is a silent gap; nothing at all while the main stream gets events is a dead resume),
