@@ -49,8 +49,8 @@ With no option at all, the suite finds what matters on a server it knows nothing
   ${TARGET_DEFAULTS.watchMaxSeconds} s, while no connection has been watched for as long as the heartbeat
   rule needs; it prints a line when it does so. When traffic answers every question the run stays short;
 - \`HEAD\` goes first and alone: it must get its head and no byte after it, and the server must
-  serve a stream afterwards; then \`POST\` and \`OPTIONS\` (without \`Origin\`), which should get a
-  finite answer. A server that stops answering after one of them is reported by that rule, and
+  serve a stream afterwards; then \`POST\` (typed \`application/json\`, with an empty body, as a
+  mistaken API call sends it) and \`OPTIONS\` (without \`Origin\`), which should get a finite answer. A server that stops answering after one of them is reported by that rule, and
   the rules after it are not blamed. On a server that serves one stream at a time they wait until
   the end, when the main stream is closed, and go one by one, each followed by a fresh stream that
   must be served: \`POST\`, \`OPTIONS\`, then \`HEAD\` last, as a loop that notices a client's

@@ -27,16 +27,25 @@ export interface MethodAnswers {
   readonly isDeferred?: true;
 }
 
-function send(context: Context, method: string, body?: string): Probe {
+/**
+ * What a mistaken POST carries: the type of an API call (fetch or axios posting JSON), with an
+ * empty body. Without a Content-Type some servers refuse the POST (tRPC: 415) that the same route
+ * streams for a JSON POST; an empty body publishes nothing on servers whose stream path also
+ * publishes, and parsers skip it rather than answer 400.
+ */
+const POST_HEADERS: readonly (readonly [string, string])[] = [['Content-Type', 'application/json']];
+
+function send(context: Context, method: string): Probe {
+  const isPost = method === 'POST';
   return tracked(context, new Probe({
     url: context.observation.url,
     method,
     // Browser-like headers, as a mistaken client sends them; no Origin, so no CORS preflight.
-    headers: streamRequestHeaders(context.target),
+    headers: streamRequestHeaders(context.target, isPost ? POST_HEADERS : []),
     insecure: context.target.insecure,
     timeoutMs: context.answerWaitMs + AFTER_HEAD_MS + 1000,
     readsAfterHead: method === 'HEAD',
-    ...(body === undefined ? {} : { body }),
+    ...(isPost ? { body: '' } : {}),
   }));
 }
 
@@ -47,7 +56,7 @@ function send(context: Context, method: string, body?: string): Probe {
  */
 export async function probeMethods(context: Context, isHeadAsked = true): Promise<MethodAnswers> {
   if (context.capacity.slots === 0) return { head: undefined, wedged: undefined, post: undefined, options: undefined, isDeferred: true };
-  if (!isHeadAsked) return { head: undefined, wedged: undefined, post: send(context, 'POST', '').done, options: send(context, 'OPTIONS').done };
+  if (!isHeadAsked) return { head: undefined, wedged: undefined, post: send(context, 'POST').done, options: send(context, 'OPTIONS').done };
   const head = send(context, 'HEAD');
   await head.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
   // Kept open while the server is checked, only when that cannot take the server's last free slot.
@@ -56,7 +65,7 @@ export async function probeMethods(context: Context, isHeadAsked = true): Promis
     await head.close();
   }
   const wedged = (await isStillServing(context, 'a HEAD request')) ? undefined : context.stalled;
-  return { head, wedged, post: send(context, 'POST', '').done, options: send(context, 'OPTIONS').done };
+  return { head, wedged, post: send(context, 'POST').done, options: send(context, 'OPTIONS').done };
 }
 
 /** Methods: SSE-S18 (HEAD), S21 (POST and OPTIONS). */
@@ -116,7 +125,7 @@ const ANSWER_END_MS = 1000;
 async function sendAlone(context: Context, method: 'POST' | 'OPTIONS'): Promise<ProbeRecord> {
   const started = performance.now();
   for (;;) {
-    const probe = send(context, method, method === 'POST' ? '' : undefined);
+    const probe = send(context, method);
     await probe.waitFor((p) => p.record.head !== undefined, context.answerWaitMs);
     // A finite answer ends at once; one still open a moment after its head is a stream (or a body that does not end).
     if (probe.record.head !== undefined) await probe.waitFor((p) => p.isEnded, ANSWER_END_MS);
