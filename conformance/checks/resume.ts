@@ -1,7 +1,7 @@
 import type { ProbeRecord } from '../probe.js';
 import type { SeenEvent } from '../session.js';
 import { isStream } from '../session.js';
-import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines, type TimedEvent } from '../wire.js';
+import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines, writeEnds, type TimedEvent } from '../wire.js';
 import { knownCause, type Context } from './context.js';
 import type { RuleId } from '../rules.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
@@ -595,14 +595,22 @@ function checkRetryHint(context: Context): CheckResult[] {
   const values: number[] = [];
   let s08: CheckResult | undefined;
   for (const [index, record] of records.entries()) {
-    const { events, retries } = parseTimed(record.body, record.arrivals);
-    const firstAt = events[0]?.atMs;
-    // [spec] a retry: in the same write as the first event reaches the client before it needs it.
-    const early = retries.find((r) => r.eventsBefore === 0 || (firstAt !== undefined && r.atMs <= firstAt));
+    const { events, retries } = parseTimed(record.body, record.arrivals, writeEnds(record));
+    const first = events[0];
+    // [spec §9.2.6] a retry: before the first event in the byte stream is set before any reconnect;
+    // one right after it in the same write reaches the client with it. Which write is read from
+    // the chunk framing, never from arrival times: the socket's reads join writes made a
+    // millisecond apart on some runs and not on others. Without chunks, only the byte order counts.
+    const early = retries.find((r) => r.eventsBefore === 0 || (r.eventsBefore === 1 && r.write !== undefined && r.write === first?.write));
     const where = index === 0 ? 'on the first connection' : `on connection ${index + 1} (the main stream's reconnect ${index}, with Last-Event-ID)`;
     if (early === undefined) {
+      const late = retries[0];
       const what = events.length === 0 ? `in ${record.body.length} bytes` : 'before or with the first event';
-      s08 = fail('SSE-S08', `no retry: hint ${what} ${where}`);
+      const after =
+        late === undefined || first === undefined
+          ? ''
+          : ` (retry: ${late.value} came after ${late.eventsBefore} event${late.eventsBefore === 1 ? '' : 's'}, ${late.write !== undefined && late.write !== first.write ? 'in a later write, ' : ''}${ms(late.atMs - first.atMs)} after the first)`;
+      s08 = fail('SSE-S08', `no retry: hint ${what} ${where}${after}`);
       break;
     }
     values.push(early.value);
