@@ -58,12 +58,17 @@ export function idleVerdict(segments: readonly Probe[], boundMs: number): IdleVe
   if (commentEvery !== undefined && commentEvery <= limit) {
     return { kind: 'pass', text: `comment lines at most ${ms(commentEvery)} apart, longest silence ${ms(worst)} over ${ms(longestOpen)} (${shownBound})` };
   }
-  // Watched for the bound and never quiet past it with its margin (a pass above): the events, not
-  // the watch, kept a heartbeat from showing. A tick between the bound and the margin is busy too.
-  if (longestOpen >= boundMs) {
+  if (longestOpen >= boundMs && quietest < boundMs) {
     return {
       kind: 'busy',
       text: `not judged: events kept the stream busy (never quiet for more than ${ms(quietest)} in ${ms(longestOpen)}), so a heartbeat could not show; run --only SSE-S02 against an instance with nothing to publish`,
+    };
+  }
+  if (longestOpen >= boundMs) {
+    // Quiet past the bound but not past its margin: a longer watch may still show a heartbeat or a silence.
+    return {
+      kind: 'short',
+      text: `not judged: quiet for ${ms(quietest)} at most in ${ms(longestOpen)}, past the bound but within its margin: neither a heartbeat nor a silence past the margin showed (a longer --observe may)`,
     };
   }
   return { kind: 'short', text: `watched a connection for ${ms(longestOpen)} only, quiet for ${ms(quietest)} at most: too short to show a heartbeat or its absence (raise --observe)` };
