@@ -18,9 +18,12 @@ export interface Example {
   readonly name: string;
   readonly file: string;
   readonly packages: readonly string[];
+  /** False for an app with no `/publish` route (the README's quick start publishes on a timer). @defaultValue true */
+  readonly publishes?: false;
 }
 
 export const EXAMPLES: readonly Example[] = [
+  { name: 'quick start (README, node:http)', file: 'quick-start.mjs', packages: [], publishes: false },
   { name: 'node:http', file: 'node.ts', packages: [] },
   { name: 'Express 5', file: 'express.mjs', packages: ['express@5'] },
   { name: 'Fastify 5', file: 'fastify.mjs', packages: ['fastify@5'] },
