@@ -20,13 +20,15 @@ export interface Example {
   readonly packages: readonly string[];
   /** False for an app with no `/publish` route (the README's quick start publishes on a timer). @defaultValue true */
   readonly publishes?: false;
+  /** The origin the app allows with CORS, for the suite's CORS rules (`--origin`). @defaultValue none */
+  readonly origin?: string;
 }
 
 export const EXAMPLES: readonly Example[] = [
   { name: 'quick start (README, node:http)', file: 'quick-start.mjs', packages: [], publishes: false },
   { name: 'node:http', file: 'node.ts', packages: [] },
   { name: 'Express 5', file: 'express.mjs', packages: ['express@5'] },
-  { name: 'Fastify 5', file: 'fastify.mjs', packages: ['fastify@5'] },
+  { name: 'Fastify 5 (+ @fastify/cors)', file: 'fastify.mjs', packages: ['fastify@5', '@fastify/cors@11'], origin: 'https://app.example' },
   { name: 'Hono (@hono/node-server)', file: 'hono.mjs', packages: ['hono@4', '@hono/node-server@2'] },
 ];
 

@@ -100,7 +100,8 @@ for (const example of EXAMPLES) {
     // The suite's publishes end within the first few seconds; 40 s leaves over 30 s of quiet
     // stream after them, so only a heartbeat keeps SSE-S02 (17 s at most) from failing.
     const publish = example.publishes === false ? {} : { publishUrl: `${running.origin}/publish`, slowReader: true };
-    const report = await check({ url: `${running.origin}/feed`, ...publish, observeSeconds: 40 });
+    const cors = example.origin === undefined ? {} : { origin: example.origin };
+    const report = await check({ url: `${running.origin}/feed`, ...publish, ...cors, observeSeconds: 40 });
     process.stdout.write(`\n${example.name} (docs/examples/${example.file}, --strict)\n${formatTable(report)}\n`);
     summaries.push(`${example.name} | ${await linesOf(example)} | ${summaryLine(report)}`);
     if (exitCode(report, true) !== 0) failures++;
