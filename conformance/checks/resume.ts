@@ -228,14 +228,15 @@ function checkResends(context: Context): CheckResult {
     if (seen.has(key)) repeats.push(e);
     seen.add(key);
   }
-  const isAfterOpening = (t: number): boolean => context.opened.some((at) => t >= at && t <= at + BURST_MS);
+  // From the request on: the re-sends may reach the main stream before the new stream's head is read.
+  const isAfterOpening = (t: number): boolean => context.opened.some(({ sentAt, headAt }) => t >= sentAt && t <= headAt + BURST_MS);
   // The stream's own pace of repeats, away from the moments another connection opened.
   const start = events[0]?.at ?? 0;
   const span = (events.at(-1)?.at ?? start) - start;
   const covered = Math.min(span, context.opened.length * BURST_MS);
   const usual = repeats.filter((e) => !isAfterOpening(e.at)).length / Math.max(BURST_MS, span - covered);
-  for (const at of context.opened) {
-    const again = repeats.filter((e) => e.at >= at && e.at <= at + BURST_MS);
+  for (const { sentAt, headAt } of context.opened) {
+    const again = repeats.filter((e) => e.at >= sentAt && e.at <= headAt + BURST_MS);
     if (again.length >= 2 && again.length > 4 * usual * BURST_MS + 1) {
       const first = again[0] as SeenEvent;
       return fail('SSE-M16', `${again.length} events the main stream already had came again within ${ms(BURST_MS)} of another connection's answer (first: "${escape(first.data, 30)}"${first.hasOwnId ? `, now with id "${escape(first.lastEventId, 20)}"` : ''})`);
