@@ -352,7 +352,8 @@ export class Channel<E extends object = EventMap> {
   }
 
   /**
-   * The same as {@link Channel.attach}, as a Web-standard `Response` (Hono, Bun, Deno, Workers).
+   * The same as {@link Channel.attach}, as a Web-standard `Response` (Hono, Bun, Deno; not workerd, whose
+   * requests may not write into each other's streams: see docs/frameworks.md).
    * The stream closes when the request's signal aborts or the body is cancelled. `HEAD` gets the
    * headers with no body; any other method but `GET` gets `405` with `Allow: GET, HEAD`.
    *
