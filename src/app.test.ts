@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createSseServer } from './app.js';
+import { execFileSync } from 'node:child_process';
+import { createSseServer, shutdownRetryMs } from './app.js';
+import { readSomaxconn } from './limits/backlog.js';
 import { NAMED_EVENT_TYPES } from './recipes/named.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -244,9 +246,35 @@ describe('disconnect cleanup', () => {
   });
 });
 
+describe('listen backlog', () => {
+  /** The backlog the kernel holds for the socket listening on `port`: `ss` prints it as Send-Q of a LISTEN socket. */
+  function kernelBacklog(port: number): number {
+    const line = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8' }).trim();
+    const sendQ = line.split(/\s+/)[2];
+    assert.ok(sendQ !== undefined && /^\d+$/.test(sendQ), `ss printed ${JSON.stringify(line)}`);
+    return Number(sendQ);
+  }
+
+  it('listens with the backlog option, and with 4096 (or the kernel cap) by default', async () => {
+    const small = await startServer({ backlog: 7 });
+    const standard = await startServer({});
+    try {
+      assert.equal(kernelBacklog(small.port), 7);
+      assert.equal(kernelBacklog(standard.port), Math.min(4096, readSomaxconn() ?? 4096));
+    } finally {
+      await Promise.all([small.app.close(), standard.app.close()]);
+    }
+  });
+
+  it('checks backlog like every count option', () => {
+    assert.throws(() => createSseServer({ backlog: 0 }), /backlog must be an integer of at least 1/);
+  });
+});
+
 describe('graceful shutdown', () => {
   it('tells every stream when to come back, ends it, stops accepting, and refuses publishes', async () => {
-    const s = await startServer({ retryMs: 2000, recipeIntervalMs: 1000 });
+    // A hint whose shortest draw (1600 ms) already outlasts the grace plus a restart's second.
+    const s = await startServer({ retryMs: 2000, shutdownGraceMs: 200, recipeIntervalMs: 1000 });
     const streams = await Promise.all(['/feed', '/time', '/events', '/named', '/feed'].map((p) => openStream(s.base + p)));
     await Promise.all(streams.map((stream) => stream.waitFor((t) => t.retries.length === 1)));
     await s.app.close();
@@ -259,6 +287,34 @@ describe('graceful shutdown', () => {
     await assert.rejects(fetch(`${s.base}/health`));
     assert.throws(() => feedChannel(s.app).publish({ data: 'late' }), { code: 'SSE_ERR_CLOSED' });
     await s.app.close();
+  });
+
+  it('raises the shutdown hint so that no client returns before a restarted server listens', async () => {
+    assert.equal(shutdownRetryMs({ retryMs: 3000, shutdownGraceMs: 2000 }), 3750);
+    assert.equal(shutdownRetryMs({ retryMs: 5000, shutdownGraceMs: 2000 }), 5000);
+    const s = await startServer({ retryMs: 1000, shutdownGraceMs: 2000 });
+    const stream = await openStream(`${s.base}/feed`);
+    await stream.waitFor((t) => t.retries.length === 1);
+    await s.app.close();
+    await stream.ended;
+    const hint = stream.retries[1] ?? 0;
+    // (2000 + 1000) / 0.8 = 3750, jittered ±20 %: the shortest draw is the grace plus a second.
+    assert.ok(hint >= 3000 && hint <= 4500, `shutdown hint ${hint}`);
+  });
+
+  it('writes the fan-out slices not yet written before it ends the streams', async () => {
+    const s = await startServer({ fanOutSlice: 1 });
+    const streams = await Promise.all(Array.from({ length: 6 }, () => openStream(`${s.base}/feed`)));
+    await Promise.all(streams.map((stream) => stream.waitFor((t) => t.retries.length === 1)));
+    assert.equal((await publish(s.base, { data: 'one' })).status, 202);
+    // Published in the same turn as the close starts: one slice out, five to go, and 'two' waiting.
+    feedChannel(s.app).publish({ data: 'two' });
+    await s.app.close();
+    await Promise.all(streams.map((stream) => stream.ended));
+    for (const stream of streams) {
+      assert.deepEqual(stream.events.map((e) => e.data), ['one', 'two']);
+      assert.match(stream.raw(), /data: two\n\nretry: \d+\n\n$/);
+    }
   });
 
   it('destroys streams that do not end within the grace period', async () => {

@@ -47,13 +47,25 @@ export interface SseServer {
   /** Starts listening. @returns the bound address (port 0 picks a free one) */
   listen(): Promise<AddressInfo>;
   /**
-   * Graceful shutdown: stop accepting, send every stream a `retry:` hint and end it, then close.
-   * Streams still open after `shutdownGraceMs` are destroyed.
+   * Graceful shutdown: stop accepting, send every stream a `retry:` hint ({@link shutdownRetryMs})
+   * and end it, then close. Streams still open after `shutdownGraceMs` are destroyed.
    */
   close(): Promise<void>;
 }
 
 type StreamRecipe = (stream: SseStream, req: SseRequest) => void;
+
+/** What a restart takes from the old process's exit to the new one listening, with room to spare (a start on `--history-file` reads the file). */
+const RESTART_ALLOWANCE_MS = 1000;
+
+/**
+ * The `retry:` hint sent at shutdown: `retryMs`, raised if need be so that its shortest jittered
+ * draw (−20 %) outlasts the grace period plus {@link RESTART_ALLOWANCE_MS}. A client that comes back
+ * before a restarted server listens is refused, and an `EventSource` then waits a whole hint more.
+ */
+export function shutdownRetryMs(options: Pick<ResolvedOptions, 'retryMs' | 'shutdownGraceMs'>): number {
+  return Math.max(options.retryMs, Math.ceil((options.shutdownGraceMs + RESTART_ALLOWANCE_MS) / 0.8));
+}
 
 /**
  * Creates the reference server: every recipe on its own path, one `/feed` broker, the connection
@@ -77,6 +89,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   const counters = createCounters();
   const streams = new Set<SseStream>();
   let isClosing = false;
+  const closingRetryMs = shutdownRetryMs(options);
   let stopTicker = (): void => {};
 
   function feed(stream: SseStream, req: SseRequest): void {
@@ -93,7 +106,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
     // A body on a stream request would be read under requestTimeout, which then kills the stream.
     if (hasBody(req)) return sendError(res, 400, 'body_not_allowed', 'A stream request must not carry a body.');
-    if (isClosing) return refuseStream(req, res, options.retryMs, 'shutting down');
+    if (isClosing) return refuseStream(req, res, closingRetryMs, 'shutting down');
     // #region admission
     const lease = limiter.acquire(clientKey(clientAddress(req, publishGate.trusted)));
     if (typeof lease === 'string') {
@@ -117,7 +130,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
 
   function start(req: SseRequest, res: SseResponse, recipe: StreamRecipe, lease: Lease): void {
     // An asynchronous check may have outlasted the start of a shutdown.
-    if (isClosing) return refuseStream(req, res, options.retryMs, 'shutting down');
+    if (isClosing) return refuseStream(req, res, closingRetryMs, 'shutting down');
     const stream = new SseStream(req, res, {
       retryMs: options.retryMs,
       maxPendingBytes: options.maxPendingBytes,
@@ -191,7 +204,9 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       await broker.start();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(options.port, options.host, () => {
+        // The backlog holds a reconnect storm: past it the kernel drops SYNs, and each dropped
+        // client waits for its retransmit (1 s, then 3 s). Node's default is 511.
+        server.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
           server.off('error', reject);
           if (options.tickMs > 0) stopTicker = startTicker(broker, options.tickMs);
           resolve(server.address() as AddressInfo);
@@ -206,9 +221,11 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
         const deadline = setTimeout(() => transport.destroyAll(), options.shutdownGraceMs);
         // At the end of this pass, so the events published in it reach the streams first.
         setImmediate(() => {
+          // The slices of a fan-out not yet written, before the streams end.
+          broker.flush();
           // Each client is told when to come back, jittered, so a restart is not a thundering herd.
           // Ended before the server closes, so Node closes their connections once they are sent.
-          for (const stream of streams) stream.end(options.retryMs);
+          for (const stream of streams) stream.end(closingRetryMs);
           transport.close(() => {
             clearTimeout(deadline);
             broker.close().then(resolve, resolve);

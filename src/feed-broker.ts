@@ -18,6 +18,7 @@ export function createFeedBroker(options: ResolvedOptions): Broker {
   }
   const log = options.historyFile === undefined ? undefined : FileLog.open(options.historyFile, { keepEvents: historyEvents, keepBytes: historyBytes });
   const channel = new Channel({
+    fanOutSlice: options.fanOutSlice,
     historyEvents,
     historyBytes,
     maxEventBytes,

@@ -1,4 +1,4 @@
-export { createSseServer, type SseServer } from './app.js';
+export { createSseServer, shutdownRetryMs, type SseServer } from './app.js';
 export { DEFAULTS, OPTIONS, type OptionSpec, type ResolvedOptions, type SseServerOptions, type TlsFiles } from './options/table.js';
 export {
   Channel,

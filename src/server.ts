@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { createSseServer } from './app.js';
+import { backlogNote, readSomaxconn } from './limits/backlog.js';
 import { descriptorBudget, readOpenFilesLimit } from './limits/open-files.js';
 import { parseCli } from './options/cli.js';
 import { OPTIONS } from './options/table.js';
@@ -35,6 +36,8 @@ if (request.kind === 'help') {
     notes.push(`open-files limit (ulimit -n) is ${budget.limit}: streams capped at ${budget.streams}, not ${wanted}; raise the limit to serve more`);
   }
   // #endregion open-files
+  const capped = backlogNote(request.options.backlog ?? OPTIONS.backlog.default, readSomaxconn());
+  if (capped !== undefined) notes.push(capped);
   let app;
   let address;
   let port;

@@ -287,3 +287,34 @@ ${(input.analysis ?? '').trim()}
 `,
   );
 }
+
+/** What the Node section shows: the peers' table of every row, under two nodes. */
+export interface NodesInput {
+  readonly rows: readonly PeerRow[];
+  readonly servers: readonly string[];
+  readonly finishedAt: string;
+  readonly resultsFile: string;
+  readonly profile: Profile;
+  readonly machine: MachineInfo;
+  readonly analysis?: string;
+}
+
+/** The `nodes` section of `docs/benchmarks.md`, written by `npm run bench -- --node <path>`. */
+export function renderNodesSection(input: NodesInput): string {
+  const { profile, servers } = input;
+  return section(
+    'nodes',
+    `## On current Node
+
+\`npm run bench -- --node <node 24>${profile.reps === 5 ? '' : ` --reps ${profile.reps}`}\`, finished ${input.finishedAt}. Every row of \`npm run bench\`, with
+both servers under this machine's Node (${input.machine.node}) and under the npm registry's \`node\` package
+(${servers.find((name) => name.startsWith('reference v'))?.slice('reference '.length) ?? 'another Node'}), interleaved in one run: ${servers.join(', ')}, one after the other,
+${profile.reps} repetitions each, the load process on ${input.machine.node} throughout. Medians, the lowest and
+highest repetition in small type, the best of each row in bold. Raw figures: \`${input.resultsFile}\`.
+
+${renderPeersMarkdown(input.rows, input.servers)}
+
+${(input.analysis ?? '').trim()}
+`,
+  );
+}

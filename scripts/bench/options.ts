@@ -93,6 +93,8 @@ export interface BenchRequest {
   readonly h2: boolean;
   /** Measure nothing: render the docs again from this run's raw figures (bench-results/*.json). */
   readonly renderFrom?: string;
+  /** Also run both servers under this node binary (e.g. Node 24), beside this process's node, in one run. */
+  readonly otherNode?: string;
 }
 
 
@@ -116,8 +118,16 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
                          Go from golang-go), ${PEERS.reps} repetitions with fewer bursts; writes the peers section of the docs
   --h2                   the reference over HTTP/1.1, h2c and HTTP/2 over TLS, C = 1,000, the HTTP/2
                          streams over 10 sessions; ${H2.reps} repetitions; writes the HTTP/2 section
+  --storm                a run of its own: one sequential publisher at 10,000 subscribers (fan-out
+                         in slices against one pass) and the reconnect storm at 2,000 and 10,000
+                         clients (proxy drop, restart on --history-file); --write-docs puts its
+                         section into the docs; see scripts/bench/storm-run.ts for its options
   --render <results>     measure nothing: rewrite the docs from a run's bench-results/*.json
                          (after editing analysis.md, say)
+  --node <path>          also run both servers under this node binary, beside this process's node,
+                         interleaved, every row (the load stays on this node); writes the Node
+                         section. Node 24 from the npm registry:
+                         --node "$(npx -y -p node@24 node -p process.execPath)"
   --cpu-prof             run the reference server with node --cpu-prof (profiles in bench-results/)
   --help                 this text
 
@@ -152,12 +162,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       peers: { type: 'boolean', default: false },
       h2: { type: 'boolean', default: false },
       render: { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   const base = values.quick ? QUICK : values.peers ? PEERS : values.h2 ? H2 : FULL;
   const profile = values.reps === undefined ? base : { ...base, reps: positiveInteger(values.reps, 'reps') };
   const isTarget = values.url !== undefined;
+  if (values.node !== undefined && (values.h2 || values.peers || isTarget)) throw new TypeError('--node runs the reference and the baseline under two nodes: it goes with neither --h2, --peers nor --url.');
   if (values.h2 && values.peers) throw new TypeError('--h2 and --peers are separate runs: give one of them.');
   if (isTarget && (values.peers || values.h2)) throw new TypeError('--peers measures servers the bench starts itself; it does not go with --url.');
   if (!isTarget && (values['publish-url'] !== undefined || values['burst-url'] !== undefined || values.pid !== undefined)) {
@@ -181,5 +193,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
     peers: values.peers,
     h2: values.h2,
     ...(values.render === undefined ? {} : { renderFrom: values.render }),
+    ...(values.node === undefined ? {} : { otherNode: values.node }),
   };
 }

@@ -13,6 +13,8 @@ export interface ChildOptions {
   readonly nodeArgs?: readonly string[];
   /** The script is an executable of its own (a peer's Go binary), not run with node. */
   readonly isNative?: boolean;
+  /** The node binary to run the script with. @defaultValue this process's */
+  readonly nodePath?: string | undefined;
 }
 
 const TASKSET = '/usr/bin/taskset';
@@ -31,7 +33,7 @@ export function childCommand(script: string, args: readonly string[], options: C
   const limit = `ulimit -n ${options.openFiles} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`;
   return {
     file: 'bash',
-    args: ['-c', limit, 'bash', ...pin, ...(options.isNative === true ? [] : [process.execPath, ...(options.nodeArgs ?? [])]), script, ...args],
+    args: ['-c', limit, 'bash', ...pin, ...(options.isNative === true ? [] : [options.nodePath ?? process.execPath, ...(options.nodeArgs ?? [])]), script, ...args],
   };
 }
 

@@ -264,13 +264,13 @@ function isLowerBetter(unit: string): boolean {
  * One row per metric with every server's median and range, in `servers` order, for the rows the
  * peers are compared on. The census and the naive-only targets are left out.
  */
-export function summarizeServers(results: readonly CountResult[], rates: readonly number[], servers: readonly string[]): PeerRow[] {
+export function summarizeServers(results: readonly CountResult[], rates: readonly number[], servers: readonly string[], isEveryRow = false): PeerRow[] {
   const streamCounts = [...new Set(results.map((result) => result.streams))].sort((a, b) => a - b);
   if (streamCounts.length === 0) return [];
   const rows: PeerRow[] = [];
   const wanted = /^(memory-per-stream|burst-cpu|burst-rate|burst-peak|single-cpu|latency-p50|latency-p99|delivered-100|connect-rate|connect-cpu|headers-p99|census-path|census-failed)/;
   for (const metric of metrics(streamCounts, rates)) {
-    if (!wanted.test(metric.id)) continue;
+    if (!isEveryRow && !wanted.test(metric.id)) continue;
     const byServer = new Map(servers.map((server) => [server, figuresOf(results, server, metric)] as const));
     if ([...byServer.values()].every((figures) => Number.isNaN(figures.median))) continue;
     rows.push({ id: metric.id, label: metric.label, unit: metric.unit, byServer });

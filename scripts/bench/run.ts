@@ -1,11 +1,12 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../paths.js';
 import { canCensus } from './census.js';
-import { renderBenchChart, renderBenchmarksPage, renderH2Section, renderPeersSection, type MachineInfo } from './docs-page.js';
+import { renderBenchChart, renderBenchmarksPage, renderH2Section, renderNodesSection, renderPeersSection, type MachineInfo } from './docs-page.js';
 import type { Profile } from './options.js';
 import { measureAtCount, takeCensus, type CountResult } from './measure.js';
 import { FULL, H2, HELP, PEERS, parseBenchArgs, type BenchRequest } from './options.js';
@@ -15,6 +16,7 @@ import { canPin, startLoad, startServer, stopServer, type LoadChild } from './pr
 import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers, type MetricRow } from './report.js';
 import { keepScaleOutSection } from './scale-out.js';
 import { scaleOutMain } from './scale-out-main.js';
+import { stormMain } from './storm-run.js';
 import { keepSection, withSection } from './sections.js';
 
 // `npm run bench`: the reference server and the naive baseline, interleaved, side by side.
@@ -42,6 +44,8 @@ interface ServerSpec {
   readonly scheme?: 'http' | 'https';
   /** Open the streams over this many HTTP/2 sessions instead of one HTTP/1.1 connection each. */
   readonly h2Sessions?: number;
+  /** The node binary that runs the script; this process's when undefined. */
+  readonly nodePath?: string;
 }
 
 const REFERENCE: ServerSpec = { name: 'reference', script: SERVER_SCRIPT, args: ['--kind', 'reference'], isNative: false, streamPath: '/feed' };
@@ -52,6 +56,11 @@ const H2_SERVERS: readonly ServerSpec[] = [
   { ...REFERENCE, name: 'h2c', args: [...REFERENCE.args, '--transport', 'h2c'], h2Sessions: 10 },
   { ...REFERENCE, name: 'HTTP/2 over TLS', args: [...REFERENCE.args, '--transport', 'https'], scheme: 'https', h2Sessions: 10 },
 ];
+
+/** `v24.21.0` of a node binary, for the servers' names. */
+function otherNodeVersion(path: string): string {
+  return execFileSync(path, ['-p', 'process.version'], { encoding: 'utf8' }).trim();
+}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -91,7 +100,7 @@ async function measureServer(
   isIdleOnly = false,
 ): Promise<CountResult> {
   const nodeArgs = spec.script === SERVER_SCRIPT && spec.args[1] === 'reference' ? request.serverNodeArgs : [];
-  const server = await startServer(spec.script, spec.args, { cpu: SERVER_CPU, openFiles: OPEN_FILES, nodeArgs, isNative: spec.isNative });
+  const server = await startServer(spec.script, spec.args, { cpu: SERVER_CPU, openFiles: OPEN_FILES, nodeArgs, isNative: spec.isNative, nodePath: spec.nodePath });
   serverFiles ??= readOpenFileLimit(server.pid);
   const base = `${spec.scheme ?? 'http'}://127.0.0.1:${server.port}`;
   try {
@@ -168,7 +177,7 @@ function describeMachine(): MachineInfo {
 
 /** What a run wrote to bench-results/, enough to render its part of the docs again. */
 interface RunRecord {
-  readonly kind: 'full' | 'peers' | 'h2';
+  readonly kind: 'full' | 'peers' | 'h2' | 'nodes';
   readonly finishedAt: string;
   readonly profile: Profile;
   readonly machine: MachineInfo;
@@ -187,6 +196,13 @@ function writePages(record: RunRecord, resultsFile: string): void {
   const { kind, profile, finishedAt, servers, results } = record;
   const page = join(ROOT, 'docs', 'benchmarks.md');
   const previous = existsSync(page) ? readFileSync(page, 'utf8') : '';
+  if (kind === 'nodes') {
+    const rows = summarizeServers(results, profile.rates, servers, true);
+    const text = renderNodesSection({ rows, servers, finishedAt, resultsFile, profile, machine: record.machine, analysis: readIfThere('scripts', 'bench', 'node-analysis.md') });
+    writeFileSync(page, withSection(previous, 'nodes', text));
+    log('wrote the nodes section of docs/benchmarks.md');
+    return;
+  }
   if (kind === 'h2' || kind === 'peers') {
     const rows = summarizeServers(results, profile.rates, servers);
     const base = kind === 'h2' ? H2 : PEERS;
@@ -206,7 +222,7 @@ function writePages(record: RunRecord, resultsFile: string): void {
   writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
   const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
   const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
-  const kept = ['peers', 'h2'].reduce((text, name) => keepSection(text, previous, name), rendered);
+  const kept = ['peers', 'h2', 'storm', 'nodes'].reduce((text, name) => keepSection(text, previous, name), rendered);
   writeFileSync(page, keepScaleOutSection(kept, previous));
   log('wrote docs/benchmarks.md and docs/img/bench.svg');
 }
@@ -237,6 +253,10 @@ async function main(): Promise<number> {
   let results: CountResult[] = [];
   let servers: ServerSpec[] = [REFERENCE, NAIVE];
   if (request.h2) servers = [...H2_SERVERS];
+  else if (request.otherNode !== undefined) {
+    const other = otherNodeVersion(request.otherNode);
+    servers = [REFERENCE, NAIVE, { ...REFERENCE, name: `reference ${other}`, nodePath: request.otherNode }, { ...NAIVE, name: `naive ${other}`, nodePath: request.otherNode }];
+  }
   else if (request.peers) {
     servers = [...servers, ...preparePeers(peersDir(), log).map((peer) => ({ ...peer, args: [] }))];
   }
@@ -270,7 +290,7 @@ async function main(): Promise<number> {
   const rows = summarize(results, profile.rates);
   const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const resultsFile = `bench-results/${profile.name}-${finishedAt.replace(/[:]/g, '-')}.json`;
-  const kind = request.h2 ? 'h2' : request.peers ? 'peers' : 'full';
+  const kind = request.h2 ? 'h2' : request.peers ? 'peers' : request.otherNode !== undefined ? 'nodes' : 'full';
   const record: RunRecord = { kind, finishedAt, profile, machine, servers: servers.map((spec) => spec.name), rows, results };
   writeFileSync(join(ROOT, resultsFile), `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(`\n${renderTextTable(rows, request.target !== undefined)}\n\nraw figures: ${resultsFile} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)\n`);
@@ -285,4 +305,9 @@ async function main(): Promise<number> {
 }
 
 // The scale-out profile (two instances on Redis against one in memory) has its own entry.
-process.exitCode = process.argv.includes('--scale-out') ? await scaleOutMain(process.argv.slice(2)) : await main();
+// So have the one-publisher phase and the reconnect storm.
+process.exitCode = process.argv.includes('--scale-out')
+  ? await scaleOutMain(process.argv.slice(2))
+  : process.argv.includes('--storm')
+    ? await stormMain(process.argv.slice(2))
+    : await main();

@@ -14,7 +14,7 @@ describe('the test prerequisites', () => {
   });
 
   it('installs the missing packages as root on Debian, as .ci/run does', () => {
-    assert.deepEqual(planSetup({ ...DEBIAN, isRoot: true, missing: TOOLS }), { kind: 'install', packages: ['redis-server', 'openssl', 'curl', 'util-linux', 'mount'] });
+    assert.deepEqual(planSetup({ ...DEBIAN, isRoot: true, missing: TOOLS }), { kind: 'install', packages: ['redis-server', 'openssl', 'curl', 'util-linux', 'iproute2', 'mount'] });
   });
 
   it('stops with the one command to run when it may not install', () => {

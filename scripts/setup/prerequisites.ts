@@ -18,6 +18,7 @@ export const TOOLS: readonly Tool[] = [
   { command: 'openssl', why: 'the HTTPS and HTTP/2 tests make a throwaway certificate', apt: 'openssl', brew: undefined, dnf: 'openssl' },
   { command: 'curl', why: "the book's transcripts are recorded with it", apt: 'curl', brew: undefined, dnf: 'curl' },
   { command: 'prlimit', why: "the EMFILE fault run caps the server's open files", apt: 'util-linux', brew: undefined, dnf: 'util-linux' },
+  { command: 'ss', why: "the listen-backlog test reads the kernel's backlog of a listening socket", apt: 'iproute2', brew: undefined, dnf: 'iproute' },
   { command: 'mount', why: 'the full-disk fault run mounts a small tmpfs (as root)', apt: 'mount', brew: undefined, dnf: 'util-linux' },
 ];
 

@@ -67,6 +67,8 @@ export interface Broker {
   subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart>;
   /** Stops delivery to `subscriber`. Idempotent. */
   unsubscribe(subscriber: FeedSubscriber): void;
+  /** Writes every event it holds for its subscribers now; shutdown calls it before ending the streams. */
+  flush(): void;
   health(): BrokerHealth;
   /** One line for the server's start-up message: where the history lives. */
   describe(): string;

@@ -60,7 +60,7 @@ const SEQ_BYTES = 8;
  *
  * Durability: {@link FileLog.append} writes each record with a synchronous `write()` (the record
  * is in the kernel before `publish` returns, so a crash of the process loses nothing), and
- * {@link FileLog.sync} runs `fdatasync` once per event-loop pass, before that pass's events reach
+ * {@link FileLog.sync} runs `fdatasync` once per turn of the event loop that published, before those events reach
  * any subscriber or any `202` is sent: no client ever holds an id that a power cut could take
  * back. On open, a torn last record is cut, and the file is rewritten with only the retained
  * events once it holds twice as many (write to a temporary file, fsync, rename).

@@ -16,12 +16,15 @@ function subscriber(): FeedSubscriber & { written: string[] } {
 }
 
 describe('MemoryBroker', () => {
-  it('resolves a publish once its pass is delivered, and resumes like the channel', async () => {
+  it('resolves a publish once the event is stored, before its fan-out, and resumes like the channel', async () => {
     const channel = new Channel({ epoch: 'abcdef012345' });
     const broker = new MemoryBroker(channel);
     const live = subscriber();
     assert.deepEqual(await broker.subscribe(live, undefined), { kind: 'fresh' });
     assert.deepEqual(await broker.publish({ data: 'one' }), { id: 'abcdef012345-1' });
+    // Stored in memory when publish returns: answered before the end of the turn writes it.
+    assert.deepEqual(live.written, ['id: abcdef012345-0\n\n']);
+    await channel.flushed();
     // The cursor first (nothing published yet: -0), then the event.
     assert.deepEqual(live.written, ['id: abcdef012345-0\n\n', 'id: abcdef012345-1\ndata: one\n\n']);
     const resumed = subscriber();
@@ -29,12 +32,22 @@ describe('MemoryBroker', () => {
     assert.deepEqual(await broker.subscribe(subscriber(), 'nope'), { kind: 'reset', reason: 'invalid' });
     broker.unsubscribe(live);
     await broker.publish({ data: 'two' });
+    broker.flush();
     assert.equal(live.written.length, 2);
     assert.deepEqual(broker.stats.subscribers, 2);
     assert.deepEqual(broker.health(), { isUp: true, text: 'ok' });
     assert.match(broker.describe(), /in memory, epoch abcdef012345/);
     await broker.start();
     await broker.close();
+  });
+
+  it('with a log, resolves a publish only after the sync that makes it durable', async () => {
+    const order: string[] = [];
+    const log = { append: () => void order.push('append'), sync: () => void order.push('sync') };
+    const broker = new MemoryBroker(new Channel({ epoch: 'abcdef012345', log }));
+    const published = broker.publish({ data: 'x' }).then(() => order.push('answered'));
+    await published;
+    assert.deepEqual(order, ['append', 'sync', 'answered']);
   });
 
   it('turns a failing log into BrokerUnavailableError and leaves no trace of the event', async () => {

@@ -7,7 +7,8 @@ import type { FileLog } from './file-log.js';
 /**
  * The embedded broker: the channel's in-memory replay buffer, optionally backed by a
  * {@link FileLog} (the channel must have been created with that log). Subscribing is synchronous;
- * a publish resolves once its pass is delivered, and so, with a log, once it is on disk.
+ * a publish resolves once the event is stored: at once in memory, after the turn's `fdatasync`
+ * with a log. It does not wait for the fan-out, which may take several turns at 10,000 streams.
  */
 export class MemoryBroker implements Broker {
   readonly kind = 'memory';
@@ -42,7 +43,7 @@ export class MemoryBroker implements Broker {
       if (error instanceof SseError) throw error;
       throw new BrokerUnavailableError(`The history file could not be written (${(error as Error).message}); the event was not stored.`, { cause: error });
     }
-    await this.channel.flushed();
+    await this.channel.stored();
     return { id };
   }
 
@@ -54,6 +55,10 @@ export class MemoryBroker implements Broker {
     if (subscriber.isClosed) this.unsubscribe(subscriber);
     const { plan } = subscription;
     return Promise.resolve(plan.kind === 'replay' ? { kind: 'replay', replayed: subscription.replayed } : plan);
+  }
+
+  flush(): void {
+    this.channel.flush();
   }
 
   unsubscribe(subscriber: FeedSubscriber): void {

@@ -102,6 +102,13 @@ export interface ChannelOptions {
   readonly history?: { readonly head: number; readonly events: readonly Buffer[] };
   /** Durable storage told of every event (e.g. a {@link FileLog}). @defaultValue none: memory only */
   readonly log?: ChannelLog;
+  /**
+   * Subscribers written in one slice of a pass. A pass to more subscribers is written in slices,
+   * one per turn of the event loop (`setImmediate` between them), so publishes and new streams are
+   * served during a large fan-out; each subscriber still gets every event once, in order.
+   * @defaultValue 100 (`OPTIONS.fanOutSlice`)
+   */
+  readonly fanOutSlice?: number;
 }
 
 const CHANNEL_OPTIONS = {
@@ -112,6 +119,7 @@ const CHANNEL_OPTIONS = {
   maxEventBytes: true,
   history: true,
   log: true,
+  fanOutSlice: true,
 } as const satisfies Record<keyof ChannelOptions, true>;
 /** The headers a stream sets or forbids itself: another plugin's value for one would break it. */
 const STREAM_OWN_HEADERS: ReadonlySet<string> = new Set([...Object.keys(STREAM_HEADERS), 'connection', 'content-length', 'transfer-encoding', 'content-encoding']);
@@ -139,7 +147,7 @@ const RESPONSE_OPTIONS = { ...WEB_OPTIONS, filter: true, lastEventId: true } as 
 export interface ChannelLog {
   /** Stores one encoded event, synchronously, before {@link Channel.publish} returns; throwing refuses the publish. */
   append(seq: number, bytes: Buffer): void;
-  /** Makes everything appended durable; called once per pass, before the pass's events are delivered. */
+  /** Makes everything appended durable; called once per turn of the event loop that published, before those events are delivered. */
   sync(): void;
 }
 
@@ -158,12 +166,25 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
+/** A pass being written in slices: its merged events, the subscribers it goes to, how far it got. */
+interface Pass {
+  readonly chunk: Buffer;
+  readonly events: readonly Buffer[];
+  readonly count: number;
+  /** The sequence number of the pass's last event. */
+  readonly lastSeq: number;
+  readonly subscribers: readonly Subscriber[];
+  next: number;
+}
+
 /**
  * One broadcast channel with ids, a bounded replay buffer and exact resume.
  *
  * Each published event is encoded once; all events published in one pass of the event loop are
  * merged into one Buffer and written once per subscriber. The per-client JavaScript work, not the
- * syscall, is what fan-out costs, so this is the lever for throughput.
+ * syscall, is what fan-out costs, so this is the lever for throughput. A pass to more than
+ * `fanOutSlice` subscribers is written in slices, one per turn of the event loop; events published
+ * meanwhile wait for the next pass, merged.
  *
  * @example
  * ```ts
@@ -181,11 +202,22 @@ export class Channel<E extends object = EventMap> {
   readonly #index: EventIndex;
   readonly #ids: IdPolicy | undefined;
   readonly #log: ChannelLog | undefined;
+  readonly #slice: number;
   #flushWaiters: (() => void)[] = [];
+  #storedWaiters: (() => void)[] = [];
+  /** Events appended to the log since its last sync. */
+  #unsynced = 0;
+  /** The pass being written in slices, if one is. */
+  #pass: Pass | undefined;
+  /**
+   * Subscribers that joined while events were waiting for a pass, with the sequence number their
+   * replay reached: a later pass must not give them those events again.
+   */
+  readonly #joinedAt = new Map<Subscriber, number>();
   readonly #subscribers = new Set<Subscriber>();
   readonly #filtered = new Map<Subscriber, EventFilter>();
   #pending: Buffer[] = [];
-  /** What filters see of `#pending`, kept only while a filtered subscriber exists (subscribe flushes first, so the two stay aligned). */
+  /** What filters see of `#pending`, kept always: a filtered stream may join while events wait for a pass. */
   #pendingInfos: EventInfo[] = [];
   #flushScheduled = false;
   #isClosed = false;
@@ -216,6 +248,7 @@ export class Channel<E extends object = EventMap> {
     for (const bytes of retained > 0 ? restored.slice(restored.length - retained) : []) this.#index.append(readEventInfo(bytes));
     this.#log = options.log;
     this.maxEventBytes = checkInteger(options.maxEventBytes ?? OPTIONS.maxEventBytes.default, 'maxEventBytes');
+    this.#slice = checkInteger(options.fanOutSlice ?? OPTIONS.fanOutSlice.default, 'fanOutSlice');
   }
 
   /** Counters since creation. `delivered` counts events × subscribers. */
@@ -232,8 +265,9 @@ export class Channel<E extends object = EventMap> {
    * Publishes an event to every subscriber and into the replay buffer.
    *
    * The event is serialized, validated and encoded before anything changes, so a refused event
-   * leaves no trace. Delivery happens at the end of the current event-loop pass; the caller never
-   * waits.
+   * leaves no trace. It is stored when this returns (with a log: appended, and synced at the end
+   * of this turn of the event loop, see {@link Channel.stored}). Delivery starts at the end of this
+   * turn, or after the pass being written; the caller never waits.
    *
    * @returns the event's id (assigned, or the one supplied) and its sequence number
    * @throws {@link SseError} when the event is invalid, too large, named `reset`, `error` or
@@ -253,7 +287,10 @@ export class Channel<E extends object = EventMap> {
       );
     }
     // The log first: if it cannot store the event, the event does not exist.
-    this.#log?.append(seq, bytes);
+    if (this.#log !== undefined) {
+      this.#log.append(seq, bytes);
+      this.#unsynced++;
+    }
     this.#buffer.append(bytes);
     const info: EventInfo = { event: input.event ?? 'message', id, topic: input.topic };
     this.#index.append(info);
@@ -261,10 +298,10 @@ export class Channel<E extends object = EventMap> {
     this.#lastId = id;
     this.#published++;
     this.#pending.push(bytes);
-    if (this.#filtered.size > 0) this.#pendingInfos.push(info);
+    this.#pendingInfos.push(info);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.#endOfTurn());
     }
     return { id, seq };
   }
@@ -281,8 +318,10 @@ export class Channel<E extends object = EventMap> {
     const { filter } = options;
     // #region subscribe
     // Events still waiting for this pass's merged write are already in the buffer: send them to
-    // the existing subscribers now, so the newcomer gets them once, from the replay.
-    this.flush();
+    // the existing subscribers now, so the newcomer gets them once, from the replay. A pass still
+    // being written in slices keeps them waiting: the newcomer's replay reaches the head, and the
+    // passes that carry them skip it up to there.
+    this.#beginPass(this.#slice);
     const plan = this.#plan(cursor);
     const blocks = plan.kind === 'replay' ? this.#replay(plan.afterSeq, filter) : plan.kind === 'reset' ? [this.#reset(plan.reason)] : [];
     const replayed = plan.kind === 'replay' ? blocks.length : 0;
@@ -292,6 +331,7 @@ export class Channel<E extends object = EventMap> {
     const initial = blocks.length <= 1 ? blocks[0] : Buffer.concat(blocks);
     if (filter === undefined) this.#subscribers.add(subscriber);
     else this.#filtered.set(subscriber, filter);
+    if (this.#pending.length > 0) this.#joinedAt.set(subscriber, this.#buffer.head);
     // #endregion subscribe
     return {
       plan,
@@ -300,6 +340,7 @@ export class Channel<E extends object = EventMap> {
       unsubscribe: () => {
         this.#subscribers.delete(subscriber);
         this.#filtered.delete(subscriber);
+        this.#joinedAt.delete(subscriber);
       },
     };
   }
@@ -372,30 +413,118 @@ export class Channel<E extends object = EventMap> {
     return stream.response;
   }
 
-  /** Writes every pending event now. Called at the end of each pass; safe to call any time. */
+  /**
+   * Writes every event published so far to every subscriber now, the pass being written in
+   * slices included, in one go. Safe to call any time; shutdown calls it before ending streams.
+   */
   flush(): void {
     this.#flushScheduled = false;
-    const count = this.#pending.length;
-    if (count === 0) return;
-    // Durable before anyone sees it: a client must never hold an id the disk could lose.
-    this.#log?.sync();
-    // #region fan-out
-    const chunk = count === 1 ? (this.#pending[0] as Buffer) : Buffer.concat(this.#pending);
-    for (const subscriber of this.#subscribers) subscriber.deliver(chunk, count);
-    this.#delivered += count * this.#subscribers.size;
-    // #endregion fan-out
-    if (this.#filtered.size > 0) this.#deliverFiltered(chunk);
-    this.#pending = [];
-    if (this.#flushWaiters.length > 0) for (const resolve of this.#flushWaiters.splice(0)) resolve();
+    this.#syncLog();
+    if (this.#pass !== undefined) this.#continuePass(Infinity);
+    this.#beginPass(Infinity);
   }
 
   /**
-   * Resolves once every event published so far has been delivered (and, with a log, synced):
-   * the moment a publish may be acknowledged.
+   * Resolves once every event published so far has been delivered (and, with a log, synced).
    */
   flushed(): Promise<void> {
-    if (this.#pending.length === 0) return Promise.resolve();
+    if (this.#pending.length === 0 && this.#pass === undefined) return Promise.resolve();
     return new Promise((resolve) => this.#flushWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once every event published so far is stored as the channel promises: at once in
+   * memory, after the log's sync at the end of this turn of the event loop with a log. The moment
+   * a publish may be acknowledged; it does not wait for the fan-out.
+   */
+  stored(): Promise<void> {
+    if (this.#unsynced === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#storedWaiters.push(resolve));
+  }
+
+  /** The end of a turn that published: sync what was appended, then start a pass unless one is being written. */
+  #endOfTurn(): void {
+    this.#flushScheduled = false;
+    this.#syncLog();
+    this.#beginPass(this.#slice);
+  }
+
+  #syncLog(): void {
+    if (this.#unsynced === 0) return;
+    // Durable before anyone sees it: a client must never hold an id the disk could lose.
+    this.#log?.sync();
+    this.#unsynced = 0;
+    if (this.#storedWaiters.length > 0) for (const resolve of this.#storedWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Starts a pass with every pending event, unless one is being written (it starts the next one
+   * when it ends), and writes its first `slice` subscribers now.
+   */
+  #beginPass(slice: number): void {
+    if (this.#pass !== undefined) return;
+    const count = this.#pending.length;
+    if (count === 0) {
+      if (this.#flushWaiters.length > 0) for (const resolve of this.#flushWaiters.splice(0)) resolve();
+      return;
+    }
+    this.#syncLog();
+    const events = this.#pending;
+    const infos = this.#pendingInfos;
+    this.#pending = [];
+    this.#pendingInfos = [];
+    const lastSeq = this.#buffer.head;
+    // #region fan-out
+    const chunk = count === 1 ? (events[0] as Buffer) : Buffer.concat(events);
+    if (this.#subscribers.size <= slice && this.#joinedAt.size === 0) {
+      for (const subscriber of this.#subscribers) subscriber.deliver(chunk, count);
+      this.#delivered += count * this.#subscribers.size;
+    } else {
+      // A copy: streams that join while the slices are written got these events in their replay.
+      this.#pass = { chunk, events, count, lastSeq, subscribers: [...this.#subscribers], next: 0 };
+    }
+    // #endregion fan-out
+    if (this.#filtered.size > 0) this.#deliverFiltered(events, chunk, infos, lastSeq);
+    if (this.#pass !== undefined) this.#continuePass(slice);
+    else this.#beginPass(slice);
+  }
+
+  /** Writes the next `slice` subscribers of the pass; schedules the rest, or ends the pass and starts the next. */
+  #continuePass(slice: number): void {
+    const pass = this.#pass;
+    if (pass === undefined) return;
+    const { subscribers, chunk, count } = pass;
+    const end = Math.min(subscribers.length, pass.next + slice);
+    for (let i = pass.next; i < end; i++) {
+      const subscriber = subscribers[i] as Subscriber;
+      // Gone since the pass began: unsubscribed, or cut as slow.
+      if (!this.#subscribers.has(subscriber)) continue;
+      if (this.#joinedAt.size > 0 && this.#joinedAt.has(subscriber)) this.#deliverAfterJoin(subscriber, pass);
+      else {
+        subscriber.deliver(chunk, count);
+        this.#delivered += count;
+      }
+    }
+    pass.next = end;
+    if (end < subscribers.length) {
+      // Unless flush() has written the rest meanwhile.
+      setImmediate(() => this.#pass === pass && this.#continuePass(this.#slice));
+      return;
+    }
+    this.#pass = undefined;
+    this.#beginPass(slice);
+  }
+
+  /** Delivers the part of `pass` after the sequence number `subscriber`'s replay reached. */
+  #deliverAfterJoin(subscriber: Subscriber, pass: Pass): void {
+    const joined = this.#joinedAt.get(subscriber) as number;
+    const firstSeq = pass.lastSeq - pass.count + 1;
+    if (joined >= pass.lastSeq) return;
+    this.#joinedAt.delete(subscriber);
+    const skip = Math.max(0, joined - firstSeq + 1);
+    const events = pass.events.slice(skip);
+    subscriber.deliver(skip === 0 ? pass.chunk : Buffer.concat(events), events.length);
+    this.#delivered += events.length;
   }
 
   /**
@@ -405,6 +534,7 @@ export class Channel<E extends object = EventMap> {
    * stay until they leave.
    */
   close(options: { readonly retryMs?: number } = {}): void {
+    // Every event published, the slices not yet written included, reaches every stream first.
     this.flush();
     this.#isClosed = true;
     if (options.retryMs === undefined) return;
@@ -424,13 +554,18 @@ export class Channel<E extends object = EventMap> {
     if (stream.isClosed) subscription.unsubscribe();
   }
 
-  #deliverFiltered(chunk: Buffer): void {
-    const pending = this.#pending;
-    const infos = this.#pendingInfos;
-    this.#pendingInfos = [];
+  #deliverFiltered(pending: readonly Buffer[], chunk: Buffer, infos: readonly EventInfo[], lastSeq: number): void {
     const newest = pending.at(-1);
+    const firstSeq = lastSeq - pending.length + 1;
     for (const [subscriber, filter] of this.#filtered) {
-      const picked = pending.filter((_, i) => filter(infos[i] as EventInfo));
+      // A stream that joined while these events waited has them from its replay.
+      const joined = this.#joinedAt.get(subscriber);
+      if (joined !== undefined) {
+        if (joined >= lastSeq) continue;
+        this.#joinedAt.delete(subscriber);
+      }
+      const from = joined === undefined ? 0 : Math.max(0, joined - firstSeq + 1);
+      const picked = pending.filter((_, i) => i >= from && filter(infos[i] as EventInfo));
       const count = picked.length;
       this.#delivered += count;
       if (count === pending.length) {

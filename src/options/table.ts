@@ -16,16 +16,30 @@ export interface SseServerOptions {
   readonly port?: number;
   /** Address to bind. */
   readonly host?: string;
+  /**
+   * The listen backlog: connections the kernel completes and holds until the server accepts them.
+   * The kernel caps it at `net.core.somaxconn` (Linux: `/proc/sys/net/core/somaxconn`, 4096 since
+   * 5.4); past the queue a SYN is dropped and that client waits for its retransmit (1 s, then 3 s).
+   */
+  readonly backlog?: number;
   /** Open streams across all clients. */
   readonly maxConnections?: number;
   /** Open streams per client address. */
   readonly maxPerClient?: number;
   /** Longest idle gap before a comment heartbeat; 0 turns them off. */
   readonly heartbeatMs?: number;
-  /** The `retry:` hint, jittered ±20 % per connection. */
+  /**
+   * The `retry:` hint, jittered ±20 % per connection. At shutdown the hint is raised, if need be, so
+   * that its shortest draw outlasts `shutdownGraceMs` plus a second for a restart to listen.
+   */
   readonly retryMs?: number;
   /** Events kept on `/feed` for resume. */
   readonly historyEvents?: number;
+  /**
+   * `/feed` subscribers written in one slice of a fan-out pass; a larger pass yields to the event
+   * loop between slices, so publishes and new streams are served during it.
+   */
+  readonly fanOutSlice?: number;
   /** Bytes kept on `/feed` for resume. */
   readonly historyBytes?: number;
   /** Bytes queued for one client before it is cut as slow. */
@@ -48,7 +62,7 @@ export interface SseServerOptions {
   readonly headersTimeoutMs?: number;
   /** How long a client may take to send a whole request, its body included, before `408`; at least `headersTimeoutMs`. */
   readonly requestTimeoutMs?: number;
-  /** How long shutdown waits for streams to end before destroying them. */
+  /** How long shutdown waits for streams to end before destroying them; the shutdown `retry:` hint outlasts it (see `retryMs`). */
   readonly shutdownGraceMs?: number;
   /** Serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback. */
   readonly tls?: TlsFiles | undefined;
@@ -115,11 +129,13 @@ const MIB = 1024 * 1024;
 export const OPTIONS = {
   port: { type: 'integer', default: 8080, min: 0, max: 65_535, flag: { name: 'port', value: 'n' }, env: 'PORT', help: 'port to listen on; 0 picks a free one' },
   host: { type: 'string', default: '127.0.0.1', flag: { name: 'host', value: 'address' }, env: 'HOST', help: 'address to bind' },
+  backlog: { type: 'integer', default: 4096, min: 1, flag: { name: 'backlog', value: 'n' }, help: 'listen backlog: connections the kernel holds until accepted, so a reconnect storm waits in it instead of for a SYN retransmit; the kernel caps it at `net.core.somaxconn` (the server says so when it does)' },
   maxConnections: { type: 'integer', default: 10_000, min: 1, flag: { name: 'max-connections', value: 'n' }, help: 'open streams across all clients' },
   maxPerClient: { type: 'integer', default: 16, min: 1, flag: { name: 'max-per-client', value: 'n' }, help: 'open streams per client address' },
   heartbeatMs: { type: 'integer', default: 15_000, min: 0, flag: { name: 'heartbeat', value: 'ms' }, help: 'idle time before a comment heartbeat; 0 = off' },
-  retryMs: { type: 'integer', default: 3000, min: 0, flag: { name: 'retry', value: 'ms' }, help: 'the `retry:` hint, jittered ±20 % per connection' },
+  retryMs: { type: 'integer', default: 3000, min: 0, flag: { name: 'retry', value: 'ms' }, help: 'the `retry:` hint, jittered ±20 % per connection; at shutdown at least (shutdown grace + 1 s) / 0.8, so no client returns before a restart listens' },
   historyEvents: { type: 'integer', default: 1000, min: 1, flag: { name: 'history', value: 'events' }, help: 'events kept on `/feed` for resume' },
+  fanOutSlice: { type: 'integer', default: 100, min: 1, flag: { name: 'fan-out-slice', value: 'n' }, help: '`/feed` subscribers written per slice of a fan-out pass; a pass to more yields to the event loop between slices (order per stream stays exact)' },
   historyBytes: { type: 'integer', default: 4 * MIB, min: 1, flag: undefined, help: 'bytes kept on `/feed` for resume' },
   maxPendingBytes: { type: 'integer', default: MIB, min: 1, flag: { name: 'max-pending', value: 'bytes' }, help: 'bytes queued for one client before it is cut as slow' },
   stallTimeoutMs: { type: 'integer', default: 30_000, min: 1, flag: undefined, help: 'a stream backpressured this long without draining is cut' },
@@ -129,7 +145,7 @@ export const OPTIONS = {
   maxEventBytes: { type: 'integer', default: 256 * KIB, min: 1, flag: undefined, help: 'largest encoded event `/feed` accepts (`SSE_ERR_EVENT_TOO_LARGE`)' },
   headersTimeoutMs: { type: 'integer', default: 10_000, min: 1, flag: { name: 'headers-timeout', value: 'ms' }, help: 'a client slower than this to send its request headers gets `408` and is closed (slowloris); so is an HTTP/2 connection with no open stream, and a TLS handshake' },
   requestTimeoutMs: { type: 'integer', default: 30_000, min: 1, flag: { name: 'request-timeout', value: 'ms' }, help: 'a client slower than this to send a whole request, body included, gets `408` and is closed; a stream request ends with its headers, so streams are never cut by it' },
-  shutdownGraceMs: { type: 'integer', default: 2000, min: 0, flag: undefined, help: 'how long shutdown waits for streams to end before destroying them' },
+  shutdownGraceMs: { type: 'integer', default: 2000, min: 0, flag: undefined, help: 'how long shutdown waits for streams to end before destroying them; the shutdown `retry:` hint outlasts it' },
   tls: { type: 'tls', default: undefined, flag: { name: 'tls-cert', value: 'file' }, help: 'serve HTTPS, offering HTTP/2 with HTTP/1.1 as fallback; with `--tls-key <file>`' },
   h2c: { type: 'boolean', default: false, flag: { name: 'h2c' }, help: 'serve cleartext HTTP/2 (for a proxy that speaks it)' },
   corsOrigins: { type: 'strings', default: [], flag: { name: 'cors-origin', value: 'origin' }, help: 'allow this origin to read the streams and publish; repeatable' },

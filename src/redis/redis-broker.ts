@@ -264,6 +264,9 @@ export class RedisBroker implements Broker {
     this.#subscribers.delete(subscriber);
   }
 
+  /** Nothing to do: the follower writes each batch Redis returns to every stream at once. */
+  flush(): void {}
+
   health(): BrokerHealth {
     if (this.#commands.state === 'ready' && this.#follower.state === 'ready') return { isUp: true, text: 'ok' };
     return { isUp: false, text: 'redis: down' };
