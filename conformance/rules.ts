@@ -429,7 +429,7 @@ const CATALOGUE = {
   'SSE-S08': {
     level: 'ADVICE',
     area: 'ids and resume',
-    title: 'A retry: hint comes no later than the first event of each connection (in the same write counts).',
+    title: 'A retry: hint comes no later than the first event of each connection: before it in the bytes, or in the same write (told by the chunk framing, never by timing; without chunks only the byte order counts).',
     harm: 'Without a hint clients reconnect at their default (3 s in Chromium, 5 s in Firefox); the server cannot slow them down during an outage.',
     source: 'HTML §9.2.3 processing model (the reconnection time is the user agent\'s until retry: sets it)',
     link: `${SPEC}#sse-processing-model`,

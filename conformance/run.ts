@@ -4,7 +4,7 @@ import { checkGrammar } from './checks/grammar.js';
 import { checkHostile } from './checks/hostile.js';
 import { checkLimits, learnCapacity, skipLimits, SLOTS } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
-import { checkMethods, probeMethods } from './checks/methods.js';
+import { checkMethods, checkMethodsAlone, probeMethods } from './checks/methods.js';
 import { checkIdsAndRetry, checkResumes, waitForIds } from './checks/resume.js';
 import { checkStatusAndHeaders } from './checks/status-and-headers.js';
 import { canJudgeIdleGaps, checkTiming } from './checks/timing.js';
@@ -144,7 +144,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     const methods = isOn('methods') ? await deadline.race(probeMethods(context, selected('SSE-S18'))) : undefined;
     await done('status and headers', () => checkStatusAndHeaders(context));
     await done('hostile input', () => checkHostile(context));
-    if (methods !== undefined) await done('methods', () => checkMethods(context, methods));
+    if (methods !== undefined && methods.isDeferred !== true) await done('methods', () => checkMethods(context, methods));
     let resumes: readonly CheckResult[] = [];
     if (isOn('ids and resume')) {
       await deadline.race(waitForIds(context, IDS_FOR_RESUME));
@@ -159,6 +159,8 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
     await done('heartbeat and timing', () => checkTiming(context));
     const left = resolved.deadlineSeconds === undefined ? Infinity : resolved.deadlineSeconds - (performance.now() - started) / 1000;
     await done('limits', () => (left < LIMITS_S ? skipLimits(`left out: ${left.toFixed(1)} s of the --deadline remained`) : checkLimits(context)));
+    // A server that serves one stream at a time gets each method alone, once nothing else is open; last, as a HEAD may wedge it.
+    if (methods?.isDeferred === true) await done('methods', () => checkMethodsAlone(context, selected('SSE-S18')));
   } finally {
     deadline.dispose();
     clearInterval(ticker);

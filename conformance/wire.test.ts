@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines } from './wire.js';
+import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines, writeEnds } from './wire.js';
 
 describe('splitLines', () => {
   it('ends lines at LF, CR and CRLF, with byte offsets and terminators', () => {
@@ -84,5 +84,27 @@ describe('escape', () => {
     const long = escape('x'.repeat(100), 30);
     assert.equal(long.length, 30);
     assert.match(long, /…/);
+  });
+});
+
+describe('parseTimed with the server\'s writes', () => {
+  it('tells which write an event and a retry came in, when one read joined them', () => {
+    // Two writes a millisecond apart, read at once: the chunk framing still tells them apart.
+    const body = Buffer.from('event: connected\ndata: {}\n\nretry: 3000\n\n');
+    const arrivals = [{ atMs: 4, offset: 0, length: body.length }];
+    const { events, retries } = parseTimed(body, arrivals, [27, body.length]);
+    assert.deepEqual(events.map((e) => [e.type, e.write, e.atMs]), [['connected', 0, 4]]);
+    assert.deepEqual(retries.map((r) => [r.value, r.eventsBefore, r.write]), [[3000, 1, 1]]);
+    // One write: the same index for both.
+    assert.equal(parseTimed(body, arrivals, [body.length]).retries[0]?.write, 0);
+    // Without the writes, no index at all.
+    assert.equal(parseTimed(body, arrivals).retries[0]?.write, undefined);
+  });
+
+  it('reads the writes from chunk framing only, with no content coding', () => {
+    const head = (coding?: string) => ({ headers: coding === undefined ? [] : [['Content-Encoding', coding] as [string, string]] });
+    assert.deepEqual(writeEnds({ framing: 'chunked', chunkSizes: [27, 13, 0], head: head() }), [27, 40]);
+    assert.equal(writeEnds({ framing: 'chunked', chunkSizes: [27, 13], head: head('gzip') }), undefined);
+    assert.equal(writeEnds({ framing: 'close', chunkSizes: [], head: head() }), undefined);
   });
 });

@@ -19,6 +19,8 @@ export type LineKind = 'blank' | 'comment' | 'data' | 'event' | 'id' | 'retry' |
 /** An event as a client dispatched it, with when and where on the wire. */
 export interface TimedEvent extends ClientEvent {
   readonly atMs: number;
+  /** Which of the server's writes its dispatching blank line came in, when {@link parseTimed} was told the writes. */
+  readonly write?: number;
 }
 
 // ignoreBOM keeps a U+FEFF at the start of a line visible: SSE-S07 looks for it.
@@ -87,32 +89,69 @@ export interface TimedRetry {
   readonly value: number;
   readonly atMs: number;
   readonly eventsBefore: number;
+  /** Which of the server's writes its line came in, when {@link parseTimed} was told the writes. */
+  readonly write?: number;
 }
 
 /**
  * Runs the suite's own client-side reader over a body, arrival by arrival, so each event carries
  * the time its dispatching blank line arrived.
  *
+ * @param writes - where each of the server's writes ends in the body (see {@link writeEnds}), to
+ *   tell which write an event or a retry came in: reads on the socket join writes that come close together
  * @returns the events, the retry values in order, and whether an incomplete event was left at the end
  */
-export function parseTimed(body: Buffer, arrivals: readonly Arrival[]): { events: TimedEvent[]; retries: TimedRetry[]; discarded: boolean } {
+export function parseTimed(
+  body: Buffer,
+  arrivals: readonly Arrival[],
+  writes?: readonly number[],
+): { events: TimedEvent[]; retries: TimedRetry[]; discarded: boolean } {
   const events: TimedEvent[] = [];
   const retries: TimedRetry[] = [];
   let atMs = 0;
+  let write = 0;
+  const where = (): { write?: number } => (writes === undefined ? {} : { write });
   const parser = createEventStreamReader({
     onEvent(event) {
-      events.push({ ...event, atMs });
+      events.push({ ...event, atMs, ...where() });
     },
     onRetry(value) {
-      retries.push({ value, atMs, eventsBefore: events.length });
+      retries.push({ value, atMs, eventsBefore: events.length, ...where() });
     },
   });
   const parts = arrivals.length > 0 ? arrivals : [{ atMs: 0, offset: 0, length: body.length }];
   for (const part of parts) {
     atMs = part.atMs;
-    parser.feed(body.subarray(part.offset, part.offset + part.length));
+    let offset = part.offset;
+    const end = part.offset + part.length;
+    // A read that holds several writes is fed write by write, so each callback knows its write.
+    while (offset < end) {
+      while (writes !== undefined && write < writes.length && (writes[write] as number) <= offset) write++;
+      const stop = writes === undefined ? end : Math.min(end, writes[write] ?? end);
+      parser.feed(body.subarray(offset, stop));
+      offset = stop;
+    }
   }
   return { events, retries, discarded: parser.end() };
+}
+
+/**
+ * Where each of the server's writes ends in a decoded body, when the framing shows them: the
+ * chunks of a chunked body with no content coding (a server framework writes one chunk a write or
+ * flush). Undefined otherwise (a body until close, or compressed bytes that do not map to the body).
+ */
+export function writeEnds(record: { readonly framing: string | undefined; readonly chunkSizes: readonly number[]; readonly head?: { readonly headers: readonly (readonly [string, string])[] } | undefined }): number[] | undefined {
+  if (record.framing !== 'chunked') return undefined;
+  const coding = record.head?.headers.find(([name]) => name.toLowerCase() === 'content-encoding')?.[1].trim().toLowerCase();
+  if (coding !== undefined && coding !== '' && coding !== 'identity') return undefined;
+  const ends: number[] = [];
+  let total = 0;
+  for (const size of record.chunkSizes) {
+    if (size === 0) continue;
+    total += size;
+    ends.push(total);
+  }
+  return ends;
 }
 
 /**

@@ -49,9 +49,12 @@ With no option at all, the suite finds what matters on a server it knows nothing
   ${TARGET_DEFAULTS.watchMaxSeconds} s, while no connection has been watched for as long as the heartbeat
   rule needs; it prints a line when it does so. When traffic answers every question the run stays short;
 - \`HEAD\` goes first and alone: it must get its head and no byte after it, and the server must
-  serve a stream afterwards; then \`POST\` and \`OPTIONS\` (without \`Origin\`), which should get a
-  finite answer. A server that stops answering after one of them is reported by that rule, and
-  the rules after it are not blamed;
+  serve a stream afterwards; then \`POST\` (typed \`application/json\`, with an empty body, as a
+  mistaken API call sends it) and \`OPTIONS\` (without \`Origin\`), which should get a finite answer. A server that stops answering after one of them is reported by that rule, and
+  the rules after it are not blamed. On a server that serves one stream at a time they wait until
+  the end, when the main stream is closed, and go one by one, each followed by a fresh stream that
+  must be served: \`POST\`, \`OPTIONS\`, then \`HEAD\` last, as a loop that notices a client's
+  leaving only when a write fails never notices it after a \`HEAD\`;
 - once the stream has shown a few ids, it reconnects with two of them and judges the next event
   (the exact next one; the same one again is a duplicate; a later one is a gap; the live head with
   no notice is a silent gap; nothing at all while the main stream gets events is a dead resume),
@@ -68,7 +71,10 @@ With no option at all, the suite finds what matters on a server it knows nothing
 - last, alone, it opens streams in growing batches (1, 1, 2, 4, 8, 16) up to \`--capacity-probe\`
   (${TARGET_DEFAULTS.capacityProbe}), unless the first step found the limit. Each is served, or refused with a finite
   answer; a connection accepted with no response head within the answer wait while the others are
-  open is a hang. Then it closes them all and times how long a fresh stream takes to be served again.
+  open is a hang. A \`200\` stream that ends within 300 ms is a refusal only when it carried no event
+  and the streams already served stay open past its end: one that ends after an event, or with the
+  others (a server that ends its streams on a tick, as Sinatra's README does), was served. Then it
+  closes them all and times how long a fresh stream takes to be served again.
 
 The suite is a separate judge: its own event-stream reader (the WHATWG steps) and its own writer
 for the fixtures, no code shared with the reference server it ships beside, so a bug in one cannot

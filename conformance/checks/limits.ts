@@ -20,10 +20,14 @@ export function skipLimits(why: string): CheckResult[] {
   return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why), notApplicable('SSE-S14', why)];
 }
 
-/** One stream of the capacity probe, once its answer is known. */
+/**
+ * One stream of the capacity probe, once its answer is known: served and open (`live`), served and
+ * then ended for a cause that is not capacity (`cycled`: see {@link openClassified}), refused, or
+ * no answer (`hang`).
+ */
 interface Opened {
   readonly probe: Probe;
-  readonly kind: 'live' | 'refused' | 'hang';
+  readonly kind: 'live' | 'cycled' | 'refused' | 'hang';
 }
 
 /** Streams the suite holds beside the main one before the capacity probe: five at once, under a browser's six per origin. */
@@ -37,23 +41,44 @@ export const SLOTS = 4;
  */
 export async function learnCapacity(context: Context): Promise<Capacity> {
   if (streamProblem(context) !== undefined) return { servesAtOnce: undefined, slots: SLOTS };
-  const opened = await Promise.all(Array.from({ length: SLOTS }, () => openClassified(context)));
-  const live = opened.filter((o) => o.kind === 'live').length;
+  // The main stream is what holds the server's capacity while these open: a quick end is a refusal only while it stays open.
+  const main = (): Probe[] => context.observation.segments.slice(-1);
+  const opened = await Promise.all(Array.from({ length: SLOTS }, () => openClassified(context, main)));
+  const live = opened.filter((o) => o.kind === 'live' || o.kind === 'cycled').length;
   const over = opened.find((o) => o.kind === 'hang') ?? opened.find((o) => o.kind === 'refused');
   const records = await Promise.all(opened.map((o) => o.probe.close()));
   if (over === undefined) return { servesAtOnce: undefined, slots: SLOTS };
   return { servesAtOnce: 1 + live, slots: live, over: { record: records[opened.indexOf(over)] as ProbeRecord, isHang: over.kind === 'hang' } };
 }
 
-async function openClassified(context: Context): Promise<Opened> {
+/**
+ * Opens one stream and classifies its answer. A 200 stream that ends within {@link LIVE_MS} is a
+ * refusal of capacity only when nothing else explains the end: it dispatched no event (a server
+ * that ends a stream after an event, as Sinatra's README does on every message, served it), and
+ * the streams that held the server's capacity when it got its head stayed open past its end (a
+ * server that ends every stream at once, on a tick or a broadcast, is not counting streams). With
+ * no such stream to compare with, a quick end is no sign of a limit either.
+ *
+ * @param companions - the streams served before this one that hold the server's capacity (the
+ *   main stream, the probe's held streams; never streams still being classified, which may be
+ *   refused themselves); undefined when the question is only whether a fresh stream is served
+ *   (SSE-S13), where any quick end without an event is a refusal
+ */
+async function openClassified(context: Context, companions?: () => readonly Probe[]): Promise<Opened> {
   const { target } = context;
   const probe = tracked(context, openStream(target, context.observation.url, context.answerWaitMs + 10 * target.heartbeatMaxMs));
   await probe.waitFor(hasHead, context.answerWaitMs);
   // An accepted connection with no response head while the others are held: a worker pool full.
   if (probe.record.head === undefined && !probe.isEnded) return { probe, kind: 'hang' };
   if (!isStream(probe.record)) return { probe, kind: 'refused' };
+  const holders = (companions?.() ?? []).filter((p) => p !== probe && hasHead(p) && !p.isEnded);
   const hasEnded = await probe.waitFor((p) => p.isEnded, LIVE_MS);
-  return { probe, kind: hasEnded ? 'refused' : 'live' };
+  if (!hasEnded) return { probe, kind: 'live' };
+  if (parseTimed(probe.body, probe.record.arrivals).events.length > 0) return { probe, kind: 'cycled' };
+  if (companions === undefined) return { probe, kind: 'refused' };
+  // The ends of the other streams reach us a moment apart: give them as long again to show.
+  if (holders.length > 0) await new Promise((resolve) => setTimeout(resolve, LIVE_MS));
+  return { probe, kind: holders.length > 0 && holders.every((p) => !p.isEnded) ? 'refused' : 'cycled' };
 }
 
 /** The batches of the probe: 1, 1, 2, 4, 8, 16… streams, so the total doubles up to `bound`. */
@@ -98,9 +123,9 @@ async function checkCapacity(context: Context): Promise<CheckResult[]> {
   let over: Opened | undefined;
   try {
     for (const size of batches(bound)) {
-      const opened = await Promise.all(Array.from({ length: size }, () => openClassified(context)));
+      const opened = await Promise.all(Array.from({ length: size }, () => openClassified(context, () => held)));
       for (const one of opened) {
-        if (one.kind === 'live') held.push(one.probe);
+        if (one.kind === 'live' || one.kind === 'cycled') held.push(one.probe);
         else if (over === undefined || (over.kind === 'refused' && one.kind === 'hang')) {
           if (over !== undefined) await over.probe.close();
           over = one;
@@ -109,10 +134,14 @@ async function checkCapacity(context: Context): Promise<CheckResult[]> {
       if (over !== undefined) break;
     }
     if (over === undefined) {
-      const why = `${held.length} streams open at once were all served: no limit within ${bound}${known === undefined ? ' (--capacity-probe)' : ` (--capacity ${known})`}`;
+      // Streams the server ended on its own (after an event, or with the others) were served: say so, as they were not all open at once.
+      const ended = held.filter((p) => p.isEnded).length;
+      const served = ended === 0 ? `${held.length} streams open at once were all served` : `${held.length} streams were all served (${ended} ended by the server with an event or together with the others, not refused)`;
+      const why = `${served}: no limit within ${bound}${known === undefined ? ' (--capacity-probe)' : ` (--capacity ${known})`}`;
       return [notApplicable('SSE-S12', why), notApplicable('SSE-S13', why)];
     }
-    const limit = held.length + 1;
+    // Streams the server ended on its own do not hold its capacity: the limit is what was open.
+    const limit = held.filter((p) => !p.isEnded).length + 1;
     const s12 = judgeOver(context, limit, await over.probe.close(), over.kind === 'hang');
     await Promise.all(held.splice(0).map((p) => p.close()));
     return [s12, await checkServedAgain(context, limit)];
@@ -129,7 +158,7 @@ async function checkServedAgain(context: Context, limit: number): Promise<CheckR
   while (performance.now() - started <= bound + marginOf(bound)) {
     const { probe, kind } = await openClassified(context);
     const record = await probe.close();
-    if (kind === 'live') return pass('SSE-S13', `all closed, a fresh stream was served again after ${ms(performance.now() - started - LIVE_MS)} (limit found at stream ${limit})`);
+    if (kind === 'live' || kind === 'cycled') return pass('SSE-S13', `all closed, a fresh stream was served again after ${ms(performance.now() - started - LIVE_MS)} (limit found at stream ${limit})`);
     last = kind === 'hang' ? 'no answer (a hang)' : describeAnswer(record);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,7 +1,7 @@
 import type { ProbeRecord } from '../probe.js';
 import type { SeenEvent } from '../session.js';
 import { isStream } from '../session.js';
-import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines, type TimedEvent } from '../wire.js';
+import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines, writeEnds, type TimedEvent } from '../wire.js';
 import { knownCause, type Context } from './context.js';
 import type { RuleId } from '../rules.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
@@ -237,7 +237,11 @@ function checkResends(context: Context): CheckResult {
   const usual = repeats.filter((e) => !isAfterOpening(e.at)).length / Math.max(BURST_MS, span - covered);
   for (const { sentAt, headAt } of context.opened) {
     const again = repeats.filter((e) => e.at >= sentAt && e.at <= headAt + BURST_MS);
-    if (again.length >= 2 && again.length > 4 * usual * BURST_MS + 1) {
+    // Re-sent history is several different old events. One line that comes again and again is a
+    // new event with the same text (a server that streams its log writes the same line for each
+    // request: a burst when requests come close together), not content sent twice.
+    const distinct = new Set(again.map((e) => `${e.type}\n${e.data}`)).size;
+    if (distinct >= 2 && again.length > 4 * usual * BURST_MS + 1) {
       const first = again[0] as SeenEvent;
       return fail('SSE-M16', `${again.length} events the main stream already had came again within ${ms(BURST_MS)} of another connection's answer (first: "${escape(first.data, 30)}"${first.hasOwnId ? `, now with id "${escape(first.lastEventId, 20)}"` : ''})`);
     }
@@ -535,8 +539,12 @@ function checkReplayVolume(context: Context, reads: readonly (readonly [string, 
       return fail('SSE-S19', `${how} → ${old} old events within ${ms(BURST_MS)} of the head (from ${firstOld})${why}`);
     }
     // Events that cannot be told apart (no id, the same data): their number against the live rate.
+    // Only events the main stream had already carried can be old: a server that streams its own
+    // request log (the Mojolicious cookbook) sends every new connection fresh lines about that very
+    // request, more of them the more requests other checks make at once.
     const headAt = read.record.headAtMs ?? 0;
-    const early = read.events.filter((e) => e.atMs <= headAt + BURST_MS && !isGreeting(context, e)).length;
+    const before = new Set(context.observation.events.filter((e) => e.at < read.openedAt).map((e) => `${e.type}\n${e.data}`));
+    const early = read.events.filter((e) => e.atMs <= headAt + BURST_MS && !isGreeting(context, e) && before.has(`${e.type}\n${e.data}`)).length;
     if (allowance === 0 && rate !== undefined && early >= 5 && early > 4 * rate * BURST_MS + 2) {
       return fail('SSE-S19', `${how} → ${early} events within ${ms(BURST_MS)} of the head, where the main stream gets ${(rate * 1000).toFixed(1)} a second: a replay burst`);
     }
@@ -596,14 +604,22 @@ function checkRetryHint(context: Context): CheckResult[] {
   const values: number[] = [];
   let s08: CheckResult | undefined;
   for (const [index, record] of records.entries()) {
-    const { events, retries } = parseTimed(record.body, record.arrivals);
-    const firstAt = events[0]?.atMs;
-    // [spec] a retry: in the same write as the first event reaches the client before it needs it.
-    const early = retries.find((r) => r.eventsBefore === 0 || (firstAt !== undefined && r.atMs <= firstAt));
+    const { events, retries } = parseTimed(record.body, record.arrivals, writeEnds(record));
+    const first = events[0];
+    // [spec §9.2.6] a retry: before the first event in the byte stream is set before any reconnect;
+    // one right after it in the same write reaches the client with it. Which write is read from
+    // the chunk framing, never from arrival times: the socket's reads join writes made a
+    // millisecond apart on some runs and not on others. Without chunks, only the byte order counts.
+    const early = retries.find((r) => r.eventsBefore === 0 || (r.eventsBefore === 1 && r.write !== undefined && r.write === first?.write));
     const where = index === 0 ? 'on the first connection' : `on connection ${index + 1} (the main stream's reconnect ${index}, with Last-Event-ID)`;
     if (early === undefined) {
+      const late = retries[0];
       const what = events.length === 0 ? `in ${record.body.length} bytes` : 'before or with the first event';
-      s08 = fail('SSE-S08', `no retry: hint ${what} ${where}`);
+      const after =
+        late === undefined || first === undefined
+          ? ''
+          : ` (retry: ${late.value} came after ${late.eventsBefore} event${late.eventsBefore === 1 ? '' : 's'}, ${late.write !== undefined && late.write !== first.write ? 'in a later write, ' : ''}${ms(late.atMs - first.atMs)} after the first)`;
+      s08 = fail('SSE-S08', `no retry: hint ${what} ${where}${after}`);
       break;
     }
     values.push(early.value);

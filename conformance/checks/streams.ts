@@ -77,10 +77,11 @@ export function streamProblem(context: Context): string | undefined {
  * remembers what it did last (`context.stalled`), so later probes with no answer are not blamed.
  *
  * @param after - what the suite did last, for the evidence ("HEAD")
+ * @param isAlone - nothing else is open (the main stream closed): check even a server that serves one stream at a time
  * @returns whether a stream was served
  */
-export async function isStillServing(context: Context, after: string): Promise<boolean> {
-  if (context.stalled !== undefined || context.capacity.slots === 0 || streamProblem(context) !== undefined) return true;
+export async function isStillServing(context: Context, after: string, isAlone = false): Promise<boolean> {
+  if (context.stalled !== undefined || (context.capacity.slots === 0 && !isAlone) || streamProblem(context) !== undefined) return true;
   const probe = tracked(context, openStream(context.target, context.observation.url, context.answerWaitMs));
   await probe.waitFor(hasHead, context.answerWaitMs);
   const record = await probe.close();

@@ -64,6 +64,13 @@ export function idleVerdict(segments: readonly Probe[], boundMs: number): IdleVe
       text: `not judged: events kept the stream busy (never quiet for more than ${ms(quietest)} in ${ms(longestOpen)}), so a heartbeat could not show; run --only SSE-S02 against an instance with nothing to publish`,
     };
   }
+  if (longestOpen >= boundMs) {
+    // Quiet past the bound but not past its margin: a longer watch may still show a heartbeat or a silence.
+    return {
+      kind: 'short',
+      text: `not judged: quiet for ${ms(quietest)} at most in ${ms(longestOpen)}, past the bound but within its margin: neither a heartbeat nor a silence past the margin showed (a longer --observe may)`,
+    };
+  }
   return { kind: 'short', text: `watched a connection for ${ms(longestOpen)} only, quiet for ${ms(quietest)} at most: too short to show a heartbeat or its absence (raise --observe)` };
 }
 

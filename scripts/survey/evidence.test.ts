@@ -59,8 +59,12 @@ describe('hostileIds', () => {
   });
 });
 
-/** A stream for GET; HEAD gets its head. `wedge`: after one HEAD the server answers nobody (a one-process loop). */
-async function headServer(wedge: boolean): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A stream for GET; HEAD gets its head. `wedge`: after one HEAD the server answers nobody (a
+ * one-process loop). `post`: POST gets 405, the stream (`stream`), or an event stream with one
+ * error event that ends at once (`error-event`, as tRPC answers a POST to a subscription).
+ */
+async function headServer(wedge: boolean, post: '405' | 'stream' | 'error-event' = '405'): Promise<{ url: string; close(): Promise<void> }> {
   let wedged = false;
   const server = createServer((req, res) => {
     if (wedged) return;
@@ -69,7 +73,11 @@ async function headServer(wedge: boolean): Promise<{ url: string; close(): Promi
       wedged = wedge;
       return;
     }
-    if (req.method !== 'GET') {
+    if (req.method === 'POST' && post === 'error-event') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', allow: 'GET' }).end('event: serialized-error\ndata: {"httpStatus":405}\n\n');
+      return;
+    }
+    if (req.method !== 'GET' && !(req.method === 'POST' && post === 'stream')) {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
     }
@@ -100,6 +108,22 @@ describe('methods', () => {
       assert.equal(good.verdict, 'ok', good.summary);
     } finally {
       await Promise.all([wedging.close(), fine.close()]);
+    }
+  });
+});
+
+describe('methods: POST', () => {
+  it('fails SSE-S21 where POST gets an endless stream, and passes an event stream that ends at once (an error event)', async () => {
+    const [streaming, erring] = await Promise.all([headServer(false, 'stream'), headServer(false, 'error-event')]);
+    try {
+      const [bad, good] = await Promise.all([methods(streaming.url), methods(erring.url)]);
+      const s21 = (e: typeof bad) => e.opinions.find((o) => o.rule === 'SSE-S21');
+      assert.equal(s21(bad)?.verdict, 'fail', bad.summary);
+      assert.match(s21(bad)?.why ?? '', /^POST → 200 text\/event-stream, still open after \d+ ms/);
+      assert.equal(s21(good)?.verdict, 'pass', good.summary);
+      assert.match(s21(good)?.why ?? '', /^POST → 200 text\/event-stream, ended \(complete\) after \d+ ms/);
+    } finally {
+      await Promise.all([streaming.close(), erring.close()]);
     }
   });
 });

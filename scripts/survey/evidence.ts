@@ -418,15 +418,20 @@ export async function methods(url: string, pace: Pace = { streams: 16 }): Promis
   opinions.push({ rule: 'SSE-S18', verdict: headDefect === undefined ? 'pass' : 'fail', why: headWhy, ...(headDefect === undefined ? {} : { cost: HEAD_COSTS[headDefect] }) });
   const accepts = `Accept: */* → ${answer(any)}; no Accept → ${answer(none)}`;
   opinions.push({ rule: 'SSE-S15', verdict: isEventStream(any) && isEventStream(none) ? 'pass' : 'fail', why: accepts, cost: 'a client that sends Accept: */* or no Accept (curl, many libraries) gets an error instead of a stream' });
-  const streamsPost = isEventStream(post);
-  const methodsWhy = `POST → ${answer(post)}; OPTIONS → ${answer(options)}`;
+  // An endless stream: an event stream still open when the probe cut it. One that ends at once
+  // (tRPC answers a POST with an error event and the end) holds nothing.
+  const isEndless = (x: RawExchange): boolean => isEventStream(x) && x.end === 'cut';
+  const streamsPost = isEndless(post);
+  const shown = (x: RawExchange): string =>
+    `${answer(x)}${!isEventStream(x) ? '' : x.end === 'cut' ? `, still open after ${x.endAtMs ?? '?'} ms` : `, ended (${x.end ?? '?'}) after ${x.endAtMs ?? '?'} ms`}`;
+  const methodsWhy = `POST → ${shown(post)}; OPTIONS → ${shown(options)}`;
   // A finite answer: a head, and not an endless stream.
-  const finite = (x: RawExchange): boolean => x.head !== undefined && !isEventStream(x);
+  const finite = (x: RawExchange): boolean => x.head !== undefined && !isEndless(x);
   opinions.push({ rule: 'SSE-S21', verdict: finite(post) && finite(options) ? 'pass' : 'fail', why: methodsWhy, cost: 'a form or crawler POST holds an endless stream' });
   const defects = [
     ...(headDefect === undefined ? [] : [`${headWhy} (${headDefect === 'wedged' ? 'the HEAD wedged the server' : headDefect})`]),
     ...(isEventStream(any) && isEventStream(none) ? [] : [accepts]),
-    ...(streamsPost ? [`POST → ${answer(post)}: an endless stream for a POST`] : []),
+    ...(streamsPost ? [`POST → ${shown(post)}: an endless stream for a POST`] : []),
   ];
   return {
     id: 'methods',
