@@ -7,6 +7,8 @@ export {
   type ChannelOptions,
   type EventFilter,
   type EventMap,
+  type FrameworkReply,
+  type FrameworkRequest,
   type PublishInput,
   type ResponseOptions,
   type SubscribeOptions,

@@ -15,8 +15,12 @@ export interface Context {
   readonly otherStreams: ProbeRecord[];
   /** Ids of the server's shape that it never sent, which the suite sent as Last-Event-ID, and when. */
   readonly unknownIdsSent: { readonly id: string; readonly at: number }[];
-  /** When each stream the checks opened got its head (`performance.now()`), for rules about what that does to the main stream. */
-  readonly opened: number[];
+  /**
+   * When each stream the checks opened was requested and when it got its head (`performance.now()`),
+   * for rules about what that does to the main stream. A server may answer the other streams before
+   * it writes the new one's head, and the two sockets are read in either order.
+   */
+  readonly opened: { readonly sentAt: number; readonly headAt: number }[];
   /**
    * How long a stream request may take to answer: the timeout, or more when the first connection
    * showed that this server sends its headers late (Node holds them until the first write), so a

@@ -228,14 +228,15 @@ function checkResends(context: Context): CheckResult {
     if (seen.has(key)) repeats.push(e);
     seen.add(key);
   }
-  const isAfterOpening = (t: number): boolean => context.opened.some((at) => t >= at && t <= at + BURST_MS);
+  // From the request on: the re-sends may reach the main stream before the new stream's head is read.
+  const isAfterOpening = (t: number): boolean => context.opened.some(({ sentAt, headAt }) => t >= sentAt && t <= headAt + BURST_MS);
   // The stream's own pace of repeats, away from the moments another connection opened.
   const start = events[0]?.at ?? 0;
   const span = (events.at(-1)?.at ?? start) - start;
   const covered = Math.min(span, context.opened.length * BURST_MS);
   const usual = repeats.filter((e) => !isAfterOpening(e.at)).length / Math.max(BURST_MS, span - covered);
-  for (const at of context.opened) {
-    const again = repeats.filter((e) => e.at >= at && e.at <= at + BURST_MS);
+  for (const { sentAt, headAt } of context.opened) {
+    const again = repeats.filter((e) => e.at >= sentAt && e.at <= headAt + BURST_MS);
     // Re-sent history is several different old events. One line that comes again and again is a
     // new event with the same text (a server that streams its log writes the same line for each
     // request: a burst when requests come close together), not content sent twice.

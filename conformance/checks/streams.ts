@@ -57,7 +57,8 @@ export async function readStream(context: Context, lastEventId: string | Buffer 
 
 /** Notes when a connection the checks opened gets its head: SSE-M16 looks at the main stream right after. */
 export function tracked(context: Context, probe: Probe): Probe {
-  void probe.waitFor(hasHead, context.answerWaitMs).then((hasIt) => hasIt && context.opened.push(performance.now()));
+  const sentAt = performance.now();
+  void probe.waitFor(hasHead, context.answerWaitMs).then((hasIt) => hasIt && context.opened.push({ sentAt, headAt: performance.now() }));
   return probe;
 }
 

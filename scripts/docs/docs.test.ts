@@ -7,6 +7,10 @@ import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBl
 import { listMarkdown, renderBook, type RenderedPage } from './book.js';
 import { renderOptionsTable } from './options-table.js';
 
+// Where the package's files are on GitHub: package.json's homepage, which the npm page links to.
+const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { homepage: string };
+const REPOSITORY_FILES = `${manifest.homepage.replace(/#.*$/, '')}/blob/main/`;
+
 describe('generated blocks', () => {
   it('extracts a region without its markers and without the common indentation', () => {
     const source = ['function f() {', '  // #region r', '  const a = 1;', '    return a;', '  // #endregion r', '}'].join('\n');
@@ -90,16 +94,30 @@ describe('the book in docs/', () => {
     const broken: string[] = [];
     for (const page of pages) {
       for (const match of page.current.matchAll(/\]\(([^)\s]+)\)/g)) {
-        const target = (match[1] as string).split('#', 1)[0] as string;
-        if (target === '' || /^[a-z]+:/.test(target)) continue;
+        let target = (match[1] as string).split('#', 1)[0] as string;
+        // The README's links for the npm package page are absolute, into this repository on GitHub.
+        const inRepository = target.startsWith(REPOSITORY_FILES);
+        if (inRepository) target = target.slice(REPOSITORY_FILES.length);
+        if (target === '' || (!inRepository && /^[a-z]+:/.test(target))) continue;
         try {
-          await access(join(ROOT, dirname(page.path), target));
+          await access(inRepository ? join(ROOT, target) : join(ROOT, dirname(page.path), target));
         } catch {
           broken.push(`${page.path}: ${target}`);
         }
       }
     }
     assert.deepEqual(broken, []);
+  });
+
+  it('links from the README\'s section for library users only by absolute URLs, which work from the npm package page', () => {
+    const readme = pages.find((page) => page.path === 'README.md')?.current ?? '';
+    const start = readme.indexOf('\n## In your project\n');
+    assert.notEqual(start, -1, 'README.md has no "## In your project" section');
+    const section = readme.slice(start + 1, readme.indexOf('\n## ', start + 1));
+    const links = [...section.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] as string);
+    assert.ok(links.length >= 3, `only ${links.length} links`);
+    assert.deepEqual(links.filter((link) => !link.startsWith('https://')), []);
+    assert.ok(links.some((link) => link.startsWith(REPOSITORY_FILES)), `no link into ${REPOSITORY_FILES}`);
   });
 
   it('cites only conformance rules that exist in conformance/rules.ts', async () => {

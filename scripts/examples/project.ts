@@ -18,13 +18,23 @@ export interface Example {
   readonly name: string;
   readonly file: string;
   readonly packages: readonly string[];
+  /** False for an app with no `/publish` route (the README's quick start publishes on a timer). @defaultValue true */
+  readonly publishes?: false;
+  /** The origin the app allows with CORS, for the suite's CORS rules (`--origin`). @defaultValue none */
+  readonly origin?: string;
+  /** The runtime that runs the file, installed with the packages (its command, then its arguments). @defaultValue this Node */
+  readonly runtime?: readonly [command: string, ...args: string[]];
 }
 
 export const EXAMPLES: readonly Example[] = [
+  { name: 'quick start (README, node:http)', file: 'quick-start.mjs', packages: [], publishes: false },
   { name: 'node:http', file: 'node.ts', packages: [] },
   { name: 'Express 5', file: 'express.mjs', packages: ['express@5'] },
-  { name: 'Fastify 5', file: 'fastify.mjs', packages: ['fastify@5'] },
+  { name: 'Fastify 5 (+ @fastify/cors)', file: 'fastify.mjs', packages: ['fastify@5', '@fastify/cors@11'], origin: 'https://app.example' },
   { name: 'Hono (@hono/node-server)', file: 'hono.mjs', packages: ['hono@4', '@hono/node-server@2'] },
+  // Bun and Deno from their npm packages, which bring the runtime's binary: Channel.response as is.
+  { name: 'Bun', file: 'bun.mjs', packages: ['bun@1'], runtime: ['node_modules/.bin/bun'] },
+  { name: 'Deno', file: 'deno.mjs', packages: ['deno@2'], runtime: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-env', '--allow-read'] },
 ];
 
 // A TypeScript example is compiled as a strict user project would, against the installed package's types.
@@ -93,7 +103,8 @@ export interface Running {
 export async function startExample(project: string, example: Example): Promise<Running> {
   const file = await prepare(project, example);
   const port = await freePort();
-  const child = spawn(process.execPath, [file], { cwd: project, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const [command, ...args] = example.runtime === undefined ? [process.execPath] : [join(project, example.runtime[0]), ...example.runtime.slice(1)];
+  const child = spawn(command, [...args, file], { cwd: project, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const running = { origin: `http://127.0.0.1:${port}`, child, exited, stop: () => void (child.exitCode === null && child.kill('SIGKILL')) };
   try {

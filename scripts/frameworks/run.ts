@@ -10,10 +10,11 @@ import { ROOT } from '../paths.js';
 import { codeBlockUnder } from './code-blocks.js';
 
 // `npm run frameworks`: points the conformance suite at every server the docs print.
-// 1. The library's apps of docs/frameworks.md (node:http, whose code the README quotes, Express,
-//    Fastify, Hono), as written, on a quiet stream (nothing publishes but the suite), with
-//    --strict: every MUST and SHOULD rule passes. They and this package's tarball are installed
-//    from npm into a scratch folder outside the project.
+// 1. The README's quick start (no publish route: its timer publishes every 20 s) and the library's
+//    apps of docs/frameworks.md (node:http, whose code the README quotes, Express, Fastify, Hono),
+//    as written, on a quiet stream (nothing publishes but the suite or the timer), with --strict:
+//    every MUST and SHOULD rule passes. They and this package's tarball are installed from npm
+//    into a scratch folder outside the project.
 // 2. The Express and FastAPI ports of chapter 20, exactly as the chapter shows them. Express is
 //    installed from npm into a scratch folder outside the project (never into package.json);
 //    FastAPI and uvicorn are Debian's packages (python3-fastapi, python3-uvicorn), installed when
@@ -98,7 +99,9 @@ for (const example of EXAMPLES) {
   try {
     // The suite's publishes end within the first few seconds; 40 s leaves over 30 s of quiet
     // stream after them, so only a heartbeat keeps SSE-S02 (17 s at most) from failing.
-    const report = await check({ url: `${running.origin}/feed`, publishUrl: `${running.origin}/publish`, slowReader: true, observeSeconds: 40 });
+    const publish = example.publishes === false ? {} : { publishUrl: `${running.origin}/publish`, slowReader: true };
+    const cors = example.origin === undefined ? {} : { origin: example.origin };
+    const report = await check({ url: `${running.origin}/feed`, ...publish, ...cors, observeSeconds: 40 });
     process.stdout.write(`\n${example.name} (docs/examples/${example.file}, --strict)\n${formatTable(report)}\n`);
     summaries.push(`${example.name} | ${await linesOf(example)} | ${summaryLine(report)}`);
     if (exitCode(report, true) !== 0) failures++;

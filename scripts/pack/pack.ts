@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -60,4 +61,24 @@ export async function installInScratch(tarball: string, manifest: Record<string,
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, ...manifest }, null, 2));
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: project });
   return project;
+}
+
+/** The Jest a CommonJS user runs the package under, pinned so that two runs test the same code. */
+export const JEST_PACKAGE = { name: 'jest', version: '30.5.2' } as const;
+
+/**
+ * Installs Jest from npm into a scratch folder outside the repository (never a dependency of this
+ * one), once: a folder that has that version already is used as it is (about 15 s the first time).
+ *
+ * @param dir - the scratch folder @defaultValue `<tmp>/sse-reference-jest`
+ * @returns the path of Jest's command-line script
+ */
+export async function installJest(dir = join(tmpdir(), 'sse-reference-jest')): Promise<string> {
+  const bin = join(dir, 'node_modules/jest/bin/jest.js');
+  const manifest = join(dir, 'node_modules/jest/package.json');
+  if (existsSync(manifest) && (JSON.parse(await readFile(manifest, 'utf8')) as { version: string }).version === JEST_PACKAGE.version) return bin;
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'package.json'), '{ "private": true, "description": "Installed by the tests of sse-reference; safe to delete." }\n');
+  await run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', `${JEST_PACKAGE.name}@${JEST_PACKAGE.version}`], { cwd: dir, timeout: 180_000 });
+  return bin;
 }

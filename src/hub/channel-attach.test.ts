@@ -149,6 +149,50 @@ describe('Channel.attach: one call per route', () => {
   });
 });
 
+describe('Channel.attachReply: a framework\'s reply (Fastify\'s shape)', () => {
+  /** A reply as Fastify's: headers kept aside until it answers itself, which a hijacked one never does. */
+  function fastifyLike(req: IncomingMessage, res: ServerResponse, set: Record<string, string | string[]>) {
+    const headers: Record<string, string | string[]> = { ...set };
+    let hijacked = false;
+    return {
+      request: { raw: req },
+      reply: { raw: res, getHeaders: () => ({ ...headers }), hijack: () => void (hijacked = true) },
+      isHijacked: () => hijacked,
+    };
+  }
+
+  it('hijacks the reply and keeps the headers other plugins set (CORS), the stream\'s own winning', async () => {
+    const channel = new Channel();
+    const hijacked: boolean[] = [];
+    // What @fastify/cors and a careless plugin leave on the reply before the route runs.
+    const plugins = { 'access-control-allow-origin': 'https://app.example', Vary: 'Origin', 'content-type': 'application/json', 'content-length': '2' };
+    const { server, url } = await serve((req, res) => {
+      const { request, reply, isHijacked } = fastifyLike(req, res, plugins);
+      channel.attachReply(request, reply, { heartbeat: 0, headers: { 'x-route': 'feed' } });
+      hijacked.push(isHijacked());
+    });
+    servers.push(server);
+    const stream = await openStream(url);
+    assert.equal(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
+    assert.deepEqual([stream.headers['access-control-allow-origin'], stream.headers.vary, stream.headers['x-route'], stream.headers['content-length']], ['https://app.example', 'Origin', 'feed', undefined]);
+    channel.publish({ data: 'a' });
+    await stream.waitFor((s) => s.events.length === 1);
+    stream.close();
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.deepEqual([head.status, head.headers.get('access-control-allow-origin'), head.headers.get('content-type')], [200, 'https://app.example', 'text/event-stream; charset=utf-8']);
+    assert.deepEqual(hijacked, [true, true]);
+    await eventually(() => channel.stats.subscribers === 0, 3000, 'the unsubscribe');
+  });
+
+  it('refuses an unknown option by its name, before it hijacks', () => {
+    const channel = new Channel();
+    let hijacked = false;
+    const reply = { raw: {} as ServerResponse, getHeaders: () => ({}), hijack: () => void (hijacked = true) };
+    assert.throws(() => channel.attachReply({ raw: {} as IncomingMessage }, reply, { heartbeatMs: 5 } as AttachOptions), /Channel\.attachReply.*heartbeatMs/s);
+    assert.equal(hijacked, false);
+  });
+});
+
 describe('Channel.response: the Web-standard path', () => {
   it('is a Response with the event-stream headers that resumes from the Request\'s Last-Event-ID', async () => {
     const channel = new Channel();

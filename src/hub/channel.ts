@@ -6,6 +6,7 @@ import { serializeData } from '../protocol/serialize.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
 import { lastEventIdOf, lastEventIdOfRequest } from '../stream/cursor.js';
+import { STREAM_HEADERS, type StreamHeaders } from '../stream/headers.js';
 import { answerNonGet, webAnswerNonGet } from '../stream/method.js';
 import { SSE_STREAM_OPTIONS, SseStream, type SseStreamOptions } from '../stream/sse-stream.js';
 import { WEB_SSE_STREAM_OPTIONS, WebSseStream, type WebSseStreamOptions } from '../stream/web-stream.js';
@@ -120,6 +121,24 @@ const CHANNEL_OPTIONS = {
   log: true,
   fanOutSlice: true,
 } as const satisfies Record<keyof ChannelOptions, true>;
+/** The headers a stream sets or forbids itself: another plugin's value for one would break it. */
+const STREAM_OWN_HEADERS: ReadonlySet<string> = new Set([...Object.keys(STREAM_HEADERS), 'connection', 'content-length', 'transfer-encoding', 'content-encoding']);
+
+/** What {@link Channel.attachReply} reads of a framework's request (Fastify's `request`): Node's own. */
+export interface FrameworkRequest {
+  readonly raw: SseRequest;
+}
+
+/**
+ * What {@link Channel.attachReply} uses of a framework's reply (Fastify's `reply`): Node's own
+ * response, the headers set on the reply so far, and the call that hands the response over.
+ */
+export interface FrameworkReply {
+  readonly raw: SseResponse;
+  getHeaders(): StreamHeaders;
+  hijack(): unknown;
+}
+
 const ATTACH_OPTIONS = { ...SSE_STREAM_OPTIONS, filter: true, lastEventId: true } as const satisfies Record<keyof AttachOptions, true>;
 const { signal: _, ...WEB_OPTIONS } = WEB_SSE_STREAM_OPTIONS;
 const RESPONSE_OPTIONS = { ...WEB_OPTIONS, filter: true, lastEventId: true } as const satisfies Record<keyof ResponseOptions, true>;
@@ -349,7 +368,33 @@ export class Channel<E extends object = EventMap> {
   }
 
   /**
-   * The same as {@link Channel.attach}, as a Web-standard `Response` (Hono, Bun, Deno, Workers).
+   * {@link Channel.attach} for a framework that wraps Node's request and response, as Fastify
+   * does: hands the raw response to the stream (`reply.hijack()`), and keeps the headers other
+   * plugins set on the reply (`@fastify/cors`'s `Access-Control-Allow-Origin`, `Vary`…), which the
+   * framework writes only when it answers itself and a hijacked reply never does. The stream's own
+   * headers win over theirs (a plugin's `Content-Type` or `Content-Length` would break the
+   * stream), and `options.headers` over both.
+   *
+   * @returns the open stream; undefined when the method was not `GET` (answered as `attach` does)
+   * @example
+   * ```ts
+   * await app.register(cors, { origin: 'https://app.example' });
+   * app.all('/feed', (request, reply) => channel.attachReply(request, reply));
+   * ```
+   */
+  attachReply(request: FrameworkRequest, reply: FrameworkReply, options: AttachOptions = {}): SseStream | undefined {
+    checkKnownOptions(options, ATTACH_OPTIONS, 'Channel.attachReply');
+    const headers: Record<string, string | number | readonly string[] | undefined> = {};
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (!STREAM_OWN_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    }
+    reply.hijack();
+    return this.attach(request.raw, reply.raw, { ...options, headers: { ...headers, ...options.headers } });
+  }
+
+  /**
+   * The same as {@link Channel.attach}, as a Web-standard `Response` (Hono, Bun, Deno; not workerd, whose
+   * requests may not write into each other's streams: see docs/frameworks.md).
    * The stream closes when the request's signal aborts or the body is cancelled. `HEAD` gets the
    * headers with no body; any other method but `GET` gets `405` with `Allow: GET, HEAD`.
    *

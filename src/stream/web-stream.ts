@@ -40,8 +40,8 @@ const HEARTBEAT = encodeComment('heartbeat');
 const HIGH_WATER_BYTES = 64 * 1024;
 
 /**
- * One event stream as a Web-standard `Response` whose body is a `ReadableStream`: for Hono, Bun,
- * Deno and Workers, where there is no `node:http` response to write to.
+ * One event stream as a Web-standard `Response` whose body is a `ReadableStream`: for Hono, Bun
+ * and Deno, where there is no `node:http` response to write to (workerd: see docs/frameworks.md).
  *
  * The body queues what the consumer has not read yet; past `maxPendingBytes` the stream errors,
  * which drops the connection, and the client resumes from its `Last-Event-ID`. On `node:http`,
