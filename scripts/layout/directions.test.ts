@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../paths.js';
-import { isAllowed, roomOf, ROOMS, targetRoom } from './directions.js';
+import { INSIDE, isAllowed, roomOf, ROOMS, targetRoom } from './directions.js';
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^'"`;]*?from\s*'([^']+)'|import\(\s*'([^']+)'\s*\)|(?:^|\n)\s*import\s*'([^']+)'/g;
 
@@ -18,6 +18,8 @@ interface Edge {
   readonly specifier: string;
   readonly from: string;
   readonly to: string;
+  /** The repository path a relative import lands on. */
+  readonly target: string | undefined;
 }
 
 function edges(): Edge[] {
@@ -29,8 +31,9 @@ function edges(): Edge[] {
       const specifier = (match[1] ?? match[2] ?? match[3]) as string;
       if (specifier.startsWith('node:')) continue;
       const resolved = specifier.startsWith('.') ? relative('.', normalize(join(dirname(file), specifier))) : undefined;
-      const to = targetRoom(specifier, resolved?.replace(/\.js$/, '.ts'));
-      found.push({ file, specifier, from, to: to ?? `outside: ${specifier}` });
+      const target = resolved?.replace(/\.js$/, '.ts');
+      const to = targetRoom(specifier, target);
+      found.push({ file, specifier, from, to: to ?? `outside: ${specifier}`, target });
     }
   }
   return found;
@@ -55,6 +58,14 @@ describe('import directions', () => {
         return;
       }
       assert.deepEqual(wrong, [], `${name} may import only ${room.may.join(', ') || 'itself'}`);
+    });
+  }
+
+  for (const rule of INSIDE) {
+    it(`${rule.files.join(', ')}: ${rule.why}`, () => {
+      for (const file of [...rule.files, ...rule.never]) assert.ok(readFileSync(join(ROOT, file), 'utf8').length > 0, `${file} exists`);
+      const wrong = all.filter((edge) => rule.files.includes(edge.file) && edge.target !== undefined && rule.never.includes(edge.target)).map((edge) => `${edge.file} imports ${edge.specifier}`);
+      assert.deepEqual(wrong, [], `never: ${rule.never.join(', ')}`);
     });
   }
 

@@ -49,6 +49,29 @@ export const ROOMS: Readonly<Record<string, Room>> = {
 };
 // #endregion directions
 
+/** A direction inside a room: these files never import those (the wiring is one-way). */
+export interface Inside {
+  readonly files: readonly string[];
+  readonly never: readonly string[];
+  readonly why: string;
+}
+
+// #region inside
+/** Directions between the files of one room, where the room's split is the design. */
+export const INSIDE: readonly Inside[] = [
+  {
+    files: ['src/redis/follower.ts', 'src/redis/replay.ts'],
+    never: ['src/redis/redis-broker.ts'],
+    why: 'the Redis broker wires its follower and its replay and keeps the publish path; neither reaches back into it',
+  },
+  {
+    files: ['src/redis/follower.ts'],
+    never: ['src/redis/replay.ts'],
+    why: 'the follower owns the window and the fan-out; the replay reads them and joins through it, never the other way',
+  },
+];
+// #endregion inside
+
 /** The room a repository path belongs to: its longest matching folder. */
 export function roomOf(path: string): string | undefined {
   let best: string | undefined;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +25,16 @@ export interface SoakServer {
   readonly stderr: () => string;
 }
 
-let weakness: Weakness | undefined;
+// Carried by the async context, not a module variable: `weak-server.test.ts` runs its cases side
+// by side, each against a server weakened its own way.
+const weakness = new AsyncLocalStorage<Weakness>();
 
 /**
- * Makes every soak server this process starts from now on weak in the given way (undefined: as
- * built). For `weak-server.test.ts`, which proves each scenario's expectations can fail.
+ * Runs `work` with every soak server it starts weak in the given way (outside it: as built). For
+ * `weak-server.test.ts`, which proves each scenario's expectations can fail.
  */
-export function weakenSoakServers(weak: Weakness | undefined): void {
-  weakness = weak;
+export function withWeakSoakServers<T>(weak: Weakness, work: () => Promise<T>): Promise<T> {
+  return weakness.run(weak, work);
 }
 
 /**
@@ -39,7 +42,8 @@ export function weakenSoakServers(weak: Weakness | undefined): void {
  * after a collection.
  */
 export function startSoakServer(config: ServerMainConfig): Promise<SoakServer> {
-  const full: ServerMainConfig = weakness === undefined ? config : { ...config, weakness };
+  const weak = weakness.getStore();
+  const full: ServerMainConfig = weak === undefined ? config : { ...config, weakness: weak };
   const child = spawn(process.execPath, ['--expose-gc', MAIN, JSON.stringify(full)], {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });

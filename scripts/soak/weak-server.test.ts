@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { churn } from './churn.js';
 import { eventContent } from './event-content.js';
 import { fuzzLastEventId } from './fuzz-last-event-id.js';
@@ -12,7 +12,7 @@ import type { Weakness } from './server-main.js';
 import { shutdownRestart } from './shutdown-restart.js';
 import { slowBody } from './slow-body.js';
 import { slowReaders } from './slow-readers.js';
-import { weakenSoakServers } from './soak-server.js';
+import { withWeakSoakServers } from './soak-server.js';
 
 // A soak scenario that cannot fail proves nothing. Each one runs once, small, against a server
 // broken in the way the scenario exists to catch, and must report that failure.
@@ -66,13 +66,13 @@ const TINY: Profile = {
   waitMs: 1500,
 };
 
-describe('soak expectations fail against a weak server (a tiny profile)', () => {
-  after(() => weakenSoakServers(undefined));
+// Side by side, three at a time: each case mostly waits (its scenario's own waits run out on a
+// weak server), and each carries its weakness in its async context, so none leaks into another.
+describe('soak expectations fail against a weak server (a tiny profile)', { concurrency: 3 }, () => {
   for (const { name, scenario, weakness, expected } of CASES) {
     it(`${name} fails against ${JSON.stringify(weakness)}`, async () => {
-      weakenSoakServers(weakness);
       const started = performance.now();
-      const result = await scenario(TINY);
+      const result = await withWeakSoakServers(weakness, () => scenario(TINY));
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       for (const pattern of [expected].flat()) {
         assert.ok(result.failures.some((failure) => pattern.test(failure)), `${name} (${seconds} s) reported ${JSON.stringify(result.failures)}`);

@@ -1,5 +1,5 @@
 import { encodeEvent } from '../protocol/encode.js';
-import type { LastEventIdResult } from '../protocol/last-event-id.js';
+import { readLastEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
 import type { IdPolicy } from './id-policy.js';
 
 /** Why a client could not be resumed exactly. Sent as the `reason` of the `reset` event. */
@@ -61,9 +61,6 @@ export interface SuppliedIdState {
   readonly startId?: string | undefined;
 }
 
-// [spec] RFC 9110 §5.6.3: optional whitespace is space and horizontal tab, as parseLastEventId trims.
-const OWS = /^[ \t]+|[ \t]+$/g;
-
 /**
  * {@link planResume} for ids the application supplies. Exact when the id is kept (or is the
  * start id while nothing was evicted); otherwise a reset: `invalid` when the policy refuses it,
@@ -75,10 +72,11 @@ const OWS = /^[ \t]+|[ \t]+$/g;
  * @param state - the policy and what the channel keeps
  */
 export function planSuppliedResume(value: string | readonly string[] | undefined, state: SuppliedIdState): ResumePlan {
-  if (value === undefined) return { kind: 'fresh' };
-  if (typeof value !== 'string') return { kind: 'reset', reason: 'invalid' };
-  const id = value.replace(OWS, '');
-  if (id === '') return { kind: 'fresh' };
+  // No length cap here: a policy that accepts longer ids at publish must see them come back.
+  const read = readLastEventId(value, Infinity);
+  if (read.kind === 'none') return { kind: 'fresh' };
+  if (read.kind === 'invalid') return { kind: 'reset', reason: 'invalid' };
+  const id = read.text;
   if (id === state.startId) return state.floorId === undefined ? { kind: 'replay', afterSeq: 0 } : { kind: 'reset', reason: 'expired' };
   if (!state.policy.accepts(id)) return { kind: 'reset', reason: 'invalid' };
   const seq = state.seqOf(id);

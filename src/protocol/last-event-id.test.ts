@@ -1,10 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EPOCH, HOSTILE_IDS } from '../testing/hostile-ids.js';
-import { formatEventId, MAX_LAST_EVENT_ID_LENGTH, parseLastEventId } from './last-event-id.js';
+import { formatEventId, MAX_LAST_EVENT_ID_LENGTH, parseLastEventId, readLastEventId } from './last-event-id.js';
 
 
 
+
+describe('readLastEventId, the one reader every id scheme parses after', () => {
+  it('reads absent, empty and whitespace-only as none, and trims only space and tab', () => {
+    for (const value of [undefined, null, '', ' \t ']) assert.deepEqual(readLastEventId(value), { kind: 'none' });
+    assert.deepEqual(readLastEventId(' \tabc \t'), { kind: 'text', text: 'abc' });
+    assert.deepEqual(readLastEventId('abc\u00a0'), { kind: 'text', text: 'abc\u00a0' });
+  });
+
+  it('calls more than one value, or one too long, invalid; the cap is the caller\'s', () => {
+    assert.equal(readLastEventId(['a', 'b']).kind, 'invalid');
+    const long = 'x'.repeat(MAX_LAST_EVENT_ID_LENGTH + 1);
+    assert.equal(readLastEventId(long).kind, 'invalid');
+    assert.deepEqual(readLastEventId(long, Infinity), { kind: 'text', text: long });
+  });
+});
 
 describe('parseLastEventId', () => {
   it('reads a canonical <epoch>-<seq>', () => {

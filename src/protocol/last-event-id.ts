@@ -40,19 +40,26 @@ export function formatEventId(position: EventPosition): string {
   return `${position.epoch}-${position.seq}`;
 }
 
+/** A `Last-Event-ID` value as read, before any id scheme looks at it. Never thrown: always returned. */
+export type LastEventIdText =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'invalid'; readonly detail: string }
+  | { readonly kind: 'text'; readonly text: string };
+
 /**
- * Parses a `Last-Event-ID` header (or `?lastEventId=` value) strictly.
+ * Reads a `Last-Event-ID` header (or `?lastEventId=` value): the one place that decides absent,
+ * repeated, empty and too long, for every id scheme (`<epoch>-<seq>` here, the Redis ids,
+ * supplied ids), which then only parse the text.
  *
  * Absent and empty both mean a fresh connection: a browser never sends an empty header, and an
- * `id:` with an empty value is how a server clears the cursor. Everything that is not exactly
- * `<12 hex>-<canonical decimal ≤ 2^53 − 1>` is `invalid`, with a short reason that is safe to echo
- * (the raw value never is).
+ * `id:` with an empty value is how a server clears the cursor. More than one value, or one longer
+ * than `maxLength`, is `invalid`, with a short reason that is safe to echo (the raw value never is).
  *
- * @param value - the header as Node gives it (duplicates arrive joined with `, `)
+ * @param value - the header as Node gives it (duplicates arrive as an array, or joined with `, `)
+ * @param maxLength - the longest value accepted (supplied ids leave the length to their policy)
  * @returns a typed result; this function never throws
- * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
  */
-export function parseLastEventId(value: string | readonly string[] | undefined | null): LastEventIdResult {
+export function readLastEventId(value: string | readonly string[] | undefined | null, maxLength = MAX_LAST_EVENT_ID_LENGTH): LastEventIdText {
   if (value === undefined || value === null) return { kind: 'none' };
   if (typeof value !== 'string') return { kind: 'invalid', detail: 'more than one Last-Event-ID value' };
   // Node already strips optional whitespace around header values; a query value is trimmed here,
@@ -60,10 +67,25 @@ export function parseLastEventId(value: string | readonly string[] | undefined |
   // decodes to, and would turn `<id>\xA0` into a valid id.
   const text = value.replace(OWS, '');
   if (text === '') return { kind: 'none' };
-  if (text.length > MAX_LAST_EVENT_ID_LENGTH) {
-    return { kind: 'invalid', detail: `longer than ${MAX_LAST_EVENT_ID_LENGTH} characters` };
-  }
-  const match = ID_GRAMMAR.exec(text);
+  if (text.length > maxLength) return { kind: 'invalid', detail: `longer than ${maxLength} characters` };
+  return { kind: 'text', text };
+}
+
+/**
+ * Parses a `Last-Event-ID` header (or `?lastEventId=` value) strictly.
+ *
+ * What {@link readLastEventId} reads as absent or empty is a fresh connection (`none`).
+ * Everything that is not exactly `<12 hex>-<canonical decimal ≤ 2^53 − 1>` is `invalid`, with a
+ * short reason that is safe to echo (the raw value never is).
+ *
+ * @param value - the header as Node gives it (duplicates arrive joined with `, `)
+ * @returns a typed result; this function never throws
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header
+ */
+export function parseLastEventId(value: string | readonly string[] | undefined | null): LastEventIdResult {
+  const read = readLastEventId(value);
+  if (read.kind !== 'text') return read;
+  const match = ID_GRAMMAR.exec(read.text);
   if (match === null) return { kind: 'invalid', detail: 'not of the form <12 hex digits>-<decimal>' };
   const seq = Number(match[2]);
   if (!Number.isSafeInteger(seq)) return { kind: 'invalid', detail: 'sequence number above 2^53 - 1' };

@@ -1,23 +1,15 @@
-import { encodeComment, encodeCursor, encodeEvent } from '../protocol/encode.js';
+import { encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { RedisClient, RedisUnavailableError, type RedisState } from './client.js';
-import { RedisReplyError, type RespValue } from './resp.js';
+import type { RespValue } from './resp.js';
 import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from '../history/broker.js';
 import type { Channel, PublishInput } from '../hub/channel.js';
 import { checkAppEventName } from '../hub/event-names.js';
-import { encodeReset, type ResetReason } from '../hub/resume.js';
-import {
-  compareStreamIds,
-  formatStreamEventId,
-  formatStreamId,
-  parseStreamCursor,
-  parseStreamId,
-  STREAM_START,
-  type StreamId,
-} from './stream-id.js';
-import { entryFields, parseEntries, readEpoch, RedisEpochError, type Entry } from './entries.js';
-import { StreamWindow } from './stream-window.js';
+import { formatStreamEventId, formatStreamId, parseStreamCursor, parseStreamId, type StreamId } from './stream-id.js';
+import { entryFields, readEpoch, RedisEpochError } from './entries.js';
+import { Follower, type Send } from './follower.js';
+import { Replay } from './replay.js';
 import { OPTIONS } from '../options/table.js';
 
 /** Options of {@link RedisBroker}. */
@@ -60,11 +52,6 @@ const REDIS_BROKER_OPTIONS = {
 
 // The longest id this broker writes, for checking an event's size before Redis assigns the id.
 const LONGEST_ID = 'f'.repeat(12 + 1 + 16 + 1 + 16);
-const PAGE = 1000;
-// The follower's XREAD waits this long for news, then asks again: a reply that never comes
-// (the connection died without a word) is noticed within this plus the client's margin.
-const BLOCK_MS = 5000;
-const HAS_ENTRY = "return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])";
 
 /**
  * A broker on a Redis stream, so several server instances share one history and any instance can
@@ -72,11 +59,14 @@ const HAS_ENTRY = "return #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])";
  *
  * Publishing is `XADD key MAXLEN ~ N * e <event> d <data>`, acknowledged only once Redis replied.
  * Every instance, the publishing one included, learns of events from its follower (`XREAD BLOCK`
- * on a connection of its own), keeps the newest in a {@link StreamWindow} for exact resume
+ * on a connection of its own), keeps the newest in a `StreamWindow` for exact resume
  * without a round trip, and fans them out. A cursor older than the window is replayed with
  * `XRANGE`, and the subscriber joins the live fan-out in the same synchronous step as the rest of
  * its replay is taken from the window. An id is `<epoch>-<ms>-<seq>`: the epoch lives in Redis
  * (`SET <key>:epoch … NX`), so a Redis that lost its data gets a new one and old ids reset.
+ *
+ * This file is the wiring and the publish path; the follower loop, its window and the fan-out
+ * are in `follower.ts`, the resume decision and the `XRANGE` paging in `replay.ts`.
  *
  * @example
  * ```ts
@@ -92,30 +82,18 @@ export class RedisBroker implements Broker {
   readonly key: string;
   readonly #epochKey: string;
   readonly #commands: RedisClient;
-  readonly #follower: RedisClient;
-  readonly #window: StreamWindow;
+  readonly #follower: Follower;
+  readonly #replay: Replay;
   readonly #maxEvents: number;
   readonly #maxEventBytes: number;
-  readonly #retryMs: number;
   readonly #connectTimeoutMs: number;
-  readonly #catchUpTimeoutMs: number;
   readonly #publishTimeoutMs: number;
-  readonly #subscribers = new Set<FeedSubscriber>();
-  readonly #headWaiters = new Set<{ readonly id: StreamId; resolve(isReached: boolean): void }>();
-  /** Events acknowledged to a publisher that the follower has not read back yet. */
-  readonly #unconfirmed = new Map<string, PublishInput>();
-  #epoch: string | undefined;
+  /** The epoch read on the command connection: the one the ids this instance acknowledges carry. */
   #commandsEpoch: string | undefined;
   #isClosed = false;
-  #following: Promise<void> | undefined;
   #lastProblem: string | undefined;
   /** Set while {@link RedisBroker.start} waits: fails it at once. */
   #failStart: ((error: Error) => void) | undefined;
-  #published = 0;
-  #delivered = 0;
-  #gaps = 0;
-  #isReloading = false;
-  #canEval = true;
 
   /** @throws TypeError on a bad URL or key, or an unknown option; RangeError when a limit is out of range */
   constructor(options: RedisBrokerOptions) {
@@ -125,11 +103,11 @@ export class RedisBroker implements Broker {
     this.#epochKey = `${this.key}:epoch`;
     this.#maxEvents = checkInteger(options.historyEvents ?? OPTIONS.historyEvents.default, 'historyEvents');
     this.#maxEventBytes = checkInteger(options.maxEventBytes ?? OPTIONS.maxEventBytes.default, 'maxEventBytes');
-    this.#retryMs = checkInteger(options.retryMs ?? OPTIONS.retryMs.default, 'retryMs', 0);
+    const retryMs = checkInteger(options.retryMs ?? OPTIONS.retryMs.default, 'retryMs', 0);
     this.#connectTimeoutMs = checkInteger(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
-    this.#catchUpTimeoutMs = checkInteger(options.catchUpTimeoutMs ?? 2000, 'catchUpTimeoutMs');
+    const catchUpTimeoutMs = checkInteger(options.catchUpTimeoutMs ?? 2000, 'catchUpTimeoutMs');
     this.#publishTimeoutMs = checkInteger(options.publishTimeoutMs ?? OPTIONS.publishTimeoutMs.default, 'publishTimeoutMs');
-    this.#window = new StreamWindow({ maxEvents: this.#maxEvents, maxBytes: checkInteger(options.historyBytes ?? OPTIONS.historyBytes.default, 'historyBytes') });
+    const maxBytes = checkInteger(options.historyBytes ?? OPTIONS.historyBytes.default, 'historyBytes');
     const onState = (state: RedisState, cause?: Error): void => {
       if (state === 'down') this.#lastProblem = cause?.message;
     };
@@ -140,26 +118,37 @@ export class RedisBroker implements Broker {
         this.#commandsEpoch = await this.#readEpoch(send);
       },
     });
-    this.#follower = new RedisClient({ url: options.url, onState, onConnect: (send) => this.#onFollowerConnect(send) });
+    this.#follower = new Follower({
+      url: options.url,
+      key: this.key,
+      maxEvents: this.#maxEvents,
+      maxBytes,
+      retryMs,
+      onState,
+      readEpoch: (send) => this.#readEpoch(send),
+      onLost: (lost) => void this.#republish(lost),
+      onProblem: (message) => (this.#lastProblem = message),
+    });
+    this.#replay = new Replay({ key: this.key, commands: this.#commands, follower: this.#follower, retryMs, catchUpTimeoutMs });
   }
 
   /** The epoch of the ids this instance delivers now (undefined before Redis was first reached). */
   get epoch(): string | undefined {
-    return this.#epoch;
+    return this.#follower.epoch;
   }
 
   get stats(): Channel['stats'] {
-    return { published: this.#published, delivered: this.#delivered, subscribers: this.#subscribers.size };
+    return this.#follower.stats;
   }
 
   /** Times the follower found the stream trimmed past its position and sent its streams away. */
   get gaps(): number {
-    return this.#gaps;
+    return this.#follower.gaps;
   }
 
   /** The ids held in memory for exact resume: `(floor, head]`, the oldest held first. */
   get window(): { readonly floor: string; readonly oldest: string; readonly head: string; readonly size: number } {
-    const window = this.#window;
+    const window = this.#follower.window;
     return { floor: formatStreamId(window.floor), oldest: formatStreamId(window.oldest), head: formatStreamId(window.head), size: window.size };
   }
 
@@ -179,16 +168,16 @@ export class RedisBroker implements Broker {
       this.#failStart = reject;
     });
     try {
-      await Promise.race([Promise.all([this.#commands.ready(), this.#follower.ready()]), failed]);
+      await Promise.race([Promise.all([this.#commands.ready(), this.#follower.client.ready()]), failed]);
     } finally {
       clearTimeout(timer);
       this.#failStart = undefined;
     }
-    this.#following ??= this.#follow();
+    this.#follower.start();
   }
 
   /** Reads the epoch on a new connection; a key that holds no epoch fails a start at once, as what it is. */
-  async #readEpoch(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>): Promise<string> {
+  async #readEpoch(send: Send): Promise<string> {
     try {
       return await readEpoch(send, this.#epochKey);
     } catch (error) {
@@ -209,7 +198,7 @@ export class RedisBroker implements Broker {
     // The reply is still remembered if it comes late: the event was stored, and the follower
     // delivers it; only the publisher was told it might not have been.
     const adding = this.#add(input).then((id) => {
-      this.#remember(id, input);
+      this.#follower.remember(id, input);
       return id;
     });
     let timer: NodeJS.Timeout | undefined;
@@ -230,59 +219,30 @@ export class RedisBroker implements Broker {
   }
 
   subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
-    const cursor = parseStreamCursor(lastEventId);
-    const epoch = this.#epoch;
-    // Before Redis was first reached, or while the window is reloaded after a gap, the window
-    // cannot prove anything: the client is asked to come back.
-    if (epoch === undefined || this.#isReloading) return Promise.resolve(this.#sendAway(subscriber));
-    // Redis unreachable: a stream here would deliver nothing while /health says 503, so the client
-    // comes back later, perhaps to another instance. (A follower that is only reconnecting is
-    // waited for instead: catch-up covers it.)
-    if (this.#commands.state !== 'ready') return Promise.resolve(this.#sendAway(subscriber, 'redis: down'));
-    // #region redis-resume
-    switch (cursor.kind) {
-      case 'none':
-        // The cursor: a client that drops before its first event resumes from here.
-        return Promise.resolve(this.#attach(subscriber, [encodeCursor(formatStreamEventId(epoch, this.#window.head))], { kind: 'fresh' }));
-      case 'invalid':
-        return Promise.resolve(this.#reset(subscriber, 'invalid'));
-      case 'position': {
-        if (cursor.epoch !== epoch) return Promise.resolve(this.#reset(subscriber, 'epoch'));
-        const held = this.#window.after(cursor.id);
-        if (held !== undefined) return Promise.resolve(this.#attach(subscriber, held, { kind: 'replay', replayed: held.length }));
-        // Ahead of this instance: a faster one issued it; catch up before deciding.
-        if (compareStreamIds(cursor.id, this.#window.head) > 0) return this.#catchUp(subscriber, epoch, cursor.id);
-        // Inside the window's range but not in it: an id the stream never had.
-        if (compareStreamIds(cursor.id, this.#window.floor) > 0) return Promise.resolve(this.#reset(subscriber, 'unknown'));
-        return this.#replayFromRedis(subscriber, epoch, cursor.id);
-      }
-    }
-    // #endregion redis-resume
+    return this.#replay.start(subscriber, parseStreamCursor(lastEventId));
   }
 
   unsubscribe(subscriber: FeedSubscriber): void {
-    this.#subscribers.delete(subscriber);
+    this.#follower.leave(subscriber);
   }
 
   /** Nothing to do: the follower writes each batch Redis returns to every stream at once. */
   flush(): void {}
 
   health(): BrokerHealth {
-    if (this.#commands.state === 'ready' && this.#follower.state === 'ready') return { isUp: true, text: 'ok' };
+    if (this.#commands.state === 'ready' && this.#follower.client.state === 'ready') return { isUp: true, text: 'ok' };
     return { isUp: false, text: 'redis: down' };
   }
 
   describe(): string {
-    return `history: redis stream ${this.key} at ${this.#where()}, epoch ${this.#epoch ?? '(not yet read)'}`;
+    return `history: redis stream ${this.key} at ${this.#where()}, epoch ${this.#follower.epoch ?? '(not yet read)'}`;
   }
 
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
     this.#commands.close();
-    this.#follower.close();
-    for (const waiter of this.#headWaiters) waiter.resolve(false);
-    await this.#following;
+    await this.#follower.close();
   }
 
   #where(): string {
@@ -305,227 +265,19 @@ export class RedisBroker implements Broker {
     return id;
   }
 
-  /** Keeps an acknowledged event until the follower reads it back, bounded by the history size. */
-  #remember(id: StreamId, input: PublishInput): void {
-    this.#unconfirmed.set(formatStreamId(id), input);
-    if (this.#unconfirmed.size > this.#maxEvents) this.#unconfirmed.delete(this.#unconfirmed.keys().next().value as string);
-  }
-
-  /** Runs on every follower connection: reads the epoch; a new one means Redis lost the stream. */
-  async #onFollowerConnect(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>): Promise<void> {
-    const epoch = await this.#readEpoch(send);
-    if (this.#epoch === undefined) {
-      await this.#loadWindow(send, epoch);
-    } else if (epoch !== this.#epoch) {
-      // Redis came back without the stream. Live streams go on with the new ids (the follower
-      // reads the new stream from its start); acknowledged events it never read are added again.
-      this.#window.reset(STREAM_START);
-      const lost = [...this.#unconfirmed.values()];
-      this.#unconfirmed.clear();
-      void this.#republish(lost);
-    }
-    this.#epoch = epoch;
-  }
-
-  /** Fills the window with the newest entries; the oldest one read becomes the floor. */
-  async #loadWindow(send: (args: readonly (string | Buffer)[]) => Promise<RespValue>, epoch: string): Promise<void> {
-    const newest = parseEntries(await send(['XREVRANGE', this.key, '+', '-', 'COUNT', String(this.#maxEvents + 1)]), epoch).reverse();
-    // Whether anything before the oldest entry read was trimmed is unknown, so it is not held.
-    const oldest = newest.shift();
-    this.#window.reset(oldest?.id ?? STREAM_START);
-    for (const entry of newest) this.#window.append(entry.id, entry.bytes);
-  }
-
+  /** Adds again, in order, the acknowledged events a Redis that lost the stream never kept. */
   async #republish(inputs: readonly PublishInput[]): Promise<void> {
     for (const input of inputs) {
       for (;;) {
         if (this.#isClosed) return;
         try {
           await this.#commands.ready();
-          this.#remember(await this.#add(input), input);
+          this.#follower.remember(await this.#add(input), input);
           break;
         } catch {
           // Down again: wait for the next connection and try the same event again.
         }
       }
     }
-  }
-
-  async #follow(): Promise<void> {
-    while (!this.#isClosed) {
-      try {
-        await this.#follower.ready();
-        const head = this.#window.head;
-        // Trimming removes the oldest entries first, so while the head is still in the
-        // stream, nothing after it was trimmed. Asked in the same pipeline, just before the read.
-        const isHeadKept = compareStreamIds(head, STREAM_START) === 0 ? Promise.resolve(true) : this.#isKept(head);
-        const read = this.#follower.command([
-          'XREAD',
-          'COUNT',
-          String(PAGE),
-          'BLOCK',
-          String(BLOCK_MS),
-          'STREAMS',
-          this.key,
-          formatStreamId(this.#window.head),
-        ], BLOCK_MS + 5000);
-        const [isKept, reply] = await Promise.all([isHeadKept, read]);
-        if (!isKept) await this.#recoverFromGap();
-        else if (Array.isArray(reply)) this.#receive(reply);
-      } catch (error) {
-        if (this.#isClosed) return;
-        if (!(error instanceof RedisUnavailableError)) {
-          this.#lastProblem = (error as Error).message;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
-    }
-  }
-
-  /** Whether the entry `id` is still in the stream: a tiny script, or `XRANGE` where scripts are not allowed. */
-  #isKept(id: StreamId): Promise<boolean> {
-    const text = formatStreamId(id);
-    if (!this.#canEval) {
-      return this.#follower.command(['XRANGE', this.key, text, text]).then((reply) => !Array.isArray(reply) || reply.length > 0);
-    }
-    return this.#follower.command(['EVAL', HAS_ENTRY, '1', this.key, text]).then(
-      (reply) => reply !== 0,
-      (error: unknown) => {
-        if (!(error instanceof RedisReplyError)) throw error;
-        // Scripting is off for this user: check with XRANGE from the next read on.
-        this.#canEval = false;
-        return true;
-      },
-    );
-  }
-
-  /**
-   * The stream was trimmed past this instance's position (it lagged by more than the cap, or was
-   * away): its live streams may have missed events, so they are sent to reconnect, and their
-   * cursors then meet `reset` (expired) instead of a silent gap.
-   */
-  async #recoverFromGap(): Promise<void> {
-    for (const subscriber of this.#subscribers) subscriber.end(this.#retryMs);
-    this.#subscribers.clear();
-    this.#gaps++;
-    this.#isReloading = true;
-    try {
-      await this.#loadWindow((args) => this.#follower.command(args), this.#epoch as string);
-    } finally {
-      this.#isReloading = false;
-    }
-  }
-
-  /** Feeds one `XREAD` reply to the window and to every local subscriber, as one write each. */
-  #receive(reply: RespValue[]): void {
-    const stream = reply[0];
-    if (!Array.isArray(stream)) return;
-    const entries = parseEntries(stream[1] ?? null, this.#epoch as string);
-    const chunks: Buffer[] = [];
-    for (const entry of entries) {
-      if (compareStreamIds(entry.id, this.#window.head) <= 0) continue;
-      this.#window.append(entry.id, entry.bytes);
-      this.#unconfirmed.delete(formatStreamId(entry.id));
-      if (entry.bytes.length > 0) chunks.push(entry.bytes);
-    }
-    if (chunks.length > 0) {
-      // #region redis-fan-out
-      const chunk = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      for (const subscriber of this.#subscribers) subscriber.deliver(chunk, chunks.length);
-      // #endregion redis-fan-out
-      this.#published += chunks.length;
-      this.#delivered += chunks.length * this.#subscribers.size;
-    }
-    for (const waiter of this.#headWaiters) {
-      if (compareStreamIds(this.#window.head, waiter.id) >= 0) waiter.resolve(true);
-    }
-  }
-
-  #attach(subscriber: FeedSubscriber, initial: readonly Buffer[], start: FeedStart): FeedStart {
-    if (subscriber.isClosed || this.#isClosed) return start;
-    if (initial.length > 0) subscriber.write(initial.length === 1 ? (initial[0] as Buffer) : Buffer.concat(initial));
-    this.#subscribers.add(subscriber);
-    return start;
-  }
-
-  #reset(subscriber: FeedSubscriber, reason: ResetReason): FeedStart {
-    const epoch = this.#epoch as string;
-    const head = this.#window.head;
-    const oldest = formatStreamId(this.#window.oldest);
-    const reset = encodeReset(reason, { epoch, head: formatStreamId(head), oldest, headId: formatStreamEventId(epoch, head) });
-    return this.#attach(subscriber, [reset], { kind: 'reset', reason });
-  }
-
-  #sendAway(subscriber: FeedSubscriber, why?: string): FeedStart {
-    if (why !== undefined) subscriber.write(encodeComment(why));
-    subscriber.end(this.#retryMs);
-    return { kind: 'retry-later' };
-  }
-
-  /** A cursor ahead of the window: if Redis has it, wait until the follower has read past it. */
-  async #catchUp(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
-    let exists: boolean;
-    try {
-      const reply = await this.#commands.command(['XRANGE', this.key, formatStreamId(id), formatStreamId(id)]);
-      exists = Array.isArray(reply) && reply.length === 1;
-    } catch {
-      return this.#sendAway(subscriber);
-    }
-    if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
-    if (!exists) return this.#reset(subscriber, 'unknown');
-    const isReached = await new Promise<boolean>((resolve) => {
-      const waiter = {
-        id,
-        resolve: (value: boolean) => {
-          clearTimeout(timer);
-          this.#headWaiters.delete(waiter);
-          resolve(value);
-        },
-      };
-      const timer = setTimeout(() => waiter.resolve(false), this.#catchUpTimeoutMs);
-      this.#headWaiters.add(waiter);
-      if (compareStreamIds(this.#window.head, id) >= 0) waiter.resolve(true);
-    });
-    if (!isReached || this.#isReloading) return this.#sendAway(subscriber);
-    if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
-    const held = this.#window.after(id);
-    if (held !== undefined) return this.#attach(subscriber, held, { kind: 'replay', replayed: held.length });
-    return this.#replayFromRedis(subscriber, epoch, id);
-  }
-
-  /** A cursor older than the window: read from Redis up to the window, then join it. */
-  async #replayFromRedis(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
-    const collected: Entry[] = [];
-    let last = id;
-    try {
-      const first = parseEntries(await this.#commands.command(['XRANGE', this.key, formatStreamId(id), '+', 'COUNT', String(PAGE + 1)]), epoch);
-      if (first[0] === undefined || compareStreamIds(first[0].id, id) !== 0) {
-        const oldest = parseEntries(await this.#commands.command(['XRANGE', this.key, '-', '+', 'COUNT', '1']), epoch)[0];
-        if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
-        return this.#reset(subscriber, oldest !== undefined && compareStreamIds(id, oldest.id) < 0 ? 'expired' : 'unknown');
-      }
-      collected.push(...first.slice(1));
-      last = first.at(-1)?.id ?? id;
-      // The window may move on while we read; read on until what we hold reaches its floor.
-      for (let pages = 0; compareStreamIds(last, this.#window.floor) < 0; pages++) {
-        if (pages > 100 || this.#epoch !== epoch) break;
-        const more = parseEntries(await this.#commands.command(['XRANGE', this.key, `(${formatStreamId(last)}`, '+', 'COUNT', String(PAGE)]), epoch);
-        if (more.length === 0) break;
-        collected.push(...more);
-        last = (more.at(-1) as Entry).id;
-      }
-    } catch {
-      return this.#sendAway(subscriber);
-    }
-    if (this.#epoch !== epoch) return this.#reset(subscriber, 'epoch');
-    if (compareStreamIds(last, this.#window.floor) < 0 || this.#isReloading) return this.#sendAway(subscriber);
-    // #region redis-join
-    // One synchronous step: what Redis gave up to the window's head, then the window after it,
-    // then live. Entries Redis gave beyond the head come again live, so they are left out here.
-    const head = this.#window.head;
-    const initial = collected.filter((entry) => compareStreamIds(entry.id, head) <= 0).map((entry) => entry.bytes);
-    initial.push(...this.#window.newerThan(last));
-    return this.#attach(subscriber, initial, { kind: 'replay', replayed: initial.length });
-    // #endregion redis-join
   }
 }

@@ -1,4 +1,4 @@
-import { MAX_LAST_EVENT_ID_LENGTH } from '../protocol/last-event-id.js';
+import { readLastEventId } from '../protocol/last-event-id.js';
 
 /** A Redis stream entry id, `<ms>-<seq>`, with both parts as safe integers. */
 export interface StreamId {
@@ -18,7 +18,6 @@ export type StreamCursor =
 const CURSOR_GRAMMAR = /^([0-9a-f]{12})-(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})$/;
 const ENTRY_GRAMMAR = /^(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})$/;
 // #endregion stream-id-grammar
-const OWS = /^[ \t]+|[ \t]+$/g;
 
 /** The id before every entry: reading "after 0-0" reads a whole stream. */
 export const STREAM_START: StreamId = { ms: 0, seq: 0 };
@@ -51,17 +50,15 @@ export function formatStreamEventId(epoch: string, id: StreamId): string {
 
 /**
  * Parses a `Last-Event-ID` header (or `?lastEventId=` value) for a Redis-backed feed, as strictly
- * as {@link parseLastEventId} does for the in-memory one.
+ * as {@link parseLastEventId} does for the in-memory one: {@link readLastEventId} reads it, this
+ * parses the text.
  *
  * @param value - the header as Node gives it
  */
 export function parseStreamCursor(value: string | readonly string[] | undefined | null): StreamCursor {
-  if (value === undefined || value === null) return { kind: 'none' };
-  if (typeof value !== 'string') return { kind: 'invalid', detail: 'more than one Last-Event-ID value' };
-  const text = value.replace(OWS, '');
-  if (text === '') return { kind: 'none' };
-  if (text.length > MAX_LAST_EVENT_ID_LENGTH) return { kind: 'invalid', detail: `longer than ${MAX_LAST_EVENT_ID_LENGTH} characters` };
-  const match = CURSOR_GRAMMAR.exec(text);
+  const read = readLastEventId(value);
+  if (read.kind !== 'text') return read;
+  const match = CURSOR_GRAMMAR.exec(read.text);
   if (match === null) return { kind: 'invalid', detail: 'not of the form <12 hex digits>-<ms>-<seq>' };
   const id = toStreamId(match[2] as string, match[3] as string);
   if (id === undefined) return { kind: 'invalid', detail: 'a number above 2^53 - 1' };

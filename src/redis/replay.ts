@@ -1,0 +1,146 @@
+import { encodeComment, encodeCursor } from '../protocol/encode.js';
+import type { FeedStart, FeedSubscriber } from '../history/broker.js';
+import { encodeReset, type ResetReason } from '../hub/resume.js';
+import type { RedisClient } from './client.js';
+import { parseEntries, type Entry } from './entries.js';
+import type { Follower } from './follower.js';
+import { compareStreamIds, formatStreamEventId, formatStreamId, type StreamCursor, type StreamId } from './stream-id.js';
+
+/** Options of {@link Replay}: what the `RedisBroker` wiring gives it. */
+export interface ReplayOptions {
+  /** The stream's key. */
+  readonly key: string;
+  /** The command connection: `XRANGE` pages are read on it, never on the follower's. */
+  readonly commands: RedisClient;
+  readonly follower: Follower;
+  /** The `retry:` hint for a stream sent away. */
+  readonly retryMs: number;
+  /** How long a resume from a cursor ahead of this instance waits for the follower. */
+  readonly catchUpTimeoutMs: number;
+}
+
+const PAGE = 1000;
+
+/**
+ * The resume of a `RedisBroker`: decides from a parsed cursor and the follower's window
+ * whether a subscriber starts fresh, replays from the window, catches up with a cursor ahead of
+ * this instance, pages the rest from Redis with `XRANGE`, is reset, or is sent away to come back.
+ * Every path ends in {@link Follower.join}, the one synchronous step from replay to live.
+ *
+ * It keeps no state of its own: everything it decides on is the follower's, read again after
+ * every wait.
+ */
+export class Replay {
+  readonly #options: ReplayOptions;
+
+  constructor(options: ReplayOptions) {
+    this.#options = options;
+  }
+
+  /** Starts a subscriber from its cursor. Never rejects: a failure sends the stream away. */
+  start(subscriber: FeedSubscriber, cursor: StreamCursor): Promise<FeedStart> {
+    const follower = this.#options.follower;
+    const epoch = follower.epoch;
+    // Before Redis was first reached, or while the window is reloaded after a gap, the window
+    // cannot prove anything: the client is asked to come back.
+    if (epoch === undefined || follower.isReloading) return Promise.resolve(this.sendAway(subscriber));
+    // Redis unreachable: a stream here would deliver nothing while /health says 503, so the client
+    // comes back later, perhaps to another instance. (A follower that is only reconnecting is
+    // waited for instead: catch-up covers it.)
+    if (this.#options.commands.state !== 'ready') return Promise.resolve(this.sendAway(subscriber, 'redis: down'));
+    const window = follower.window;
+    // #region redis-resume
+    switch (cursor.kind) {
+      case 'none':
+        // The cursor: a client that drops before its first event resumes from here.
+        return Promise.resolve(follower.join(subscriber, [encodeCursor(formatStreamEventId(epoch, window.head))], { kind: 'fresh' }));
+      case 'invalid':
+        return Promise.resolve(this.#reset(subscriber, 'invalid'));
+      case 'position': {
+        if (cursor.epoch !== epoch) return Promise.resolve(this.#reset(subscriber, 'epoch'));
+        const held = window.after(cursor.id);
+        if (held !== undefined) return Promise.resolve(follower.join(subscriber, held, { kind: 'replay', replayed: held.length }));
+        // Ahead of this instance: a faster one issued it; catch up before deciding.
+        if (compareStreamIds(cursor.id, window.head) > 0) return this.#catchUp(subscriber, epoch, cursor.id);
+        // Inside the window's range but not in it: an id the stream never had.
+        if (compareStreamIds(cursor.id, window.floor) > 0) return Promise.resolve(this.#reset(subscriber, 'unknown'));
+        return this.#fromRedis(subscriber, epoch, cursor.id);
+      }
+    }
+    // #endregion redis-resume
+  }
+
+  /** Ends the stream with a `retry:` hint (and a comment saying why): the client comes back later. */
+  sendAway(subscriber: FeedSubscriber, why?: string): FeedStart {
+    if (why !== undefined) subscriber.write(encodeComment(why));
+    subscriber.end(this.#options.retryMs);
+    return { kind: 'retry-later' };
+  }
+
+  #reset(subscriber: FeedSubscriber, reason: ResetReason): FeedStart {
+    const follower = this.#options.follower;
+    const epoch = follower.epoch as string;
+    const head = follower.window.head;
+    const oldest = formatStreamId(follower.window.oldest);
+    const reset = encodeReset(reason, { epoch, head: formatStreamId(head), oldest, headId: formatStreamEventId(epoch, head) });
+    return follower.join(subscriber, [reset], { kind: 'reset', reason });
+  }
+
+  /** A cursor ahead of the window: if Redis has it, wait until the follower has read past it. */
+  async #catchUp(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
+    const { commands, follower, key } = this.#options;
+    let exists: boolean;
+    try {
+      const reply = await commands.command(['XRANGE', key, formatStreamId(id), formatStreamId(id)]);
+      exists = Array.isArray(reply) && reply.length === 1;
+    } catch {
+      return this.sendAway(subscriber);
+    }
+    if (follower.epoch !== epoch) return this.#reset(subscriber, 'epoch');
+    if (!exists) return this.#reset(subscriber, 'unknown');
+    const isReached = await follower.waitForHead(id, this.#options.catchUpTimeoutMs);
+    if (!isReached || follower.isReloading) return this.sendAway(subscriber);
+    if (follower.epoch !== epoch) return this.#reset(subscriber, 'epoch');
+    const held = follower.window.after(id);
+    if (held !== undefined) return follower.join(subscriber, held, { kind: 'replay', replayed: held.length });
+    return this.#fromRedis(subscriber, epoch, id);
+  }
+
+  /** A cursor older than the window: read from Redis up to the window, then join it. */
+  async #fromRedis(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
+    const { commands, follower, key } = this.#options;
+    const window = follower.window;
+    const collected: Entry[] = [];
+    let last = id;
+    try {
+      const first = parseEntries(await commands.command(['XRANGE', key, formatStreamId(id), '+', 'COUNT', String(PAGE + 1)]), epoch);
+      if (first[0] === undefined || compareStreamIds(first[0].id, id) !== 0) {
+        const oldest = parseEntries(await commands.command(['XRANGE', key, '-', '+', 'COUNT', '1']), epoch)[0];
+        if (follower.epoch !== epoch) return this.#reset(subscriber, 'epoch');
+        return this.#reset(subscriber, oldest !== undefined && compareStreamIds(id, oldest.id) < 0 ? 'expired' : 'unknown');
+      }
+      collected.push(...first.slice(1));
+      last = first.at(-1)?.id ?? id;
+      // The window may move on while we read; read on until what we hold reaches its floor.
+      for (let pages = 0; compareStreamIds(last, window.floor) < 0; pages++) {
+        if (pages > 100 || follower.epoch !== epoch) break;
+        const more = parseEntries(await commands.command(['XRANGE', key, `(${formatStreamId(last)}`, '+', 'COUNT', String(PAGE)]), epoch);
+        if (more.length === 0) break;
+        collected.push(...more);
+        last = (more.at(-1) as Entry).id;
+      }
+    } catch {
+      return this.sendAway(subscriber);
+    }
+    if (follower.epoch !== epoch) return this.#reset(subscriber, 'epoch');
+    if (compareStreamIds(last, window.floor) < 0 || follower.isReloading) return this.sendAway(subscriber);
+    // #region redis-join
+    // One synchronous step: what Redis gave up to the window's head, then the window after it,
+    // then live. Entries Redis gave beyond the head come again live, so they are left out here.
+    const head = window.head;
+    const initial = collected.filter((entry) => compareStreamIds(entry.id, head) <= 0).map((entry) => entry.bytes);
+    initial.push(...window.newerThan(last));
+    return follower.join(subscriber, initial, { kind: 'replay', replayed: initial.length });
+    // #endregion redis-join
+  }
+}
