@@ -26,6 +26,8 @@ export interface PageInput {
   readonly chartPath: string;
   /** Hand-written analysis appended as is. */
   readonly analysis: string;
+  /** The 1, 5 and 15 minute load averages before and after the run. */
+  readonly load?: { readonly before: readonly number[]; readonly after: readonly number[] };
 }
 
 function row(rows: readonly MetricRow[], id: string): MetricRow | undefined {
@@ -170,7 +172,7 @@ Raw figures: \`${input.resultsFile}\` (git-ignored; rerun to get your own).
 - Command: \`${input.command}\`
 - Finished: ${input.finishedAt}
 - Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib} GiB memory, Linux ${machine.kernel}, Node ${machine.node}
-- Pinning: ${machine.isPinned ? 'server on CPU 0, load generator on CPU 1 (`taskset`)' : 'none (`taskset` not found): server and load share the CPUs'}
+${input.load === undefined ? '' : `- Load average (1, 5, 15 min; the machine is shared): ${input.load.before.join(', ')} before the run, ${input.load.after.join(', ')} after it\n`}- Pinning: ${machine.isPinned ? 'server on CPU 0, load generator on CPU 1 (`taskset`)' : 'none (`taskset` not found): server and load share the CPUs'}
 - Open-files limit: server ${machine.openFiles.server ?? '?'}, load ${machine.openFiles.load ?? '?'} (each child's shell asks \`ulimit -n 65536\` and falls back to the hard limit where that is refused)
 - Peak RSS from: ${machine.peakFrom === 'VmHWM' ? '`VmHWM` in /proc/<pid>/status, reset through /proc/<pid>/clear_refs before the bursts' : 'sampling /proc/<pid>/stat every 5 ms'}
 

@@ -227,7 +227,7 @@ function writePages(record: RunRecord, resultsFile: string): void {
   mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
   writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
   const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
-  const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
+  const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis, ...(record.load === undefined ? {} : { load: record.load }) });
   const kept = ['peers', 'h2', 'storm', 'nodes'].reduce((text, name) => keepSection(text, previous, name), rendered);
   writeFileSync(page, keepScaleOutSection(kept, previous));
   log('wrote docs/benchmarks.md and docs/img/bench.svg');
