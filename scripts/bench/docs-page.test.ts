@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chartPanels, renderBenchmarksPage, summarySentences, type MachineInfo } from './docs-page.js';
-import { FULL } from './options.js';
-import type { MetricRow } from './report.js';
+import { chartPanels, renderBenchmarksPage, renderPeerTargets, renderPeersSection, summarySentences, type MachineInfo } from './docs-page.js';
+import { FULL, PEERS } from './options.js';
+import type { MetricRow, PeerRow } from './report.js';
 
 function metricRow(id: string, reference: number, baseline: number, target?: { text: string; isMet: boolean }): MetricRow {
   return {
@@ -80,5 +80,27 @@ describe('renderBenchmarksPage', () => {
       panels.map((panel) => panel.groups.map((group) => group.label)),
       [['C = 10,000'], ['bursts, C = 10,000'], ['20 and 100 per s, C = 1,000']],
     );
+  });
+});
+
+describe('the peers section', () => {
+  const figures = (median: number, low: number, high: number) => ({ median, range: [low, high] as [number, number] });
+  const rows: PeerRow[] = [
+    { id: 'burst-cpu-10000', label: 'Server CPU per million deliveries, bursts, C = 10,000', unit: 's', byServer: new Map([['reference', figures(0.13, 0.12, 0.14)], ['floor', figures(0.1, 0.09, 0.11)]]) },
+    { id: 'connect-rate-1000', label: 'Connect rate, 1,000 new streams', unit: '/s', byServer: new Map([['reference', figures(3000, 2800, 3100)], ['Go net/http', figures(3500, 3000, 4000)]]) },
+  ];
+
+  it('says met or missed for issue 28\'s rows, with the spread the repetitions allow', () => {
+    const lines = renderPeerTargets(rows);
+    assert.equal(lines.length, 2);
+    assert.match(lines[0] ?? '', /0\.130 s against 0\.100 s, 1\.30× \(target ≤ 1\.30×: met\); between the repetitions' extremes 1\.09× to 1\.56×/);
+    assert.match(lines[1] ?? '', /0\.857× \(target ≥ 1\.00×: \*\*MISSED\*\*\)/);
+  });
+
+  it('names only the servers measured, and the load average', () => {
+    const text = renderPeersSection({ rows, servers: ['reference', 'floor', 'Go net/http'], command: 'npm run bench -- --peers --only reference,floor,go', finishedAt: 'x', resultsFile: 'r.json', profile: PEERS, load: { before: [1.5, 2, 2], after: [2, 2, 2] } });
+    assert.match(text, /the floor \(`scripts\/bench\/floor-server\.ts`.* and Go's `net\/http`/s);
+    assert.doesNotMatch(text, /better-sse/);
+    assert.match(text, /before the run 1\.5, 2, 2, after it 2, 2, 2/);
   });
 });

@@ -26,6 +26,8 @@ export interface PageInput {
   readonly chartPath: string;
   /** Hand-written analysis appended as is. */
   readonly analysis: string;
+  /** The 1, 5 and 15 minute load averages before and after the run. */
+  readonly load?: { readonly before: readonly number[]; readonly after: readonly number[] };
 }
 
 function row(rows: readonly MetricRow[], id: string): MetricRow | undefined {
@@ -170,7 +172,7 @@ Raw figures: \`${input.resultsFile}\` (git-ignored; rerun to get your own).
 - Command: \`${input.command}\`
 - Finished: ${input.finishedAt}
 - Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${gib} GiB memory, Linux ${machine.kernel}, Node ${machine.node}
-- Pinning: ${machine.isPinned ? 'server on CPU 0, load generator on CPU 1 (`taskset`)' : 'none (`taskset` not found): server and load share the CPUs'}
+${input.load === undefined ? '' : `- Load average (1, 5, 15 min; the machine is shared): ${input.load.before.join(', ')} before the run, ${input.load.after.join(', ')} after it\n`}- Pinning: ${machine.isPinned ? 'server on CPU 0, load generator on CPU 1 (`taskset`)' : 'none (`taskset` not found): server and load share the CPUs'}
 - Open-files limit: server ${machine.openFiles.server ?? '?'}, load ${machine.openFiles.load ?? '?'} (each child's shell asks \`ulimit -n 65536\` and falls back to the hard limit where that is refused)
 - Peak RSS from: ${machine.peakFrom === 'VmHWM' ? '`VmHWM` in /proc/<pid>/status, reset through /proc/<pid>/clear_refs before the bursts' : 'sampling /proc/<pid>/stat every 5 ms'}
 
@@ -228,24 +230,88 @@ export interface PeersInput {
   readonly finishedAt: string;
   readonly resultsFile: string;
   readonly profile: Profile;
+  /** The 1, 5 and 15 minute load averages before and after the run. */
+  readonly load?: { readonly before: readonly number[]; readonly after: readonly number[] };
   /** Hand-written reading of the table, appended as is. */
   readonly analysis?: string;
+}
+
+/** How the peers' section names each server it may have measured. */
+const PEER_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  naive: 'the naive baseline',
+  floor: 'the floor (`scripts/bench/floor-server.ts`: each burst encoded once into one Buffer, one `socket.write` per stream, no framing, nothing but a `Set` of sockets)',
+  'better-sse': '[better-sse](https://github.com/MatthewWid/better-sse) (0.16) on `node:http`',
+  '@fastify/sse': '[@fastify/sse](https://github.com/fastify/sse) (0.6) on Fastify 5',
+  'Hono streamSSE': "Hono 4's `streamSSE` on `@hono/node-server` 2",
+  'Go net/http': "Go's `net/http` (Debian's golang-go)",
+};
+
+/** One of issue 28's rows between two servers of a peers run, as a sentence. */
+interface PeerTarget {
+  readonly id: string;
+  readonly server: string;
+  readonly against: string;
+  readonly what: string;
+  readonly limit: number;
+  readonly isAtMost: boolean;
+}
+
+const PEER_TARGETS: readonly PeerTarget[] = [
+  { id: 'burst-cpu-10000', server: 'reference', against: 'floor', what: 'Server CPU per million deliveries in bursts, C = 10,000, against the floor', limit: 1.3, isAtMost: true },
+  { id: 'burst-cpu-1000', server: 'reference', against: 'floor', what: 'Server CPU per million deliveries in bursts, C = 1,000, against the floor', limit: Number.NaN, isAtMost: true },
+  { id: 'connect-rate-1000', server: 'reference', against: 'Go net/http', what: 'Connect rate, 1,000 new streams, against Go', limit: 1, isAtMost: false },
+  { id: 'connect-rate-10000', server: 'reference', against: 'Go net/http', what: 'Connect rate, 10,000 new streams, against Go', limit: 1, isAtMost: false },
+  { id: 'connect-cpu-1000', server: 'reference', against: 'naive', what: 'Server CPU per new stream, 1,000 new streams, against the naive server', limit: 1.05, isAtMost: true },
+  { id: 'connect-cpu-10000', server: 'reference', against: 'naive', what: 'Server CPU per new stream, 10,000 new streams, against the naive server', limit: 1.05, isAtMost: true },
+  { id: 'connect-cpu-1000', server: 'reference', against: 'Go net/http', what: 'Server CPU per new stream, 1,000 new streams, against Go', limit: Number.NaN, isAtMost: true },
+  { id: 'connect-cpu-10000', server: 'reference', against: 'Go net/http', what: 'Server CPU per new stream, 10,000 new streams, against Go', limit: Number.NaN, isAtMost: true },
+];
+
+/**
+ * Issue 28's rows that a peers run measures (fan-out against the floor, the connect path against
+ * Go and the naive server): the ratio of the medians, met or missed where there is a target, and
+ * the widest and narrowest ratio the repetitions' ranges allow. Rows whose servers were not
+ * measured are left out.
+ */
+export function renderPeerTargets(rows: readonly PeerRow[]): string[] {
+  const lines: string[] = [];
+  for (const target of PEER_TARGETS) {
+    const row = rows.find((candidate) => candidate.id === target.id);
+    const mine = row?.byServer.get(target.server);
+    const theirs = row?.byServer.get(target.against);
+    if (row === undefined || mine === undefined || theirs === undefined || !Number.isFinite(mine.median) || !Number.isFinite(theirs.median)) continue;
+    const ratio = mine.median / theirs.median;
+    const verdict = Number.isNaN(target.limit)
+      ? ''
+      : ` (target ${target.isAtMost ? '≤' : '≥'} ${formatRatio(target.limit)}: ${(target.isAtMost ? ratio <= target.limit : ratio >= target.limit) ? 'met' : '**MISSED**'})`;
+    const spread = `${formatRatio(mine.range[0] / theirs.range[1])} to ${formatRatio(mine.range[1] / theirs.range[0])}`;
+    lines.push(
+      `- ${target.what}: ${withPeerUnit(mine.median, row.unit)} against ${withPeerUnit(theirs.median, row.unit)}, ${formatRatio(ratio)}${verdict}; ` +
+        `between the repetitions' extremes ${spread}.`,
+    );
+  }
+  return lines;
+}
+
+function withPeerUnit(value: number, unit: string): string {
+  return unit === '/s' ? `${formatNumber(value)} /s` : `${formatNumber(value)} ${unit}`;
 }
 
 /** The `peers` section of `docs/benchmarks.md`, written by `npm run bench -- --peers`. */
 export function renderPeersSection(input: PeersInput): string {
   const { profile } = input;
+  const others = input.servers.filter((name) => name !== 'reference').map((name) => PEER_DESCRIPTIONS[name] ?? name);
+  const listed = others.length <= 1 ? others.join('') : `${others.slice(0, -1).join(', ')} and ${others[others.length - 1] ?? ''}`;
+  const targets = renderPeerTargets(input.rows);
+  const load = input.load === undefined ? '' : ` Load average (1, 5, 15 min; 2 CPUs, shared with other work) before the run ${input.load.before.join(', ')}, after it ${input.load.after.join(', ')}.`;
   return section(
     'peers',
     `## Against the servers users would pick instead
 
-\`${input.command}\`, finished ${input.finishedAt}. The same load as above against the reference
-server, the naive baseline, [better-sse](https://github.com/MatthewWid/better-sse) (0.16) on
-\`node:http\`, [@fastify/sse](https://github.com/fastify/sse) (0.6) on Fastify 5, Hono 4's
-\`streamSSE\` on \`@hono/node-server\` 2, and Go's \`net/http\` (Debian's golang-go), each written
-as its documentation shows (\`scripts/bench/peers/\`) and installed into a scratch folder outside
-the repository. Every server broadcasts to all its streams from one \`POST /bench/burst\` route,
-runs alone on CPU 0, and is measured ${profile.reps} times, interleaved; each cell is the median,
+\`${input.command}\`, finished ${input.finishedAt}.${load} The same load as above against the reference
+server, ${listed}, each peer written as its documentation shows (\`scripts/bench/peers/\`) and installed
+into a scratch folder outside the repository. Every server broadcasts to all its streams from one
+\`POST /bench/burst\` route, runs alone on CPU 0, and is measured ${profile.reps} times, interleaved; each cell is the median,
 with the lowest and highest repetition in small type. The best median of each row is in bold.
 To keep the slowest peer's run bounded, each repetition counts fewer bursts than the full run
 (${Object.entries(profile.burstsAt).map(([c, n]) => `${n} at C = ${Number(c).toLocaleString('en-US')}`).join(', ')}, after ${profile.warmUpBursts} uncounted) and
@@ -253,7 +319,7 @@ publishes each steady rate for ${profile.rateSeconds} s; the reference's own fig
 Raw figures: \`${input.resultsFile}\`.
 
 ${renderPeersMarkdown(input.rows, input.servers)}
-
+${targets.length === 0 ? '' : `\nIssue 28's rows in this run, reference against the named server (ratio of the medians):\n\n${targets.join('\n')}\n`}
 ${(input.analysis ?? '').trim()}
 `,
   );

@@ -46,6 +46,12 @@ describe('parseBenchArgs', () => {
     assert.equal(request.profile.reps, 3);
     assert.deepEqual(request.profile.streamCounts, FULL.streamCounts);
     assert.equal(parseBenchArgs(['--peers', '--reps', '2']).profile.reps, 2);
+    assert.equal(request.only, undefined);
+  });
+
+  it('--only picks servers of a peers run by the start of their names, and goes only with --peers', () => {
+    assert.deepEqual(parseBenchArgs(['--peers', '--only', 'reference, floor,go']).only, ['reference', 'floor', 'go']);
+    assert.throws(() => parseBenchArgs(['--only', 'go']), /give --peers too/);
   });
 
   it('--h2 measures C = 1,000 over the three transports', () => {

@@ -89,6 +89,8 @@ export interface BenchRequest {
   readonly serverNodeArgs: readonly string[];
   /** Measure the peers too (better-sse, @fastify/sse, Hono, Go), installed into a scratch folder. */
   readonly peers: boolean;
+  /** `--only`: the servers of a peers run to measure, by the start of their names (case ignored). */
+  readonly only?: readonly string[];
   /** Measure the reference over HTTP/1.1, h2c and HTTP/2 over TLS at C = 1,000 instead. */
   readonly h2: boolean;
   /** Measure nothing: render the docs again from this run's raw figures (bench-results/*.json). */
@@ -115,7 +117,10 @@ and prints medians with the ratio reference/baseline. Raw figures go to bench-re
   --no-docs              do not rewrite docs/benchmarks.md
   --peers                also measure better-sse, @fastify/sse, Hono streamSSE and Go net/http
                          (installed into $SSE_PEERS_DIR, default <tmpdir>/sse-reference-peers;
-                         Go from golang-go), ${PEERS.reps} repetitions with fewer bursts; writes the peers section of the docs
+                         Go from golang-go) and the floor (one Buffer per burst, one write per stream),
+                         ${PEERS.reps} repetitions with fewer bursts; writes the peers section of the docs
+  --only <a,b,...>       with --peers: only these servers, by the start of their names, e.g.
+                         reference,naive,floor,go (Hono alone takes about 4 minutes a repetition)
   --h2                   the reference over HTTP/1.1, h2c and HTTP/2 over TLS, C = 1,000, the HTTP/2
                          streams over 10 sessions; ${H2.reps} repetitions; writes the HTTP/2 section
   --storm                a run of its own: one sequential publisher at 10,000 subscribers (fan-out
@@ -163,6 +168,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
       h2: { type: 'boolean', default: false },
       render: { type: 'string' },
       node: { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -172,6 +178,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
   if (values.node !== undefined && (values.h2 || values.peers || isTarget)) throw new TypeError('--node runs the reference and the baseline under two nodes: it goes with neither --h2, --peers nor --url.');
   if (values.h2 && values.peers) throw new TypeError('--h2 and --peers are separate runs: give one of them.');
   if (isTarget && (values.peers || values.h2)) throw new TypeError('--peers measures servers the bench starts itself; it does not go with --url.');
+  if (values.only !== undefined && !values.peers) throw new TypeError('--only picks servers of a peers run: give --peers too.');
   if (!isTarget && (values['publish-url'] !== undefined || values['burst-url'] !== undefined || values.pid !== undefined)) {
     throw new TypeError('--publish-url, --burst-url and --pid describe an external server: give its stream with --url too.');
   }
@@ -194,5 +201,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchRequest {
     h2: values.h2,
     ...(values.render === undefined ? {} : { renderFrom: values.render }),
     ...(values.node === undefined ? {} : { otherNode: values.node }),
+    ...(values.only === undefined ? {} : { only: values.only.split(',').map((word) => word.trim()).filter((word) => word !== '') }),
   };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT } from '../paths.js';
@@ -50,6 +50,8 @@ interface ServerSpec {
 
 const REFERENCE: ServerSpec = { name: 'reference', script: SERVER_SCRIPT, args: ['--kind', 'reference'], isNative: false, streamPath: '/feed' };
 const NAIVE: ServerSpec = { name: 'naive', script: SERVER_SCRIPT, args: ['--kind', 'naive'], isNative: false, streamPath: '/events' };
+/** `--peers`: the least a Node server can do per delivery (scripts/bench/floor-server.ts). */
+const FLOOR: ServerSpec = { name: 'floor', script: SERVER_SCRIPT, args: ['--kind', 'floor'], isNative: false, streamPath: '/events' };
 /** `--h2`: the reference's three transports, the HTTP/2 streams spread over 10 sessions as browsers share one per origin. */
 const H2_SERVERS: readonly ServerSpec[] = [
   { ...REFERENCE, name: 'HTTP/1.1' },
@@ -184,6 +186,10 @@ interface RunRecord {
   readonly servers: readonly string[];
   readonly rows: readonly MetricRow[];
   readonly results: readonly CountResult[];
+  /** The command line as run (`--peers` runs since `--only`); derived from the profile when absent. */
+  readonly command?: string;
+  /** The 1, 5 and 15 minute load averages before and after the run: the machine is shared. */
+  readonly load?: { readonly before: readonly number[]; readonly after: readonly number[] };
 }
 
 function readIfThere(...path: string[]): string {
@@ -207,7 +213,7 @@ function writePages(record: RunRecord, resultsFile: string): void {
     const rows = summarizeServers(results, profile.rates, servers);
     const base = kind === 'h2' ? H2 : PEERS;
     const command = `npm run bench -- --${kind}${profile.reps === base.reps ? '' : ` --reps ${profile.reps}`}`;
-    const input = { rows, servers, command, finishedAt, resultsFile, profile };
+    const input = { rows, servers, command: record.command ?? command, finishedAt, resultsFile, profile, ...(record.load === undefined ? {} : { load: record.load }) };
     const text =
       kind === 'h2'
         ? renderH2Section({ ...input, analysis: readIfThere('scripts', 'bench', 'h2-analysis.md') })
@@ -221,7 +227,7 @@ function writePages(record: RunRecord, resultsFile: string): void {
   mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
   writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
   const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
-  const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis });
+  const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis, ...(record.load === undefined ? {} : { load: record.load }) });
   const kept = ['peers', 'h2', 'storm', 'nodes'].reduce((text, name) => keepSection(text, previous, name), rendered);
   writeFileSync(page, keepScaleOutSection(kept, previous));
   log('wrote docs/benchmarks.md and docs/img/bench.svg');
@@ -247,6 +253,7 @@ async function main(): Promise<number> {
   }
   const { profile } = request;
   const startedAt = Date.now();
+  const loadBefore = loadavg().map((value) => Number(value.toFixed(2)));
   mkdirSync(join(ROOT, 'bench-results', 'profiles'), { recursive: true });
   if (!canPin()) log('taskset not found: the server and the load share the CPUs; lean on CPU per million.');
 
@@ -258,7 +265,14 @@ async function main(): Promise<number> {
     servers = [REFERENCE, NAIVE, { ...REFERENCE, name: `reference ${other}`, nodePath: request.otherNode }, { ...NAIVE, name: `naive ${other}`, nodePath: request.otherNode }];
   }
   else if (request.peers) {
-    servers = [...servers, ...preparePeers(peersDir(), log).map((peer) => ({ ...peer, args: [] }))];
+    const wanted = (name: string): boolean => request.only === undefined || request.only.some((word) => name.toLowerCase().startsWith(word.toLowerCase()));
+    const peers = preparePeers(peersDir(), log, wanted).map((peer) => ({ ...peer, args: [] }));
+    servers = [...servers, FLOOR, ...peers].filter((spec) => wanted(spec.name));
+    const unknown = (request.only ?? []).filter((word) => !servers.some((spec) => spec.name.toLowerCase().startsWith(word.toLowerCase())));
+    if (unknown.length > 0) {
+      log(`--only: no server named ${unknown.join(', ')}; the peers run has reference, naive, floor, better-sse, @fastify/sse, hono, go.`);
+      return 2;
+    }
   }
   const withCensus = canCensus() && !request.h2;
   if (!canCensus()) log('strace not found: no system-call census (apt-get install strace).');
@@ -291,7 +305,17 @@ async function main(): Promise<number> {
   const finishedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const resultsFile = `bench-results/${profile.name}-${finishedAt.replace(/[:]/g, '-')}.json`;
   const kind = request.h2 ? 'h2' : request.peers ? 'peers' : request.otherNode !== undefined ? 'nodes' : 'full';
-  const record: RunRecord = { kind, finishedAt, profile, machine, servers: servers.map((spec) => spec.name), rows, results };
+  const record: RunRecord = {
+    kind,
+    finishedAt,
+    profile,
+    machine,
+    servers: servers.map((spec) => spec.name),
+    rows,
+    results,
+    ...(kind === 'peers' ? { command: `npm run bench -- ${process.argv.slice(2).join(' ')}` } : {}),
+    load: { before: loadBefore, after: loadavg().map((value) => Number(value.toFixed(2))) },
+  };
   writeFileSync(join(ROOT, resultsFile), `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(`\n${renderTextTable(rows, request.target !== undefined)}\n\nraw figures: ${resultsFile} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)\n`);
   if (kind !== 'full') process.stdout.write(`\n${renderPeersMarkdown(summarizeServers(results, profile.rates, record.servers), record.servers)}\n`);

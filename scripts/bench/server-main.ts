@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { makeCertificate } from 'sse-reference/testing';
+import { createFloorServer } from './floor-server.js';
 import { createNaiveServer } from './naive-server.js';
 import { createBenchReferenceServer } from './reference-server.js';
 
-// A child process of the bench: `server-main.js --kind reference|naive [--transport h2c|https]`.
+// A child process of the bench: `server-main.js --kind reference|naive|floor [--transport h2c|https]`.
 // It prints `listening <port>` on stdout once ready and serves until SIGTERM.
 const { values } = parseArgs({
   options: { kind: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, transport: { type: 'string', default: 'http' } },
@@ -19,8 +20,8 @@ if (values.kind === 'reference') {
   process.once('SIGTERM', () => {
     app.close().then(() => process.exit(0), () => process.exit(1));
   });
-} else if (values.kind === 'naive') {
-  const server = createNaiveServer();
+} else if (values.kind === 'naive' || values.kind === 'floor') {
+  const server = values.kind === 'naive' ? createNaiveServer() : createFloorServer();
   server.listen(0, host, () => {
     const address = server.address();
     process.stdout.write(`listening ${typeof address === 'object' && address !== null ? address.port : 0}\n`);
@@ -30,6 +31,6 @@ if (values.kind === 'reference') {
     server.close(() => process.exit(0));
   });
 } else {
-  process.stderr.write('Use --kind reference or --kind naive.\n');
+  process.stderr.write('Use --kind reference, naive or floor.\n');
   process.exit(2);
 }

@@ -30,24 +30,27 @@ export function peersDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Installs the peers into `dir` (npm packages, the servers' scripts, the Go binary) and returns
- * them. Packages already there are not fetched again.
+ * them. Packages already there are not fetched again; peers `isWanted` turns down are neither
+ * installed nor returned.
  *
  * @throws Error with what to install when npm or Go is missing
  */
-export function preparePeers(dir: string, log: (line: string) => void): PeerServer[] {
+export function preparePeers(dir: string, log: (line: string) => void, isWanted: (name: string) => boolean = () => true): PeerServer[] {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'package.json'))) {
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'sse-reference-peers', private: true, type: 'module' }, null, 2)}\n`);
   }
-  const missing = NODE_PEERS.some((peer) => !existsSync(join(dir, 'node_modules', ...peer.needs.split('/'), 'package.json')));
+  const nodePeers = NODE_PEERS.filter((peer) => isWanted(peer.name));
+  const missing = nodePeers.some((peer) => !existsSync(join(dir, 'node_modules', ...peer.needs.split('/'), 'package.json')));
   if (missing) {
     log(`installing ${PEER_PACKAGES.join(', ')} into ${dir}`);
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...PEER_PACKAGES], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const peers: PeerServer[] = NODE_PEERS.map((peer) => {
+  const peers: PeerServer[] = nodePeers.map((peer) => {
     copyFileSync(join(SOURCES, peer.file), join(dir, peer.file));
     return { name: peer.name, script: join(dir, peer.file), isNative: false, streamPath: '/events' };
   });
+  if (!isWanted('Go net/http')) return peers;
   const binary = join(dir, 'go-sse');
   try {
     execFileSync('go', ['build', '-o', binary, join(SOURCES, 'go', 'main.go')], {
