@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FULL, H2, parseBenchArgs, PEERS, QUICK } from './options.js';
+import { FULL, H2, parseBenchArgs, PEERS, QUICK, wholeFlag } from './options.js';
 
 describe('parseBenchArgs', () => {
   it('runs the full profile and rewrites the docs by default', () => {
@@ -66,5 +66,18 @@ describe('parseBenchArgs', () => {
   it('--render takes a results file and measures nothing', () => {
     assert.equal(parseBenchArgs(['--render', 'bench-results/full-x.json']).renderFrom, 'bench-results/full-x.json');
     assert.equal(parseBenchArgs([]).renderFrom, undefined);
+  });
+});
+
+describe('wholeFlag', () => {
+  it('takes its fallback when the flag is absent, and a whole number up to its digits', () => {
+    assert.equal(wholeFlag('streams', undefined, 2000, 6), 2000);
+    assert.equal(wholeFlag('streams', '999999', 0, 6), 999_999);
+  });
+
+  it('refuses zero, a leading zero, a fraction and one digit too many, naming the flag', () => {
+    for (const value of ['0', '012', '1.5', '1000000']) {
+      assert.throws(() => wholeFlag('streams', value, 0, 6), { name: 'TypeError', message: `--streams takes a whole number, got ${JSON.stringify(value)}.` });
+    }
   });
 });

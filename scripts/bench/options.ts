@@ -147,6 +147,18 @@ function positiveInteger(text: string, name: string): number {
 }
 
 /**
+ * A whole-number flag of a bench phase (`--streams 2000`): its fallback when absent, else 1 to
+ * `maxDigits` digits with no leading zero.
+ *
+ * @throws TypeError naming the flag and what was given
+ */
+export function wholeFlag(flag: string, value: string | undefined, fallback: number, maxDigits: number): number {
+  if (value === undefined) return fallback;
+  if (!new RegExp(`^[1-9][0-9]{0,${maxDigits - 1}}$`).test(value)) throw new TypeError(`--${flag} takes a whole number, got ${JSON.stringify(value)}.`);
+  return Number(value);
+}
+
+/**
  * Parses the bench's command line.
  *
  * @throws TypeError / RangeError with a sentence saying what to change

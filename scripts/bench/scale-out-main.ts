@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
+import { wholeFlag } from './options.js';
 import { renderScaleOutSection, runScaleOut, SCALE_OUT_PROFILE, withScaleOutSection, type ScaleOutProfile } from './scale-out.js';
 
 /**
@@ -23,11 +24,7 @@ export async function scaleOutMain(argv: readonly string[]): Promise<number> {
     },
     strict: true,
   });
-  const whole = (flag: string, value: string | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (!/^[1-9][0-9]{0,5}$/.test(value)) throw new TypeError(`--${flag} takes a whole number, got ${JSON.stringify(value)}.`);
-    return Number(value);
-  };
+  const whole = (flag: string, value: string | undefined, fallback: number): number => wholeFlag(flag, value, fallback, 6);
   const profile: ScaleOutProfile = {
     ...SCALE_OUT_PROFILE,
     streams: whole('streams', values.streams, SCALE_OUT_PROFILE.streams),

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
+import { wholeFlag } from './options.js';
 import { withSection } from './sections.js';
 import { DEFAULT_SLICE, measurePublisher, measureStorms, renderStormSection, STORM_PROFILE, UNSLICED, type PublisherRow, type StormProfile, type StormRow } from './storm.js';
 
@@ -29,11 +30,7 @@ export async function stormMain(argv: readonly string[]): Promise<number> {
     },
     strict: true,
   });
-  const whole = (flag: string, value: string | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (!/^[1-9][0-9]{0,6}$/.test(value)) throw new TypeError(`--${flag} takes a whole number, got ${JSON.stringify(value)}.`);
-    return Number(value);
-  };
+  const whole = (flag: string, value: string | undefined, fallback: number): number => wholeFlag(flag, value, fallback, 7);
   const profile: StormProfile = {
     ...STORM_PROFILE,
     reps: whole('reps', values.reps, STORM_PROFILE.reps),
