@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './proc-file.js';
 
 /**
  * The kernel's cap on every listen backlog, `net.core.somaxconn`, from
@@ -8,16 +8,9 @@ import { readFileSync } from 'node:fs';
  *
  * @param text - the file's contents, for tests
  */
-export function readSomaxconn(text?: string): number | undefined {
-  let value = text;
-  if (value === undefined) {
-    try {
-      value = readFileSync('/proc/sys/net/core/somaxconn', 'utf8');
-    } catch {
-      return undefined;
-    }
-  }
-  const trimmed = value.trim();
+export function readSomaxconn(text = readProcFile('/proc/sys/net/core/somaxconn')): number | undefined {
+  if (text === undefined) return undefined;
+  const trimmed = text.trim();
   return /^[0-9]+$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './proc-file.js';
 
 /**
  * Descriptors kept free of streams: the listening socket, stdio, the event loop's own, the
@@ -21,16 +21,9 @@ export interface DescriptorBudget {
  * where that file does not exist or says "unlimited". Node raises the soft limit to the hard one
  * at start-up, so this is what the process really has.
  */
-export function readOpenFilesLimit(text?: string): number | undefined {
-  let limits = text;
-  if (limits === undefined) {
-    try {
-      limits = readFileSync('/proc/self/limits', 'utf8');
-    } catch {
-      return undefined;
-    }
-  }
-  const soft = /^Max open files\s+(\d+)\s/m.exec(limits)?.[1];
+export function readOpenFilesLimit(text = readProcFile('/proc/self/limits')): number | undefined {
+  if (text === undefined) return undefined;
+  const soft = /^Max open files\s+(\d+)\s/m.exec(text)?.[1];
   return soft === undefined ? undefined : Number(soft);
 }
 
