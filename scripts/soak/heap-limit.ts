@@ -47,6 +47,11 @@ export async function heapLimit(profile: Profile, extraArgs: readonly string[] =
         if (r.status === 202) ids.push((JSON.parse(r.body) as { id: string }).id);
       }
       sent += burst;
+      // The next burst waits for the reader that keeps up: a 202 says the event is stored, not
+      // delivered, so a publisher that only waited for its answers would outrun any reader on a
+      // busy machine and get it cut as slow. The slow readers are not waited for.
+      const acknowledged = ids.length;
+      await fast.waitFor((r) => r.parser.events.length >= acknowledged, 10_000);
     }
     const last = ids.at(-1);
     await fast.waitFor((r) => r.parser.events.some((e) => e.id === last), 15_000);
