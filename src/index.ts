@@ -21,7 +21,7 @@ export { ReplayBuffer, type ReplayBufferOptions } from './hub/replay-buffer.js';
 export { planResume, planSuppliedResume, type HistoryState, type ResetReason, type ResumePlan, type SuppliedIdState } from './hub/resume.js';
 export { clientKey, Limiter, type Lease, type LimiterOptions, type RefusalReason } from './limits/limiter.js';
 export { encodeComment, encodeCursor, encodeEvent, encodeRetry, formatEvent, type SseEvent } from './protocol/encode.js';
-export { SseError, type SseErrorCode } from './protocol/errors.js';
+export { SSE_ERRORS, SseError, type SseErrorCode } from './protocol/errors.js';
 export { serializeData } from './protocol/serialize.js';
 export {
   formatEventId,

@@ -3,7 +3,7 @@ import type { PublishInput } from '../hub/channel.js';
 import { closeIfBodyUnread, readBody } from '../http/body.js';
 import { sendError, sendJson } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
-import { SseError } from '../protocol/errors.js';
+import { isEventRefusal } from '../protocol/errors.js';
 
 /** A refused publish: the HTTP status and a stable code. */
 export interface PublishRefusal {
@@ -89,7 +89,7 @@ export async function publishRecipe(
     // #endregion publish
     return true;
   } catch (error) {
-    if (error instanceof SseError) return answer(res, refusal(error.statusCode, error.code, error.message));
+    if (isEventRefusal(error)) return answer(res, refusal(error.statusCode, error.code, error.message));
     if (error instanceof BrokerUnavailableError) {
       sendError(res, 503, error.reason === 'timeout' ? 'broker_timeout' : 'broker_unavailable', error.message, { 'retry-after': '1' });
       return false;
