@@ -54,5 +54,6 @@ export { RedisEpochError } from './redis/entries.js';
 export { createCounters, renderMetrics, type Counters, type Readings } from './metrics/metrics.js';
 export { type Authorize, type AuthorizeResult } from './options/hooks.js';
 export { guardStream } from './http/authorize.js';
+export { HTTP_ERRORS, type HttpErrorCode } from './http/errors.js';
 export { clientAddress, createTrustedProxies, resolveClient, type AddressSource, type ResolvedClient, type TrustedProxies } from './http/client-address.js';
 export { RateLimiter, type RateDecision, type RateLimiterOptions } from './limits/rate.js';

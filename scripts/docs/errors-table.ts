@@ -1,4 +1,4 @@
-import { SSE_ERRORS } from 'sse-reference';
+import { HTTP_ERRORS, SSE_ERRORS } from 'sse-reference';
 
 type Spec = (typeof SSE_ERRORS)[keyof typeof SSE_ERRORS];
 
@@ -22,5 +22,28 @@ export function renderStoreErrors(): string {
   for (const [code, spec] of rowsOf(false)) {
     for (const use of spec.cases) rows.push(`| \`${code}\` | \`${spec.class}\` | ${spec.status} | ${use.thrownBy} | ${use.when} | ${use.fix} |`);
   }
+  return rows.join('\n');
+}
+
+/**
+ * `docs/reference/errors.md`'s table of the errors the reference server answers, from
+ * `HTTP_ERRORS`: one row per use, and one row for neighbours that share their route and reason
+ * (the library's codes `POST /publish` passes on).
+ */
+export function renderHttpErrors(): string {
+  const merged: { statuses: number[]; codes: string[]; route: string; when: string }[] = [];
+  for (const [code, spec] of Object.entries(HTTP_ERRORS)) {
+    for (const use of spec.uses) {
+      const last = merged.at(-1);
+      if (last !== undefined && last.route === use.route && last.when === use.when) {
+        if (!last.statuses.includes(spec.status)) last.statuses.push(spec.status);
+        last.codes.push(code);
+      } else {
+        merged.push({ statuses: [spec.status], codes: [code], route: use.route, when: use.when });
+      }
+    }
+  }
+  const rows = ['| status | code | route | when |', '| --- | --- | --- | --- |'];
+  for (const row of merged) rows.push(`| ${row.statuses.join(', ')} | ${row.codes.map((code) => `\`${code}\``).join(', ')} | ${row.route} | ${row.when} |`);
   return rows.join('\n');
 }

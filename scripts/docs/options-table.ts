@@ -1,5 +1,5 @@
 import { OPTIONS, type OptionSpec } from 'sse-reference';
-import { renderEventErrors, renderStoreErrors } from './errors-table.js';
+import { renderEventErrors, renderHttpErrors, renderStoreErrors } from './errors-table.js';
 
 /**
  * The README's options table, rendered from the server's options table: one row per option, with
@@ -25,4 +25,5 @@ export const GENERATED: Readonly<Record<string, () => string>> = {
   'options-table': renderOptionsTable,
   'event-errors': renderEventErrors,
   'store-errors': renderStoreErrors,
+  'http-errors': renderHttpErrors,
 };
