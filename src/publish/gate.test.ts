@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { eventually, startServer, type Started } from './testing/harness.js';
+import { eventually, startServer, type Started } from '../testing/harness.js';
 
 const TOKEN = '7f3c9a1e5b2d4f6a8c0e2b4d6f8a0c2e';
 
