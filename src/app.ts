@@ -7,7 +7,7 @@ import { createHostCheck } from './http/host.js';
 import { createRouter, textRoute, type Route } from './http/router.js';
 import { createTransport, type TransportKind } from './http/transport.js';
 import { Limiter } from './limits/limiter.js';
-import { createCounters, renderMetrics, type Counters } from './metrics/metrics.js';
+import { createCounters, renderMetrics, type Counters, type Readings } from './metrics/metrics.js';
 import { resolveOptions, type ResolvedOptions, type SseServerOptions } from './options/table.js';
 import { createPublishGate, type PublishGate } from './publish/gate.js';
 import { publishRoute } from './publish/route.js';
@@ -20,31 +20,60 @@ import { createAdmission, type StreamHandler } from './stream/admission.js';
 import { Heartbeat } from './stream/heartbeat.js';
 import { answerHead } from './stream/method.js';
 
+/**
+ * What the server has counted so far, and its gauges now: the numbers `/metrics` renders, as a
+ * copy (changing it changes nothing in the server).
+ */
+export type ServerMetrics = { readonly [K in keyof Counters]: Counters[K] extends number ? number : Readonly<Record<string, number>> } & Readings;
+
 /** A running (or ready to run) reference server. */
 export interface SseServer {
+  /** The `node:http` (or `node:http2`) server, for listeners of your own (`'connection'`, `'upgrade'`). */
   readonly server: Server;
   /**
    * Where `/feed`'s events live; `/feed`, `/publish` and the ticker go through it alone. A
    * `MemoryBroker` (its `channel` is the in-process fan-out) unless `redisUrl` is set.
    */
   readonly broker: Broker;
+  /** `http`, `https` (HTTP/2 with HTTP/1.1 fallback) or `h2c`. */
+  readonly protocol: TransportKind;
+  /** Starts listening. @returns the bound address (port 0 picks a free one) */
+  listen(): Promise<AddressInfo>;
+  /** Where it listens; undefined before {@link SseServer.listen} resolves and after {@link SseServer.close}. */
+  address(): AddressInfo | undefined;
+  /** The counters and gauges of `/metrics`, now. */
+  metrics(): ServerMetrics;
+  /**
+   * Graceful shutdown: stop accepting, send every stream a `retry:` hint (`retryMs`, raised so that
+   * no client comes back before a restart listens) and end it, then close. Streams still open after
+   * `shutdownGraceMs` are destroyed.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The parts of a server its tests and this repository's tools look inside; never on the package
+ * root (scripts reach it through `#internal/app.js`), so none of it is semver surface.
+ */
+export interface ServerInternals {
   readonly limiter: Limiter;
   /** Who may publish (`publishToken`, `publishLocal` or nobody) and how fast (`publishRate`), by client address. */
   readonly publishGate: PublishGate;
   readonly heartbeat: Heartbeat;
-  readonly counters: Counters;
   readonly options: ResolvedOptions;
-  /** `http`, `https` (HTTP/2 with HTTP/1.1 fallback) or `h2c`. */
-  readonly protocol: TransportKind;
-  /** Streams open now, on every path. */
-  readonly openStreams: number;
-  /** Starts listening. @returns the bound address (port 0 picks a free one) */
-  listen(): Promise<AddressInfo>;
-  /**
-   * Graceful shutdown: stop accepting, send every stream a `retry:` hint ({@link shutdownRetryMs})
-   * and end it, then close. Streams still open after `shutdownGraceMs` are destroyed.
-   */
-  close(): Promise<void>;
+}
+
+const INTERNALS = new WeakMap<SseServer, ServerInternals>();
+
+/**
+ * The caps, the publish gate, the heartbeat and the resolved options of `app`.
+ *
+ * @throws TypeError when `app` was not made by {@link createSseServer}
+ */
+export function internalsOf(app: SseServer): ServerInternals {
+  const internals = INTERNALS.get(app);
+  if (internals === undefined) throw new TypeError('Not a server made by createSseServer.');
+  return internals;
 }
 
 /** What a restart takes from the old process's exit to the new one listening, with room to spare (a start on `--history-file` reads the file). */
@@ -100,19 +129,18 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     // Node sends nothing for HEAD until end(): answer the headers and finish at once.
     handle: (req, res) => (req.method === 'HEAD' ? answerHead(req, res) : admission.admit(req, res, handler)),
   });
-  const metrics = (): string =>
-    renderMetrics(counters, {
-      openStreams: admission.openStreams,
-      ...broker.stats,
-      ...(broker.store === 'memory' ? {} : { history: { store: broker.store, isUp: broker.health().isUp } }),
-    });
+  const readings = (): Readings => ({
+    openStreams: admission.openStreams,
+    ...broker.stats,
+    ...(broker.store === 'memory' ? {} : { history: { store: broker.store, isUp: broker.health().isUp } }),
+  });
   const routes = new Map<string, Route>([
     ['/events', streamRoute((stream) => basicRecipe(stream, options.recipeIntervalMs))],
     ['/time', streamRoute((stream) => clockRecipe(stream, options.recipeIntervalMs))],
     ['/named', streamRoute((stream) => namedRecipe(stream, options.recipeIntervalMs))],
     ['/feed', streamRoute((stream, req) => serveFeed(stream, req, broker, counters, options.retryMs))],
     ['/publish', publishRoute({ gate: publishGate, broker, counters, maxBodyBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs })],
-    ['/metrics', textRoute('text/plain; version=0.0.4; charset=utf-8', metrics)],
+    ['/metrics', textRoute('text/plain; version=0.0.4; charset=utf-8', () => renderMetrics(counters, readings()))],
     ['/health', textRoute('text/plain; charset=utf-8', () => broker.health())],
     ['/', textRoute('text/html; charset=utf-8', () => DEMO_PAGE)],
   ]);
@@ -120,17 +148,16 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   const transport = createTransport(options, createRouter(routes, cors, createHostCheck(options.allowedHosts)));
   const server = transport.server;
 
-  return {
+  let isListening = false;
+  const app: SseServer = {
     server,
     protocol: transport.kind,
     broker,
-    limiter,
-    publishGate,
-    heartbeat,
-    counters,
-    options,
-    get openStreams() {
-      return admission.openStreams;
+    address() {
+      return isListening ? (server.address() as AddressInfo) : undefined;
+    },
+    metrics() {
+      return { ...structuredClone(counters), ...readings() };
     },
     async listen() {
       await broker.start();
@@ -141,6 +168,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
         server.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
           server.off('error', reject);
           if (options.tickMs > 0) stopTicker = startTicker(broker, options.tickMs);
+          isListening = true;
           resolve(server.address() as AddressInfo);
         });
       });
@@ -160,6 +188,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
           // Ended before the server closes, so Node closes their connections once they are sent.
           admission.endAll();
           transport.close(() => {
+            isListening = false;
             clearTimeout(deadline);
             broker.close().then(resolve, resolve);
           });
@@ -167,5 +196,6 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       });
     },
   };
+  INTERNALS.set(app, { limiter, publishGate, heartbeat, options });
+  return app;
 }
-

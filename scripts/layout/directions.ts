@@ -64,7 +64,21 @@ export const ROOMS: Readonly<Record<string, Room>> = {
   'src/recipes': { may: ['src/history', 'src/hub', 'src/protocol', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'the teaching recipes talk to a stream and the Broker interface, never to Redis internals' },
   src: { may: SRC_ROOMS, testsMay: ALL_SRC, why: 'the server wires the rooms; the library entry never exports test tools' },
   'src/testing': { may: ALL_SRC, why: 'test tools may use the whole library, and only tests use them' },
-  scripts: { may: ['scripts', 'package:sse-reference', 'package:sse-reference/client', 'package:sse-reference/testing', 'package:sse-reference/conformance'], why: 'scripts use the package as a user would' },
+  scripts: {
+    may: [
+      'scripts',
+      'package:sse-reference',
+      'package:sse-reference/client',
+      'package:sse-reference/redis',
+      'package:sse-reference/testing',
+      'package:sse-reference/conformance',
+      // The package's private imports (package.json "imports"), which no installed copy can reach.
+      'internal:src',
+      'internal:src/options',
+      'internal:src/testing',
+    ],
+    why: 'scripts use the package as a user would, and reach past its public surface only through #internal/*, to the rooms named here',
+  },
   'scripts/client/type-cases': {
     may: ['package:sse-reference', 'package:sse-reference/client', 'outside: eventsource'],
     why: 'a user\'s code, compiled in a scratch project that has the eventsource package (scripts/client/types.test.ts)',
@@ -110,9 +124,11 @@ export function roomOf(path: string): string | undefined {
   return best;
 }
 
-/** The room an import lands in: a repository path's room, or `package:<name>` for the package itself. */
+/** The room an import lands in: a repository path's room, `package:<name>` for the package itself, `internal:<room>` for its private `#internal/*` imports. */
 export function targetRoom(specifier: string, resolved: string | undefined): string | undefined {
   if (specifier === 'sse-reference' || specifier.startsWith('sse-reference/')) return `package:${specifier}`;
+  // package.json maps "#internal/*" to dist/*, built from src/*.
+  if (specifier.startsWith('#internal/')) return `internal:${roomOf(`src/${specifier.slice('#internal/'.length).replace(/\.js$/, '.ts')}`) ?? specifier}`;
   return resolved === undefined ? undefined : roomOf(resolved);
 }
 
