@@ -1,4 +1,5 @@
-import { HTTP_ERRORS, SSE_ERRORS } from 'sse-reference';
+import { HTTP_ERRORS } from '#internal/http/errors.js';
+import { SSE_ERRORS } from '#internal/protocol/errors.js';
 
 type Spec = (typeof SSE_ERRORS)[keyof typeof SSE_ERRORS];
 

@@ -1,4 +1,4 @@
-import { OPTIONS, type OptionSpec } from 'sse-reference';
+import { OPTIONS, type OptionSpec } from '#internal/options/table.js';
 import { renderEventErrors, renderHttpErrors, renderStoreErrors } from './errors-table.js';
 
 /**
