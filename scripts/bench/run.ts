@@ -12,7 +12,7 @@ import { measureAtCount, takeCensus, type CountResult } from './measure.js';
 import { FULL, H2, HELP, PEERS, parseBenchArgs, type BenchRequest } from './options.js';
 import { peersDir, preparePeers } from './peers/install.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
-import { canPin, startLoad, startServer, stopServer, type LoadChild } from './processes.js';
+import { canPin, startLoad, startServer, type LoadChild } from './processes.js';
 import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers, type MetricRow } from './report.js';
 import { keepScaleOutSection } from './scale-out.js';
 import { scaleOutMain } from './scale-out-main.js';
@@ -136,7 +136,7 @@ async function measureServer(
     if (server.hasCrashed()) result = { ...result, errors: [...result.errors, `the server died: ${server.stderr()}`] };
     return result;
   } finally {
-    await stopServer(server);
+    await server.stop();
     if (server.stderr().trim() !== '') log(`${spec.name} server stderr: ${server.stderr().trim()}`);
   }
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
+import { startProcess, type Started } from '../lib/process.js';
 import { sampleProcess } from './proc-stat.js';
 import { percentile } from './stats.js';
 
@@ -40,37 +40,18 @@ export interface ScaleOutRow {
   readonly cpuMsPerThousand: number;
 }
 
-interface Instance {
-  readonly child: ChildProcess;
+interface Instance extends Started {
   readonly base: string;
 }
 
-function startInstance(args: readonly string[]): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    [SERVER_SCRIPT, '--port', '0', '--tick', '0', '--heartbeat', '0', '--max-connections', '100000', '--max-per-client', '100000', '--publish-local', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[^/]+)\//.exec(out);
-      if (match !== null) resolve({ child, base: match[1] as string });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`a server exited (${String(code)}): ${out}`)));
-  });
+async function startInstance(args: readonly string[]): Promise<Instance> {
+  const flags = ['--port', '0', '--tick', '0', '--heartbeat', '0', '--max-connections', '100000', '--max-per-client', '100000', '--publish-local'];
+  const started = await startProcess({ file: process.execPath, args: [SERVER_SCRIPT, ...flags, ...args], ready: { line: /listening on (http:\/\/[^/]+)\// } });
+  return Object.assign(started, { base: started.readyLine?.[1] as string });
 }
 
-function stopInstance(instance: Instance): Promise<void> {
-  if (instance.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    instance.child.once('exit', () => resolve());
-    instance.child.kill('SIGTERM');
-  });
+function stopInstance(instance: Instance): Promise<unknown> {
+  return instance.stop();
 }
 
 /** A stream reader that counts events and records each event's latency from its `"t"` field. */

@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { OPTIONS } from 'sse-reference';
+import { startProcess, type Started } from '../lib/process.js';
 import { childCommand } from './processes.js';
 import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';
 import { section } from './sections.js';
@@ -92,40 +94,12 @@ export interface PublisherRow extends WatchResult {
   readonly completeness: number;
 }
 
-interface Server {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly exited: Promise<void>;
-}
-
-function startServer(args: readonly string[]): Promise<Server> {
+function startServer(args: readonly string[]): Promise<Started> {
   const command = childCommand(SERVER_SCRIPT, ['--host', '127.0.0.1', '--heartbeat', '0', '--max-connections', '30000', '--max-per-client', '30000', '--publish-local', ...args], {
     cpu: 0,
     openFiles: OPEN_FILES,
   });
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (part: Buffer) => (err += part.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The server did not start in 10 s: ${err}`)), 10_000);
-    void exited.then(() => reject(new Error(`The server exited before listening: ${err}`)));
-    child.stdout?.on('data', (part: Buffer) => {
-      out += part.toString();
-      const match = /listening on http:\/\/[^:]+:(\d+)\//.exec(out);
-      if (match === null) return;
-      clearTimeout(timer);
-      resolve({ child, port: Number(match[1]), exited });
-    });
-  });
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await server.exited;
-  clearTimeout(timer);
+  return startProcess({ ...command, ready: { line: /listening on http:\/\/[^:]+:(\d+)\// }, startMs: 10_000 });
 }
 
 type StormCall = StormRequest extends infer R ? (R extends StormRequest ? Omit<R, 'id'> : never) : never;
@@ -135,9 +109,9 @@ interface StormChild {
   stop(): void;
 }
 
-function startClients(): StormChild {
+async function startClients(): Promise<StormChild> {
   const command = childCommand(STORM_SCRIPT, [], { cpu: 1, openFiles: OPEN_FILES });
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { child } = await startProcess({ ...command, ipc: true, ready: { spawned: true }, stdout: 'inherit', stderr: 'inherit' });
   const pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   child.on('message', (reply: { id: number; result?: unknown; error?: string; errors: string[] }) => {
@@ -172,10 +146,6 @@ function runPublisher(url: string, seconds: number, bytes: number, rate: number)
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * One sequential publisher at `streams` subscribers, with the fan-out in slices of `slice`, then,
  * on the same streams, a publisher paced at {@link PACED_RATE}: one event a pass, sliced or not,
@@ -183,7 +153,7 @@ function sleep(ms: number): Promise<void> {
  */
 export async function measurePublisher(profile: StormProfile, slice: number, rep: number, log: (line: string) => void): Promise<PublisherRow[]> {
   const server = await startServer(['--port', '0', '--tick', '0', '--fan-out-slice', String(slice)]);
-  const clients = startClients();
+  const clients = await startClients();
   const rows: PublisherRow[] = [];
   try {
     await clients.call({ type: 'init', options: { host: '127.0.0.1', port: server.port, path: '/feed', localAddresses: LOCAL_ADDRESSES, sampleEvery: 20, checkEvery: 20 } });
@@ -216,7 +186,7 @@ export async function measurePublisher(profile: StormProfile, slice: number, rep
   } finally {
     await clients.call({ type: 'close' }).catch(() => {});
     clients.stop();
-    await stopServer(server);
+    await server.stop(10_000);
   }
 }
 
@@ -226,7 +196,7 @@ export async function measureStorms(profile: StormProfile, count: number, rep: n
   const history = ['--history-file', join(dir, 'feed.log'), '--tick', String(profile.tickMs)];
   let server = await startServer(['--port', '0', ...history]);
   const port = server.port;
-  const clients = startClients();
+  const clients = await startClients();
   const rows: StormRow[] = [];
   try {
     await clients.call({ type: 'init', options: { host: '127.0.0.1', port, path: '/feed', localAddresses: LOCAL_ADDRESSES } });
@@ -241,7 +211,7 @@ export async function measureStorms(profile: StormProfile, count: number, rep: n
       let cpuBefore = sampleProcess(pid).cpuSeconds;
       if (kind === 'proxy drop') await clients.call({ type: 'drop' });
       else {
-        await stopServer(server);
+        await server.stop(10_000);
         server = await startServer(['--port', String(port), ...history]);
         pid = server.child.pid as number;
         // The restarted process's CPU from its start: the old one's shutdown is not counted.
@@ -266,7 +236,7 @@ export async function measureStorms(profile: StormProfile, count: number, rep: n
   } finally {
     await clients.call({ type: 'close' }).catch(() => {});
     clients.stop();
-    await stopServer(server);
+    await server.stop(10_000);
     rmSync(dir, { recursive: true, force: true });
   }
 }

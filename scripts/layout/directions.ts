@@ -36,7 +36,11 @@ export const ROOMS: Readonly<Record<string, Room>> = {
   'src/recipes': { may: ['src/history', 'src/hub', 'src/protocol', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'recipes talk to the Broker interface, never to Redis internals' },
   src: { may: SRC_ROOMS, testsMay: ALL_SRC, why: 'the server wires the rooms; the library entry never exports test tools' },
   'src/testing': { may: ALL_SRC, why: 'test tools may use the whole library, and only tests use them' },
-  scripts: { may: ['scripts', 'package:sse-reference', 'package:sse-reference/client', 'package:sse-reference/testing', 'package:sse-reference/conformance'], why: 'scripts use the package as a user would' },
+  scripts: { may: ['scripts', 'scripts/lib', 'package:sse-reference', 'package:sse-reference/client', 'package:sse-reference/testing', 'package:sse-reference/conformance'], why: 'scripts use the package as a user would' },
+  'scripts/lib': {
+    may: ['package:sse-reference', 'package:sse-reference/testing', 'package:sse-reference/conformance'],
+    why: 'the one spawner, poll, reader and block engine every tool shares: it knows no tool',
+  },
   'scripts/client/type-cases': {
     may: ['package:sse-reference', 'package:sse-reference/client', 'outside: eventsource'],
     why: 'a user\'s code, compiled in a scratch project that has the eventsource package (scripts/client/types.test.ts)',

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postJson, publisherAgent, seqOf, sleep, startFaultCli, type FaultCli } from './fault-tools.js';
+import { postJson, publisherAgent, seqOf, startFaultCli, type FaultCli } from './fault-tools.js';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postJson, publisherAgent, seqOf, sleep, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
+import { postJson, publisherAgent, seqOf, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, simpleGet } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';

@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync } from 'node:fs';
-import { seqOf, sleep, startFaultCli, type FaultCli } from './fault-tools.js';
+import { seqOf, startFaultCli, type FaultCli } from './fault-tools.js';
 import { SOURCE_ADDRESSES, type Profile } from './profile.js';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
 import { Findings, type ScenarioResult } from './report.js';

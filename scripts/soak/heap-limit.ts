@@ -1,4 +1,5 @@
-import { postJson, sleep, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { postJson, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
 import { SOURCE_ADDRESSES, type Profile } from './profile.js';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
 import { Findings, mib, type ScenarioResult } from './report.js';

@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as h2connect, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
-import { sleep } from './fault-tools.js';
 import type { Profile } from './profile.js';
 import { Findings, medianAndMax, type ScenarioResult } from './report.js';
 import { startSoakServer } from './soak-server.js';

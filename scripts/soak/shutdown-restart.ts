@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seqOf } from './fault-tools.js';
+import { seqOf, startFaultCli } from './fault-tools.js';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';
-import { startCliServer, startSoakServer } from './soak-server.js';
+import { startSoakServer } from './soak-server.js';
 
 const PATHS = ['/feed', '/feed', '/feed', '/events', '/time', '/named'];
 const GRACE_MS = 2000;
@@ -21,7 +21,7 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   const started = performance.now();
   const findings = new Findings();
   const args = ['--tick', '50', '--max-per-client', String(profile.shutdownClients * 2), '--heartbeat', '0'];
-  const first = await startCliServer(args);
+  const first = await startFaultCli(args);
   const clients: { path: string; res: RawResponse }[] = [];
   for (let i = 0; i < profile.shutdownClients; i++) {
     const path = PATHS[i % PATHS.length] as string;
@@ -38,7 +38,7 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   const clean = clients.filter((c) => c.res.isComplete && c.res.error === undefined && c.res.parser.retries.length >= 2 && !c.res.parser.hasPartial());
   const hints = clients.map((c) => c.res.parser.retries.at(-1) ?? 0);
 
-  const second = await startCliServer(args);
+  const second = await startFaultCli(args);
   const feed = clients.filter((c) => c.path === '/feed');
   const oldEpoch = feed[0]?.res.parser.events[0]?.id.split('-')[0];
   const back = feed.map((c) => rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${c.res.parser.events.at(-1)?.id ?? ''}`])));
@@ -106,7 +106,7 @@ async function durableRestart(count: number): Promise<{
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-'));
   const args = ['--tick', '20', '--heartbeat', '0', '--max-per-client', String(count * 2), '--history-file', join(dir, 'feed.log')];
   try {
-    const first = await startCliServer(args);
+    const first = await startFaultCli(args);
     const clients = Array.from({ length: count }, () => rawRequest({ port: first.port }, getRequest('/feed')));
     await Promise.all(clients.map((c) => c.waitFor((r) => r.parser.events.length > 0, 10_000)));
     const leftEarly = Math.floor(count / 2);
@@ -122,7 +122,7 @@ async function durableRestart(count: number): Promise<{
     const epoch = lastSeen[0]?.split('-')[0] ?? '';
     const headBefore = Math.max(...clients.slice(leftEarly).map((c) => seqOf(c.parser.events.at(-1)?.id)));
 
-    const second = await startCliServer(args);
+    const second = await startFaultCli(args);
     const back = lastSeen.map((id) => rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${id}`])));
     // Every client must reach the first event published after the restart.
     await Promise.all(back.map((r) => r.waitFor((x) => seqOf(x.parser.events.at(-1)?.id) > headBefore, 10_000)));

@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
-import { postJson, publisherAgent, sleep, startDelayProxy, startFaultCli, type DelayProxy, type FaultCli, type PostResult } from './fault-tools.js';
+import { postJson, publisherAgent, startDelayProxy, startFaultCli, type DelayProxy, type FaultCli, type PostResult } from './fault-tools.js';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, percentile, type ScenarioResult } from './report.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { ensureApt, ensureNpm, prepareTargets, surveyPaths } from './install.js';
-import { freePort, startServer, stopServer } from './processes.js';
+import { freePort, startProcess } from '../lib/process.js';
 import { TARGETS, mainPlace, targetById } from './targets.js';
 
 /**
@@ -28,13 +28,13 @@ await ensureNpm(paths);
 await prepareTargets(paths, [target]);
 const port = target.givenPort === true ? await freePort() : 0;
 const command = target.command(mainPlace(target, paths), paths, port);
-const server = await startServer({ ...command, env: { ...command.env, PORT: String(port), SURVEY_TICK: values.idle === true ? '0' : '1' } });
+const server = await startProcess({ ...command, env: { ...command.env, PORT: String(port), SURVEY_TICK: values.idle === true ? '0' : '1' } });
 const url = `http://127.0.0.1:${server.port}${target.path}`;
 let stopping = false;
 const stop = (code: number): void => {
   if (stopping) return;
   stopping = true;
-  void stopServer(server).then(() => process.exit(code));
+  void server.stop(3000).then(() => process.exit(code));
 };
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
