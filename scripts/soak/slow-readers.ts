@@ -2,7 +2,7 @@ import { connect as connectHttp2 } from 'node:http2';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { Findings, mib, percentile, type ScenarioResult } from './report.js';
-import { createStrictParser } from './strict-parser.js';
+import { createStrictReader } from '../lib/sse-reader.js';
 import { startSoakServer } from './soak-server.js';
 
 const EVENT_BYTES = 4096;
@@ -207,7 +207,7 @@ async function overHttp2(count: number, waitMs: number): Promise<{ isCut: boolea
     slow?.on('error', () => {});
     slow?.on('data', () => slow.pause());
     const fast = sessions[1]?.request({ ':path': '/feed', accept: 'text/event-stream' });
-    const parser = createStrictParser();
+    const parser = createStrictReader();
     fast?.on('data', (chunk: Buffer) => parser.feed(chunk));
     fast?.on('error', () => {});
     await server.settle((s) => s.openStreams === 2);
