@@ -14,10 +14,9 @@ import { peersDir, preparePeers } from './peers/install.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
 import { canPin, startLoad, startServer, type LoadChild } from './processes.js';
 import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers, type MetricRow } from './report.js';
-import { keepScaleOutSection } from './scale-out.js';
 import { scaleOutMain } from './scale-out-main.js';
 import { stormMain } from './storm-run.js';
-import { keepSection, withSection } from './sections.js';
+import { keepSection, withSection } from '../lib/blocks.js';
 
 // `npm run bench`: the reference server and the naive baseline, interleaved, side by side.
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -228,8 +227,8 @@ function writePages(record: RunRecord, resultsFile: string): void {
   writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
   const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
   const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis, ...(record.load === undefined ? {} : { load: record.load }) });
-  const kept = ['peers', 'h2', 'storm', 'nodes'].reduce((text, name) => keepSection(text, previous, name), rendered);
-  writeFileSync(page, keepScaleOutSection(kept, previous));
+  const kept = ['peers', 'h2', 'storm', 'nodes', 'scale-out'].reduce((text, name) => keepSection(text, previous, name), rendered);
+  writeFileSync(page, kept);
   log('wrote docs/benchmarks.md and docs/img/bench.svg');
 }
 

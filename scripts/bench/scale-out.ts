@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
+import { section } from '../lib/blocks.js';
 import { startProcess, type Started } from '../lib/process.js';
 import { sampleProcess } from './proc-stat.js';
 import { percentile } from './stats.js';
@@ -189,7 +190,6 @@ const number = (value: number, digits = 0): string =>
 /** The section of `docs/benchmarks.md` that shows a scale-out run. */
 export function renderScaleOutSection(rows: readonly ScaleOutRow[], finishedAt: string, cpus: number): string {
   const lines = [
-    SCALE_OUT_START,
     '## Scale-out: two instances on Redis',
     '',
     `\`npm run bench -- --scale-out\`, ${finishedAt}, ${cpus} CPU(s). The same streams and publish rate against one`,
@@ -212,25 +212,7 @@ export function renderScaleOutSection(rows: readonly ScaleOutRow[], finishedAt: 
     'more process (publish → Redis → every follower), which is what the latency columns show; the',
     'deliveries are the same, since every instance fans out to its own streams. What Redis buys is',
     'that any instance can restart, fail or be added without a client losing an event.',
-    SCALE_OUT_END,
   );
-  return lines.join('\n');
+  return section('scale-out', lines.join('\n'));
 }
 
-const SCALE_OUT_START = '<!-- scale-out -->';
-const SCALE_OUT_END = '<!-- /scale-out -->';
-
-/** Puts `section` into `page`, replacing an earlier scale-out section, or at the end. */
-export function withScaleOutSection(page: string, section: string): string {
-  const start = page.indexOf(SCALE_OUT_START);
-  const end = page.indexOf(SCALE_OUT_END);
-  if (start !== -1 && end > start) return page.slice(0, start) + section + page.slice(end + SCALE_OUT_END.length);
-  return `${page.replace(/\n*$/, '')}\n\n${section}\n`;
-}
-
-/** `page` with the scale-out section of `previous` carried over, for when the main bench rewrites the page. */
-export function keepScaleOutSection(page: string, previous: string): string {
-  const start = previous.indexOf(SCALE_OUT_START);
-  const end = previous.indexOf(SCALE_OUT_END);
-  return start !== -1 && end > start ? withScaleOutSection(page, previous.slice(start, end + SCALE_OUT_END.length)) : page;
-}

@@ -8,7 +8,7 @@ import { OPTIONS } from 'sse-reference';
 import { startProcess, type Started } from '../lib/process.js';
 import { childCommand } from './processes.js';
 import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';
-import { section } from './sections.js';
+import { section } from '../lib/blocks.js';
 import { ARRIVAL_BIN_MS, type StormResult, type WatchResult } from './storm-client.js';
 import type { StormRequest } from './storm-main.js';
 
