@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postJson, publisherAgent, seqOf, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
-import type { Profile } from './profile.js';
 import { getRequest, rawRequest, simpleGet } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { percentile, scenario } from './report.js';
 
 const DISK_BYTES = 1024 * 1024;
 /**
@@ -27,20 +26,10 @@ const REFUSED_PROBES = 20;
  * by itself. A follower must see every acknowledged event once and in order, and a restart on the
  * same file must find no torn record and every retained acknowledged event.
  */
-export async function diskFull(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
-  const result = (data?: unknown): ScenarioResult => ({
-    name: 'disk-full',
-    profile: profile.name,
-    rows: findings.rows,
-    failures: findings.failures,
-    seconds: (performance.now() - started) / 1000,
-    data,
-  });
+export const diskFull = scenario('disk-full', async (findings, profile) => {
   if (process.getuid?.() !== 0) {
     findings.expect(false, 'disk-full mounts a small tmpfs and needs root: run the soak (or npm test) as root, as .ci/run does');
-    return result();
+    return undefined;
   }
   const mountpoint = mkdtempSync(join(tmpdir(), 'sse-soak-enospc-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_BYTES}`, 'tmpfs', mountpoint]);
@@ -151,14 +140,14 @@ export async function diskFull(profile: Profile): Promise<ScenarioResult> {
     findings.expect(torn === 0 && head === lastSeen, `after the restart the head is ${head} (the follower saw ${lastSeen}) and ${torn} torn bytes were cut`);
     findings.expect(retainedWrong === 0 && replay.parser.events.length > 0, `${retainedWrong} retained events differ from what was acknowledged`);
     findings.expect(exitCode === 0 && secondExit === 0, `exit codes ${exitCode}, ${secondExit}`);
-    return result({ firstRefusalAfter, resumeMs, refusalMs, head, torn });
+    return { firstRefusalAfter, resumeMs, refusalMs, head, torn };
   } catch (error) {
     findings.expect(false, `disk-full stopped: ${(error as Error).message} ${server?.stderr().slice(0, 400) ?? ''}`);
-    return result();
+    return undefined;
   } finally {
     agent.destroy();
     await server?.kill();
     execFileSync('umount', [mountpoint]);
     rmSync(mountpoint, { recursive: true, force: true });
   }
-}
+});

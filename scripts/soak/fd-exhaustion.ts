@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync } from 'node:fs';
 import { seqOf, startFaultCli, type FaultCli } from './fault-tools.js';
-import { SOURCE_ADDRESSES, type Profile } from './profile.js';
+import { SOURCE_ADDRESSES } from './profile.js';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
-import { Findings, type ScenarioResult } from './report.js';
+import { scenario } from './report.js';
 
 const TICK_MS = 100;
 /** Descriptors over the held streams: the server keeps 64 free of streams, and the storm gets 40 slots. */
@@ -16,9 +16,7 @@ const SPARE_FDS = 64 + 40;
  * ones, log the cause once per episode rather than per connection, not crash, and serve new
  * streams again once descriptors are free.
  */
-export async function fdExhaustion(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const fdExhaustion = scenario('fd-exhaustion', async (findings, profile) => {
   const limit = profile.fdStreams + SPARE_FDS;
   const args = ['--tick', String(TICK_MS), '--heartbeat', '0', '--max-per-client', '100000', '--max-connections', '100000'];
   let server: FaultCli | undefined;
@@ -85,15 +83,15 @@ export async function fdExhaustion(profile: Profile): Promise<ScenarioResult> {
     findings.expect(emfileLines >= 1 && emfileLines <= 3, `the open-files limit (EMFILE) was logged ${emfileLines} times (once per episode expected)`);
     findings.expect(recovered === fresh.length && health === 200, `after the storm ${recovered} of ${fresh.length} new streams were served, /health ${health}`);
     findings.expect(exitCode === 0, `exit code ${exitCode}`);
-    return { name: 'fd-exhaustion', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000, data: { limit, served, refused, dropped, emfileLines, stderr: stderr.slice(0, 2000) } };
+    return { limit, served, refused, dropped, emfileLines, stderr: stderr.slice(0, 2000) };
   } catch (error) {
     findings.expect(false, `fd-exhaustion stopped: ${(error as Error).message}`);
-    return { name: 'fd-exhaustion', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000 };
+    return undefined;
   } finally {
     for (const r of [...held, ...storm]) r.destroy();
     await server?.kill();
   }
-}
+});
 
 /** Lines of the server's output that name the cause: the open-files limit, or EMFILE. */
 function causeLines(server: FaultCli): number {

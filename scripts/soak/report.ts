@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Profile } from './profile.js';
 
 /** One scenario's outcome: the figures, and every broken expectation in plain words. */
 export interface ScenarioResult {
@@ -28,6 +29,23 @@ export class Findings {
   expect(isOk: boolean, failure: string): void {
     if (!isOk) this.failures.push(failure);
   }
+}
+
+/**
+ * A soak scenario's shell: `run` records its figures and expectations in `findings` and returns
+ * what else its JSON keeps (`data`); the shell names the result, times it and collects the rows
+ * and failures, so a scenario is only what it does and checks.
+ */
+export function scenario<A extends unknown[]>(
+  name: string,
+  run: (findings: Findings, profile: Profile, ...args: A) => Promise<unknown>,
+): (profile: Profile, ...args: A) => Promise<ScenarioResult> {
+  return async (profile, ...args) => {
+    const started = performance.now();
+    const findings = new Findings();
+    const data = await run(findings, profile, ...args);
+    return { name, profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000, ...(data === undefined ? {} : { data }) };
+  };
 }
 
 /** Renders a scenario as a two-column text table. */

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seqOf, startFaultCli } from './fault-tools.js';
-import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { percentile, scenario } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const PATHS = ['/feed', '/feed', '/feed', '/events', '/time', '/named'];
@@ -17,9 +16,7 @@ const GRACE_MS = 2000;
  * `epoch`) that it has to refetch: the history was in memory and is gone. Then the same with
  * durable history (`--history-file`): every client resumes after the restart with nothing lost.
  */
-export async function shutdownRestart(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const shutdownRestart = scenario('shutdown-restart', async (findings, profile) => {
   const args = ['--tick', '50', '--max-per-client', String(profile.shutdownClients * 2), '--heartbeat', '0'];
   const first = await startFaultCli(args);
   const clients: { path: string; res: RawResponse }[] = [];
@@ -78,15 +75,8 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   findings.expect(code === 0 && secondCode === 0, `exit codes ${code}, ${secondCode}`);
   findings.expect(Math.max(...endMs) <= GRACE_MS, `a stream ended ${Math.max(...endMs).toFixed(0)} ms after SIGTERM, past the ${GRACE_MS} ms grace`);
   findings.expect(resets === back.length && back.length > 0, `${back.length - resets} /feed clients were not told reset (epoch)`);
-  return {
-    name: 'shutdown-restart',
-    profile: profile.name,
-    rows: findings.rows,
-    failures: findings.failures,
-    seconds: (performance.now() - started) / 1000,
-    data: { code, exitMs, endMs: { p50: percentile(endMs, 50), max: Math.max(...endMs) }, resets, back: back.length, stdout: first.stdout(), durable },
-  };
-}
+  return { code, exitMs, endMs: { p50: percentile(endMs, 50), max: Math.max(...endMs) }, resets, back: back.length, stdout: first.stdout(), durable };
+});
 
 /**
  * With `--history-file`, a restart keeps the epoch and the history: half the clients leave while

@@ -1,7 +1,6 @@
 import { connect as connectHttp2 } from 'node:http2';
-import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, mib, percentile, type ScenarioResult } from './report.js';
+import { mib, percentile, scenario } from './report.js';
 import { createStrictReader } from '../lib/sse-reader.js';
 import { startSoakServer } from './soak-server.js';
 
@@ -21,9 +20,7 @@ const LAG_P99_BOUND_MS = 250;
  * events flow. The slow ones must be cut, the server's memory must stay bounded, the fast ones
  * must see every event on time, and each cut client must resume from the replay with no loss.
  */
-export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const slowReaders = scenario('slow-readers', async (findings, profile) => {
   const server = await startSoakServer({
     options: {
       tickMs: 0,
@@ -116,18 +113,11 @@ export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
     findings.expect(rssGrowth <= RSS_GROWTH_BOUND, `RSS grew by ${mib(rssGrowth)}, over the bound`);
     findings.expect(memory.heap <= HEAP_BOUND, `heap peaked at ${mib(memory.heap)}, over the bound`);
     findings.expect(after.openStreams === 0 && after.leases === 0, `afterwards ${after.openStreams} streams are open`);
-    return {
-      name: 'slow-readers',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { count, head, memory, baseline: { rss: baseline.rss, heap: baseline.heapUsed }, resumed, lagP99: percentile(lags, 99) },
-    };
+    return { count, head, memory, baseline: { rss: baseline.rss, heap: baseline.heapUsed }, resumed, lagP99: percentile(lags, 99) };
   } finally {
     await server.stop();
   }
-}
+});
 
 interface Counters {
   readonly slowCut: Record<string, number>;
