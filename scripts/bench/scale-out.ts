@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
+import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js';
 import { section } from '../lib/blocks.js';
 import { startProcess, type Started } from '../lib/process.js';
 import { sampleProcess } from './proc-stat.js';

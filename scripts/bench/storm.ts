@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { OPTIONS } from 'sse-reference';
+import { OPTIONS } from '#internal/options/table.js';
 import { startProcess, type Started } from '../lib/process.js';
 import { childCommand } from './processes.js';
 import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';

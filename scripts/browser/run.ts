@@ -110,7 +110,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
 
   it('is refused by the connection cap, retries on its own, and is then served', async () => {
     await page.goto(`${origin}/`);
-    const refusedOne = async (): Promise<boolean> => (app.counters.refused['global'] ?? 0) > 0 && (await page.evaluate<boolean>("window.sourceLog.some((e) => e.kind === 'error')"));
+    const refusedOne = async (): Promise<boolean> => (app.metrics().refused['global'] ?? 0) > 0 && (await page.evaluate<boolean>("window.sourceLog.some((e) => e.kind === 'error')"));
     await eventually(refusedOne, 5000, 'a refused stream the browser noticed', 50);
     const log = await page.evaluate<{ path: string; kind: string; readyState?: number }[]>('window.sourceLog');
     const refused = log.find((entry) => entry.kind === 'error');
@@ -161,7 +161,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
     assert.deepEqual(feed.filter((event) => event.type === 'reset'), []);
     const seqs = feed.map((event) => Number(event.id.split('-')[1]));
     for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1, `gap or duplicate in ${seqs.join(',')}`);
-    assert.ok(app.counters.resumed >= 1);
+    assert.ok(app.metrics().resumed >= 1);
   });
 
   it('delivers a multi-line message published from the page intact', async () => {
@@ -402,7 +402,7 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
       // Drop the stream: the browser's reconnect carries the reset's id, and resumes exactly.
       const dropped = feeds.length;
       (feeds.at(-1) as { socket: Socket }).socket.destroy();
-      await eventually(() => feeds.length > dropped && second.openStreams === 1, 8000, 'the reconnect', 25);
+      await eventually(() => feeds.length > dropped && second.metrics().openStreams === 1, 8000, 'the reconnect', 25);
       assert.equal(feeds.at(-1)?.lastEventId, `${feedChannel(second).epoch}-0`);
       feedChannel(second).publish({ data: 'after the reset' });
       await eventually(() => page.evaluate<boolean>("window.feed.some((e) => e.data === 'after the reset')"), 8000, 'the event after the reset', 25);

@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Heartbeat } from 'sse-reference';
-import { eventually, spawnRedis, feedChannel } from 'sse-reference/testing';
+import { spawnRedis } from '#internal/testing/spawn-redis.js';
+import { eventually, feedChannel } from 'sse-reference/testing';
 import { answerRoute } from '../post/answer-stream.js';
 import type { Lab, LabServer } from './lab.js';
 
@@ -109,7 +110,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const first = connect(Number(new URL(origin).port), '127.0.0.1');
       lab.track(first);
       first.write('GET /feed HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      await eventually(() => app.openStreams === 1, 3000, 'the first stream');
+      await eventually(() => app.metrics().openStreams === 1, 3000, 'the first stream');
       return lab.record(`${origin}/feed`, { curl: STREAM });
     },
   },
@@ -127,7 +128,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await eventually(
         () => {
           feedChannel(app).publish({ data });
-          return app.counters.slowCut['slow'] === 1;
+          return app.metrics().slowCut['slow'] === 1;
         },
         10_000,
         'the slow client to be cut',

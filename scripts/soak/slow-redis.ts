@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
+import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js';
 import { postJson, publisherAgent, startDelayProxy, startFaultCli, type DelayProxy, type FaultCli, type PostResult } from './fault-tools.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { percentile, scenario } from './report.js';
