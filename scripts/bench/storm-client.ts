@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseResponseHead, PatternCounter } from './event-counter.js';
 import { percentile } from './stats.js';
 
@@ -406,6 +407,3 @@ export class StormClients {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
