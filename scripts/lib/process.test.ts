@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
+import { eventually } from 'sse-reference/testing';
 import { freePort, groupAlive, startProcess, StartError } from './process.js';
 
 // A tiny server that also starts a grandchild, so stopping the group must take both.
@@ -107,5 +108,15 @@ describe('startProcess and stop', () => {
     await other.kill();
     assert.equal(other.hasCrashed(), false);
     assert.equal(groupAlive(other.pid), false);
+  });
+
+  it('kills the groups it started when this process exits first', async () => {
+    // A parent that starts a server through startProcess and exits without stopping it.
+    const lib = new URL('./process.js', import.meta.url).href;
+    const parent = `import { startProcess } from ${JSON.stringify(lib)}; const s = await startProcess({ file: process.execPath, args: ['-e', ${JSON.stringify(SERVER)}] }); console.log('listening ' + s.pid); process.exit(0);`;
+    const outer = await startProcess({ file: process.execPath, args: ['--input-type=module', '-e', parent] });
+    await outer.exited;
+    // Killed at once; gone once the orphans are reaped.
+    await eventually(() => !groupAlive(outer.port), 3000, 'the server the parent left behind to be gone');
   });
 });

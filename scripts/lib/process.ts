@@ -105,6 +105,19 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+// The groups started and not yet gone: killed if this process exits first (one listener for all,
+// however many servers a survey runs at once).
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pid of live) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Gone already, or not ours to kill: nothing more can be done while exiting.
+    }
+  }
+});
+
 /** Signals the group `pid` leads; a group already gone is not an error. */
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
@@ -156,8 +169,7 @@ export function startProcess(options: StartOptions): Promise<Started> {
     stderr = keep(stderr, part);
     output = keep(output, part);
   });
-  const killOnExit = (): void => signalGroup(child.pid, 'SIGKILL');
-  process.once('exit', killOnExit);
+  if (child.pid !== undefined) live.add(child.pid);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -176,7 +188,7 @@ export function startProcess(options: StartOptions): Promise<Started> {
       'the process group to end',
     ).catch(() => undefined);
   };
-  void exited.then(() => process.off('exit', killOnExit));
+  void exited.then(() => live.delete(child.pid as number));
 
   const handle = (port: number, readyLine: RegExpExecArray | undefined, readyMessage: unknown): Started => ({
     pid: child.pid as number,
