@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PatternCounter, parseResponseHead, StampScanner } from './event-counter.js';
-import { percentile } from './stats.js';
+import { percentile } from '../lib/stats.js';
 
 /** Options of {@link LoadGenerator}. */
 export interface LoadOptions extends StreamLoadOptions {

@@ -5,7 +5,7 @@ import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js'
 import { section } from '../lib/blocks.js';
 import { startProcess, type Started } from '../lib/process.js';
 import { sampleProcess } from './proc-stat.js';
-import { percentile } from './stats.js';
+import { percentile } from '../lib/stats.js';
 
 // The scale-out profile: two reference servers sharing one Redis stream against one in-memory
 // server, with the same streams and the same publish rate. Each event carries its send time, so

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseResponseHead, PatternCounter } from './event-counter.js';
-import { percentile } from './stats.js';
+import { percentile } from '../lib/stats.js';
 
 // The clients of the reconnect storm and of the one-publisher phase: EventSource as the
 // specification has it (reconnect after the last `retry:` with `Last-Event-ID`, and again after the

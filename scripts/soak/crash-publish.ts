@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postJson, publisherAgent, seqOf, startFaultCli, type FaultCli } from './fault-tools.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { percentile, scenario } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 import { createRng, type Rng } from './rng.js';
 
 const PUBLISHERS = 4;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postJson, publisherAgent, seqOf, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
 import { getRequest, rawRequest, simpleGet } from './raw-client.js';
-import { percentile, scenario } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 
 const DISK_BYTES = 1024 * 1024;
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
-import { percentile, scenario } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 /**

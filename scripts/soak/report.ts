@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { percentile } from '../lib/stats.js';
 import type { Profile } from './profile.js';
 
 /** One scenario's outcome: the figures, and every broken expectation in plain words. */
@@ -73,13 +74,6 @@ export function writeResult(dir: string, result: ScenarioResult): string {
 /** Integers with thousands separators, fractions to two decimals. */
 export function formatNumber(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
-}
-
-/** The p-th percentile (0–100) of `values`, by nearest rank; NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
 /** `p50 / max` of durations in whole milliseconds, for a table row; `n/a` when there are none. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seqOf, startFaultCli } from './fault-tools.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { percentile, scenario } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const PATHS = ['/feed', '/feed', '/feed', '/events', '/time', '/named'];

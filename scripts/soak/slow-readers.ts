@@ -1,6 +1,7 @@
 import { connect as connectHttp2 } from 'node:http2';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { mib, percentile, scenario } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { mib, scenario } from './report.js';
 import { createStrictReader } from '../lib/sse-reader.js';
 import { startSoakServer } from './soak-server.js';
 

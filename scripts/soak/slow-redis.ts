@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js';
 import { postJson, publisherAgent, startDelayProxy, startFaultCli, type DelayProxy, type FaultCli, type PostResult } from './fault-tools.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { percentile, scenario } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 
 const DELAY_MS = 2000;
 const PUBLISH_TIMEOUT_MS = 1000;
