@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { postJson, publisherAgent, seqOf, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
 import { getRequest, rawRequest, simpleGet } from './raw-client.js';
 import { percentile } from '../lib/stats.js';
+import { holdsWithin } from '../lib/wait.js';
 import { scenario } from './report.js';
 
 const DISK_BYTES = 1024 * 1024;
@@ -82,11 +83,8 @@ export const diskFull = scenario('disk-full', async (findings, profile) => {
       await sleep(200);
       rmSync(ballast);
       const freed = performance.now();
-      let back = await publish();
-      while (back.status !== 202 && performance.now() - freed < 3000 && server.isRunning()) {
-        await sleep(20);
-        back = await publish();
-      }
+      const cli = server;
+      await holdsWithin(async () => (await publish()).status === 202 || !cli.isRunning(), 3000, 20);
       resumeMs.push(performance.now() - freed);
       for (let i = 0; i < 10 && server.isRunning(); i++) await publish();
       const health = await simpleGet({ port }, '/health');

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync } from 'node:fs';
+import { holdsWithin } from '../lib/wait.js';
 import { seqOf, startFaultCli, type FaultCli } from './fault-tools.js';
 import { SOURCE_ADDRESSES } from './profile.js';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
@@ -51,11 +51,9 @@ export const fdExhaustion = scenario('fd-exhaustion', async (findings, profile) 
     for (const r of storm) r.destroy();
     await Promise.all(storm.map((r) => r.waitFor((x) => x.isClosed, 3000)));
     // Descriptors come back once the server has seen the closes.
+    const cli = server;
     let fdsAfter = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 100 && fdsAfter > baseFds + profile.fdStreams + 10; i++) {
-      await sleep(50);
-      fdsAfter = server.isRunning() ? readdirSync(`/proc/${server.pid}/fd`).length : 0;
-    }
+    await holdsWithin(() => (fdsAfter = cli.isRunning() ? readdirSync(`/proc/${cli.pid}/fd`).length : 0) <= baseFds + profile.fdStreams + 10, 5000, 50);
     const fresh = Array.from({ length: 10 }, (_, i) => rawRequest({ port, localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length] }, getRequest('/feed')));
     const recovered = (await Promise.all(fresh.map((r) => r.waitFor((x) => x.status === 200 && x.parser.events.length > 0, 5000)))).filter(Boolean).length;
     for (const r of fresh) r.destroy();

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { holdsWithin } from '../lib/wait.js';
 import { startGoodClients } from './good-clients.js';
 import { pool } from './pool.js';
 import { exchange } from './raw-client.js';
@@ -198,8 +199,7 @@ async function openFlood(port: number, count: number): Promise<{ waitClosed(ms: 
   });
   return {
     async waitClosed(ms) {
-      const deadline = Date.now() + ms;
-      while (Date.now() < deadline && sockets.some((s) => !s.isClosed)) await new Promise((resolve) => setTimeout(resolve, 50));
+      await holdsWithin(() => sockets.every((s) => s.isClosed), ms, 50);
       const timedOut = sockets.filter((s) => s.isClosed && status(s.text) === 408).length;
       const closedOther = sockets.filter((s) => s.isClosed && status(s.text) !== 408).length;
       const open = sockets.filter((s) => !s.isClosed).length;

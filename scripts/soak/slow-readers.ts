@@ -3,6 +3,7 @@ import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
 import { percentile } from '../lib/stats.js';
 import { mib, scenario } from './report.js';
 import { createStrictReader } from '../lib/sse-reader.js';
+import { holdsWithin } from '../lib/wait.js';
 import { startSoakServer } from './soak-server.js';
 
 const EVENT_BYTES = 4096;
@@ -206,8 +207,7 @@ async function overHttp2(count: number, waitMs: number): Promise<{ isCut: boolea
     await server.command({ cmd: 'pump', count, bytes: EVENT_BYTES, perTick: PER_TICK, intervalMs: TICK_MS });
     const memory = await server.command<{ rss: number }>({ cmd: 'sample-stop' });
     const cut = await server.settle((s) => sum(s.counters) >= 1, waitMs);
-    const deadline = Date.now() + waitMs;
-    while (parser.events.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await holdsWithin(() => parser.events.length >= count, waitMs, 20);
     return {
       isCut: sum(cut.counters) === 1,
       isFastComplete: parser.events.length === count && parser.events.every((e, i) => e.id.endsWith(`-${i + 1}`)),

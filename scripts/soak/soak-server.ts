@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startProcess } from '../lib/process.js';
+import { holdsWithin } from '../lib/wait.js';
 import type { ServerCommand, ServerMainConfig, ServerStats, Weakness } from './server-main.js';
 
 const MAIN = fileURLToPath(new URL('./server-main.js', import.meta.url));
@@ -87,13 +87,10 @@ export async function startSoakServer(config: ServerMainConfig): Promise<SoakSer
     stop: (timeoutMs) => started.stop(timeoutMs),
     crash: () => started.kill(),
     async settle(predicate, timeoutMs = 3000) {
-      // Not `eventually`: the caller wants the last stats even when the predicate never held.
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const stats = await server.stats(true);
-        if (predicate(stats) || Date.now() > deadline) return stats;
-        await sleep(50);
-      }
+      // The last stats, whether or not the predicate came to hold.
+      let stats: ServerStats | undefined;
+      await holdsWithin(async () => predicate((stats = await server.stats(true))), timeoutMs, 50);
+      return stats as ServerStats;
     },
   };
   return server;
