@@ -204,8 +204,9 @@ export function startProcess(options: StartOptions): Promise<Started> {
     hasCrashed: () => !isRunning() && !isAsked,
     async stop(graceMs = options.graceMs ?? 5000) {
       isAsked = true;
+      // To the group even when the leader is gone: what it started may still run.
+      signalGroup(child.pid, 'SIGTERM');
       if (isRunning()) {
-        signalGroup(child.pid, 'SIGTERM');
         const force = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), graceMs);
         await exited;
         clearTimeout(force);
