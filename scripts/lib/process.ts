@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { eventually } from 'sse-reference/testing';
+import { holdsWithin } from './wait.js';
 
 /**
  * When a started process counts as ready:
@@ -147,8 +147,9 @@ export function groupAlive(pid: number): boolean {
  * @throws {@link StartError} when it cannot start, exits, or is not ready within `startMs` (it is
  *   killed then), with what it printed
  */
-export function startProcess(options: StartOptions): Promise<Started> {
+export async function startProcess(options: StartOptions): Promise<Started> {
   const ready = options.ready ?? { line: LISTENING };
+  if ('line' in ready && options.stdout === 'inherit') throw new TypeError('a ready line is read from stdout: it cannot be inherited');
   const keepChars = options.keepChars ?? KEEP;
   const child = spawn(options.file, [...options.args], {
     cwd: options.cwd,
@@ -178,15 +179,11 @@ export function startProcess(options: StartOptions): Promise<Started> {
     const pid = child.pid;
     if (pid === undefined) return;
     // The leader is gone; make sure no member of its group lingers.
-    await eventually(
-      () => {
-        if (!groupAlive(pid)) return true;
-        signalGroup(pid, 'SIGKILL');
-        return false;
-      },
-      graceMs + 1000,
-      'the process group to end',
-    ).catch(() => undefined);
+    await holdsWithin(() => {
+      if (!groupAlive(pid)) return true;
+      signalGroup(pid, 'SIGKILL');
+      return false;
+    }, graceMs + 1000);
   };
   void exited.then(() => live.delete(child.pid as number));
 
@@ -221,7 +218,7 @@ export function startProcess(options: StartOptions): Promise<Started> {
     },
     async waitForOutput(pattern, timeoutMs = 5000) {
       let match: RegExpExecArray | undefined;
-      await eventually(() => (match = pattern.exec(stdout) ?? pattern.exec(stderr) ?? undefined) !== undefined || !isRunning(), timeoutMs).catch(() => undefined);
+      await holdsWithin(() => (match = pattern.exec(stdout) ?? pattern.exec(stderr) ?? undefined) !== undefined || !isRunning(), timeoutMs);
       return match;
     },
   });
@@ -253,8 +250,7 @@ export function startProcess(options: StartOptions): Promise<Started> {
         if (port !== undefined) succeed(port, undefined, message);
       });
     } else if ('line' in ready) {
-      if (child.stdout === null) throw new TypeError('a ready line needs stdout: "pipe"');
-      createInterface({ input: child.stdout }).on('line', (line) => {
+      createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
         const match = ready.line.exec(line.trim());
         if (match === null) return;
         const port = Number(match.groups?.['port'] ?? match[1]);
@@ -262,10 +258,8 @@ export function startProcess(options: StartOptions): Promise<Started> {
       });
     } else {
       const port = ready.port;
-      void eventually(async () => isReady || (await accepts(port)), startMs, `port ${port}`, 100).then(
-        () => succeed(port),
-        () => undefined,
-      );
+      // The timer above fails a port that never accepts.
+      void holdsWithin(async () => isReady || (await accepts(port)), startMs, 100).then((accepted) => accepted && succeed(port));
     }
   });
 }
