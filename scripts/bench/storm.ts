@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { OPTIONS } from '#internal/options/table.js';
-import { startProcess, type Started } from '../lib/process.js';
+import { runToEnd, startProcess, type Started } from '../lib/process.js';
 import { childCommand } from './processes.js';
 import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';
 import { section } from '../lib/blocks.js';
@@ -135,15 +134,12 @@ async function startClients(): Promise<StormChild> {
   };
 }
 
-function runPublisher(url: string, seconds: number, bytes: number, rate: number): Promise<{ sent: number; refused: number; perSecond: number; answerP99Ms: number }> {
+async function runPublisher(url: string, seconds: number, bytes: number, rate: number): Promise<{ sent: number; refused: number; perSecond: number; answerP99Ms: number }> {
   // On the load's core: the server keeps its own.
   const command = childCommand(PUBLISHER_SCRIPT, [url, String(seconds), String(bytes), String(rate)], { cpu: 1, openFiles: 1024 });
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (part: Buffer) => (out += part.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as never) : reject(new Error(`the publisher exited with ${code}`))));
-  });
+  const ended = await runToEnd({ ...command, stderr: 'inherit' });
+  if (ended.code !== 0) throw new Error(`the publisher exited with ${ended.code}`);
+  return JSON.parse(ended.stdout) as never;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { eventually } from 'sse-reference/testing';
-import { freePort, groupAlive, startProcess, StartError } from './process.js';
+import { freePort, groupAlive, runToEnd, startProcess, StartError } from './process.js';
 
 // A tiny server that also starts a grandchild, so stopping the group must take both.
 const SERVER = `
@@ -118,5 +118,17 @@ describe('startProcess and stop', () => {
     await outer.exited;
     // Killed at once; gone once the orphans are reaped.
     await eventually(() => !groupAlive(outer.port), 3000, 'the server the parent left behind to be gone');
+  });
+
+  it('runs a one-shot process to its end: its whole output, its exit code, a kill past the bound', async () => {
+    const big = `process.stdout.write('x'.repeat(3 * 1024 * 1024)); console.error('done'); process.exitCode = 3;`;
+    const ended = await runToEnd({ file: process.execPath, args: ['-e', big] });
+    assert.equal(ended.stdout.length, 3 * 1024 * 1024, 'nothing cut, nothing lost after the exit');
+    assert.equal(ended.stderr, 'done\n');
+    assert.equal(ended.code, 3);
+    assert.equal(ended.timedOut, false);
+    const hung = await runToEnd({ file: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], timeoutMs: 200 });
+    assert.equal(hung.timedOut, true);
+    assert.equal(hung.signal, 'SIGKILL');
   });
 });

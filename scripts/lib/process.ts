@@ -263,3 +263,36 @@ export async function startProcess(options: StartOptions): Promise<Started> {
     }
   });
 }
+
+/** How a process run to its end ended, and what it printed (kept whole unless `keepChars` says). */
+export interface Ended {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Whether it was killed for running past `timeoutMs`. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * Runs a process to its end (a CLI, a one-shot worker) in a group of its own, the whole group
+ * killed if it runs past `timeoutMs`; resolves once its output is read to the end, whatever its
+ * exit code. Rejects only when it cannot start.
+ */
+export async function runToEnd(options: Omit<StartOptions, 'ready' | 'startMs' | 'ipc'> & { readonly timeoutMs?: number }): Promise<Ended> {
+  const started = await startProcess({ keepChars: Number.POSITIVE_INFINITY, ...options, ready: { spawned: true } });
+  // 'close', not 'exit': the last bytes of its output may still be on their way after the exit.
+  const closed = new Promise<void>((resolve) => started.child.once('close', () => resolve()));
+  let timedOut = false;
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          void started.kill();
+        }, options.timeoutMs);
+  const { code, signal } = await started.exited;
+  await closed;
+  clearTimeout(timer);
+  return { code, signal, stdout: started.stdout(), stderr: started.stderr(), timedOut };
+}

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { ensureApt, ensureNpm, prepareTargets, surveyPaths } from './install.js';
-import { freePort, startProcess } from '../lib/process.js';
+import { freePort, runToEnd, startProcess } from '../lib/process.js';
 import { TARGETS, mainPlace, targetById } from './targets.js';
 
 /**
@@ -50,6 +49,6 @@ if (values.check === undefined) {
   // As the survey does: a second and a half for the app's first events.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   process.stderr.write(`${target.id} at ${url}\n`);
-  const suite = spawn(process.execPath, [join(ROOT, 'dist', 'conformance', 'cli.js'), url, '--only', values.check], { stdio: 'inherit' });
-  suite.once('close', (code) => stop(code ?? 1));
+  const suite = await runToEnd({ file: process.execPath, args: [join(ROOT, 'dist', 'conformance', 'cli.js'), url, '--only', values.check], stdout: 'inherit', stderr: 'inherit' });
+  stop(suite.code ?? 1);
 }
