@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import { HTTP_ERRORS } from '#internal/http/errors.js';
 import { SSE_ERRORS } from '#internal/protocol/errors.js';
 import { ROOT } from '../paths.js';
-import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from './blocks.js';
+import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from '../lib/blocks.js';
 import { listMarkdown, renderBook, type RenderedPage } from './book.js';
 import { renderEventErrors, renderHttpErrors, renderStoreErrors } from './errors-table.js';
 import { renderOptionsTable } from './options-table.js';
