@@ -129,6 +129,12 @@ export type PublishErrorCode = {
   [C in HttpErrorCode]: '`POST /publish`' extends (typeof HTTP_ERRORS)[C]['uses'][number]['route'] ? C : never;
 }[HttpErrorCode];
 
+/**
+ * A refused publish, at the gate or for its body: a code `POST /publish` answers, its status, the
+ * sentence, and any headers to send with it. The gate's refusals are a part of it (`GateRefusal`).
+ */
+export type PublishRefusal = HttpRefusal<PublishErrorCode>;
+
 /** Whether `code` is one of {@link HTTP_ERRORS}, e.g. a library code `POST /publish` passes on. */
 export function isHttpErrorCode(code: string): code is HttpErrorCode {
   return Object.hasOwn(HTTP_ERRORS, code);

@@ -1,4 +1,5 @@
 import { closeIfBodyUnread } from '../http/body.js';
+import type { PublishRefusal } from '../http/errors.js';
 import { sendError } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { bump, type Counters } from '../metrics/metrics.js';
@@ -6,7 +7,6 @@ import { RateLimiter } from '../limits/rate.js';
 import { createTrustedProxies, resolveClient, type TrustedProxies } from '../http/client-address.js';
 import { clientKey } from '../limits/limiter.js';
 import { createPublishAuth, type PublishAuth } from './auth.js';
-import type { PublishRefusal } from './handler.js';
 
 /** Why a publish was turned away at the gate, before its body: the refusals the gate makes. */
 export type GateRefusal = Extract<PublishRefusal, { readonly code: 'unauthorized' | 'publish_local_only' | 'publish_off' | 'rate_limited' }>;

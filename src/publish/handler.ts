@@ -1,16 +1,11 @@
 import { BrokerUnavailableError, type Broker } from '../history/broker.js';
 import type { PublishInput } from '../hub/channel.js';
 import { closeIfBodyUnread, readBody } from '../http/body.js';
-import { HTTP_ERRORS, isHttpErrorCode, type HttpRefusal, type PublishErrorCode } from '../http/errors.js';
+import { HTTP_ERRORS, isHttpErrorCode, type PublishRefusal } from '../http/errors.js';
 import { sendError, sendJson } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { isEventRefusal } from '../protocol/errors.js';
 
-/**
- * A refused publish, at the gate or for its body: a code `POST /publish` answers (`HTTP_ERRORS`),
- * its status, the sentence, and any headers to send with it.
- */
-export type PublishRefusal = HttpRefusal<PublishErrorCode>;
 
 const FIELDS = new Set(['event', 'data']);
 // fatal: invalid UTF-8 is refused, not turned into U+FFFD, as lone surrogates are. ignoreBOM
