@@ -12,13 +12,12 @@ export {
   type PublishInput,
   type ResponseOptions,
   type SubscribeOptions,
-  type Subscriber,
   type Subscription,
 } from './hub/channel.js';
 export { type EventInfo } from './hub/event-index.js';
 export { lexicalIds, numericIds, type IdPolicy } from './hub/id-policy.js';
 export { ReplayBuffer, type ReplayBufferOptions } from './hub/replay-buffer.js';
-export { planResume, planSuppliedResume, type HistoryState, type ResetReason, type ResumePlan, type SuppliedIdState } from './hub/resume.js';
+export { planResume, type Cursor, type ResetReason, type ResumeDecision, type ResumePlan, type ResumeView } from './hub/resume.js';
 export { clientKey, Limiter, type Lease, type LimiterOptions, type RefusalReason } from './limits/limiter.js';
 export { encodeComment, encodeCursor, encodeEvent, encodeRetry, formatEvent, type SseEvent } from './protocol/encode.js';
 export { SseError, type SseErrorCode } from './protocol/errors.js';
@@ -35,7 +34,8 @@ export { jitter, streamHeaders } from './stream/headers.js';
 export { Heartbeat, type Beating } from './stream/heartbeat.js';
 export { refuseStream } from './stream/refuse.js';
 export { lastEventIdOf, lastEventIdOfRequest } from './stream/cursor.js';
-export { sendFrom, type SendFromOptions, type SourceItem, type SourceTarget } from './stream/iterate.js';
+export { sendFrom, type SendFromOptions, type SourceItem } from './stream/iterate.js';
+export { type EventSink } from './stream/sink.js';
 export { SseStream, type CloseReason, type SseStreamOptions } from './stream/sse-stream.js';
 export { WebSseStream, type WebCloseReason, type WebSseStreamOptions } from './stream/web-stream.js';
 export {
@@ -43,7 +43,6 @@ export {
   type Broker,
   type BrokerHealth,
   type FeedStart,
-  type FeedSubscriber,
 } from './history/broker.js';
 export { type ChannelLog } from './hub/channel.js';
 export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './history/file-log.js';
