@@ -33,7 +33,7 @@ export { createParser, type ParsedEvent, type ParserHandlers, type SseParser } f
 export { jitter, streamHeaders } from './stream/headers.js';
 export { Heartbeat, type Beating } from './stream/heartbeat.js';
 export { refuseStream } from './stream/refuse.js';
-export { lastEventIdOf, lastEventIdOfRequest } from './stream/cursor.js';
+export { lastEventIdOf, lastEventIdOfRequest } from './protocol/last-event-id.js';
 export { sendFrom, type SendFromOptions, type SourceItem } from './stream/iterate.js';
 export { type EventSink } from './stream/sink.js';
 export { SseStream, type CloseReason, type SseStreamOptions } from './stream/sse-stream.js';

@@ -1,11 +1,10 @@
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { encodeCursor, encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
-import { formatEventId } from '../protocol/last-event-id.js';
+import { formatEventId, lastEventIdOf, lastEventIdOfRequest } from '../protocol/last-event-id.js';
 import { serializeData } from '../protocol/serialize.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
-import { lastEventIdOf, lastEventIdOfRequest } from '../stream/cursor.js';
 import { STREAM_HEADERS, type StreamHeaders } from '../stream/headers.js';
 import { answerNonGet, webAnswerNonGet } from '../stream/method.js';
 import { SSE_STREAM_OPTIONS, SseStream, type SseStreamOptions } from '../stream/sse-stream.js';

@@ -1,7 +1,7 @@
 import type { Broker, FeedStart } from '../history/broker.js';
 import type { SseStream } from '../stream/sse-stream.js';
 import type { SseRequest } from '../http/types.js';
-import { lastEventIdOf } from '../stream/cursor.js';
+import { lastEventIdOf } from '../protocol/last-event-id.js';
 
 /**
  * The reconnection recipe: one feed shared by every client, resumed from `Last-Event-ID`.
