@@ -1,4 +1,4 @@
-import { OPTIONS, type OptionSpec } from 'sse-reference';
+import { OPTIONS, type OptionSpec } from '#internal/options/table.js';
 
 /**
  * The README's options table, rendered from the server's options table: one row per option, with
