@@ -12,10 +12,10 @@ describe('files visited by GET /feed with Last-Event-ID', () => {
     assert.equal(isLibraryFile('node:http'), false);
   });
 
-  it('measures one resume on the memory broker: the replay, through the feed recipe and the channel', async () => {
+  it('measures one resume on the memory broker: the replay, through the /feed handler and the channel', async () => {
     const visits = await measureFeedVisits();
     assert.equal(visits.firstEvent, 'message');
-    assert.ok(visits.files.includes('src/recipes/feed.ts'), visits.files.join(' '));
+    assert.ok(visits.files.includes('src/feed/handler.ts'), visits.files.join(' '));
     assert.ok(visits.files.includes('src/hub/channel.ts'), visits.files.join(' '));
     assert.ok(visits.files.every((file) => file.startsWith('src/') && file.endsWith('.ts')), visits.files.join(' '));
     // Start-up is not counted: the options table is read only then.

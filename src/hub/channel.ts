@@ -14,7 +14,7 @@ import { checkEpoch, newEpoch } from './epoch.js';
 import { EventIndex, readEventInfo, type EventInfo } from './event-index.js';
 import { checkAppEventName, type ReservedEventName } from './event-names.js';
 import type { IdPolicy } from './id-policy.js';
-import { NumberedHistory } from './numbered-history.js';
+import { NumberedHistory } from './replay-buffer.js';
 import {
   encodeReset,
   epochView,
