@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BrokerUnavailableError, type FeedSubscriber } from './broker.js';
+import { BrokerUnavailableError } from './broker.js';
+import type { EventSink } from '../stream/sink.js';
 import { Channel } from '../hub/channel.js';
 import { MemoryBroker } from './memory-broker.js';
 import { FileLogError } from './file-log.js';
 import { SseError } from '../protocol/errors.js';
 
-function subscriber(): FeedSubscriber & { written: string[] } {
+function subscriber(): EventSink & { written: string[] } {
   const written: string[] = [];
   return {
     written,
@@ -14,6 +15,8 @@ function subscriber(): FeedSubscriber & { written: string[] } {
     write: (chunk) => written.push(chunk.toString()) > 0,
     deliver: (chunk) => void written.push(chunk.toString()),
     end: () => {},
+    drain: () => Promise.resolve(true),
+    onClose: () => {},
   };
 }
 
