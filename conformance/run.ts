@@ -10,11 +10,12 @@ import { checkStatusAndHeaders } from './checks/status-and-headers.js';
 import { canJudgeIdleGaps, checkTiming } from './checks/timing.js';
 import { createDeadline } from './deadline.js';
 import { unreachableReason } from './reach.js';
-import { buildReport, type Expectations, type Report } from './report.js';
+import type { Expectations } from './expectations.js';
+import { buildReport, type Report } from './report.js';
 import { runRoundTrips } from './round-trips.js';
 import { RULES, type RuleArea, type RuleId } from './rules.js';
 import { applySelection, parseSelection, wantsArea } from './select.js';
-import { Observation } from './session.js';
+import { Observation } from './observation.js';
 import { checkKnown, resolveTarget, type Target } from './target.js';
 
 /** Options of {@link check}. */
