@@ -7,16 +7,6 @@
  */
 export type RuleLevel = 'MUST' | 'SHOULD' | 'ADVICE';
 
-/** The groups the suite runs in, in order; the CLI prints one progress line per area. */
-export type RuleArea =
-  | 'status and headers'
-  | 'grammar and encoding'
-  | 'ids and resume'
-  | 'heartbeat and timing'
-  | 'methods'
-  | 'hostile input'
-  | 'limits';
-
 /** The fields of a catalogue entry every level has, without its id (the catalogue's key). */
 interface RuleFields {
   readonly area: RuleArea;
@@ -46,16 +36,14 @@ type RuleEntry = RuleFields &
 
 const SPEC = 'https://html.spec.whatwg.org/multipage/server-sent-events.html';
 
-/** The areas in the order the suite runs and reports them. */
-export const AREAS: readonly RuleArea[] = [
-  'status and headers',
-  'grammar and encoding',
-  'ids and resume',
-  'heartbeat and timing',
-  'methods',
-  'hostile input',
-  'limits',
-];
+/**
+ * The groups of rules, in the order the suite reports them; the CLI prints one progress line per
+ * area. How each is probed and judged, and in which phase of a run, is `AREA_PLANS` (areas.ts).
+ */
+export const AREAS = ['status and headers', 'grammar and encoding', 'ids and resume', 'heartbeat and timing', 'methods', 'hostile input', 'limits'] as const;
+
+/** One group of rules (see {@link AREAS}). */
+export type RuleArea = (typeof AREAS)[number];
 
 /**
  * The rule catalogue: one entry per rule the suite knows, in report order, keyed by the rule's id.
