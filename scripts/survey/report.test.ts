@@ -73,6 +73,12 @@ describe('renderSurvey', () => {
     assert.equal(ruleCost({ id: 'SSE-NEW', title: 'SSE-NEW title' }), 'SSE-NEW title');
   });
 
+  it('names the rules of the catalogue the run predates, and none when it has them all', () => {
+    assert.match(renderSurvey(result), /^Rules newer than this run, not judged on these targets yet \(`npm run survey` judges them\): SSE-[A-Z0-9]+(, SSE-[A-Z0-9]+)*\.$/m);
+    const complete: SurveyResult = { ...result, targets: [target('all', RULES.map((r) => row(r.id, r.level, 'pass')), [])] };
+    assert.doesNotMatch(renderSurvey(complete), /Rules newer than this run/);
+  });
+
   it('lists a FAIL the evidence contradicts and a defect the suite passed or left n/a', () => {
     assert.deepEqual(
       disagreements(result).map((d) => [d.target, d.rule, d.kind]),

@@ -291,6 +291,9 @@ export function renderSurvey(result: SurveyResult): string {
     const idleCell = (t: TargetResult): string => (t.idleRow === undefined ? '' : statusCell(t, t.idleRow, IDLE_RULE));
     lines.push(`| ${IDLE_RULE} | SHOULD | ${targets.map(idleCell).join(' | ')} |`);
   }
+  // A rule added to the catalogue after the run has no row: the page says so instead of going stale silently.
+  const newer = RULES.filter((rule) => !rules.some((r) => r.id === rule.id)).map((rule) => rule.id);
+  if (newer.length > 0) lines.push('', `Rules newer than this run, not judged on these targets yet (\`npm run survey\` judges them): ${newer.join(', ')}.`);
   lines.push('', '| target | suite summary | suite run |', '| --- | --- | --- |');
   for (const t of targets) lines.push(`| ${t.id} | ${cell(counts(t))} | ${t.suite === undefined ? '' : `${(t.suite.durationMs / 1000).toFixed(0)} s, exit ${t.suite.exitCode}`} |`);
   const checkIds = [...new Map(targets.flatMap((t) => t.checks.map((c) => [c.id, c.title] as const))).entries()];
