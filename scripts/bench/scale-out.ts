@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
+import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js';
 import { sampleProcess } from './proc-stat.js';
 import { percentile } from './stats.js';
 

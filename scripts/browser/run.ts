@@ -115,7 +115,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
   it('is refused by the connection cap, retries on its own, and is then served', async () => {
     await page.goto(`${origin}/`);
     const deadline = Date.now() + 5000;
-    while ((app.counters.refused['global'] ?? 0) === 0 || !(await page.evaluate<boolean>("window.sourceLog.some((e) => e.kind === 'error')"))) {
+    while ((app.metrics().refused['global'] ?? 0) === 0 || !(await page.evaluate<boolean>("window.sourceLog.some((e) => e.kind === 'error')"))) {
       assert.ok(Date.now() < deadline, 'no stream was refused, or the browser did not notice');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -168,7 +168,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
     assert.deepEqual(feed.filter((event) => event.type === 'reset'), []);
     const seqs = feed.map((event) => Number(event.id.split('-')[1]));
     for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1, `gap or duplicate in ${seqs.join(',')}`);
-    assert.ok(app.counters.resumed >= 1);
+    assert.ok(app.metrics().resumed >= 1);
   });
 
   it('delivers a multi-line message published from the page intact', async () => {
@@ -417,7 +417,7 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
       // Drop the stream: the browser's reconnect carries the reset's id, and resumes exactly.
       const dropped = feeds.length;
       (feeds.at(-1) as { socket: Socket }).socket.destroy();
-      await waitFor('the reconnect', () => feeds.length > dropped && second.openStreams === 1);
+      await waitFor('the reconnect', () => feeds.length > dropped && second.metrics().openStreams === 1);
       assert.equal(feeds.at(-1)?.lastEventId, `${feedChannel(second).epoch}-0`);
       feedChannel(second).publish({ data: 'after the reset' });
       await waitFor('the event after the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.data === 'after the reset')"));

@@ -1,4 +1,4 @@
-import { OPTIONS, type OptionSpec } from 'sse-reference';
+import { OPTIONS, type OptionSpec } from '#internal/options/table.js';
 import { CONFORMANCE_RUN_BLOCKS } from '../conformance-runs.js';
 
 /**

@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Heartbeat } from 'sse-reference';
-import { spawnRedis, feedChannel } from 'sse-reference/testing';
+import { spawnRedis } from '#internal/testing/spawn-redis.js';
+import { feedChannel } from 'sse-reference/testing';
 import { answerRoute } from '../post/answer-stream.js';
 import type { Lab, LabServer } from './lab.js';
 import { waitUntil } from './lab.js';
@@ -110,7 +111,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const first = connect(Number(new URL(origin).port), '127.0.0.1');
       lab.track(first);
       first.write('GET /feed HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      await waitUntil(() => app.openStreams === 1, 'the first stream');
+      await waitUntil(() => app.metrics().openStreams === 1, 'the first stream');
       return lab.record(`${origin}/feed`, { curl: STREAM });
     },
   },
@@ -128,7 +129,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await waitUntil(
         () => {
           feedChannel(app).publish({ data });
-          return app.counters.slowCut['slow'] === 1;
+          return app.metrics().slowCut['slow'] === 1;
         },
         'the slow client to be cut',
         10_000,

@@ -1,4 +1,4 @@
-import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
+import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js';
 import { postJson, publisherAgent, sleep, startDelayProxy, startFaultCli, type DelayProxy, type FaultCli, type PostResult } from './fault-tools.js';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';

@@ -5,4 +5,3 @@ export { serveFetch } from './fetch-server.js';
 export { dropBeforeFirstEvent, eventually, exactAfterEarlyDrop, feedChannel, publish, rawExchange, startServer, type Started } from './harness.js';
 export { EPOCH, HOSTILE_IDS } from './hostile-ids.js';
 export { openH2Stream, openStream, type TestStream } from './sse-client.js';
-export { spawnRedis, type SpawnedRedis } from './spawn-redis.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { publish, rawExchange, startServer, type Started, feedChannel } from '../testing/harness.js';
 import { openStream } from '../testing/sse-client.js';
-import { parsePublishBody } from './publish.js';
+import { parsePublishBody } from './handler.js';
 
 describe('POST /publish', () => {
   let s: Started;

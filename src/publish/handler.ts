@@ -47,7 +47,7 @@ export function parsePublishBody(text: string): PublishInput | PublishRefusal {
 }
 
 /**
- * The broadcast recipe: `POST /publish` with a JSON body publishes one event to every `/feed`
+ * `POST /publish`, after its gate: a JSON body publishes one event to every `/feed`
  * subscriber and answers `202 {"id": …}` with the id the broker assigned, once the broker has
  * stored it. Nothing is published unless the whole body is valid; a broker that cannot store
  * events now (Redis down, a failed history file) gets `503` with `Retry-After`.
@@ -55,7 +55,7 @@ export function parsePublishBody(text: string): PublishInput | PublishRefusal {
  * @param limits - bodies over `maxBodyBytes` are refused with `413`, bodies slower than `timeoutMs` with `408`
  * @returns whether an event was published; rejects only when the request itself fails mid-body
  */
-export async function publishRecipe(
+export async function handlePublish(
   req: SseRequest,
   res: SseResponse,
   broker: Broker,

@@ -1,11 +1,11 @@
-import { closeIfBodyUnread } from './http/body.js';
-import { sendError } from './http/json.js';
-import type { SseRequest, SseResponse } from './http/types.js';
-import { bump, type Counters } from './metrics/metrics.js';
-import { RateLimiter } from './limits/rate.js';
-import { createTrustedProxies, resolveClient, type TrustedProxies } from './http/client-address.js';
-import { clientKey } from './limits/limiter.js';
-import { createPublishAuth, type PublishAuth } from './http/publish-auth.js';
+import { closeIfBodyUnread } from '../http/body.js';
+import { sendError } from '../http/json.js';
+import type { SseRequest, SseResponse } from '../http/types.js';
+import { bump, type Counters } from '../metrics/metrics.js';
+import { RateLimiter } from '../limits/rate.js';
+import { createTrustedProxies, resolveClient, type TrustedProxies } from '../http/client-address.js';
+import { clientKey } from '../limits/limiter.js';
+import { createPublishAuth, type PublishAuth } from './auth.js';
 
 /** Why a publish was turned away at the gate, with the answer to send. */
 export interface PublishRefusal {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import type { AddressSource } from './client-address.js';
+import type { AddressSource } from '../http/client-address.js';
 
 /** Whether a publish may go ahead, and if not, the answer to send. */
 export type PublishDecision =
