@@ -119,6 +119,9 @@ export function renderRun(run: RecordedRun): string {
   return ['```text', commandLines(run.command), ...run.progress, formatTable(reportOf(run), 120).trimEnd(), '```'].join('\n');
 }
 
+/** The survey target whose run the README shows failing. */
+export const SURVEY_FAILING = 'cookbook-e03';
+
 /**
  * The failing lines of the survey's run of the cpp-httplib cookbook's reconnection example (E03),
  * with their fix, and the summary: what a failing rule shows, on a real server.
@@ -138,9 +141,6 @@ export function renderSurveyFailures(): string {
   const failing = table.filter((line, i) => / FAIL {4}/.test(line) || (line.startsWith(' '.repeat(25)) && / FAIL {4}/.test(table[i - 1] ?? '')));
   return ['```text', ...failing, table.at(-1) as string, '```'].join('\n');
 }
-
-/** The survey target whose run the README shows failing. */
-export const SURVEY_FAILING = 'cookbook-e03';
 
 /** The README's generated blocks of conformance runs, by name. */
 export const CONFORMANCE_RUN_BLOCKS: Readonly<Record<string, () => string>> = {
