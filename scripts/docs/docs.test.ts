@@ -3,7 +3,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ROOT } from '../paths.js';
-import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from './blocks.js';
+import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from '../lib/blocks.js';
 import { listMarkdown, renderBook, type RenderedPage } from './book.js';
 import { renderOptionsTable } from './options-table.js';
 
