@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AREAS, EXIT_CODES, RULES, TARGET_DEFAULTS, type Rule } from 'sse-reference/conformance';
 import { CONFORMANCE_RUN_BLOCKS, recordRuns, RUNS_PATH } from './conformance-runs.js';
-import { replaceBlocks } from './docs/blocks.js';
+import { replaceBlocks } from './lib/blocks.js';
 import { ROOT } from './paths.js';
 import { renderSurvey, type SurveyResult } from './survey/report.js';
 

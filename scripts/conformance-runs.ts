@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSseServer, type SseServerOptions } from 'sse-reference';
 import { buildReport, formatTable, RULES, type Report } from 'sse-reference/conformance';
 import { makeCertificate } from 'sse-reference/testing';
+import { runToEnd } from './lib/process.js';
 import { ROOT } from './paths.js';
 
 /**
@@ -50,17 +50,10 @@ const PLANS: Readonly<Record<string, RunPlan>> = {
 };
 
 /** The CLI, run as a user runs it, with `--json`: stdout is the report, stderr the progress lines. */
-function runCli(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
-  const cli = join(ROOT, 'dist/conformance/cli.js');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', () => resolve({ stdout, stderr }));
-  });
+async function runCli(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  const ended = await runToEnd({ file: process.execPath, args: [join(ROOT, 'dist/conformance/cli.js'), ...args], timeoutMs: 120_000 });
+  if (ended.timedOut) throw new Error(`sse-conformance ${args.join(' ')} ran past 120 s`);
+  return ended;
 }
 
 /** Records one run: starts the reference server on an ephemeral port, runs the CLI against /feed, stops the server. */
