@@ -10,8 +10,9 @@ export { type SseServerOptions } from './options/table.js';
 export { SseStream, type CloseReason, type SseStreamOptions } from './stream/sse-stream.js';
 export { WebSseStream, type WebCloseReason, type WebSseStreamOptions } from './stream/web-stream.js';
 export { Heartbeat } from './stream/heartbeat.js';
+export { type EventSink } from './stream/sink.js';
 export { sendFrom, type SendFromOptions, type SourceItem } from './stream/iterate.js';
-export { lastEventIdOf, lastEventIdOfRequest } from './stream/cursor.js';
+export { lastEventIdOf, lastEventIdOfRequest } from './protocol/last-event-id.js';
 export { refuseStream } from './stream/refuse.js';
 export { guardStream } from './http/authorize.js';
 export { type Authorize, type AuthorizeResult } from './options/hooks.js';
@@ -28,14 +29,13 @@ export {
   type PublishInput,
   type ResponseOptions,
   type SubscribeOptions,
-  type Subscriber,
   type Subscription,
 } from './hub/channel.js';
 export { type EventInfo } from './hub/event-index.js';
 export { lexicalIds, numericIds, type IdPolicy } from './hub/id-policy.js';
 
 // Brokers: where `/feed`'s events live (Redis: `sse-reference/redis`).
-export { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from './history/broker.js';
+export { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart } from './history/broker.js';
 export { MemoryBroker } from './history/memory-broker.js';
 export { FileLog, FileLogError, type FileLogOptions } from './history/file-log.js';
 

@@ -49,10 +49,10 @@ export const ROOMS: Readonly<Record<string, Room>> = {
   },
   'src/client': { may: ['src/protocol'], testsMay: ALL_SRC, why: 'the client runs in browsers: the wire parser, nothing of Node' },
   'src/hub': { may: ['src/protocol', 'src/options', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'the in-process fan-out knows no storage; it opens streams only through src/stream' },
-  'src/history': { may: ['src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'the broker seam sits on the hub, below any adapter' },
-  'src/redis': { may: ['src/history', 'src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'an adapter behind the broker seam' },
+  'src/history': { may: ['src/hub', 'src/protocol', 'src/options', 'src/stream'], testsMay: ALL_SRC, why: 'the broker seam sits on the hub, below any adapter, and writes to streams through their one contract (stream/sink.ts)' },
+  'src/redis': { may: ['src/history', 'src/hub', 'src/protocol', 'src/options', 'src/stream'], testsMay: ALL_SRC, why: 'an adapter behind the broker seam, writing to streams through their one contract' },
   'src/feed': {
-    may: ['src/history', 'src/hub', 'src/redis', 'src/stream', 'src/http', 'src/metrics', 'src/options'],
+    may: ['src/history', 'src/hub', 'src/redis', 'src/stream', 'src/http', 'src/metrics', 'src/options', 'src/protocol'],
     testsMay: ALL_SRC,
     why: 'GET /feed in one room: which broker holds the feed (the one room that picks Redis, which history/ may not import) and how an admitted stream joins it',
   },

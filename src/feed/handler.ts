@@ -1,8 +1,8 @@
 import type { Broker, FeedStart } from '../history/broker.js';
 import type { SseRequest } from '../http/types.js';
 import { bump, type Counters } from '../metrics/metrics.js';
+import { lastEventIdOf } from '../protocol/last-event-id.js';
 import type { Admission, StreamHandler } from '../stream/admission.js';
-import { lastEventIdOf } from '../stream/cursor.js';
 import type { SseStream } from '../stream/sse-stream.js';
 
 /**

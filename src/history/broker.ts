@@ -1,15 +1,6 @@
-import type { Channel, PublishInput, Subscriber } from '../hub/channel.js';
+import type { Channel, PublishInput } from '../hub/channel.js';
 import type { ResetReason } from '../hub/resume.js';
-
-/** What a broker needs from one open stream. {@link SseStream} is one. */
-export interface FeedSubscriber extends Subscriber {
-  /** True once the client left or the stream was cut: nothing more is written. */
-  readonly isClosed: boolean;
-  /** Writes whole events (the replay, or a reset) ahead of anything live. */
-  write(chunk: Buffer): boolean;
-  /** Ends the stream with a `retry:` hint, so the client comes back later. */
-  end(retryMs?: number): void;
-}
+import type { EventSink } from '../stream/sink.js';
 
 /** How a stream was started: as `planResume` decides, or sent away to come back later. */
 export type FeedStart =
@@ -64,9 +55,9 @@ export interface Broker {
    * Starts `subscriber` from the client's `Last-Event-ID`: writes the replay (or a `reset`), then
    * delivers live events, with no duplicate and no gap between the two.
    */
-  subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart>;
+  subscribe(subscriber: EventSink, lastEventId: string | readonly string[] | undefined): Promise<FeedStart>;
   /** Stops delivery to `subscriber`. Idempotent. */
-  unsubscribe(subscriber: FeedSubscriber): void;
+  unsubscribe(subscriber: EventSink): void;
   /** Writes every event it holds for its subscribers now; shutdown calls it before ending the streams. */
   flush(): void;
   health(): BrokerHealth;

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkEpoch, isEpoch, newEpoch } from '../hub/epoch.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
-import { NumberedHistory } from '../hub/numbered-history.js';
+import { NumberedHistory } from '../hub/replay-buffer.js';
 import { OPTIONS } from '../options/table.js';
 
 /** The file does not hold a history this version can read: it is left untouched. */

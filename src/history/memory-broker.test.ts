@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BrokerUnavailableError, type FeedSubscriber } from './broker.js';
+import { BrokerUnavailableError } from './broker.js';
+import type { EventSink } from '../stream/sink.js';
 import { Channel } from '../hub/channel.js';
 import { MemoryBroker } from './memory-broker.js';
 
-function subscriber(): FeedSubscriber & { written: string[] } {
+function subscriber(): EventSink & { written: string[] } {
   const written: string[] = [];
   return {
     written,
@@ -12,6 +13,8 @@ function subscriber(): FeedSubscriber & { written: string[] } {
     write: (chunk) => written.push(chunk.toString()) > 0,
     deliver: (chunk) => void written.push(chunk.toString()),
     end: () => {},
+    drain: () => Promise.resolve(true),
+    onClose: () => {},
   };
 }
 
