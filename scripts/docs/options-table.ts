@@ -1,4 +1,5 @@
 import { OPTIONS, type OptionSpec } from '#internal/options/table.js';
+import { CONFORMANCE_RUN_BLOCKS } from '../conformance-runs.js';
 import { renderEventErrors, renderHttpErrors, renderStoreErrors } from './errors-table.js';
 
 /**
@@ -26,4 +27,6 @@ export const GENERATED: Readonly<Record<string, () => string>> = {
   'event-errors': renderEventErrors,
   'store-errors': renderStoreErrors,
   'http-errors': renderHttpErrors,
+  // The README's conformance runs, recorded by `npm run docs:conformance -- --record`.
+  ...CONFORMANCE_RUN_BLOCKS,
 };

@@ -135,6 +135,16 @@ export const INSIDE: readonly Inside[] = [
     never: ['src/feed/broker.ts'],
     why: 'a stream joins whatever broker it is given: which one holds the feed is decided once, at start-up',
   },
+  {
+    files: ['context', 'grammar', 'hostile', 'http2', 'limits', 'methods', 'result', 'resume', 'status-and-headers', 'streams', 'timing'].map((name) => `conformance/checks/${name}.ts`),
+    never: ['conformance/areas.ts', 'conformance/run.ts'],
+    why: 'a check judges one area; the area registry puts the checks in the phases of a run, and the run drives the phases',
+  },
+  {
+    files: ['conformance/areas.ts'],
+    never: ['conformance/run.ts'],
+    why: 'the registry says what each area does in which phase; the run reads it, never the other way',
+  },
 ];
 // #endregion inside
 
