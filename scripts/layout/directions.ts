@@ -77,6 +77,9 @@ export const ROOMS: Readonly<Record<string, Room>> = {
       'internal:src',
       'internal:src/options',
       'internal:src/testing',
+      // The error tables errors.md is rendered from (scripts/docs/errors-table.ts).
+      'internal:src/protocol',
+      'internal:src/http',
     ],
     why: 'scripts use the package as a user would, and reach past its public surface only through #internal/*, to the rooms named here',
   },
