@@ -48,6 +48,19 @@ describe('the suite\'s own event-stream reader', () => {
     for (let seed = 1; seed <= 50; seed++) assert.deepEqual(read(rechunk(body, seed)).events, whole, `seed ${seed}`);
   });
 
+  it('tells comments, ignored fields and a held block to a caller that asks (the strict reader of scripts/)', () => {
+    const comments: string[] = [];
+    const ignored: string[] = [];
+    const reader = createEventStreamReader({ onComment: (text) => comments.push(text), onIgnored: (name, value) => ignored.push(`${name}=${value}`) });
+    reader.feed(Buffer.from(': hi\nretry: 2.5s\nData: x\nfoo\ndata: a\n\n', 'utf8'));
+    assert.deepEqual(comments, [' hi']);
+    assert.deepEqual(ignored, ['retry=2.5s', 'Data=x', 'foo=']);
+    assert.equal(reader.hasPending, false);
+    reader.feed(Buffer.from('data: b\n', 'utf8'));
+    assert.equal(reader.hasPending, true);
+    assert.equal(reader.end(), true);
+  });
+
   it('turns bytes that are not UTF-8 into U+FFFD and throws away an unended event', () => {
     const { events, discarded } = read([Buffer.from([0x64, 0x61, 0x74, 0x61, 0x3a, 0x20, 0xe9, 0x0a, 0x0a]), 'data: half']);
     assert.deepEqual(events.map((e) => e.data), ['\ufffd']);

@@ -15,6 +15,10 @@ export interface EventStreamHandlers {
   onEvent?(event: ClientEvent): void;
   /** A `retry:` field a client accepts (ASCII digits only). */
   onRetry?(retryMs: number): void;
+  /** A comment line, without its colon. */
+  onComment?(text: string): void;
+  /** A field a client ignores: a name it does not know, or a `retry:` that is not digits. */
+  onIgnored?(name: string, value: string): void;
 }
 
 /** A streaming reader of an event-stream body, as a client reads it. */
@@ -25,6 +29,8 @@ export interface EventStreamReader {
   end(): boolean;
   /** The last event id a client would hold now. */
   readonly lastEventId: string;
+  /** Whether an unended line or an undispatched block is held (what {@link EventStreamReader.end} would throw away). */
+  readonly hasPending: boolean;
 }
 
 /**
@@ -61,7 +67,7 @@ export function createEventStreamReader(handlers: EventStreamHandlers = {}): Eve
 
   const line = (text: string): void => {
     if (text === '') return dispatch();
-    if (text.charCodeAt(0) === 0x3a) return;
+    if (text.charCodeAt(0) === 0x3a) return handlers.onComment?.(text.slice(1));
     const colon = text.indexOf(':');
     const name = colon === -1 ? text : text.slice(0, colon);
     let value = colon === -1 ? '' : text.slice(colon + 1);
@@ -82,8 +88,10 @@ export function createEventStreamReader(handlers: EventStreamHandlers = {}): Eve
         return;
       case 'retry':
         if (/^[0-9]+$/.test(value)) handlers.onRetry?.(Number(value));
+        else handlers.onIgnored?.(name, value);
         return;
       default:
+        handlers.onIgnored?.(name, value);
     }
   };
 
@@ -106,16 +114,21 @@ export function createEventStreamReader(handlers: EventStreamHandlers = {}): Eve
     rest += chunk.slice(start);
   };
 
+  const hasPending = (): boolean => rest !== '' || data !== undefined || type !== '';
+
   return {
     feed(bytes) {
       text(decoder.decode(bytes, { stream: true }));
     },
     end() {
       text(decoder.decode());
-      return rest !== '' || data !== undefined || type !== '';
+      return hasPending();
     },
     get lastEventId() {
       return lastEventId;
+    },
+    get hasPending() {
+      return hasPending();
     },
   };
 }

@@ -1,59 +1,79 @@
 import type { AddressInfo, Server } from 'node:net';
-import { createFeedBroker } from './feed-broker.js';
+import { createBroker } from './feed/broker.js';
+import { feedHandler } from './feed/handler.js';
 import type { Broker } from './history/broker.js';
-import { hasBody } from './http/body.js';
-import { guardStream } from './http/authorize.js';
-import { clientAddress } from './http/client-address.js';
 import { createCorsPolicy } from './http/cors.js';
 import { createHostCheck } from './http/host.js';
-import { sendError } from './http/json.js';
 import { createRouter, textRoute, type Route } from './http/router.js';
 import { createTransport, type TransportKind } from './http/transport.js';
-import type { SseRequest, SseResponse } from './http/types.js';
-import { clientKey, Limiter, type Lease } from './limits/limiter.js';
-import { bump, createCounters, renderMetrics, type Counters } from './metrics/metrics.js';
+import { Limiter } from './limits/limiter.js';
+import { createCounters, renderMetrics, type Counters, type Readings } from './metrics/metrics.js';
 import { resolveOptions, type ResolvedOptions, type SseServerOptions } from './options/table.js';
-import { admitPublish, createPublishGate, type PublishGate } from './publish-gate.js';
+import { createPublishGate, type PublishGate } from './publish/gate.js';
+import { publishRoute } from './publish/route.js';
 import { basicRecipe } from './recipes/basic.js';
 import { clockRecipe } from './recipes/clock.js';
 import { DEMO_PAGE } from './recipes/demo-page.js';
-import { feedRecipe } from './recipes/feed.js';
 import { namedRecipe } from './recipes/named.js';
-import { publishRecipe } from './recipes/publish.js';
 import { startTicker } from './recipes/ticker.js';
+import { createAdmission } from './stream/admission.js';
 import { Heartbeat } from './stream/heartbeat.js';
-import { answerHead } from './stream/method.js';
-import { refuseStream } from './stream/refuse.js';
-import { SseStream } from './stream/sse-stream.js';
+
+/**
+ * What the server has counted so far, and its gauges now: the numbers `/metrics` renders, as a
+ * copy (changing it changes nothing in the server).
+ */
+export type ServerMetrics = { readonly [K in keyof Counters]: Counters[K] extends number ? number : Readonly<Record<string, number>> } & Readings;
 
 /** A running (or ready to run) reference server. */
 export interface SseServer {
+  /** The `node:http` (or `node:http2`) server, for listeners of your own (`'connection'`, `'upgrade'`). */
   readonly server: Server;
   /**
    * Where `/feed`'s events live; `/feed`, `/publish` and the ticker go through it alone. A
    * `MemoryBroker` (its `channel` is the in-process fan-out) unless `redisUrl` is set.
    */
   readonly broker: Broker;
-  readonly limiter: Limiter;
-  /** Who may publish (`publishToken`, `publishLocal` or nobody) and how fast (`publishRate`), by client address. */
-  readonly publishGate: PublishGate;
-  readonly heartbeat: Heartbeat;
-  readonly counters: Counters;
-  readonly options: ResolvedOptions;
   /** `http`, `https` (HTTP/2 with HTTP/1.1 fallback) or `h2c`. */
   readonly protocol: TransportKind;
-  /** Streams open now, on every path. */
-  readonly openStreams: number;
   /** Starts listening. @returns the bound address (port 0 picks a free one) */
   listen(): Promise<AddressInfo>;
+  /** Where it listens; undefined before {@link SseServer.listen} resolves and after {@link SseServer.close}. */
+  address(): AddressInfo | undefined;
+  /** The counters and gauges of `/metrics`, now. */
+  metrics(): ServerMetrics;
   /**
-   * Graceful shutdown: stop accepting, send every stream a `retry:` hint ({@link shutdownRetryMs})
-   * and end it, then close. Streams still open after `shutdownGraceMs` are destroyed.
+   * Graceful shutdown: stop accepting, send every stream a `retry:` hint (`retryMs`, raised so that
+   * no client comes back before a restart listens) and end it, then close. Streams still open after
+   * `shutdownGraceMs` are destroyed.
    */
   close(): Promise<void>;
 }
 
-type StreamRecipe = (stream: SseStream, req: SseRequest) => void;
+/**
+ * The parts of a server its tests and this repository's tools look inside; never on the package
+ * root (scripts reach it through `#internal/app.js`), so none of it is semver surface.
+ */
+export interface ServerInternals {
+  readonly limiter: Limiter;
+  /** Who may publish (`publishToken`, `publishLocal` or nobody) and how fast (`publishRate`), by client address. */
+  readonly publishGate: PublishGate;
+  readonly heartbeat: Heartbeat;
+  readonly options: ResolvedOptions;
+}
+
+const INTERNALS = new WeakMap<SseServer, ServerInternals>();
+
+/**
+ * The caps, the publish gate, the heartbeat and the resolved options of `app`.
+ *
+ * @throws TypeError when `app` was not made by {@link createSseServer}
+ */
+export function internalsOf(app: SseServer): ServerInternals {
+  const internals = INTERNALS.get(app);
+  if (internals === undefined) throw new TypeError('Not a server made by createSseServer.');
+  return internals;
+}
 
 /** What a restart takes from the old process's exit to the new one listening, with room to spare (a start on `--history-file` reads the file). */
 const RESTART_ALLOWANCE_MS = 1000;
@@ -82,105 +102,39 @@ export function shutdownRetryMs(options: Pick<ResolvedOptions, 'retryMs' | 'shut
  */
 export function createSseServer(input: SseServerOptions = {}): SseServer {
   const options = resolveOptions(input);
-  const broker = createFeedBroker(options);
+  const broker = createBroker(options);
   const limiter = new Limiter({ maxConnections: options.maxConnections, maxPerClient: options.maxPerClient });
   const publishGate = createPublishGate(options);
   const heartbeat = new Heartbeat(options.heartbeatMs);
   const counters = createCounters();
-  const streams = new Set<SseStream>();
   let isClosing = false;
-  const closingRetryMs = shutdownRetryMs(options);
+
+  const admission = createAdmission({
+    limiter,
+    trusted: publishGate.trusted,
+    authorize: options.authorize,
+    retryMs: options.retryMs,
+    closingRetryMs: shutdownRetryMs(options),
+    maxPendingBytes: options.maxPendingBytes,
+    stallTimeoutMs: options.stallTimeoutMs,
+    heartbeat,
+    counters,
+  });
   let stopTicker = (): void => {};
 
-  function feed(stream: SseStream, req: SseRequest): void {
-    feedRecipe(stream, req, broker).then(
-      (start) => {
-        if (start.kind === 'replay') counters.resumed++;
-        else if (start.kind === 'reset') bump(counters.resets, start.reason);
-        else if (start.kind === 'retry-later') bump(counters.refused, 'store');
-      },
-      () => stream.end(options.retryMs),
-    );
-  }
-
-  function openStream(req: SseRequest, res: SseResponse, recipe: StreamRecipe): void {
-    // A body on a stream request would be read under requestTimeout, which then kills the stream.
-    if (hasBody(req)) return sendError(res, 400, 'body_not_allowed', 'A stream request must not carry a body.');
-    if (isClosing) return refuseStream(req, res, closingRetryMs, 'shutting down');
-    // #region admission
-    const lease = limiter.acquire(clientKey(clientAddress(req, publishGate.trusted)));
-    if (typeof lease === 'string') {
-      bump(counters.refused, lease);
-      refuseStream(req, res, options.retryMs, lease === 'global' ? 'server full' : 'too many streams from your address');
-      return;
-    }
-    // #endregion admission
-    const { authorize } = options;
-    if (authorize === undefined) return start(req, res, recipe, lease);
-    // The slot is held while the hook runs, so checks in flight count against the caps too (a
-    // client cannot keep hundreds of slow checks going), and goes back with the response,
-    // whatever ends it: a refusal, a failed check, a client that left.
-    res.once('close', () => lease.release());
-    // Before the first byte: a refusal must be a status, and the stream's headers would be one.
-    guardStream(req, res, authorize, () => start(req, res, recipe, lease), {
-      onRefused: (status) => bump(counters.streamsUnauthorized, String(status)),
-      onError: () => bump(counters.streamsUnauthorized, '500'),
-    });
-  }
-
-  function start(req: SseRequest, res: SseResponse, recipe: StreamRecipe, lease: Lease): void {
-    // An asynchronous check may have outlasted the start of a shutdown.
-    if (isClosing) return refuseStream(req, res, closingRetryMs, 'shutting down');
-    const stream = new SseStream(req, res, {
-      retryMs: options.retryMs,
-      maxPendingBytes: options.maxPendingBytes,
-      stallTimeoutMs: options.stallTimeoutMs,
-      heartbeat,
-    });
-    streams.add(stream);
-    counters.streamsOpened++;
-    stream.onClose((reason) => {
-      streams.delete(stream);
-      lease.release();
-      if (reason === 'slow' || reason === 'stalled') bump(counters.slowCut, reason);
-    });
-    recipe(stream, req);
-  }
-
-  const streamRoute = (recipe: StreamRecipe): Route => ({
-    allow: 'GET, HEAD, OPTIONS',
-    corsHeaders: 'last-event-id',
-    // Node sends nothing for HEAD until end(): answer the headers and finish at once.
-    handle: (req, res) => (req.method === 'HEAD' ? answerHead(req, res) : openStream(req, res, recipe)),
+  const readings = (): Readings => ({
+    openStreams: admission.openStreams,
+    ...broker.stats,
+    ...(broker.store === 'memory' ? {} : { history: { store: broker.store, isUp: broker.health().isUp } }),
   });
-  const publishRoute: Route = {
-    allow: 'POST, OPTIONS',
-    // A page of an allowed origin sends its token in Authorization, which needs a preflight.
-    corsHeaders: publishGate.auth.mode === 'token' ? 'content-type, authorization' : 'content-type',
-    readsBodyOf: 'POST',
-    handle: (req, res) => {
-      if (!admitPublish(publishGate, req, res, counters)) return;
-      publishRecipe(req, res, broker, { maxBodyBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs }).then(
-        (isPublished) => {
-          if (!isPublished) counters.publishRejected++;
-        },
-        () => res.destroy(),
-      );
-    },
-  };
-  const metrics = (): string =>
-    renderMetrics(counters, {
-      openStreams: streams.size,
-      ...broker.stats,
-      ...(broker.store === 'memory' ? {} : { history: { store: broker.store, isUp: broker.health().isUp } }),
-    });
   const routes = new Map<string, Route>([
-    ['/events', streamRoute((stream) => basicRecipe(stream, options.recipeIntervalMs))],
-    ['/time', streamRoute((stream) => clockRecipe(stream, options.recipeIntervalMs))],
-    ['/named', streamRoute((stream) => namedRecipe(stream, options.recipeIntervalMs))],
-    ['/feed', streamRoute(feed)],
-    ['/publish', publishRoute],
-    ['/metrics', textRoute('text/plain; version=0.0.4; charset=utf-8', metrics)],
+    ['/events', admission.route((stream) => basicRecipe(stream, options.recipeIntervalMs))],
+    ['/time', admission.route((stream) => clockRecipe(stream, options.recipeIntervalMs))],
+    ['/named', admission.route((stream) => namedRecipe(stream, options.recipeIntervalMs))],
+    // The production paths' handlers live in their rooms: a request to either never enters app.ts.
+    ['/feed', admission.route(feedHandler(broker, counters, options.retryMs))],
+    ['/publish', publishRoute({ gate: publishGate, broker, counters, maxBodyBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs })],
+    ['/metrics', textRoute('text/plain; version=0.0.4; charset=utf-8', () => renderMetrics(counters, readings()))],
     ['/health', textRoute('text/plain; charset=utf-8', () => broker.health())],
     ['/', textRoute('text/html; charset=utf-8', () => DEMO_PAGE)],
   ]);
@@ -188,17 +142,16 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   const transport = createTransport(options, createRouter(routes, cors, createHostCheck(options.allowedHosts)));
   const server = transport.server;
 
-  return {
+  let isListening = false;
+  const app: SseServer = {
     server,
     protocol: transport.kind,
     broker,
-    limiter,
-    publishGate,
-    heartbeat,
-    counters,
-    options,
-    get openStreams() {
-      return streams.size;
+    address() {
+      return isListening ? (server.address() as AddressInfo) : undefined;
+    },
+    metrics() {
+      return { ...structuredClone(counters), ...readings() };
     },
     async listen() {
       await broker.start();
@@ -209,6 +162,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
         server.listen({ port: options.port, host: options.host, backlog: options.backlog }, () => {
           server.off('error', reject);
           if (options.tickMs > 0) stopTicker = startTicker(broker, options.tickMs);
+          isListening = true;
           resolve(server.address() as AddressInfo);
         });
       });
@@ -216,6 +170,7 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
     close() {
       if (isClosing) return Promise.resolve();
       isClosing = true;
+      admission.refuseNew();
       stopTicker();
       return new Promise((resolve) => {
         const deadline = setTimeout(() => transport.destroyAll(), options.shutdownGraceMs);
@@ -225,8 +180,9 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
           broker.flush();
           // Each client is told when to come back, jittered, so a restart is not a thundering herd.
           // Ended before the server closes, so Node closes their connections once they are sent.
-          for (const stream of streams) stream.end(closingRetryMs);
+          admission.endAll();
           transport.close(() => {
+            isListening = false;
             clearTimeout(deadline);
             broker.close().then(resolve, resolve);
           });
@@ -234,5 +190,6 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
       });
     },
   };
+  INTERNALS.set(app, { limiter, publishGate, heartbeat, options });
+  return app;
 }
-

@@ -1,58 +1,45 @@
-export { createSseServer, shutdownRetryMs, type SseServer } from './app.js';
-export { DEFAULTS, OPTIONS, type OptionSpec, type ResolvedOptions, type SseServerOptions, type TlsFiles } from './options/table.js';
+// The package root: what a user of the library writes, chosen name by name (every one is semver
+// surface). Everything else is reached inside this repository by relative path or through the
+// package's private `#internal/*` imports, which no installed copy can import.
+
+// The reference server.
+export { createSseServer, type ServerMetrics, type SseServer } from './app.js';
+export { type SseServerOptions } from './options/table.js';
+
+// A stream in your own handler.
+export { SseStream, type CloseReason, type SseStreamOptions } from './stream/sse-stream.js';
+export { WebSseStream, type WebCloseReason, type WebSseStreamOptions } from './stream/web-stream.js';
+export { Heartbeat } from './stream/heartbeat.js';
+export { type EventSink } from './stream/sink.js';
+export { sendFrom, type SendFromOptions, type SourceItem } from './stream/iterate.js';
+export { lastEventIdOf, lastEventIdOfRequest } from './protocol/last-event-id.js';
+export { refuseStream } from './stream/refuse.js';
+export { guardStream } from './http/authorize.js';
+export { type Authorize, type AuthorizeResult } from './options/hooks.js';
+
+// A channel: broadcast, ids, replay and resume.
 export {
   Channel,
   type AttachOptions,
   type ChannelEvent,
+  type ChannelLog,
   type ChannelOptions,
   type EventFilter,
   type EventMap,
-  type FrameworkReply,
-  type FrameworkRequest,
   type PublishInput,
   type ResponseOptions,
   type SubscribeOptions,
-  type Subscriber,
   type Subscription,
 } from './hub/channel.js';
 export { type EventInfo } from './hub/event-index.js';
 export { lexicalIds, numericIds, type IdPolicy } from './hub/id-policy.js';
-export { ReplayBuffer, type ReplayBufferOptions } from './hub/replay-buffer.js';
-export { planResume, planSuppliedResume, type HistoryState, type ResetReason, type ResumePlan, type SuppliedIdState } from './hub/resume.js';
-export { clientKey, Limiter, type Lease, type LimiterOptions, type RefusalReason } from './limits/limiter.js';
-export { encodeComment, encodeCursor, encodeEvent, encodeRetry, formatEvent, type SseEvent } from './protocol/encode.js';
-export { SseError, type SseErrorCode } from './protocol/errors.js';
-export { serializeData } from './protocol/serialize.js';
-export {
-  formatEventId,
-  MAX_LAST_EVENT_ID_LENGTH,
-  parseLastEventId,
-  type EventPosition,
-  type LastEventIdResult,
-} from './protocol/last-event-id.js';
-export { createParser, type ParsedEvent, type ParserHandlers, type SseParser } from './protocol/parse.js';
-export { jitter, streamHeaders } from './stream/headers.js';
-export { Heartbeat, type Beating } from './stream/heartbeat.js';
-export { refuseStream } from './stream/refuse.js';
-export { lastEventIdOf, lastEventIdOfRequest } from './stream/cursor.js';
-export { sendFrom, type SendFromOptions, type SourceItem, type SourceTarget } from './stream/iterate.js';
-export { SseStream, type CloseReason, type SseStreamOptions } from './stream/sse-stream.js';
-export { WebSseStream, type WebCloseReason, type WebSseStreamOptions } from './stream/web-stream.js';
-export {
-  BrokerUnavailableError,
-  type Broker,
-  type BrokerHealth,
-  type FeedStart,
-  type FeedSubscriber,
-} from './history/broker.js';
-export { type ChannelLog } from './hub/channel.js';
-export { FileLog, FileLogError, type FileLogOptions, type Recovery } from './history/file-log.js';
+
+// Brokers: where `/feed`'s events live (Redis: `sse-reference/redis`).
+export { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart } from './history/broker.js';
 export { MemoryBroker } from './history/memory-broker.js';
-export { NumberedHistory } from './hub/numbered-history.js';
-export { RedisBroker, type RedisBrokerOptions } from './redis/redis-broker.js';
-export { RedisEpochError } from './redis/entries.js';
-export { createCounters, renderMetrics, type Counters, type Readings } from './metrics/metrics.js';
-export { type Authorize, type AuthorizeResult } from './options/hooks.js';
-export { guardStream } from './http/authorize.js';
-export { clientAddress, createTrustedProxies, resolveClient, type AddressSource, type ResolvedClient, type TrustedProxies } from './http/client-address.js';
-export { RateLimiter, type RateDecision, type RateLimiterOptions } from './limits/rate.js';
+export { FileLog, FileLogError, type FileLogOptions } from './history/file-log.js';
+
+// The wire format.
+export { encodeComment, encodeCursor, encodeEvent, encodeRetry, formatEvent, type SseEvent } from './protocol/encode.js';
+export { createParser, type ParsedEvent, type ParserHandlers, type SseParser } from './protocol/parse.js';
+export { SseError, type SseErrorCode } from './protocol/errors.js';

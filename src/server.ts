@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { createSseServer } from './app.js';
+import { createSseServer, internalsOf } from './app.js';
 import { backlogNote, readSomaxconn } from './limits/backlog.js';
 import { descriptorBudget, readOpenFilesLimit } from './limits/open-files.js';
 import { parseCli } from './options/cli.js';
@@ -51,7 +51,7 @@ if (request.kind === 'help') {
   }
   // Before the first line is printed: whoever waits for that line may signal at once.
   const stop = (signal: string): void => {
-    process.stdout.write(`${signal}: closing ${app.openStreams} stream(s)\n`);
+    process.stdout.write(`${signal}: closing ${app.metrics().openStreams} stream(s)\n`);
     app.close().then(() => process.exit(0), (error: unknown) => {
       process.stderr.write(`shutdown failed: ${String(error)}\n`);
       process.exit(1);
@@ -63,8 +63,8 @@ if (request.kind === 'help') {
   const via = app.protocol === 'http' ? '' : app.protocol === 'https' ? ' (HTTP/2 and HTTP/1.1)' : ' (h2c)';
   process.stdout.write(`sse-reference listening on ${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}/${via}\n`);
   if (app.broker.store !== 'memory') process.stdout.write(`${app.broker.describe()}\n`);
-  process.stdout.write(`${app.publishGate.auth.describe()}\n`);
-  const { trusted } = app.publishGate;
+  process.stdout.write(`${internalsOf(app).publishGate.auth.describe()}\n`);
+  const { trusted } = internalsOf(app).publishGate;
   if (trusted.sources.length > 0) process.stdout.write(`client addresses: from X-Forwarded-For/Forwarded when the peer is ${trusted.sources.join(', ')}\n`);
   for (const block of trusted.publicSources) {
     process.stderr.write(`warning: --trust-proxy ${block} takes in public addresses: a client there can write any address into X-Forwarded-For, 127.0.0.1 too; trust only your own proxies\n`);

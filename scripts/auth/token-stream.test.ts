@@ -3,18 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Channel, type ParsedEvent } from 'sse-reference';
+import { eventually } from 'sse-reference/testing';
 import { fetchEvents } from '../client/fetch-events.js';
 import { tokenSource, type IssuedToken } from './token-source.js';
 import { tokenStream, type Grant } from './token-stream.js';
-
-/** Resolves once `predicate` holds; rejects after `ms`. */
-async function until(predicate: () => boolean, what: string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('a stream that ends when its token expires (chapter 17)', () => {
   const TOKEN_MS = 400;
@@ -56,14 +48,14 @@ describe('a stream that ends when its token expires (chapter 17)', () => {
     const token = tokenSource(() => api.issueToken(), 100); // a new token when this one has < 100 ms left
     const reading = fetchEvents(`${origin}/feed`, { signal, headers: async () => ({ authorization: `Bearer ${await token()}` }), onEvent });
     // #endregion token-client
-    await until(() => channel.stats.subscribers === 1, 'the first stream');
+    await eventually(() => channel.stats.subscribers === 1, 8000, 'the first stream', 10);
     const sent: string[] = [];
     for (let n = 1; n <= 20; n++) {
       sent.push(`event ${n}`);
       channel.publish({ data: `event ${n}` });
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
-    await until(() => events.length >= sent.length, 'every event');
+    await eventually(() => events.length >= sent.length, 8000, 'every event', 10);
     stop.abort();
     await reading;
 

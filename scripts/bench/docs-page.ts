@@ -1,7 +1,7 @@
 import { renderChart, type ChartPanel } from './chart.js';
 import type { Profile } from './options.js';
 import { formatNumber, formatRatio, renderMarkdownTable, renderPeersMarkdown, type MetricRow, type PeerRow } from './report.js';
-import { section } from './sections.js';
+import { section } from '../lib/blocks.js';
 
 /** Where and how a run was made. */
 export interface MachineInfo {

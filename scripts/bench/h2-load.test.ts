@@ -31,7 +31,7 @@ for (const transport of ['h2c', 'tls'] as const) {
       assert.equal(open.opened, STREAMS);
       assert.equal(open.failed, 0);
       assert.ok(open.headersP99Ms >= open.headersP50Ms && open.headersP50Ms > 0);
-      assert.equal(app.openStreams, STREAMS);
+      assert.equal(app.metrics().openStreams, STREAMS);
     });
 
     it('counts a burst on every stream exactly once', async () => {

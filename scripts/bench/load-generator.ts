@@ -1,8 +1,9 @@
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PatternCounter, parseResponseHead, StampScanner } from './event-counter.js';
-import { percentile } from './stats.js';
+import { percentile } from '../lib/stats.js';
 
 /** Options of {@link LoadGenerator}. */
 export interface LoadOptions extends StreamLoadOptions {
@@ -384,6 +385,3 @@ export function padData(prefix: string, bytes: number): string {
   return prefix.length >= bytes ? prefix : `${prefix} ${'x'.repeat(bytes - prefix.length - 1)}`;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { traceWhile, type Census } from './census.js';
 import type { BurstResult, OpenResult, RateResult } from './load-generator.js';
 import type { Profile } from './options.js';
@@ -42,10 +43,6 @@ export interface CountResult {
   /** System calls while new streams connected, under strace, taken after everything else. */
   readonly census?: Census | undefined;
   readonly errors: readonly string[];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function cpuOf(pid: number | undefined): number | undefined {

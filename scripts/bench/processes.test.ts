@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { BurstResult, OpenResult } from './load-generator.js';
 import { readOpenFileLimit } from './proc-stat.js';
-import { childCommand, startLoad, startServer, stopServer, type LoadChild, type ServerChild } from './processes.js';
+import type { Started } from '../lib/process.js';
+import { childCommand, startLoad, startServer, type LoadChild } from './processes.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
@@ -24,7 +25,7 @@ describe('childCommand', () => {
 });
 
 describe('server and load child processes', () => {
-  let server: ServerChild;
+  let server: Started;
   let load: LoadChild;
 
   before(async () => {
@@ -34,7 +35,7 @@ describe('server and load child processes', () => {
 
   after(async () => {
     await load.stop();
-    await stopServer(server);
+    await server.stop();
   });
 
   it('starts the server on a free port with the asked open-files limit', () => {
@@ -71,7 +72,7 @@ describe('server and load child processes', () => {
 
   it('tells a stop from a crash', async () => {
     const other = await startServer(join(HERE, 'server-main.js'), ['--kind', 'naive'], { openFiles: 1024 });
-    await stopServer(other);
+    await other.stop();
     assert.equal(other.hasCrashed(), false);
     const crashing = await startServer(join(HERE, 'server-main.js'), ['--kind', 'naive'], { openFiles: 1024 });
     await new Promise((resolve) => {

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { startProcess, type Started } from '../lib/process.js';
 import type { LoadReply, LoadRequest } from './load-main.js';
 
 /** How a child is started: pinned to a core where `taskset` exists, with a raised open-files limit. */
@@ -37,64 +36,12 @@ export function childCommand(script: string, args: readonly string[], options: C
   };
 }
 
-/** A server child process, ready to take streams. */
-export interface ServerChild {
-  readonly pid: number;
-  readonly port: number;
-  readonly child: ChildProcess;
-  /** Whatever it wrote on stderr. */
-  readonly stderr: () => string;
-  /** Whether it died before {@link stopServer} asked it to. */
-  readonly hasCrashed: () => boolean;
-}
-
-// Children that were asked to stop: their exit is not a crash.
-const stopping = new WeakSet<ChildProcess>();
-
-/** Starts a server script that prints `listening <port>` when ready. */
-export function startServer(script: string, args: readonly string[], options: ChildOptions): Promise<ServerChild> {
-  const command = childCommand(script, args, options);
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  let hasExited = false;
-  child.stderr?.setEncoding('utf8').on('data', (part: string) => (stderr += part));
-  return new Promise((resolve, reject) => {
-    let isListening = false;
-    const timer = setTimeout(() => reject(new Error(`The server did not start in 10 s. stderr: ${stderr}`)), 10_000);
-    child.once('exit', (code) => {
-      hasExited = true;
-      clearTimeout(timer);
-      if (!isListening) reject(new Error(`The server exited with ${code} before listening. stderr: ${stderr}`));
-    });
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      const match = /^listening (\d+)$/.exec(line);
-      if (match === null || isListening) return;
-      isListening = true;
-      clearTimeout(timer);
-      resolve({
-        pid: child.pid as number,
-        port: Number(match[1]),
-        child,
-        stderr: () => stderr,
-        hasCrashed: () => hasExited && !stopping.has(child),
-      });
-    });
-  });
-}
-
-/** Asks a server to stop (SIGTERM), and kills it if it has not exited after `graceMs`. */
-export function stopServer(server: ServerChild, graceMs = 5000): Promise<void> {
-  stopping.add(server.child);
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), graceMs);
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.child.kill('SIGTERM');
-  });
+/**
+ * Starts a server script that prints `listening <port>` when ready, in a process group of its own
+ * (`scripts/lib/process.ts`); `stop()` ends it, `hasCrashed()` tells a crash from a stop.
+ */
+export function startServer(script: string, args: readonly string[], options: ChildOptions): Promise<Started> {
+  return startProcess({ ...childCommand(script, args, options), startMs: 10_000 });
 }
 
 type RequestBody = LoadRequest extends infer R ? (R extends LoadRequest ? Omit<R, 'id'> : never) : never;
@@ -107,23 +54,23 @@ export interface LoadChild {
 }
 
 /** Starts the load process. */
-export function startLoad(script: string, options: ChildOptions): Promise<LoadChild> {
-  const command = childCommand(script, [], options);
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startLoad(script: string, options: ChildOptions): Promise<LoadChild> {
+  const started = await startProcess({ ...childCommand(script, [], options), ipc: true, ready: { spawned: true }, stdout: 'inherit', stderr: 'inherit' });
+  const { child } = started;
   const pending = new Map<number, (reply: LoadReply) => void>();
   let nextId = 1;
   child.on('message', (reply: LoadReply) => {
     pending.get(reply.id)?.(reply);
     pending.delete(reply.id);
   });
-  child.once('exit', (code) => {
+  void started.exited.then(({ code }) => {
     for (const settle of pending.values()) {
       settle({ id: 0, error: `the load process exited with ${code}`, cpuSeconds: 0, systemSeconds: 0, errors: [], unexpectedCloses: 0 });
     }
     pending.clear();
   });
-  const load: LoadChild = {
-    pid: child.pid as number,
+  return {
+    pid: started.pid,
     call(request) {
       const id = nextId++;
       return new Promise((resolve) => {
@@ -131,17 +78,10 @@ export function startLoad(script: string, options: ChildOptions): Promise<LoadCh
         child.send({ ...request, id });
       });
     },
-    stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.disconnect();
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
+    async stop() {
+      // It exits when its channel closes (load-main.ts); the group stop is the bound.
+      if (child.connected) child.disconnect();
+      await started.stop(3000);
     },
   };
-  return new Promise((resolve, reject) => {
-    child.once('spawn', () => resolve(load));
-    child.once('error', reject);
-  });
 }

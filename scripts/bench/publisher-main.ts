@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { percentile } from './stats.js';
+import { percentile } from '../lib/stats.js';
 import { wallMs } from './storm-client.js';
 
 // A child process of `npm run bench -- --storm`: one publisher, each POST waiting for its answer

@@ -1,6 +1,6 @@
 import { perStream } from './census.js';
 import type { CountResult } from './measure.js';
-import { median, ratio } from './stats.js';
+import { median, ratio } from '../lib/stats.js';
 
 /** One line of the results table: medians per server and their ratio. */
 export interface MetricRow {

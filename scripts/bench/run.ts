@@ -12,12 +12,11 @@ import { measureAtCount, takeCensus, type CountResult } from './measure.js';
 import { FULL, H2, HELP, PEERS, parseBenchArgs, type BenchRequest } from './options.js';
 import { peersDir, preparePeers } from './peers/install.js';
 import { readOpenFileLimit, resetPeakRss } from './proc-stat.js';
-import { canPin, startLoad, startServer, stopServer, type LoadChild } from './processes.js';
+import { canPin, startLoad, startServer, type LoadChild } from './processes.js';
 import { renderPeersMarkdown, renderTextTable, summarize, summarizeServers, type MetricRow } from './report.js';
-import { keepScaleOutSection } from './scale-out.js';
 import { scaleOutMain } from './scale-out-main.js';
 import { stormMain } from './storm-run.js';
-import { keepSection, withSection } from './sections.js';
+import { keepSection, withSection } from '../lib/blocks.js';
 
 // `npm run bench`: the reference server and the naive baseline, interleaved, side by side.
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -136,7 +135,7 @@ async function measureServer(
     if (server.hasCrashed()) result = { ...result, errors: [...result.errors, `the server died: ${server.stderr()}`] };
     return result;
   } finally {
-    await stopServer(server);
+    await server.stop();
     if (server.stderr().trim() !== '') log(`${spec.name} server stderr: ${server.stderr().trim()}`);
   }
 }
@@ -228,8 +227,8 @@ function writePages(record: RunRecord, resultsFile: string): void {
   writeFileSync(join(ROOT, 'docs', 'img', 'bench.svg'), renderBenchChart(record.rows, finishedAt));
   const command = `npm run bench${profile.reps === FULL.reps ? '' : ` -- --reps ${profile.reps}`}`;
   const rendered = renderBenchmarksPage({ rows: record.rows, machine: record.machine, profile, command, finishedAt, resultsFile, chartPath: 'img/bench.svg', analysis, ...(record.load === undefined ? {} : { load: record.load }) });
-  const kept = ['peers', 'h2', 'storm', 'nodes'].reduce((text, name) => keepSection(text, previous, name), rendered);
-  writeFileSync(page, keepScaleOutSection(kept, previous));
+  const kept = ['peers', 'h2', 'storm', 'nodes', 'scale-out'].reduce((text, name) => keepSection(text, previous, name), rendered);
+  writeFileSync(page, kept);
   log('wrote docs/benchmarks.md and docs/img/bench.svg');
 }
 

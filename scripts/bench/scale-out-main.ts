@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { wholeFlag } from './options.js';
-import { renderScaleOutSection, runScaleOut, SCALE_OUT_PROFILE, withScaleOutSection, type ScaleOutProfile } from './scale-out.js';
+import { withSection } from '../lib/blocks.js';
+import { renderScaleOutSection, runScaleOut, SCALE_OUT_PROFILE, type ScaleOutProfile } from './scale-out.js';
 
 /**
  * `npm run bench -- --scale-out [--streams n] [--seconds s] [--write-docs]`: the scale-out
@@ -39,7 +40,7 @@ export async function scaleOutMain(argv: readonly string[]): Promise<number> {
   process.stdout.write(`${section}\n\nraw figures: ${resultsFile}\n`);
   if (values['write-docs'] === true) {
     const page = join(ROOT, 'docs', 'benchmarks.md');
-    writeFileSync(page, withScaleOutSection(readFileSync(page, 'utf8'), section));
+    writeFileSync(page, withSection(readFileSync(page, 'utf8'), 'scale-out', section));
     process.stderr.write('wrote the scale-out section of docs/benchmarks.md\n');
   }
   return rows.every((row) => row.refused === 0 && row.completeness > 0.99) ? 0 : 1;

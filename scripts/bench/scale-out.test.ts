@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { keepScaleOutSection, renderScaleOutSection, withScaleOutSection, type ScaleOutRow } from './scale-out.js';
+import { keepSection, withSection } from '../lib/blocks.js';
+import { renderScaleOutSection, type ScaleOutRow } from './scale-out.js';
 
 const ROW: ScaleOutRow = {
   setup: 'redis ×2',
@@ -23,13 +24,13 @@ describe('the scale-out section of docs/benchmarks.md', () => {
   });
 
   it('replaces an earlier section in place, or adds one at the end', () => {
-    const first = withScaleOutSection('# Benchmarks\n\ntext\n', renderScaleOutSection([ROW], 'then', 2));
-    assert.ok(first.startsWith('# Benchmarks\n\ntext\n\n<!-- scale-out -->'));
-    const second = withScaleOutSection(`${first}after\n`, renderScaleOutSection([{ ...ROW, rate: 400 }], 'now', 2));
-    assert.equal(second.match(/<!-- scale-out -->/g)?.length, 1);
+    const first = withSection('# Benchmarks\n\ntext\n', 'scale-out', renderScaleOutSection([ROW], 'then', 2));
+    assert.ok(first.startsWith('# Benchmarks\n\ntext\n\n<!-- section: scale-out -->'));
+    const second = withSection(`${first}after\n`, 'scale-out', renderScaleOutSection([{ ...ROW, rate: 400 }], 'now', 2));
+    assert.equal(second.match(/<!-- section: scale-out -->/g)?.length, 1);
     assert.match(second, /\| 400 \|[^\n]*\n\nRead it/);
-    assert.ok(second.endsWith('<!-- /scale-out -->\nafter\n'));
-    assert.equal(keepScaleOutSection('# New page\n', second), `# New page\n\n${renderScaleOutSection([{ ...ROW, rate: 400 }], 'now', 2)}\n`);
-    assert.equal(keepScaleOutSection('# New page\n', '# Old page without one\n'), '# New page\n');
+    assert.ok(second.endsWith('<!-- /section -->\nafter\n'));
+    assert.equal(keepSection('# New page\n', second, 'scale-out'), `# New page\n\n${renderScaleOutSection([{ ...ROW, rate: 400 }], 'now', 2)}\n`);
+    assert.equal(keepSection('# New page\n', '# Old page without one\n', 'scale-out'), '# New page\n');
   });
 });

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
+import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js';
+import { section } from '../lib/blocks.js';
+import { startProcess, type Started } from '../lib/process.js';
 import { sampleProcess } from './proc-stat.js';
-import { percentile } from './stats.js';
+import { percentile } from '../lib/stats.js';
 
 // The scale-out profile: two reference servers sharing one Redis stream against one in-memory
 // server, with the same streams and the same publish rate. Each event carries its send time, so
@@ -40,37 +41,18 @@ export interface ScaleOutRow {
   readonly cpuMsPerThousand: number;
 }
 
-interface Instance {
-  readonly child: ChildProcess;
+interface Instance extends Started {
   readonly base: string;
 }
 
-function startInstance(args: readonly string[]): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    [SERVER_SCRIPT, '--port', '0', '--tick', '0', '--heartbeat', '0', '--max-connections', '100000', '--max-per-client', '100000', '--publish-local', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[^/]+)\//.exec(out);
-      if (match !== null) resolve({ child, base: match[1] as string });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`a server exited (${String(code)}): ${out}`)));
-  });
+async function startInstance(args: readonly string[]): Promise<Instance> {
+  const flags = ['--port', '0', '--tick', '0', '--heartbeat', '0', '--max-connections', '100000', '--max-per-client', '100000', '--publish-local'];
+  const started = await startProcess({ file: process.execPath, args: [SERVER_SCRIPT, ...flags, ...args], ready: { line: /listening on (http:\/\/[^/]+)\// } });
+  return Object.assign(started, { base: started.readyLine?.[1] as string });
 }
 
-function stopInstance(instance: Instance): Promise<void> {
-  if (instance.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    instance.child.once('exit', () => resolve());
-    instance.child.kill('SIGTERM');
-  });
+function stopInstance(instance: Instance): Promise<unknown> {
+  return instance.stop();
 }
 
 /** A stream reader that counts events and records each event's latency from its `"t"` field. */
@@ -208,7 +190,6 @@ const number = (value: number, digits = 0): string =>
 /** The section of `docs/benchmarks.md` that shows a scale-out run. */
 export function renderScaleOutSection(rows: readonly ScaleOutRow[], finishedAt: string, cpus: number): string {
   const lines = [
-    SCALE_OUT_START,
     '## Scale-out: two instances on Redis',
     '',
     `\`npm run bench -- --scale-out\`, ${finishedAt}, ${cpus} CPU(s). The same streams and publish rate against one`,
@@ -231,25 +212,7 @@ export function renderScaleOutSection(rows: readonly ScaleOutRow[], finishedAt: 
     'more process (publish → Redis → every follower), which is what the latency columns show; the',
     'deliveries are the same, since every instance fans out to its own streams. What Redis buys is',
     'that any instance can restart, fail or be added without a client losing an event.',
-    SCALE_OUT_END,
   );
-  return lines.join('\n');
+  return section('scale-out', lines.join('\n'));
 }
 
-const SCALE_OUT_START = '<!-- scale-out -->';
-const SCALE_OUT_END = '<!-- /scale-out -->';
-
-/** Puts `section` into `page`, replacing an earlier scale-out section, or at the end. */
-export function withScaleOutSection(page: string, section: string): string {
-  const start = page.indexOf(SCALE_OUT_START);
-  const end = page.indexOf(SCALE_OUT_END);
-  if (start !== -1 && end > start) return page.slice(0, start) + section + page.slice(end + SCALE_OUT_END.length);
-  return `${page.replace(/\n*$/, '')}\n\n${section}\n`;
-}
-
-/** `page` with the scale-out section of `previous` carried over, for when the main bench rewrites the page. */
-export function keepScaleOutSection(page: string, previous: string): string {
-  const start = previous.indexOf(SCALE_OUT_START);
-  const end = previous.indexOf(SCALE_OUT_END);
-  return start !== -1 && end > start ? withScaleOutSection(page, previous.slice(start, end + SCALE_OUT_END.length)) : page;
-}

@@ -1,7 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseResponseHead, PatternCounter } from './event-counter.js';
-import { percentile } from './stats.js';
+import { percentile } from '../lib/stats.js';
+import { holdsWithin } from '../lib/wait.js';
 
 // The clients of the reconnect storm and of the one-publisher phase: EventSource as the
 // specification has it (reconnect after the last `retry:` with `Last-Event-ID`, and again after the
@@ -256,8 +257,7 @@ export class StormClients {
 
   /** Resolves once every client has caught up, or after `timeoutMs`, with the storm's figures. */
   async settle(timeoutMs: number): Promise<StormResult> {
-    const deadline = performance.now() + timeoutMs;
-    while (performance.now() < deadline && this.#clients.some((client) => client.caughtUpAt === 0)) await sleep(20);
+    await holdsWithin(() => this.#clients.every((client) => client.caughtUpAt !== 0), timeoutMs, 20);
     const startedAt = this.#stormAt ?? performance.now();
     const caught = this.#clients.filter((client) => client.caughtUpAt > 0);
     const lastCaught = caught.reduce((a, client) => Math.max(a, client.caughtUpAt), startedAt);
@@ -406,6 +406,3 @@ export class StormClients {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { wholeFlag } from './options.js';
-import { withSection } from './sections.js';
+import { withSection } from '../lib/blocks.js';
 import { DEFAULT_SLICE, measurePublisher, measureStorms, renderStormSection, STORM_PROFILE, UNSLICED, type PublisherRow, type StormProfile, type StormRow } from './storm.js';
 
 /**

@@ -118,10 +118,10 @@ describe('the storm section of docs/benchmarks.md', () => {
       load: '0.10',
       analysis: 'Read it so.',
     });
-    assert.match(text, /^<!-- storm -->\n/);
+    assert.match(text, /^<!-- section: storm -->\n/);
     assert.match(text, /\| slices of 100 \| 1200 \|[^\n]*≥ 1,000 \/s: met; p99 ≤ 100 ms: met \|/);
     assert.match(text, /\| slices of 100 \|[^\n]*\| 1\.10× \|/);
     assert.match(text, /\| 2,000 \/ 2,000 \| proxy drop \(rep 1\) \| 3\.70 s \| 3\.60 s \| 0\.10 s met \|[^\n]*\| 0 5 7 \|/);
-    assert.match(text, /Read it so\.\n<!-- \/storm -->$/);
+    assert.match(text, /Read it so\.\n<!-- \/section -->$/);
   });
 });

@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { OPTIONS } from 'sse-reference';
+import { OPTIONS } from '#internal/options/table.js';
+import { runToEnd, startProcess, type Started } from '../lib/process.js';
 import { childCommand } from './processes.js';
 import { readPeakRss, resetPeakRss, sampleProcess } from './proc-stat.js';
-import { section } from './sections.js';
+import { section } from '../lib/blocks.js';
 import { ARRIVAL_BIN_MS, type StormResult, type WatchResult } from './storm-client.js';
 import type { StormRequest } from './storm-main.js';
 
@@ -92,40 +93,12 @@ export interface PublisherRow extends WatchResult {
   readonly completeness: number;
 }
 
-interface Server {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly exited: Promise<void>;
-}
-
-function startServer(args: readonly string[]): Promise<Server> {
+function startServer(args: readonly string[]): Promise<Started> {
   const command = childCommand(SERVER_SCRIPT, ['--host', '127.0.0.1', '--heartbeat', '0', '--max-connections', '30000', '--max-per-client', '30000', '--publish-local', ...args], {
     cpu: 0,
     openFiles: OPEN_FILES,
   });
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (part: Buffer) => (err += part.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The server did not start in 10 s: ${err}`)), 10_000);
-    void exited.then(() => reject(new Error(`The server exited before listening: ${err}`)));
-    child.stdout?.on('data', (part: Buffer) => {
-      out += part.toString();
-      const match = /listening on http:\/\/[^:]+:(\d+)\//.exec(out);
-      if (match === null) return;
-      clearTimeout(timer);
-      resolve({ child, port: Number(match[1]), exited });
-    });
-  });
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await server.exited;
-  clearTimeout(timer);
+  return startProcess({ ...command, ready: { line: /listening on http:\/\/[^:]+:(\d+)\// }, startMs: 10_000 });
 }
 
 type StormCall = StormRequest extends infer R ? (R extends StormRequest ? Omit<R, 'id'> : never) : never;
@@ -135,9 +108,9 @@ interface StormChild {
   stop(): void;
 }
 
-function startClients(): StormChild {
+async function startClients(): Promise<StormChild> {
   const command = childCommand(STORM_SCRIPT, [], { cpu: 1, openFiles: OPEN_FILES });
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { child } = await startProcess({ ...command, ipc: true, ready: { spawned: true }, stdout: 'inherit', stderr: 'inherit' });
   const pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   child.on('message', (reply: { id: number; result?: unknown; error?: string; errors: string[] }) => {
@@ -161,19 +134,12 @@ function startClients(): StormChild {
   };
 }
 
-function runPublisher(url: string, seconds: number, bytes: number, rate: number): Promise<{ sent: number; refused: number; perSecond: number; answerP99Ms: number }> {
+async function runPublisher(url: string, seconds: number, bytes: number, rate: number): Promise<{ sent: number; refused: number; perSecond: number; answerP99Ms: number }> {
   // On the load's core: the server keeps its own.
   const command = childCommand(PUBLISHER_SCRIPT, [url, String(seconds), String(bytes), String(rate)], { cpu: 1, openFiles: 1024 });
-  const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (part: Buffer) => (out += part.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as never) : reject(new Error(`the publisher exited with ${code}`))));
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  const ended = await runToEnd({ ...command, stderr: 'inherit' });
+  if (ended.code !== 0) throw new Error(`the publisher exited with ${ended.code}`);
+  return JSON.parse(ended.stdout) as never;
 }
 
 /**
@@ -183,7 +149,7 @@ function sleep(ms: number): Promise<void> {
  */
 export async function measurePublisher(profile: StormProfile, slice: number, rep: number, log: (line: string) => void): Promise<PublisherRow[]> {
   const server = await startServer(['--port', '0', '--tick', '0', '--fan-out-slice', String(slice)]);
-  const clients = startClients();
+  const clients = await startClients();
   const rows: PublisherRow[] = [];
   try {
     await clients.call({ type: 'init', options: { host: '127.0.0.1', port: server.port, path: '/feed', localAddresses: LOCAL_ADDRESSES, sampleEvery: 20, checkEvery: 20 } });
@@ -216,7 +182,7 @@ export async function measurePublisher(profile: StormProfile, slice: number, rep
   } finally {
     await clients.call({ type: 'close' }).catch(() => {});
     clients.stop();
-    await stopServer(server);
+    await server.stop(10_000);
   }
 }
 
@@ -226,7 +192,7 @@ export async function measureStorms(profile: StormProfile, count: number, rep: n
   const history = ['--history-file', join(dir, 'feed.log'), '--tick', String(profile.tickMs)];
   let server = await startServer(['--port', '0', ...history]);
   const port = server.port;
-  const clients = startClients();
+  const clients = await startClients();
   const rows: StormRow[] = [];
   try {
     await clients.call({ type: 'init', options: { host: '127.0.0.1', port, path: '/feed', localAddresses: LOCAL_ADDRESSES } });
@@ -241,7 +207,7 @@ export async function measureStorms(profile: StormProfile, count: number, rep: n
       let cpuBefore = sampleProcess(pid).cpuSeconds;
       if (kind === 'proxy drop') await clients.call({ type: 'drop' });
       else {
-        await stopServer(server);
+        await server.stop(10_000);
         server = await startServer(['--port', String(port), ...history]);
         pid = server.child.pid as number;
         // The restarted process's CPU from its start: the old one's shutdown is not counted.
@@ -266,7 +232,7 @@ export async function measureStorms(profile: StormProfile, count: number, rep: n
   } finally {
     await clients.call({ type: 'close' }).catch(() => {});
     clients.stop();
-    await stopServer(server);
+    await server.stop(10_000);
     rmSync(dir, { recursive: true, force: true });
   }
 }

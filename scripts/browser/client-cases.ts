@@ -49,13 +49,16 @@ describe('sse-reference/client in Chromium', { timeout: 60_000 }, () => {
   let page: Page;
 
   async function waitFor(what: string, predicate: string, timeoutMs = 8000, on: Page = page): Promise<Log> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { holds, log } = await on.evaluate<{ holds: boolean; log: Log }>(`(() => { const log = window.log; return { holds: Boolean(${predicate}), log }; })()`);
-      if (holds) return log;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the page has ${JSON.stringify(log).slice(0, 1500)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    let log: Log | undefined;
+    const holds = async (): Promise<boolean> => {
+      const state = await on.evaluate<{ holds: boolean; log: Log }>(`(() => { const log = window.log; return { holds: Boolean(${predicate}), log }; })()`);
+      log = state.log;
+      return state.holds;
+    };
+    await eventually(holds, timeoutMs, what, 50).catch((error: Error) => {
+      throw new Error(`${error.message}; the page has ${JSON.stringify(log).slice(0, 1500)}`);
+    });
+    return log as Log;
   }
 
   before(async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Channel, createSseServer } from 'sse-reference';
-import { feedChannel, serveFetch } from 'sse-reference/testing';
+import { eventually, feedChannel, serveFetch } from 'sse-reference/testing';
 import { EVENTSOURCE_PACKAGE, installEventSource } from '../client/eventsource-package.js';
 import { Chromium, Page } from './cdp.js';
 
@@ -82,14 +82,6 @@ function stop(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** What a client does, seen from the test: open `/feed`, and read what it received. */
 interface Client {
   open(url: string): Promise<void>;
@@ -101,15 +93,15 @@ interface Client {
 async function earlyDrop(target: Target, client: Client): Promise<void> {
   const cursor = target.head();
   await client.open(`${target.origin}/feed`);
-  await until('the stream', () => target.seen.length === 1);
+  await eventually(() => target.seen.length === 1, 8000, 'the stream', 25);
   // The cursor leaves with the headers, in one segment; give the client a moment to parse it.
   await new Promise((resolve) => setTimeout(resolve, 300));
   (target.seen[0] as Seen).socket.destroy();
   for (let i = 1; i <= COUNT; i++) target.publish(`while away ${i}`);
-  await until('the five events', async () => (await client.received()).length >= COUNT);
+  await eventually(async () => (await client.received()).length >= COUNT, 8000, 'the five events', 25);
   assert.equal(target.seen[1]?.lastEventId, cursor, 'the reconnect did not carry the cursor');
   target.publish('after');
-  await until('the event after', async () => (await client.received()).includes('after'));
+  await eventually(async () => (await client.received()).includes('after'), 8000, 'the event after', 25);
   assert.deepEqual(await client.received(), EXPECTED);
   await client.close();
 }

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type SseServer } from 'sse-reference';
-import { makeCertificate, feedChannel } from 'sse-reference/testing';
+import { eventually, makeCertificate, feedChannel } from 'sse-reference/testing';
 import { keepOpen } from '../client/keep-open.js';
 import { ROOT } from '../paths.js';
 import { Chromium, Page } from './cdp.js';
@@ -71,14 +71,10 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
 
   /** Polls the page until `predicate` holds on what it received. */
   async function waitForPage(what: string, predicate: string, timeoutMs = 8000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await page.evaluate<boolean>(`(() => { const r = window.received; return Boolean(${predicate}); })()`))) {
-      if (Date.now() > deadline) {
-        const state = await page.evaluate<unknown>('({ received: window.received, log: window.sourceLog })');
-        throw new Error(`timed out waiting for ${what}; the page has ${JSON.stringify(state).slice(0, 1500)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(() => page.evaluate<boolean>(`(() => { const r = window.received; return Boolean(${predicate}); })()`), timeoutMs, what, 50).catch(async (error: Error) => {
+      const state = await page.evaluate<unknown>('({ received: window.received, log: window.sourceLog })');
+      throw new Error(`${error.message}; the page has ${JSON.stringify(state).slice(0, 1500)}`);
+    });
   }
 
   const received = (): Promise<Streams> => page.evaluate<Streams>('window.received');
@@ -114,11 +110,8 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
 
   it('is refused by the connection cap, retries on its own, and is then served', async () => {
     await page.goto(`${origin}/`);
-    const deadline = Date.now() + 5000;
-    while ((app.counters.refused['global'] ?? 0) === 0 || !(await page.evaluate<boolean>("window.sourceLog.some((e) => e.kind === 'error')"))) {
-      assert.ok(Date.now() < deadline, 'no stream was refused, or the browser did not notice');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const refusedOne = async (): Promise<boolean> => (app.metrics().refused['global'] ?? 0) > 0 && (await page.evaluate<boolean>("window.sourceLog.some((e) => e.kind === 'error')"));
+    await eventually(refusedOne, 5000, 'a refused stream the browser noticed', 50);
     const log = await page.evaluate<{ path: string; kind: string; readyState?: number }[]>('window.sourceLog');
     const refused = log.find((entry) => entry.kind === 'error');
     assert.ok(refused !== undefined, `the browser saw no error event: ${JSON.stringify(log)}`);
@@ -168,7 +161,7 @@ describe('the demo page in headless Chromium', { timeout: 60_000 }, () => {
     assert.deepEqual(feed.filter((event) => event.type === 'reset'), []);
     const seqs = feed.map((event) => Number(event.id.split('-')[1]));
     for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], (seqs[i - 1] as number) + 1, `gap or duplicate in ${seqs.join(',')}`);
-    assert.ok(app.counters.resumed >= 1);
+    assert.ok(app.metrics().resumed >= 1);
   });
 
   it('delivers a multi-line message published from the page intact', async () => {
@@ -331,14 +324,6 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
-  async function waitFor(what: string, predicate: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await predicate())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
   it('fires open then error (CONNECTING) when a stream ends, error with CLOSED on a 503, and keepOpen makes a new source that resumes through ?lastEventId=', async () => {
     const { server, port, hits } = await smallServer((req, res, seen) => {
       if (!(req.url ?? '').startsWith('/stream')) {
@@ -365,7 +350,7 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
       };
       window.kept = (${keepOpen.toString()})('/stream', [], (event) => window.seen.push({ kind: 'message', data: event.data, id: event.lastEventId }), 100, 1000);
     })()`);
-    await waitFor('the data after the re-creation', () => page.evaluate<boolean>("window.seen.some((e) => e.kind === 'message' && e.data.startsWith('after'))"));
+    await eventually(() => page.evaluate<boolean>("window.seen.some((e) => e.kind === 'message' && e.data.startsWith('after'))"), 8000, 'the data after the re-creation', 25);
     const seen = await page.evaluate<{ kind: string; readyState?: number; url?: string; data?: string; id?: string }[]>('window.seen');
     await page.evaluate('window.kept.close()');
     const kinds = seen.map((entry) => (entry.readyState === undefined ? entry.kind : `${entry.kind} ${entry.readyState}`));
@@ -404,23 +389,23 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
       source.onmessage = (event) => window.feed.push({ type: 'message', id: event.lastEventId, data: event.data });
       source.addEventListener('reset', (event) => window.feed.push({ type: 'reset', id: event.lastEventId, data: event.data }));
     })()`);
-    await waitFor('ticks from the first server', () => page.evaluate<boolean>('window.feed.length >= 3'));
+    await eventually(() => page.evaluate<boolean>('window.feed.length >= 3'), 8000, 'ticks from the first server', 25);
     // A restart with no history file: a new epoch, so the ids the page holds mean nothing here.
     await first.close();
     const second = watch(createSseServer({ port, tickMs: 0, retryMs: 300, heartbeatMs: 5000 }));
     await second.listen();
     try {
-      await waitFor('the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.type === 'reset')"));
+      await eventually(() => page.evaluate<boolean>("window.feed.some((e) => e.type === 'reset')"), 8000, 'the reset', 25);
       const reset = (await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed')).find((e) => e.type === 'reset');
       assert.equal((JSON.parse(reset?.data ?? '{}') as { reason?: string }).reason, 'epoch');
       assert.equal(reset?.id, `${feedChannel(second).epoch}-0`);
       // Drop the stream: the browser's reconnect carries the reset's id, and resumes exactly.
       const dropped = feeds.length;
       (feeds.at(-1) as { socket: Socket }).socket.destroy();
-      await waitFor('the reconnect', () => feeds.length > dropped && second.openStreams === 1);
+      await eventually(() => feeds.length > dropped && second.metrics().openStreams === 1, 8000, 'the reconnect', 25);
       assert.equal(feeds.at(-1)?.lastEventId, `${feedChannel(second).epoch}-0`);
       feedChannel(second).publish({ data: 'after the reset' });
-      await waitFor('the event after the reset', () => page.evaluate<boolean>("window.feed.some((e) => e.data === 'after the reset')"));
+      await eventually(() => page.evaluate<boolean>("window.feed.some((e) => e.data === 'after the reset')"), 8000, 'the event after the reset', 25);
       const feed = await page.evaluate<{ type: string; id: string; data: string }[]>('window.feed');
       assert.equal(feed.filter((e) => e.type === 'reset').length, 1, JSON.stringify(feed));
       assert.equal(feed.at(-1)?.id, `${feedChannel(second).epoch}-1`);
@@ -454,7 +439,7 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
       const source = new EventSource(${JSON.stringify(`${target}/long-id`)});
       source.onmessage = (event) => { window.long.push(event.data); if (event.data === 'y') source.close(); };
     })()`);
-    await waitFor('the reconnect with the long id', () => page.evaluate<boolean>("window.long.includes('y')"));
+    await eventually(() => page.evaluate<boolean>("window.long.includes('y')"), 8000, 'the reconnect with the long id', 25);
     const reconnect = other.hits.filter((hit) => hit.url === '/long-id')[1];
     assert.equal(reconnect?.lastEventId, LONG_ID);
     assert.deepEqual(other.hits.filter((hit) => hit.method === 'OPTIONS'), [], 'an EventSource sent a preflight');
@@ -467,7 +452,7 @@ describe('what page code sees: open, error, CLOSED, re-creation, CORS', { timeou
       source.onmessage = () => window.noCors.push('message');
       source.onerror = () => window.noCors.push('error ' + source.readyState);
     })()`);
-    await waitFor('the CORS failure', () => page.evaluate<boolean>('window.noCors.length > 0'));
+    await eventually(() => page.evaluate<boolean>('window.noCors.length > 0'), 8000, 'the CORS failure', 25);
     // Long enough for three reconnects at retry: 100, had the browser retried.
     await new Promise((resolve) => setTimeout(resolve, 800));
     assert.deepEqual(await page.evaluate<string[]>('window.noCors'), ['error 2']);

@@ -2,21 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createSseServer, type ParsedEvent, type SseServer } from 'sse-reference';
-import { feedChannel } from 'sse-reference/testing';
+import { eventually, feedChannel } from 'sse-reference/testing';
 import { fetchEvents, StreamRefusedError } from './fetch-events.js';
-
-/** Resolves once `predicate` holds, checking at every event; rejects after `ms`. */
-function until(predicate: () => boolean, what: string, ms = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
 
 describe('fetchEvents, the fetch()-based client of chapter 16', () => {
   let app: SseServer;
@@ -35,16 +22,16 @@ describe('fetchEvents, the fetch()-based client of chapter 16', () => {
     const events: ParsedEvent[] = [];
     const stop = new AbortController();
     const done = fetchEvents(`${origin}/feed`, { signal: stop.signal, headers: { authorization: 'Bearer t0ken' }, onEvent: (e) => events.push(e) });
-    await until(() => feedChannel(app).stats.subscribers === 1, 'the first connection');
+    await eventually(() => feedChannel(app).stats.subscribers === 1, 5000, 'the first connection', 10);
     feedChannel(app).publish({ data: 'one' });
     feedChannel(app).publish({ event: 'note', data: 'two' });
-    await until(() => events.length === 2, 'two events');
+    await eventually(() => events.length === 2, 5000, 'two events', 10);
     const first = requests.at(-1) as IncomingMessage;
     assert.equal(first.headers.authorization, 'Bearer t0ken');
     first.socket.destroy();
-    await until(() => feedChannel(app).stats.subscribers === 0, 'the drop');
+    await eventually(() => feedChannel(app).stats.subscribers === 0, 5000, 'the drop', 10);
     feedChannel(app).publish({ data: 'three, while away' });
-    await until(() => events.length === 3, 'the missed event');
+    await eventually(() => events.length === 3, 5000, 'the missed event', 10);
     const second = requests.at(-1) as IncomingMessage;
     assert.notEqual(second, first);
     assert.equal(second.headers['last-event-id'], events[1]?.lastEventId);
@@ -72,7 +59,7 @@ describe('fetchEvents, the fetch()-based client of chapter 16', () => {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
     const done = fetchEvents(url, { signal: stop.signal, headers: () => ({ authorization: `Bearer t${++issued}` }), onEvent: (e) => events.push(e) });
     try {
-      await until(() => seen.length >= 4, 'four requests');
+      await eventually(() => seen.length >= 4, 5000, 'four requests', 10);
       assert.deepEqual(seen.slice(0, 4), [undefined, 'a-1', 'a-1', undefined]);
       assert.deepEqual(tokens.slice(0, 4), ['Bearer t1', 'Bearer t2', 'Bearer t3', 'Bearer t4']);
       assert.deepEqual(events.map((e) => [e.data, e.lastEventId]), [['1', 'a-1'], ['2', 'a-1'], ['3', 'a-1'], ['4', '']]);

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from './blocks.js';
+import { DocsError, extractRegion, fence, findBlocks, parseSnippetRef, replaceBlocks } from '../lib/blocks.js';
 import { Lab } from './lab.js';
 import { GENERATED } from './options-table.js';
 import { SCENARIOS } from './scenarios.js';
@@ -63,6 +63,8 @@ export async function renderBook(root: string): Promise<RenderedPage[]> {
       if (!sources.has(path)) sources.set(path, await readFile(join(root, path), 'utf8'));
     }
     const fresh = replaceBlocks(page.current, (block) => {
+      // A section is a run's own (`npm run bench` writes them): the book keeps it as it is.
+      if (block.kind === 'section') return block.body;
       if (block.kind === 'transcript') return fence('text', (transcripts.get(block.ref) as string).replace(/\n$/, ''));
       if (block.kind === 'generated') {
         const generate = GENERATED[block.ref];

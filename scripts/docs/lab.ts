@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createSseServer, type SseServer, type SseServerOptions } from 'sse-reference';
+import { CLI_LISTENING, startProcess, type Started } from '../lib/process.js';
 import { ROOT } from '../paths.js';
 
 /** How long one recorded request may take before the recording fails. */
@@ -62,7 +63,7 @@ export class Lab {
   readonly #servers: LabServer[] = [];
   readonly #sockets = new Set<{ destroy(): void }>();
   #usedRecipes = false;
-  readonly #children = new Set<ChildProcess>();
+  readonly #children = new Set<Started>();
   /** Epochs and origins of spawned servers, in the order they appeared. */
   readonly #epochs: string[] = [];
   readonly #origins: string[] = [];
@@ -83,28 +84,18 @@ export class Lab {
    * @returns its origin, what it printed so far, and a stop that sends SIGTERM and waits for exit
    */
   async spawnServer(args: readonly string[]): Promise<SpawnedServer> {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/server.js'), '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = await startProcess({ file: process.execPath, args: [join(ROOT, 'dist/server.js'), '--host', '127.0.0.1', ...args], ready: { line: CLI_LISTENING }, startMs: 10_000 });
     this.#children.add(child);
-    let printed = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (printed += chunk));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (printed += chunk));
-    await waitUntil(() => /listening on http:\/\/127\.0\.0\.1:\d+\//.test(printed) || child.exitCode !== null, 'the server to listen', 10_000);
-    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(printed)?.[1];
-    if (port === undefined) throw new Error(`the server did not start: ${printed}`);
-    const origin = `http://127.0.0.1:${port}`;
+    const origin = `http://127.0.0.1:${child.port}`;
     if (!this.#origins.includes(origin)) this.#origins.push(origin);
     return {
       origin,
-      port: Number(port),
-      printed: () => printed,
+      port: child.port,
+      printed: () => child.output(),
       stop: async () => {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await exited;
+        await child.stop();
         this.#children.delete(child);
-        return printed;
+        return child.output();
       },
     };
   }
@@ -233,17 +224,8 @@ export class Lab {
   /** Destroys every tracked socket and closes every server. */
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
-    for (const child of this.#children) child.kill('SIGKILL');
+    await Promise.all([...this.#children].map((child) => child.kill()));
     await Promise.all(this.#servers.map((server) => server.app.close()));
-  }
-}
-
-/** Waits until `predicate` holds, polling; rejects after `timeoutMs`. */
-export async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 

@@ -4,10 +4,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Heartbeat } from 'sse-reference';
-import { spawnRedis, feedChannel } from 'sse-reference/testing';
+import { spawnRedis } from '#internal/testing/spawn-redis.js';
+import { eventually, feedChannel } from 'sse-reference/testing';
 import { answerRoute } from '../post/answer-stream.js';
 import type { Lab, LabServer } from './lab.js';
-import { waitUntil } from './lab.js';
 
 /** One recorded transcript: a name the chapters refer to, and how to make it. */
 export interface Scenario {
@@ -95,7 +95,7 @@ export const SCENARIOS: readonly Scenario[] = [
         headers: { 'Last-Event-ID': `${feedChannel(app).epoch}-1` },
         blocks: 4,
       });
-      await waitUntil(() => feedChannel(app).stats.subscribers === 1, 'the subscriber');
+      await eventually(() => feedChannel(app).stats.subscribers === 1, 3000, 'the subscriber');
       feedChannel(app).publish({ data: 'four' });
       return note + (await recording);
     },
@@ -110,7 +110,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const first = connect(Number(new URL(origin).port), '127.0.0.1');
       lab.track(first);
       first.write('GET /feed HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      await waitUntil(() => app.openStreams === 1, 'the first stream');
+      await eventually(() => app.metrics().openStreams === 1, 3000, 'the first stream');
       return lab.record(`${origin}/feed`, { curl: STREAM });
     },
   },
@@ -123,15 +123,15 @@ export const SCENARIOS: readonly Scenario[] = [
       // A client that sends its request and then never reads: the kernel buffers fill, then ours.
       reader.write('GET /feed HTTP/1.1\r\nHost: localhost\r\n\r\n');
       reader.pause();
-      await waitUntil(() => feedChannel(app).stats.subscribers === 1, 'the slow subscriber');
+      await eventually(() => feedChannel(app).stats.subscribers === 1, 3000, 'the slow subscriber');
       const data = 'x'.repeat(32 * 1024);
-      await waitUntil(
+      await eventually(
         () => {
           feedChannel(app).publish({ data });
-          return app.counters.slowCut['slow'] === 1;
+          return app.metrics().slowCut['slow'] === 1;
         },
-        'the slow client to be cut',
         10_000,
+        'the slow client to be cut',
       );
       const metrics = await lab.record(`${origin}/metrics`, { curl: '-s' });
       const kept = metrics.split('\n').filter((line) => line.startsWith('$') || /^sse_(slow|feed)/.test(line));
@@ -143,7 +143,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const server = await lab.start(LOCAL);
       const watching = lab.record(`${server.origin}/feed`, { curl: STREAM, blocks: 4 });
-      await waitUntil(() => feedChannel(server.app).stats.subscribers === 1, 'the subscriber');
+      await eventually(() => feedChannel(server.app).stats.subscribers === 1, 3000, 'the subscriber');
       const first = await publish(lab, server, '{"event":"note","data":"deploy finished"}');
       await publish(lab, server, '{"data":"{\\"build\\":1234}"}');
       return `# terminal 1\n${await watching}\n# terminal 2\n${first}`;
@@ -291,7 +291,7 @@ export const SCENARIOS: readonly Scenario[] = [
     async run(lab) {
       const { app, origin } = await lab.start();
       const recording = lab.record(`${origin}/feed`, { curl: STREAM });
-      await waitUntil(() => feedChannel(app).stats.subscribers === 1, 'the subscriber');
+      await eventually(() => feedChannel(app).stats.subscribers === 1, 3000, 'the subscriber');
       feedChannel(app).publish({ data: 'before the deploy' });
       // SIGTERM does this: every stream gets a jittered retry: hint, then its end.
       const closing = app.close();

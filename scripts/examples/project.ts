@@ -1,8 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, startProcess, type Started } from '../lib/process.js';
 import { packCopy } from '../pack/pack.js';
 import { ROOT } from '../paths.js';
 
@@ -90,13 +90,9 @@ async function prepare(project: string, example: Example): Promise<string> {
   return example.file.replace(/\.ts$/, '.js');
 }
 
-/** A running example. */
-export interface Running {
+/** A running example (`stop()` ends its process group; `kill()` is the crash). */
+export interface Running extends Started {
   readonly origin: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  /** SIGKILLs it if it still runs. */
-  stop(): void;
 }
 
 /** Starts the example on a free port and resolves once it accepts connections. */
@@ -104,47 +100,6 @@ export async function startExample(project: string, example: Example): Promise<R
   const file = await prepare(project, example);
   const port = await freePort();
   const [command, ...args] = example.runtime === undefined ? [process.execPath] : [join(project, example.runtime[0]), ...example.runtime.slice(1)];
-  const child = spawn(command, [...args, file], { cwd: project, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const running = { origin: `http://127.0.0.1:${port}`, child, exited, stop: () => void (child.exitCode === null && child.kill('SIGKILL')) };
-  try {
-    await until('the example to listen', async () => (child.exitCode !== null ? Promise.reject(new Error(`it exited with ${child.exitCode}`)) : canConnect(port)));
-  } catch (error) {
-    running.stop();
-    throw error;
-  }
-  return running;
-}
-
-/** Polls `get` until it gives a value; rejects after `timeoutMs`. */
-export async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<true | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(undefined));
-  });
+  const started = await startProcess({ file: command as string, args: [...args, file], cwd: project, env: { PORT: String(port) }, ready: { port }, startMs: 10_000, stdout: 'inherit', stderr: 'inherit' });
+  return Object.assign(started, { origin: `http://127.0.0.1:${port}` });
 }

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EXAMPLES, installExamples, linesOf, startExample, until, type Example } from './project.js';
+import { eventually } from 'sse-reference/testing';
+import { EXAMPLES, installExamples, linesOf, startExample, type Example } from './project.js';
 
 // `npm run examples`: each app of docs/frameworks.md (node:http, Express 5, Fastify 5, Hono on
 // @hono/node-server) runs from a scratch project outside the repository, with its framework and
@@ -43,12 +44,13 @@ async function notes(client: ClientModule, origin: string, data: readonly string
   source.onOpen(() => (isOpen = true));
   source.on('note', (message) => got.push(message));
   try {
-    await until('the stream to open', () => (isOpen ? true : undefined));
+    await eventually(() => isOpen, 10_000, 'the stream to open', 50);
     for (const item of data) {
       const answer = await post(origin, { event: 'note', data: item });
       if (answer.status !== 202) throw new Error(`publish answered ${answer.status}: ${answer.text}`);
     }
-    return await until(`${count} notes`, () => (got.length >= count ? got : undefined));
+    await eventually(() => got.length >= count, 10_000, `${count} notes`, 50);
+    return got;
   } finally {
     source.close();
   }
@@ -81,8 +83,8 @@ async function check(project: string, client: ClientModule, example: Example): P
     open.onError((failure) => ended.push(failure.message));
     await notes(client, origin, ['five']);
     running.child.kill('SIGTERM');
-    const code = await Promise.race([running.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
-    await until('the open stream to end', () => (ended.length > 0 ? true : undefined), 5000);
+    const code = await Promise.race([running.exited.then((exit) => exit.code), new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
+    await eventually(() => ended.length > 0, 5000, 'the open stream to end', 50);
     open.close();
     return {
       name: example.name,
@@ -93,7 +95,7 @@ async function check(project: string, client: ClientModule, example: Example): P
       shutdown: code === 'hung' ? 'process hung' : `streams ended, exit ${code}`,
     };
   } finally {
-    running.stop();
+    await running.kill();
   }
 }
 

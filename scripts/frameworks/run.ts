@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, exitCode, formatTable, summaryLine } from 'sse-reference/conformance';
+import { freePort, startProcess } from '../lib/process.js';
 import { EXAMPLES, installExamples, linesOf, startExample } from '../examples/project.js';
 import { ROOT } from '../paths.js';
 import { codeBlockUnder } from './code-blocks.js';
@@ -26,30 +26,6 @@ const chapter = readFileSync(join(ROOT, 'docs/recipes/20-other-frameworks.md'), 
 function run(command: string, args: readonly string[], cwd: string): void {
   const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(result.status ?? result.signal)})`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${String(child.exitCode)}`);
-    const isOpen = await fetch(`http://127.0.0.1:${port}/nothing-here`).then(
-      () => true,
-      () => false,
-    );
-    if (isOpen) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port} after 20 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 interface Port {
@@ -106,7 +82,7 @@ for (const example of EXAMPLES) {
     summaries.push(`${example.name} | ${await linesOf(example)} | ${summaryLine(report)}`);
     if (exitCode(report, true) !== 0) failures++;
   } finally {
-    running.stop();
+    await running.kill();
   }
 }
 for (const framework of PORTS) {
@@ -114,16 +90,15 @@ for (const framework of PORTS) {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const [command, args] = framework.prepare(dir, port);
-  const child = spawn(command, args, { cwd: dir, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const server = await startProcess({ file: command, args, cwd: dir, env: { PORT: String(port) }, ready: { port }, startMs: 20_000, stdout: 'inherit', stderr: 'inherit' });
   try {
-    await waitForPort(port, child);
     const origin = `http://127.0.0.1:${port}`;
     const report = await check({ url: `${origin}/events`, publishUrl: `${origin}/publish`, observeSeconds: 20, slowReader: true });
     process.stdout.write(`\n${framework.name} (the code of chapter 20, in ${dir})\n${formatTable(report)}\n`);
     summaries.push(`${framework.name}, chapter 20 | ${codeBlockUnder(chapter, framework.name, framework.name === 'Express' ? 'js' : 'python').split('\n').filter((line) => line.trim() !== '').length} | ${summaryLine(report)}`);
     failures += report.summary.fail;
   } finally {
-    child.kill('SIGTERM');
+    await server.stop();
   }
 }
 process.stdout.write(`\nserver | lines | the suite\n--- | --- | ---\n${summaries.join('\n')}\n`);

@@ -72,6 +72,9 @@ describe('import directions', () => {
   it('flags an import that goes the wrong way', () => {
     assert.equal(isAllowed('src/protocol', 'src/hub', false), false);
     assert.equal(isAllowed('src/recipes', 'src/redis', false), false);
+    assert.equal(isAllowed('src/publish', 'src/redis', false), false);
+    assert.equal(isAllowed('src/publish', 'src/stream', false), false);
+    assert.equal(isAllowed('src/history', 'src/redis', false), false);
     assert.equal(isAllowed('src', 'scripts', false), false);
     assert.equal(isAllowed('src', 'src/testing', false), false);
     assert.equal(isAllowed('src/hub', 'src/protocol', false), true);

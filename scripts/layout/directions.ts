@@ -17,7 +17,21 @@ export interface Room {
   readonly pending?: string;
 }
 
-const SRC_ROOMS = ['src/client', 'src/protocol', 'src/options', 'src/hub', 'src/history', 'src/redis', 'src/http', 'src/stream', 'src/limits', 'src/metrics', 'src/recipes'];
+const SRC_ROOMS = [
+  'src/client',
+  'src/protocol',
+  'src/options',
+  'src/hub',
+  'src/history',
+  'src/redis',
+  'src/http',
+  'src/stream',
+  'src/limits',
+  'src/metrics',
+  'src/feed',
+  'src/publish',
+  'src/recipes',
+];
 const ALL_SRC = ['src', ...SRC_ROOMS, 'src/testing'];
 
 // #region directions
@@ -28,15 +42,52 @@ export const ROOMS: Readonly<Record<string, Room>> = {
   'src/metrics': { may: [], testsMay: ALL_SRC, why: 'counters and their rendering only' },
   'src/limits': { may: ['src/options'], testsMay: ALL_SRC, why: 'the caps know only their options' },
   'src/http': { may: ['src/options'], testsMay: ALL_SRC, why: 'HTTP plumbing knows nothing of SSE' },
-  'src/stream': { may: ['src/protocol', 'src/http', 'src/options'], testsMay: ALL_SRC, why: 'one response: the protocol over HTTP' },
+  'src/stream': {
+    may: ['src/protocol', 'src/http', 'src/options', 'src/limits', 'src/metrics'],
+    testsMay: ALL_SRC,
+    why: 'one response: the protocol over HTTP, and its admission (body, caps, authorize, refusal) before the first byte',
+  },
   'src/client': { may: ['src/protocol'], testsMay: ALL_SRC, why: 'the client runs in browsers: the wire parser, nothing of Node' },
   'src/hub': { may: ['src/protocol', 'src/options', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'the in-process fan-out knows no storage; it opens streams only through src/stream' },
-  'src/history': { may: ['src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'the broker seam sits on the hub, below any adapter' },
-  'src/redis': { may: ['src/history', 'src/hub', 'src/protocol', 'src/options'], testsMay: ALL_SRC, why: 'an adapter behind the broker seam' },
-  'src/recipes': { may: ['src/history', 'src/hub', 'src/protocol', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'recipes talk to the Broker interface, never to Redis internals' },
+  'src/history': { may: ['src/hub', 'src/protocol', 'src/options', 'src/stream'], testsMay: ALL_SRC, why: 'the broker seam sits on the hub, below any adapter, and writes to streams through their one contract (stream/sink.ts)' },
+  'src/redis': { may: ['src/history', 'src/hub', 'src/protocol', 'src/options', 'src/stream'], testsMay: ALL_SRC, why: 'an adapter behind the broker seam, writing to streams through their one contract' },
+  'src/feed': {
+    may: ['src/history', 'src/hub', 'src/redis', 'src/stream', 'src/http', 'src/metrics', 'src/options', 'src/protocol'],
+    testsMay: ALL_SRC,
+    why: 'GET /feed in one room: which broker holds the feed (the one room that picks Redis, which history/ may not import) and how an admitted stream joins it',
+  },
+  'src/publish': {
+    may: ['src/history', 'src/hub', 'src/http', 'src/limits', 'src/metrics', 'src/protocol', 'src/options'],
+    testsMay: ALL_SRC,
+    why: 'POST /publish in one room: who may publish, how fast, the body, then the Broker interface; never a stream, never Redis internals',
+  },
+  'src/recipes': { may: ['src/history', 'src/hub', 'src/protocol', 'src/stream', 'src/http'], testsMay: ALL_SRC, why: 'the teaching recipes talk to a stream and the Broker interface, never to Redis internals' },
   src: { may: SRC_ROOMS, testsMay: ALL_SRC, why: 'the server wires the rooms; the library entry never exports test tools' },
   'src/testing': { may: ALL_SRC, why: 'test tools may use the whole library, and only tests use them' },
-  scripts: { may: ['scripts', 'package:sse-reference', 'package:sse-reference/client', 'package:sse-reference/testing', 'package:sse-reference/conformance'], why: 'scripts use the package as a user would' },
+  scripts: {
+    may: [
+      'scripts',
+      'scripts/lib',
+      'package:sse-reference',
+      'package:sse-reference/client',
+      'package:sse-reference/redis',
+      'package:sse-reference/testing',
+      'package:sse-reference/conformance',
+      // The package's private imports (package.json "imports"), which no installed copy can reach.
+      'internal:src',
+      'internal:src/options',
+      'internal:src/testing',
+      // The error tables errors.md is rendered from (scripts/docs/errors-table.ts).
+      'internal:src/protocol',
+      'internal:src/http',
+    ],
+    why: 'scripts use the package as a user would, and reach past its public surface only through #internal/*, to the rooms named here',
+  },
+  'scripts/lib': {
+    // `conformance`: the suite's event-stream reader, which its public entry does not export.
+    may: ['package:sse-reference', 'package:sse-reference/testing', 'package:sse-reference/conformance', 'conformance'],
+    why: 'the one spawner, poll, reader and block engine every tool shares: it knows no tool',
+  },
   'scripts/client/type-cases': {
     may: ['package:sse-reference', 'package:sse-reference/client', 'outside: eventsource'],
     why: 'a user\'s code, compiled in a scratch project that has the eventsource package (scripts/client/types.test.ts)',
@@ -69,6 +120,31 @@ export const INSIDE: readonly Inside[] = [
     never: ['src/redis/replay.ts'],
     why: 'the follower owns the window and the fan-out; the replay reads them and joins through it, never the other way',
   },
+  {
+    files: ['src/publish/auth.ts', 'src/publish/gate.ts', 'src/publish/handler.ts'],
+    never: ['src/publish/route.ts'],
+    why: 'the publish route puts the gate before the handler; neither the gate, its auth rule nor the handler knows the order',
+  },
+  {
+    files: ['src/publish/auth.ts', 'src/publish/handler.ts'],
+    never: ['src/publish/gate.ts'],
+    why: 'the gate runs the auth rule before the body is read; the rule and the body know nothing of the gate',
+  },
+  {
+    files: ['src/feed/handler.ts'],
+    never: ['src/feed/broker.ts'],
+    why: 'a stream joins whatever broker it is given: which one holds the feed is decided once, at start-up',
+  },
+  {
+    files: ['context', 'grammar', 'hostile', 'http2', 'limits', 'methods', 'result', 'resume', 'status-and-headers', 'streams', 'timing'].map((name) => `conformance/checks/${name}.ts`),
+    never: ['conformance/areas.ts', 'conformance/run.ts'],
+    why: 'a check judges one area; the area registry puts the checks in the phases of a run, and the run drives the phases',
+  },
+  {
+    files: ['conformance/areas.ts'],
+    never: ['conformance/run.ts'],
+    why: 'the registry says what each area does in which phase; the run reads it, never the other way',
+  },
 ];
 // #endregion inside
 
@@ -82,9 +158,11 @@ export function roomOf(path: string): string | undefined {
   return best;
 }
 
-/** The room an import lands in: a repository path's room, or `package:<name>` for the package itself. */
+/** The room an import lands in: a repository path's room, `package:<name>` for the package itself, `internal:<room>` for its private `#internal/*` imports. */
 export function targetRoom(specifier: string, resolved: string | undefined): string | undefined {
   if (specifier === 'sse-reference' || specifier.startsWith('sse-reference/')) return `package:${specifier}`;
+  // package.json maps "#internal/*" to dist/*, built from src/*.
+  if (specifier.startsWith('#internal/')) return `internal:${roomOf(`src/${specifier.slice('#internal/'.length).replace(/\.js$/, '.ts')}`) ?? specifier}`;
   return resolved === undefined ? undefined : roomOf(resolved);
 }
 

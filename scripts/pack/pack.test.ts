@@ -40,8 +40,8 @@ const { Channel } = require('sse-reference');
 const { SseClient } = require('sse-reference/client');
 const { check } = require('sse-reference/conformance');
 const { startServer } = require('sse-reference/testing');
-const { parseStreamId } = require('sse-reference/redis');
-console.log([Channel, SseClient, check, startServer, parseStreamId].map((x) => typeof x).join(' '));
+const { RedisBroker } = require('sse-reference/redis');
+console.log([Channel, SseClient, check, startServer, RedisBroker].map((x) => typeof x).join(' '));
 // Which build each entry came from: the CommonJS one only, so an SseError is one class, not two.
 console.log([...new Set(Object.keys(require.cache).filter((path) => path.includes('sse-reference')).map((path) => path.includes('/dist/cjs/')))].join(' '));
 `;

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { pool } from './pool.js';
-import { SOURCE_ADDRESSES, type Profile } from './profile.js';
-import { Findings, mib, type ScenarioResult } from './report.js';
+import { SOURCE_ADDRESSES } from './profile.js';
+import { mib, scenario } from './report.js';
 import type { ServerStats } from './server-main.js';
 import { startSoakServer } from './soak-server.js';
 
@@ -16,9 +16,7 @@ const HEAP_GROWTH_BOUND = 4 * 1024 * 1024;
  * count the server keeps must be back at its baseline: streams, subscribers, heartbeat entries and
  * timer, leases, sockets, active handles, and the heap after a collection.
  */
-export async function churn(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const churn = scenario('churn', async (findings, profile) => {
   const server = await startSoakServer({
     options: { tickMs: 50, heartbeatMs: 200, maxPerClient: 1_000_000, maxConnections: 100_000, historyEvents: 5000 },
   });
@@ -91,18 +89,11 @@ export async function churn(profile: Profile): Promise<ScenarioResult> {
     findings.expect(resources(after) === resources(baseline), `active handles ${resources(after)} after, ${resources(baseline)} at the baseline`);
     findings.expect(after.heapUsed - baseline.heapUsed < HEAP_GROWTH_BOUND, `heap grew by ${mib(after.heapUsed - baseline.heapUsed)} (bound ${mib(HEAP_GROWTH_BOUND)})`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
-    return {
-      name: 'churn',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { tally: Object.fromEntries(tally), fresh, baseline, half, after, churnSeconds },
-    };
+    return { tally: Object.fromEntries(tally), fresh, baseline, half, after, churnSeconds };
   } finally {
     await server.stop();
   }
-}
+});
 
 function resources(s: ServerStats): string {
   return Object.entries(s.resources)

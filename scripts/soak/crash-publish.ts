@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postJson, publisherAgent, seqOf, sleep, startFaultCli, type FaultCli } from './fault-tools.js';
-import type { Profile } from './profile.js';
+import { postJson, publisherAgent, seqOf, startFaultCli, type FaultCli } from './fault-tools.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 import { createRng, type Rng } from './rng.js';
 
 const PUBLISHERS = 4;
@@ -20,9 +21,7 @@ const COMPACTING_HISTORY = 200;
  * and with a small one, so the file is compacted (rewritten and renamed) while the kills land
  * (every acknowledged event still retained is checked, and the sequence must never go back).
  */
-export async function crashPublish(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const crashPublish = scenario('crash-publish', async (findings, profile) => {
   const rng = createRng(profile.seed + 9);
   const whole = await crashRounds(profile.crashKills, undefined, rng);
   const compacting = await crashRounds(Math.max(2, Math.ceil(profile.crashKills / 2)), COMPACTING_HISTORY, rng);
@@ -54,15 +53,8 @@ export async function crashPublish(profile: Profile): Promise<ScenarioResult> {
     findings.expect(r.problems.length === 0, `${name}: ${r.problems.join('; ')}`);
     findings.expect(r.exitCode === 0, `${name}: the last server exited with ${r.exitCode}`);
   }
-  return {
-    name: 'crash-publish',
-    profile: profile.name,
-    rows: findings.rows,
-    failures: findings.failures,
-    seconds: (performance.now() - started) / 1000,
-    data: { whole, compacting },
-  };
-}
+  return { whole, compacting };
+});
 
 interface CrashRun {
   readonly kills: number;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createParser, type ParsedEvent } from 'sse-reference';
 import type { Profile } from './profile.js';
 import { getRequest, rawRequest } from './raw-client.js';
-import { Findings, type ScenarioResult } from './report.js';
+import { scenario } from './report.js';
 import { createRng, type Rng } from './rng.js';
 import { startSoakServer } from './soak-server.js';
 
@@ -115,9 +115,7 @@ function randomWellFormed(rng: Rng, length: number): string {
  * breaks become LF: the format has no other) or is refused with a clear error code, and nothing
  * is ever written half-way: the ids stay contiguous, every byte is valid UTF-8, no partial event.
  */
-export async function eventContent(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const eventContent = scenario('event-content', async (findings, profile) => {
   const server = await startSoakServer({
     options: { tickMs: 0, heartbeatMs: 0, maxEventBytes: MAX_EVENT_BYTES, maxBodyBytes: 16 * 1024 * 1024, historyBytes: 32 * 1024 * 1024 },
   });
@@ -191,18 +189,11 @@ export async function eventContent(profile: Profile): Promise<ScenarioResult> {
     findings.expect(isContiguous, 'the ids of accepted publishes are not contiguous: a refusal took a sequence number');
     findings.expect(problems.length === 0, `stream problems: ${problems.slice(0, 3).join('; ')}`);
     findings.expect(!reader.parser.hasPartial(), 'a half-written event was left on the stream');
-    return {
-      name: 'event-content',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { refusals: Object.fromEntries(refusals), wrong, durable, concurrent },
-    };
+    return { refusals: Object.fromEntries(refusals), wrong, durable, concurrent };
   } finally {
     await server.stop();
   }
-}
+});
 
 /**
  * The same content through durable history: publish into a server with `historyFile`, stop it,

@@ -1,29 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request, Agent } from 'node:http';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { CLI_LISTENING, startProcess, type Started } from '../lib/process.js';
+
 const CLI = fileURLToPath(new URL('../../server.js', import.meta.url));
 
-/** The real command line (`dist/server.js`) under a fault: a node flag, a wrapper, a signal. */
-export interface FaultCli {
-  readonly port: number;
-  readonly pid: number;
-  readonly child: ChildProcess;
-  /** Everything the server printed so far, on each stream. */
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  /** Resolves with the exit code and signal once the process is gone. */
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
-  /** Whether the process is still running. */
-  readonly isRunning: () => boolean;
-  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code. */
-  stop(timeoutMs?: number): Promise<number | null>;
-  /** SIGKILL: a crash, no shutdown code runs. */
-  kill(): Promise<void>;
-  /** Resolves with the first match of `pattern` in stdout (or stderr), or undefined after `timeoutMs`. */
-  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray | undefined>;
+/**
+ * The real command line (`dist/server.js`) under a fault: a node flag, a wrapper, a signal. A
+ * {@link Started} process (`scripts/lib/process.ts`): `stop()` is SIGTERM then SIGKILL after its
+ * bound (10 s) and resolves with the exit code, `kill()` a crash (SIGKILL).
+ */
+export interface FaultCli extends Started {
   /** The process's peak resident set (VmHWM), in bytes; 0 once it is gone. */
   peakRss(): number;
 }
@@ -40,88 +29,27 @@ export interface FaultCliOptions {
 
 /**
  * Starts `node [nodeArgs] dist/server.js --port 0 <args>` (under `prefix`, if any) and waits for
- * its `listening` line. The child is killed if this process exits first.
+ * its `listening` line. The child is killed if this process exits first. A missing wrapper
+ * (prlimit) is a clear failure, never a skip.
  */
-export function startFaultCli(args: readonly string[], options: FaultCliOptions = {}): Promise<FaultCli> {
+export async function startFaultCli(args: readonly string[], options: FaultCliOptions = {}): Promise<FaultCli> {
   const command = [...(options.prefix ?? []), process.execPath, ...(options.nodeArgs ?? []), CLI, '--port', '0', ...args];
-  const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const kill = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', kill);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (part: string) => (stdout += part));
-  child.stderr?.setEncoding('utf8').on('data', (part: string) => (stderr += part));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      process.off('exit', kill);
-      resolve({ code, signal });
-    });
+  const started = await startProcess({
+    file: command[0] as string,
+    args: command.slice(1),
+    ready: { line: CLI_LISTENING },
+    startMs: options.startTimeoutMs,
+    graceMs: 10_000,
   });
-  const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`The server did not start in time: ${stderr}`));
-    }, options.startTimeoutMs ?? 15_000);
-    const onEarlyExit = (): void => {
-      clearTimeout(timer);
-      reject(new Error(`The server exited (${child.exitCode ?? child.signalCode}) before listening: ${stderr}`));
-    };
-    child.once('exit', onEarlyExit);
-    // A missing wrapper (prlimit) is a clear failure, never a skip.
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`Cannot run ${command[0] as string}: ${error.message}`));
-    });
-    const onData = (): void => {
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.off('exit', onEarlyExit);
-      child.stdout?.off('data', onData);
-      resolve({
-        port: Number(match[1]),
-        pid: child.pid as number,
-        child,
-        stdout: () => stdout,
-        stderr: () => stderr,
-        exited,
-        isRunning,
-        stop(timeoutMs = 10_000) {
-          if (!isRunning()) return exited.then((e) => e.code);
-          const force = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-          child.kill('SIGTERM');
-          return exited.then((e) => {
-            clearTimeout(force);
-            return e.code;
-          });
-        },
-        kill() {
-          if (isRunning()) child.kill('SIGKILL');
-          return exited.then(() => undefined);
-        },
-        async waitForOutput(pattern, timeoutMs = 5000) {
-          const deadline = performance.now() + timeoutMs;
-          for (;;) {
-            const match = pattern.exec(stdout) ?? pattern.exec(stderr);
-            if (match !== null) return match;
-            if (performance.now() > deadline || !isRunning()) return undefined;
-            await sleep(10);
-          }
-        },
-        peakRss() {
-          try {
-            const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-            return kb === undefined ? 0 : Number(kb) * 1024;
-          } catch {
-            return 0;
-          }
-        },
-      });
-    };
-    child.stdout?.on('data', onData);
+  return Object.assign(started, {
+    peakRss() {
+      try {
+        const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${started.pid}/status`, 'utf8'))?.[1];
+        return kb === undefined ? 0 : Number(kb) * 1024;
+      } catch {
+        return 0;
+      }
+    },
   });
 }
 
@@ -245,11 +173,6 @@ export function startDelayProxy(targetPort: number): Promise<DelayProxy> {
       );
     });
   });
-}
-
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The sequence number of an `<epoch>-<seq>` id (0 for none). */

@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
-import { seqOf, sleep, startFaultCli, type FaultCli } from './fault-tools.js';
-import { SOURCE_ADDRESSES, type Profile } from './profile.js';
+import { holdsWithin } from '../lib/wait.js';
+import { seqOf, startFaultCli, type FaultCli } from './fault-tools.js';
+import { SOURCE_ADDRESSES } from './profile.js';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
-import { Findings, type ScenarioResult } from './report.js';
+import { scenario } from './report.js';
 
 const TICK_MS = 100;
 /** Descriptors over the held streams: the server keeps 64 free of streams, and the storm gets 40 slots. */
@@ -15,9 +16,7 @@ const SPARE_FDS = 64 + 40;
  * ones, log the cause once per episode rather than per connection, not crash, and serve new
  * streams again once descriptors are free.
  */
-export async function fdExhaustion(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const fdExhaustion = scenario('fd-exhaustion', async (findings, profile) => {
   const limit = profile.fdStreams + SPARE_FDS;
   const args = ['--tick', String(TICK_MS), '--heartbeat', '0', '--max-per-client', '100000', '--max-connections', '100000'];
   let server: FaultCli | undefined;
@@ -52,11 +51,9 @@ export async function fdExhaustion(profile: Profile): Promise<ScenarioResult> {
     for (const r of storm) r.destroy();
     await Promise.all(storm.map((r) => r.waitFor((x) => x.isClosed, 3000)));
     // Descriptors come back once the server has seen the closes.
+    const cli = server;
     let fdsAfter = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 100 && fdsAfter > baseFds + profile.fdStreams + 10; i++) {
-      await sleep(50);
-      fdsAfter = server.isRunning() ? readdirSync(`/proc/${server.pid}/fd`).length : 0;
-    }
+    await holdsWithin(() => (fdsAfter = cli.isRunning() ? readdirSync(`/proc/${cli.pid}/fd`).length : 0) <= baseFds + profile.fdStreams + 10, 5000, 50);
     const fresh = Array.from({ length: 10 }, (_, i) => rawRequest({ port, localAddress: SOURCE_ADDRESSES[i % SOURCE_ADDRESSES.length] }, getRequest('/feed')));
     const recovered = (await Promise.all(fresh.map((r) => r.waitFor((x) => x.status === 200 && x.parser.events.length > 0, 5000)))).filter(Boolean).length;
     for (const r of fresh) r.destroy();
@@ -84,15 +81,15 @@ export async function fdExhaustion(profile: Profile): Promise<ScenarioResult> {
     findings.expect(emfileLines >= 1 && emfileLines <= 3, `the open-files limit (EMFILE) was logged ${emfileLines} times (once per episode expected)`);
     findings.expect(recovered === fresh.length && health === 200, `after the storm ${recovered} of ${fresh.length} new streams were served, /health ${health}`);
     findings.expect(exitCode === 0, `exit code ${exitCode}`);
-    return { name: 'fd-exhaustion', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000, data: { limit, served, refused, dropped, emfileLines, stderr: stderr.slice(0, 2000) } };
+    return { limit, served, refused, dropped, emfileLines, stderr: stderr.slice(0, 2000) };
   } catch (error) {
     findings.expect(false, `fd-exhaustion stopped: ${(error as Error).message}`);
-    return { name: 'fd-exhaustion', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000 };
+    return undefined;
   } finally {
     for (const r of [...held, ...storm]) r.destroy();
     await server?.kill();
   }
-}
+});
 
 /** Lines of the server's output that name the cause: the open-files limit, or EMFILE. */
 function causeLines(server: FaultCli): number {

@@ -5,7 +5,7 @@ import { expectedFor, generateHostileCases, type Expected, type FeedState, type 
 import { pool } from './pool.js';
 import type { Profile } from './profile.js';
 import { rawRequest, simpleGet, type RawResponse } from './raw-client.js';
-import { Findings, type ScenarioResult } from './report.js';
+import { scenario } from './report.js';
 import { createRng } from './rng.js';
 import { startSoakServer } from './soak-server.js';
 
@@ -18,9 +18,7 @@ const QUIET_MS = 150;
  * Hostile `Last-Event-ID` fuzz: thousands of seeded values against `/feed`, each judged against
  * an independent oracle; a prober keeps asking `/health` the whole time.
  */
-export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const fuzzLastEventId = scenario('fuzz-last-event-id', async (findings, profile) => {
   const server = await startSoakServer({ options: { tickMs: 0, heartbeatMs: 0, historyEvents: HISTORY, maxPerClient: 100_000 } });
   try {
     await server.command({ cmd: 'pump', count: PUBLISHED, bytes: 64, perTick: PUBLISHED, intervalMs: 0 });
@@ -96,18 +94,11 @@ export async function fuzzLastEventId(profile: Profile): Promise<ScenarioResult>
     findings.expect(isCounted, `the server counted resets ${JSON.stringify(counters.resets)} and ${counters.resumed} resumes; the clients saw ${JSON.stringify(resetsSeen)}`);
     findings.expect(final.status === 200, `/health after the fuzz answered ${final.status}`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
-    return {
-      name: 'fuzz-last-event-id',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { state, outcomes: Object.fromEntries(outcomes), categories: Object.fromEntries(byCategory), health, wrong },
-    };
+    return { state, outcomes: Object.fromEntries(outcomes), categories: Object.fromEntries(byCategory), health, wrong };
   } finally {
     await server.stop();
   }
-}
+});
 
 function describe(expected: Expected): string {
   if (expected.kind === 'reset') return `reset (${expected.reason})`;

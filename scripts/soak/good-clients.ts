@@ -1,5 +1,5 @@
 import { getRequest, rawRequest, simpleGet } from './raw-client.js';
-import { percentile } from './report.js';
+import { percentile } from '../lib/stats.js';
 
 /** What the well-behaved clients saw while a scenario attacked the server. */
 export interface GoodClientReport {

@@ -1,11 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { heapLimit } from './heap-limit.js';
-import { profile } from './profile.js';
+import { passesShort } from './short-run.js';
 
-describe('soak: a small heap under bursts to slow readers (short profile)', () => {
-  it('cuts every slow reader before the heap fills, and does not crash', async () => {
-    const result = await heapLimit(profile('short'));
-    assert.deepEqual(result.failures, [], JSON.stringify(result.rows));
-  });
-});
+passesShort('a small heap under bursts to slow readers', 'cuts every slow reader before the heap fills, and does not crash', heapLimit);

@@ -1,7 +1,8 @@
-import { postJson, sleep, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
-import { SOURCE_ADDRESSES, type Profile } from './profile.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { postJson, startFaultCli, type FaultCli, type PostResult } from './fault-tools.js';
+import { SOURCE_ADDRESSES } from './profile.js';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
-import { Findings, mib, type ScenarioResult } from './report.js';
+import { mib, scenario } from './report.js';
 
 const HEAP_MB = 48;
 const EVENT_BYTES = 16 * 1024;
@@ -16,9 +17,7 @@ const BURST = 32;
  *
  * @param extraArgs - flags after the scenario's own (a later flag wins), to run it against a weakened server
  */
-export async function heapLimit(profile: Profile, extraArgs: readonly string[] = []): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const heapLimit = scenario('heap-limit', async (findings, profile, extraArgs: readonly string[] = []) => {
   let server: FaultCli | undefined;
   const slow: RawResponse[] = [];
   let fast: RawResponse | undefined;
@@ -80,13 +79,13 @@ export async function heapLimit(profile: Profile, extraArgs: readonly string[] =
     findings.expect(cut === profile.heapSlowClients, `${cut} of ${profile.heapSlowClients} slow readers were cut`);
     findings.expect(fastMissing === 0 && fastOrdered, `the fast reader missed ${fastMissing} events (in order: ${fastOrdered})`);
     findings.expect(exitCode === 0, `exit code ${exitCode}`);
-    return { name: 'heap-limit', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000, data: { peakRss, cut } };
+    return { peakRss, cut };
   } catch (error) {
     findings.expect(false, `heap-limit stopped: ${(error as Error).message} ${server?.stderr().slice(0, 400) ?? ''}`);
-    return { name: 'heap-limit', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000 };
+    return undefined;
   } finally {
     fast?.destroy();
     for (const r of slow) r.destroy();
     await server?.kill();
   }
-}
+});

@@ -1,8 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as h2connect, type ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
-import { sleep } from './fault-tools.js';
-import type { Profile } from './profile.js';
-import { Findings, medianAndMax, type ScenarioResult } from './report.js';
+import { medianAndMax, scenario } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const IDLE_TIMEOUT_MS = 1000;
@@ -25,9 +24,7 @@ interface Idle {
  * sends, while sessions holding a live `/feed` stream with heartbeats off and nothing published
  * stay open however long they are silent, and fresh clients are served throughout.
  */
-export async function idleHttp2(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const idleHttp2 = scenario('idle-http2', async (findings, profile) => {
   const server = await startSoakServer({ options: { h2c: true, tickMs: 0, heartbeatMs: 0, maxPerClient: 100_000, headersTimeoutMs: IDLE_TIMEOUT_MS } });
   const base = `http://127.0.0.1:${server.port}`;
   const idle: Idle[] = [];
@@ -115,20 +112,13 @@ export async function idleHttp2(profile: Profile): Promise<ScenarioResult> {
     findings.expect(freshOk === freshTried && freshTried > 0, `${freshTried - freshOk} of ${freshTried} fresh /health requests failed`);
     findings.expect(after.connections <= baseline, `afterwards ${after.connections - baseline} connections are left`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
-    return {
-      name: 'idle-http2',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { closeMs: ms },
-    };
+    return { closeMs: ms };
   } finally {
     for (const socket of sockets) socket.destroy();
     for (const made of sessions) made.destroy();
     await server.stop();
   }
-}
+});
 
 /** GET /health on `session`; resolves with the status (0 when the session failed). */
 function health(session: ClientHttp2Session): Promise<number> {

@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
+import { holdsWithin } from '../lib/wait.js';
 import { startGoodClients } from './good-clients.js';
 import { pool } from './pool.js';
-import type { Profile } from './profile.js';
 import { exchange } from './raw-client.js';
-import { Findings, medianAndMax, type ScenarioResult } from './report.js';
+import { medianAndMax, scenario } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const HEADERS_TIMEOUT_MS = 2000;
@@ -114,9 +114,7 @@ function cases(): Case[] {
  * absurd `Accept` values, slowloris and a flood of half-finished requests, while good clients
  * keep asking `/health` and follow `/feed`.
  */
-export async function malformedRequests(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const malformedRequests = scenario('malformed-requests', async (findings, profile) => {
   const server = await startSoakServer({
     options: { tickMs: 100, heartbeatMs: 0, maxPerClient: 100_000, headersTimeoutMs: HEADERS_TIMEOUT_MS },
   });
@@ -174,18 +172,11 @@ export async function malformedRequests(profile: Profile): Promise<ScenarioResul
     findings.expect(report.feedEvents > 0 && report.feedGaps === 0 && report.feedIsOpen, `the good /feed follower saw ${report.feedEvents} events, ${report.feedGaps} gaps, open=${report.feedIsOpen}`);
     findings.expect(after.openStreams === 0 && after.leases === 0, `afterwards ${after.openStreams} streams and ${after.leases} leases are left`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
-    return {
-      name: 'malformed-requests',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { answers, slowMs, flood: floodResult, good: report },
-    };
+    return { answers, slowMs, flood: floodResult, good: report };
   } finally {
     await server.stop();
   }
-}
+});
 
 /** Opens `count` sockets that each send half a request and then wait. */
 async function openFlood(port: number, count: number): Promise<{ waitClosed(ms: number): Promise<{ timedOut: number; closedOther: number; open: number }> }> {
@@ -208,8 +199,7 @@ async function openFlood(port: number, count: number): Promise<{ waitClosed(ms: 
   });
   return {
     async waitClosed(ms) {
-      const deadline = Date.now() + ms;
-      while (Date.now() < deadline && sockets.some((s) => !s.isClosed)) await new Promise((resolve) => setTimeout(resolve, 50));
+      await holdsWithin(() => sockets.every((s) => s.isClosed), ms, 50);
       const timedOut = sockets.filter((s) => s.isClosed && status(s.text) === 408).length;
       const closedOther = sockets.filter((s) => s.isClosed && status(s.text) !== 408).length;
       const open = sockets.filter((s) => !s.isClosed).length;

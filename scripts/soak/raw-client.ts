@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { createStrictParser, type StrictParser } from './strict-parser.js';
+import { ChunkedDecoder } from 'sse-reference/conformance';
+import { createStrictReader, type StrictReader } from '../lib/sse-reader.js';
 
 /** Where and how a raw client connects. */
 export interface RawTarget {
@@ -13,8 +14,8 @@ export interface RawResponse {
   /** 0 until the status line arrived. */
   status: number;
   readonly headers: Map<string, string>;
-  /** The de-chunked body, parsed by the independent parser. */
-  readonly parser: StrictParser;
+  /** The de-chunked body, read by the suite's reader made strict (`scripts/lib/sse-reader.ts`). */
+  readonly parser: StrictReader;
   /** How many body bytes came, de-chunked. */
   bodyBytes: number;
   /** The first 64 KiB of the body as text (for short answers like `/health`). */
@@ -56,7 +57,7 @@ export function rawRequest(target: RawTarget, request: Buffer | string | undefin
   const res: RawResponse = {
     status: 0,
     headers: new Map(),
-    parser: createStrictParser(() => {
+    parser: createStrictReader(() => {
       res.times.firstEvent ??= performance.now();
     }),
     bodyBytes: 0,
@@ -91,8 +92,9 @@ export function rawRequest(target: RawTarget, request: Buffer | string | undefin
   let isHeadDone = false;
   let mode: 'chunked' | 'length' | 'close' | 'none' = 'close';
   let remaining = 0;
-  let chunkBuffer: Buffer = Buffer.alloc(0);
-  let chunkLeft = -1;
+  // The suite's decoder (RFC 9112 §7.1): it hands over a chunk's bytes as they come, so a large
+  // event never waits for its whole chunk; a malformed size line is recorded, not thrown.
+  const chunks = new ChunkedDecoder();
 
   const body = (bytes: Buffer): void => {
     if (bytes.length === 0) return;
@@ -106,35 +108,14 @@ export function rawRequest(target: RawTarget, request: Buffer | string | undefin
   };
 
   const dechunk = (bytes: Buffer): void => {
-    chunkBuffer = chunkBuffer.length === 0 ? bytes : Buffer.concat([chunkBuffer, bytes]);
-    for (;;) {
-      if (chunkLeft === -1) {
-        const end = chunkBuffer.indexOf('\r\n');
-        if (end === -1) return;
-        const size = Number.parseInt(chunkBuffer.subarray(0, end).toString('latin1'), 16);
-        chunkBuffer = chunkBuffer.subarray(end + 2);
-        if (size === 0) {
-          res.isComplete = true;
-          return;
-        }
-        chunkLeft = size;
-      }
-      if (chunkBuffer.length < chunkLeft + 2) {
-        // Hand over what is here now: a large event must not wait for its whole chunk.
-        const part = chunkBuffer.subarray(0, Math.min(chunkLeft, chunkBuffer.length));
-        chunkLeft -= part.length;
-        chunkBuffer = chunkBuffer.subarray(part.length);
-        body(part);
-        if (chunkLeft > 0) return;
-        if (chunkBuffer.length < 2) return;
-      } else {
-        body(chunkBuffer.subarray(0, chunkLeft));
-        chunkBuffer = chunkBuffer.subarray(chunkLeft);
-        chunkLeft = 0;
-      }
-      chunkBuffer = chunkBuffer.subarray(2);
-      chunkLeft = -1;
+    if (res.isComplete || res.error !== undefined) return;
+    try {
+      body(chunks.push(bytes));
+    } catch (error) {
+      res.error = `bad chunking: ${(error as Error).message}`;
+      return;
     }
+    if (chunks.isDone) res.isComplete = true;
   };
 
   const onHead = (text: string): void => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Profile } from './profile.js';
 import { getRequest, rawRequest, simpleGet, type RawResponse } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 /**
@@ -9,9 +9,7 @@ import { startSoakServer } from './soak-server.js';
  * `Last-Event-ID` it held. Each must get `200` and either the `reset` (epoch changed) or, past the
  * connection cap, a `retry:` hint and the end of the response. Never another status, never a hang.
  */
-export async function reconnectStorm(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const reconnectStorm = scenario('reconnect-storm', async (findings, profile) => {
   const cap = Math.floor(profile.stormClients * 0.8);
   const options = { tickMs: 0, heartbeatMs: 0, maxConnections: cap, maxPerClient: profile.stormClients };
   const before = await startSoakServer({ options });
@@ -28,7 +26,6 @@ export async function reconnectStorm(profile: Profile): Promise<ScenarioResult> 
       clients.push(rawRequest({ port: server.port }, getRequest('/feed', [`Last-Event-ID: ${oldEpoch}-${1 + (i % 100)}`])));
     }
     await Promise.all(clients.map((c) => c.waitFor((r) => r.parser.events.length > 0 || r.isComplete, 30_000)));
-    const seconds = (performance.now() - started) / 1000;
     const overflows = listenOverflows() - overflowsBefore;
     const served: number[] = [];
     const refused: number[] = [];
@@ -70,18 +67,11 @@ export async function reconnectStorm(profile: Profile): Promise<ScenarioResult> 
     findings.expect(spread.min >= 2400 && spread.max <= 3600 && spread.distinct > 1, `retry hints are not jittered within 3000 ± 20 %: ${JSON.stringify(spread)}`);
     findings.expect(health.status === 200, `/health answered ${health.status} after the storm`);
     findings.expect(after.openStreams === 0 && after.leases === 0, `afterwards ${after.openStreams} streams, ${after.leases} leases`);
-    return {
-      name: 'reconnect-storm',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds,
-      data: { served: served.length, refused: refused.length, wrong: wrong.slice(0, 20), p99: percentile(served, 99), spread },
-    };
+    return { served: served.length, refused: refused.length, wrong: wrong.slice(0, 20), p99: percentile(served, 99), spread };
   } finally {
     await server.stop();
   }
-}
+});
 
 /** The kernel's count of connections dropped because an accept queue was full (Linux), or NaN. */
 function listenOverflows(): number {

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { percentile } from '../lib/stats.js';
+import type { Profile } from './profile.js';
 
 /** One scenario's outcome: the figures, and every broken expectation in plain words. */
 export interface ScenarioResult {
@@ -30,6 +32,23 @@ export class Findings {
   }
 }
 
+/**
+ * A soak scenario's shell: `run` records its figures and expectations in `findings` and returns
+ * what else its JSON keeps (`data`); the shell names the result, times it and collects the rows
+ * and failures, so a scenario is only what it does and checks.
+ */
+export function scenario<A extends unknown[]>(
+  name: string,
+  run: (findings: Findings, profile: Profile, ...args: A) => Promise<unknown>,
+): (profile: Profile, ...args: A) => Promise<ScenarioResult> {
+  return async (profile, ...args) => {
+    const started = performance.now();
+    const findings = new Findings();
+    const data = await run(findings, profile, ...args);
+    return { name, profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000, ...(data === undefined ? {} : { data }) };
+  };
+}
+
 /** Renders a scenario as a two-column text table. */
 export function formatTable(result: ScenarioResult): string {
   const status = result.failures.length === 0 ? 'PASS' : `FAIL (${result.failures.length})`;
@@ -55,13 +74,6 @@ export function writeResult(dir: string, result: ScenarioResult): string {
 /** Integers with thousands separators, fractions to two decimals. */
 export function formatNumber(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
-}
-
-/** The p-th percentile (0–100) of `values`, by nearest rank; NaN when empty. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
 /** `p50 / max` of durations in whole milliseconds, for a table row; `n/a` when there are none. */

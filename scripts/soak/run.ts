@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findBlocks, section, withSection } from '../lib/blocks.js';
 import { ROOT } from '../paths.js';
 import { churn } from './churn.js';
 import { crashPublish } from './crash-publish.js';
@@ -93,12 +94,8 @@ function writeDocs(): void {
   }
   const file = join(ROOT, 'docs/reliability.md');
   const page = readFileSync(file, 'utf8');
-  const start = '<!-- soak-figures:start -->';
-  const end = '<!-- soak-figures:end -->';
-  const at = page.indexOf(start);
-  const until = page.indexOf(end);
-  if (at === -1 || until < at) {
-    process.stderr.write(`docs/reliability.md lacks the ${start} … ${end} markers; nothing written.\n`);
+  if (!findBlocks(page).some((block) => block.kind === 'section' && block.ref === 'soak-figures')) {
+    process.stderr.write('docs/reliability.md lacks the <!-- section: soak-figures --> … <!-- /section --> markers; nothing written.\n');
     return;
   }
   const passed = results.length - failed.length;
@@ -106,7 +103,6 @@ function writeDocs(): void {
   const intro =
     `Produced by \`npm run soak -- --write-docs\` (full profile) on ${when} UTC, Node ${process.version}, ` +
     `${availableParallelism()} cores: ${passed} of ${results.length} scenarios passed in ${total.toFixed(0)} s.`;
-  const figures = `${start}\n${intro}\n\n${formatMarkdown(results)}\n${end}`;
-  writeFileSync(file, page.slice(0, at) + figures + page.slice(until + end.length));
+  writeFileSync(file, withSection(page, 'soak-figures', section('soak-figures', `${intro}\n\n${formatMarkdown(results)}`)));
   process.stdout.write(`Figures written to ${file}\n`);
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSseServer, type SseServerOptions } from 'sse-reference';
 import { feedChannel } from 'sse-reference/testing';
+import { internalsOf } from '#internal/app.js';
 
 // The server under soak, in a process of its own so its memory is measured alone and it can be
 // killed and restarted. The parent sends commands over the IPC channel (see soak-server.ts).
@@ -105,17 +106,17 @@ async function stats(withGc: boolean): Promise<ServerStats> {
   return {
     epoch: feedChannel(app).epoch,
     ...feedChannel(app).history,
-    openStreams: app.openStreams,
+    openStreams: app.metrics().openStreams,
     subscribers: feedChannel(app).stats.subscribers,
-    heartbeatStreams: app.heartbeat.size,
-    heartbeatTimer: app.heartbeat.isRunning,
-    leases: app.limiter.open,
+    heartbeatStreams: internalsOf(app).heartbeat.size,
+    heartbeatTimer: internalsOf(app).heartbeat.isRunning,
+    leases: internalsOf(app).limiter.open,
     connections,
     resources,
     heapUsed: memory.heapUsed,
     rss: memory.rss,
     external: memory.external,
-    counters: app.counters,
+    counters: app.metrics(),
   };
 }
 

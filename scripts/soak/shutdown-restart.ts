@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seqOf } from './fault-tools.js';
-import type { Profile } from './profile.js';
+import { seqOf, startFaultCli } from './fault-tools.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
-import { startCliServer, startSoakServer } from './soak-server.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
+import { startSoakServer } from './soak-server.js';
 
 const PATHS = ['/feed', '/feed', '/feed', '/events', '/time', '/named'];
 const GRACE_MS = 2000;
@@ -17,11 +17,9 @@ const GRACE_MS = 2000;
  * `epoch`) that it has to refetch: the history was in memory and is gone. Then the same with
  * durable history (`--history-file`): every client resumes after the restart with nothing lost.
  */
-export async function shutdownRestart(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const shutdownRestart = scenario('shutdown-restart', async (findings, profile) => {
   const args = ['--tick', '50', '--max-per-client', String(profile.shutdownClients * 2), '--heartbeat', '0'];
-  const first = await startCliServer(args);
+  const first = await startFaultCli(args);
   const clients: { path: string; res: RawResponse }[] = [];
   for (let i = 0; i < profile.shutdownClients; i++) {
     const path = PATHS[i % PATHS.length] as string;
@@ -38,7 +36,7 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   const clean = clients.filter((c) => c.res.isComplete && c.res.error === undefined && c.res.parser.retries.length >= 2 && !c.res.parser.hasPartial());
   const hints = clients.map((c) => c.res.parser.retries.at(-1) ?? 0);
 
-  const second = await startCliServer(args);
+  const second = await startFaultCli(args);
   const feed = clients.filter((c) => c.path === '/feed');
   const oldEpoch = feed[0]?.res.parser.events[0]?.id.split('-')[0];
   const back = feed.map((c) => rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${c.res.parser.events.at(-1)?.id ?? ''}`])));
@@ -78,15 +76,8 @@ export async function shutdownRestart(profile: Profile): Promise<ScenarioResult>
   findings.expect(code === 0 && secondCode === 0, `exit codes ${code}, ${secondCode}`);
   findings.expect(Math.max(...endMs) <= GRACE_MS, `a stream ended ${Math.max(...endMs).toFixed(0)} ms after SIGTERM, past the ${GRACE_MS} ms grace`);
   findings.expect(resets === back.length && back.length > 0, `${back.length - resets} /feed clients were not told reset (epoch)`);
-  return {
-    name: 'shutdown-restart',
-    profile: profile.name,
-    rows: findings.rows,
-    failures: findings.failures,
-    seconds: (performance.now() - started) / 1000,
-    data: { code, exitMs, endMs: { p50: percentile(endMs, 50), max: Math.max(...endMs) }, resets, back: back.length, stdout: first.stdout(), durable },
-  };
-}
+  return { code, exitMs, endMs: { p50: percentile(endMs, 50), max: Math.max(...endMs) }, resets, back: back.length, stdout: first.stdout(), durable };
+});
 
 /**
  * With `--history-file`, a restart keeps the epoch and the history: half the clients leave while
@@ -106,7 +97,7 @@ async function durableRestart(count: number): Promise<{
   const dir = mkdtempSync(join(tmpdir(), 'sse-soak-'));
   const args = ['--tick', '20', '--heartbeat', '0', '--max-per-client', String(count * 2), '--history-file', join(dir, 'feed.log')];
   try {
-    const first = await startCliServer(args);
+    const first = await startFaultCli(args);
     const clients = Array.from({ length: count }, () => rawRequest({ port: first.port }, getRequest('/feed')));
     await Promise.all(clients.map((c) => c.waitFor((r) => r.parser.events.length > 0, 10_000)));
     const leftEarly = Math.floor(count / 2);
@@ -122,7 +113,7 @@ async function durableRestart(count: number): Promise<{
     const epoch = lastSeen[0]?.split('-')[0] ?? '';
     const headBefore = Math.max(...clients.slice(leftEarly).map((c) => seqOf(c.parser.events.at(-1)?.id)));
 
-    const second = await startCliServer(args);
+    const second = await startFaultCli(args);
     const back = lastSeen.map((id) => rawRequest({ port: second.port }, getRequest('/feed', [`Last-Event-ID: ${id}`])));
     // Every client must reach the first event published after the restart.
     await Promise.all(back.map((r) => r.waitFor((x) => seqOf(x.parser.events.at(-1)?.id) > headBefore, 10_000)));

@@ -1,11 +1,4 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { profile } from './profile.js';
 import { slowBody } from './slow-body.js';
+import { passesShort } from './short-run.js';
 
-describe('soak: slow bodies (short profile)', () => {
-  it('closes a trickled body at once where it is not read, answers 408 where it is, and keeps serving', async () => {
-    const result = await slowBody(profile('short'));
-    assert.deepEqual(result.failures, [], JSON.stringify(result.rows));
-  });
-});
+passesShort('slow bodies', 'closes a trickled body at once where it is not read, answers 408 where it is, and keeps serving', slowBody);

@@ -1,8 +1,8 @@
 import { startGoodClients } from './good-clients.js';
 import { pool } from './pool.js';
-import { SOURCE_ADDRESSES, type Profile } from './profile.js';
+import { SOURCE_ADDRESSES } from './profile.js';
 import { rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, medianAndMax, type ScenarioResult } from './report.js';
+import { medianAndMax, scenario } from './report.js';
 import { startSoakServer } from './soak-server.js';
 
 const HEADERS_TIMEOUT_MS = 1000;
@@ -38,9 +38,7 @@ interface Trickle {
  * is read, must be cut with `408` once the whole request takes longer than `--request-timeout`.
  * Meanwhile good clients keep being served, and afterwards no trickling socket is left open.
  */
-export async function slowBody(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const slowBody = scenario('slow-body', async (findings, profile) => {
   const server = await startSoakServer({
     options: { tickMs: 100, heartbeatMs: 0, maxPerClient: 100_000, headersTimeoutMs: HEADERS_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS },
   });
@@ -112,17 +110,10 @@ export async function slowBody(profile: Profile): Promise<ScenarioResult> {
     findings.expect(report.feedEvents > 0 && report.feedGaps === 0 && report.feedIsOpen, `the good /feed follower saw ${report.feedEvents} events, ${report.feedGaps} gaps, open=${report.feedIsOpen}`);
     findings.expect(after.connections <= baseline, `afterwards ${after.connections - baseline} connections are left`);
     findings.expect(server.stderr() === '', `the server wrote on stderr: ${server.stderr().slice(0, 300)}`);
-    return {
-      name: 'slow-body',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { unreadMs, publishMs, wrong, good: report },
-    };
+    return { unreadMs, publishMs, wrong, good: report };
   } finally {
     clearInterval(ticker);
     for (const { res } of trickles) res.destroy();
     await server.stop();
   }
-}
+});

@@ -1,8 +1,9 @@
 import { connect as connectHttp2 } from 'node:http2';
-import type { Profile } from './profile.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, mib, percentile, type ScenarioResult } from './report.js';
-import { createStrictParser } from './strict-parser.js';
+import { percentile } from '../lib/stats.js';
+import { mib, scenario } from './report.js';
+import { createStrictReader } from '../lib/sse-reader.js';
+import { holdsWithin } from '../lib/wait.js';
 import { startSoakServer } from './soak-server.js';
 
 const EVENT_BYTES = 4096;
@@ -21,9 +22,7 @@ const LAG_P99_BOUND_MS = 250;
  * events flow. The slow ones must be cut, the server's memory must stay bounded, the fast ones
  * must see every event on time, and each cut client must resume from the replay with no loss.
  */
-export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const slowReaders = scenario('slow-readers', async (findings, profile) => {
   const server = await startSoakServer({
     options: {
       tickMs: 0,
@@ -116,18 +115,11 @@ export async function slowReaders(profile: Profile): Promise<ScenarioResult> {
     findings.expect(rssGrowth <= RSS_GROWTH_BOUND, `RSS grew by ${mib(rssGrowth)}, over the bound`);
     findings.expect(memory.heap <= HEAP_BOUND, `heap peaked at ${mib(memory.heap)}, over the bound`);
     findings.expect(after.openStreams === 0 && after.leases === 0, `afterwards ${after.openStreams} streams are open`);
-    return {
-      name: 'slow-readers',
-      profile: profile.name,
-      rows: findings.rows,
-      failures: findings.failures,
-      seconds: (performance.now() - started) / 1000,
-      data: { count, head, memory, baseline: { rss: baseline.rss, heap: baseline.heapUsed }, resumed, lagP99: percentile(lags, 99) },
-    };
+    return { count, head, memory, baseline: { rss: baseline.rss, heap: baseline.heapUsed }, resumed, lagP99: percentile(lags, 99) };
   } finally {
     await server.stop();
   }
-}
+});
 
 interface Counters {
   readonly slowCut: Record<string, number>;
@@ -207,7 +199,7 @@ async function overHttp2(count: number, waitMs: number): Promise<{ isCut: boolea
     slow?.on('error', () => {});
     slow?.on('data', () => slow.pause());
     const fast = sessions[1]?.request({ ':path': '/feed', accept: 'text/event-stream' });
-    const parser = createStrictParser();
+    const parser = createStrictReader();
     fast?.on('data', (chunk: Buffer) => parser.feed(chunk));
     fast?.on('error', () => {});
     await server.settle((s) => s.openStreams === 2);
@@ -215,8 +207,7 @@ async function overHttp2(count: number, waitMs: number): Promise<{ isCut: boolea
     await server.command({ cmd: 'pump', count, bytes: EVENT_BYTES, perTick: PER_TICK, intervalMs: TICK_MS });
     const memory = await server.command<{ rss: number }>({ cmd: 'sample-stop' });
     const cut = await server.settle((s) => sum(s.counters) >= 1, waitMs);
-    const deadline = Date.now() + waitMs;
-    while (parser.events.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await holdsWithin(() => parser.events.length >= count, waitMs, 20);
     return {
       isCut: sum(cut.counters) === 1,
       isFastComplete: parser.events.length === count && parser.events.every((e, i) => e.id.endsWith(`-${i + 1}`)),

@@ -1,8 +1,9 @@
-import { spawnRedis, type SpawnedRedis } from 'sse-reference/testing';
-import { postJson, publisherAgent, sleep, startDelayProxy, startFaultCli, type DelayProxy, type FaultCli, type PostResult } from './fault-tools.js';
-import type { Profile } from './profile.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnRedis, type SpawnedRedis } from '#internal/testing/spawn-redis.js';
+import { postJson, publisherAgent, startDelayProxy, startFaultCli, type DelayProxy, type FaultCli, type PostResult } from './fault-tools.js';
 import { getRequest, rawRequest, type RawResponse } from './raw-client.js';
-import { Findings, percentile, type ScenarioResult } from './report.js';
+import { percentile } from '../lib/stats.js';
+import { scenario } from './report.js';
 
 const DELAY_MS = 2000;
 const PUBLISH_TIMEOUT_MS = 1000;
@@ -18,9 +19,7 @@ const STEADY_PUBLISHES = 10;
  *
  * @param extraArgs - flags after the scenario's own (a later flag wins), to run it against a weakened server
  */
-export async function slowRedis(profile: Profile, extraArgs: readonly string[] = []): Promise<ScenarioResult> {
-  const started = performance.now();
-  const findings = new Findings();
+export const slowRedis = scenario('slow-redis', async (findings, profile, extraArgs: readonly string[] = []) => {
   let redis: SpawnedRedis | undefined;
   let proxy: DelayProxy | undefined;
   let server: FaultCli | undefined;
@@ -92,10 +91,10 @@ export async function slowRedis(profile: Profile, extraArgs: readonly string[] =
     findings.expect(stillUp === FOLLOWERS && upAfterSpell === FOLLOWERS, `streams closed during the slow spell: ${FOLLOWERS - upAfterSpell}`);
     findings.expect(missing.every((m) => m === 0) && duplicates.every((d) => d === 0) && ordered, `followers missed ${missing.join(', ')} acknowledged events, saw ${duplicates.join(', ')} twice, ordered ${ordered}`);
     findings.expect(isRunning && exitCode === 0, `the server ${isRunning ? `exited with ${exitCode}` : 'died'}`);
-    return { name: 'slow-redis', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000, data: { duringMs, storedLate } };
+    return { duringMs, storedLate };
   } catch (error) {
     findings.expect(false, `slow-redis stopped: ${(error as Error).message}`);
-    return { name: 'slow-redis', profile: profile.name, rows: findings.rows, failures: findings.failures, seconds: (performance.now() - started) / 1000 };
+    return undefined;
   } finally {
     agent.destroy();
     for (const f of followers) f.destroy();
@@ -103,7 +102,7 @@ export async function slowRedis(profile: Profile, extraArgs: readonly string[] =
     await proxy?.close();
     await redis?.stop();
   }
-}
+});
 
 /** Orders `<epoch>-<ms>-<seq>` ids of one epoch. */
 function compareIds(a: string, b: string): number {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { browserHeaders, header, open, exchange as rawExchange, type RawExchange, type RawRequest } from './raw.js';
 import { longestSilence, numericIds, parseStream, type ParsedEvent } from './sse-text.js';
 import { timedText, transcript } from './transcript.js';
@@ -37,8 +38,6 @@ export interface CheckEvidence {
   /** The part of a defect that no rule of the suite judges (listed apart in the report). */
   readonly unjudged?: string;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function essence(value: string | undefined): string {
   return (value ?? '').split(';')[0]?.trim() ?? '';

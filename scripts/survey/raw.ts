@@ -4,6 +4,10 @@ import { connect, type Socket } from 'node:net';
  * A raw HTTP/1.1 exchange over node:net, written apart from the conformance suite's own probe so
  * the survey's evidence does not share its bugs: the request bytes go out as given, every byte that
  * comes back is kept with its arrival time, and the body is de-chunked here.
+ *
+ * Deliberately not `scripts/lib` nor the suite's `ChunkedDecoder`: the survey's evidence is a
+ * second opinion on the suite's verdicts (an N-version check of the judge), so it reads the wire
+ * with code of its own. Every other tool of `scripts/` reads through the suite's framing.
  */
 
 /** One request, byte for byte. A Buffer header value is written exactly (hostile bytes). */

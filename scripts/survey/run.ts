@@ -5,7 +5,7 @@ import { ROOT } from '../paths.js';
 import { clientCheck, endsCheck, loadEventSource } from './client.js';
 import { capacity, firstConnection, hostileIds, idle, methods, resume, sharedIds, type CheckEvidence, type Pace } from './evidence.js';
 import { ensureApt, ensureNpm, prepareFix, prepareTargets, say, surveyPaths, toolVersions } from './install.js';
-import { freePort, startServer, stopServer, type RunningServer } from './processes.js';
+import { freePort, startProcess, type Started } from '../lib/process.js';
 import { renderSurvey, renderTargetPage, type FixRun, type SurveyResult, type TargetResult } from './report.js';
 import { runSuite, type SuiteRow, type SuiteRun } from './suite-json.js';
 import { TARGETS, mainPlace, targetById, type Place, type SurveyPaths, type SurveyTarget } from './targets.js';
@@ -22,19 +22,19 @@ const SUITE_CONCURRENCY = 2;
 const EVIDENCE_CONCURRENCY = 4;
 const IDLE_CONCURRENCY = 16;
 const FIX_CONCURRENCY = 3;
-const running = new Set<RunningServer>();
+const running = new Set<Started>();
 
 /** Starts one copy of a target (its own, or a fixed one at `place`) in a process group of its own. */
-async function start(target: SurveyTarget, paths: SurveyPaths, tick: boolean, place: Place = mainPlace(target, paths)): Promise<{ server: RunningServer; url: string }> {
+async function start(target: SurveyTarget, paths: SurveyPaths, tick: boolean, place: Place = mainPlace(target, paths)): Promise<{ server: Started; url: string }> {
   const port = target.givenPort === true ? await freePort() : 0;
   const command = target.command(place, paths, port);
-  const server = await startServer({ ...command, env: { ...command.env, PORT: String(port), SURVEY_TICK: tick ? '1' : '0' } });
+  const server = await startProcess({ ...command, env: { ...command.env, PORT: String(port), SURVEY_TICK: tick ? '1' : '0' } });
   running.add(server);
   return { server, url: `http://127.0.0.1:${server.port}${target.path}` };
 }
 
-async function stop(server: RunningServer): Promise<void> {
-  await stopServer(server);
+async function stop(server: Started): Promise<void> {
+  await server.stop(3000);
   running.delete(server);
 }
 

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../paths.js';
 import { ensureApt, ensureNpm, prepareTargets, surveyPaths } from './install.js';
-import { freePort, startServer, stopServer } from './processes.js';
+import { freePort, runToEnd, startProcess } from '../lib/process.js';
 import { TARGETS, mainPlace, targetById } from './targets.js';
 
 /**
@@ -28,13 +27,13 @@ await ensureNpm(paths);
 await prepareTargets(paths, [target]);
 const port = target.givenPort === true ? await freePort() : 0;
 const command = target.command(mainPlace(target, paths), paths, port);
-const server = await startServer({ ...command, env: { ...command.env, PORT: String(port), SURVEY_TICK: values.idle === true ? '0' : '1' } });
+const server = await startProcess({ ...command, env: { ...command.env, PORT: String(port), SURVEY_TICK: values.idle === true ? '0' : '1' } });
 const url = `http://127.0.0.1:${server.port}${target.path}`;
 let stopping = false;
 const stop = (code: number): void => {
   if (stopping) return;
   stopping = true;
-  void stopServer(server).then(() => process.exit(code));
+  void server.stop(3000).then(() => process.exit(code));
 };
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
@@ -50,6 +49,6 @@ if (values.check === undefined) {
   // As the survey does: a second and a half for the app's first events.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   process.stderr.write(`${target.id} at ${url}\n`);
-  const suite = spawn(process.execPath, [join(ROOT, 'dist', 'conformance', 'cli.js'), url, '--only', values.check], { stdio: 'inherit' });
-  suite.once('close', (code) => stop(code ?? 1));
+  const suite = await runToEnd({ file: process.execPath, args: [join(ROOT, 'dist', 'conformance', 'cli.js'), url, '--only', values.check], stdout: 'inherit', stderr: 'inherit' });
+  stop(suite.code ?? 1);
 }

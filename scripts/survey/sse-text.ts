@@ -2,6 +2,10 @@
  * A small event-stream reader for the survey's evidence, written from the WHATWG processing model
  * (§9.2.6 "Interpreting an event stream") apart from the project's own parser, so the evidence
  * does not inherit its bugs. Pure: bytes and arrival times in, events out.
+ *
+ * Deliberately not the suite's reader (which the rest of `scripts/` uses, through
+ * `scripts/lib/sse-reader.ts`): the survey's evidence checks the suite's verdicts, an N-version
+ * check of the judge, and shares no reading code with it.
  */
 
 /** An event as a client dispatches it. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runToEnd } from '../lib/process.js';
 
 /**
  * Reads what `sse-conformance --json` prints, tolerant of the shape changing: rows come from
@@ -106,32 +106,14 @@ export function parseSuiteOutput(stdout: string): { rows: SuiteRow[]; version?: 
  * Runs the project's compiled CLI against a URL with `--json` and `options` (none: the defaults),
  * bounded by `timeoutMs` (the CLI is killed past it).
  */
-export function runSuite(cliPath: string, url: string, timeoutMs: number, options: readonly string[] = []): Promise<SuiteRun> {
+export async function runSuite(cliPath: string, url: string, timeoutMs: number, options: readonly string[] = []): Promise<SuiteRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [cliPath, url, '--json', ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (part: string) => (stdout += part));
-  child.stderr.setEncoding('utf8').on('data', (part: string) => (stderr = (stderr + part).slice(-16_384)));
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, timeoutMs);
-  return new Promise((resolve) => {
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      const durationMs = performance.now() - started;
-      const base = { exitCode: code, durationMs, stderr };
-      if (timedOut) {
-        resolve({ ...base, rows: [], error: `the suite did not finish in ${Math.round(timeoutMs / 1000)} s` });
-        return;
-      }
-      try {
-        resolve({ ...base, ...parseSuiteOutput(stdout) });
-      } catch (error) {
-        resolve({ ...base, rows: [], error: `could not read the suite's JSON: ${(error as Error).message}` });
-      }
-    });
-  });
+  const ended = await runToEnd({ file: process.execPath, args: [cliPath, url, '--json', ...options], timeoutMs });
+  const base = { exitCode: ended.code, durationMs: performance.now() - started, stderr: ended.stderr.slice(-16_384) };
+  if (ended.timedOut) return { ...base, rows: [], error: `the suite did not finish in ${Math.round(timeoutMs / 1000)} s` };
+  try {
+    return { ...base, ...parseSuiteOutput(ended.stdout) };
+  } catch (error) {
+    return { ...base, rows: [], error: `could not read the suite's JSON: ${(error as Error).message}` };
+  }
 }

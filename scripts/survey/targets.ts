@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ServerCommand } from './processes.js';
+import type { StartOptions } from '../lib/process.js';
 
 /** Where the survey keeps what it installs and builds: never inside the project. */
 export interface SurveyPaths {
@@ -113,7 +113,7 @@ export interface SurveyTarget {
   /** Its defects, found in its code. */
   readonly causes?: readonly Cause[];
   build?(place: Place, paths: SurveyPaths): BuildStep;
-  command(place: Place, paths: SurveyPaths, port: number): ServerCommand;
+  command(place: Place, paths: SurveyPaths, port: number): StartOptions;
 }
 
 /** Where a target's own copy lives: Node sources beside the scratch node_modules, others where they are. */
@@ -672,7 +672,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         edits: [{ find: '      connections << out\n', replace: '      out << "retry: #{2500 + rand(1000)}\\n\\n"\n      connections << out\n' }],
       },
     ],
-    command: (place, _paths, port) => ({ file: 'thin', args: ['-R', 'sinatra-thin.ru', '-a', '127.0.0.1', '-p', String(port), 'start'], cwd: place.dir, port }),
+    command: (place, _paths, port) => ({ file: 'thin', args: ['-R', 'sinatra-thin.ru', '-a', '127.0.0.1', '-p', String(port), 'start'], cwd: place.dir, ready: { port } }),
   },
   {
     id: 'php-builtin',
@@ -713,7 +713,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         edits: [{ find: '$counter = rand(1, 10);\nwhile (true) {\n', replace: '$counter = rand(1, 10);\necho "retry: " . rand(2500, 3500) . "\\n\\n";\nwhile (true) {\n' }],
       },
     ],
-    command: (place, _paths, port) => ({ file: 'php', args: ['-S', `127.0.0.1:${port}`, '-t', place.dir], cwd: place.dir, port }),
+    command: (place, _paths, port) => ({ file: 'php', args: ['-S', `127.0.0.1:${port}`, '-t', place.dir], cwd: place.dir, ready: { port } }),
   },
   {
     id: 'mojolicious',
@@ -755,7 +755,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         edits: [{ find: '  $c->write;\n', replace: '  $c->write("retry: " . (2500 + int(rand(1000))) . "\\n\\n");\n' }],
       },
     ],
-    command: (place, _paths, port) => ({ file: 'perl', args: [join(place.dir, 'mojo-eventsource.pl'), 'daemon', '-l', `http://127.0.0.1:${port}`], cwd: place.dir, port }),
+    command: (place, _paths, port) => ({ file: 'perl', args: [join(place.dir, 'mojo-eventsource.pl'), 'daemon', '-l', `http://127.0.0.1:${port}`], cwd: place.dir, ready: { port } }),
   },
   {
     id: 'jetty',
@@ -865,7 +865,7 @@ export const TARGETS: readonly SurveyTarget[] = [
         fix: 'a `retry:` in nchan\'s EventSource greeting (a directive for it); not reachable from the config',
       },
     ],
-    command: (place, _paths, port) => ({ file: process.execPath, args: [join(place.dir, 'nchan.mjs')], cwd: place.dir, port }),
+    command: (place, _paths, port) => ({ file: process.execPath, args: [join(place.dir, 'nchan.mjs')], cwd: place.dir, ready: { port } }),
   },
 ];
 

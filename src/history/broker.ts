@@ -1,15 +1,6 @@
-import type { Channel, PublishInput, Subscriber } from '../hub/channel.js';
+import type { Channel, PublishInput } from '../hub/channel.js';
 import type { ResetReason } from '../hub/resume.js';
-
-/** What a broker needs from one open stream. {@link SseStream} is one. */
-export interface FeedSubscriber extends Subscriber {
-  /** True once the client left or the stream was cut: nothing more is written. */
-  readonly isClosed: boolean;
-  /** Writes whole events (the replay, or a reset) ahead of anything live. */
-  write(chunk: Buffer): boolean;
-  /** Ends the stream with a `retry:` hint, so the client comes back later. */
-  end(retryMs?: number): void;
-}
+import type { EventSink } from '../stream/sink.js';
 
 /** How a stream was started: as `planResume` decides, or sent away to come back later. */
 export type FeedStart =
@@ -25,24 +16,8 @@ export interface BrokerHealth {
   readonly text: string;
 }
 
-/** The broker could not store an event: nothing was acknowledged. `POST /publish` answers 503. */
-export class BrokerUnavailableError extends Error {
-  readonly code = 'SSE_ERR_BROKER_UNAVAILABLE';
-  /** The HTTP status for a publish that met it, as frameworks read it: come back later. */
-  readonly statusCode = 503;
-  /**
-   * `down`: the store refused or is unreachable, nothing was stored. `timeout`: it did not answer
-   * in time, and the event may still be stored (and then delivered): a publisher that retries may
-   * publish it twice.
-   */
-  readonly reason: 'down' | 'timeout';
-
-  constructor(message: string, options?: { cause?: unknown; reason?: 'down' | 'timeout' }) {
-    super(message, options);
-    this.name = 'BrokerUnavailableError';
-    this.reason = options?.reason ?? 'down';
-  }
-}
+// The class lives with every other library error (one table of codes); it is exported from here too.
+export { BrokerUnavailableError } from '../protocol/errors.js';
 
 // #region broker
 /**
@@ -64,9 +39,9 @@ export interface Broker {
    * Starts `subscriber` from the client's `Last-Event-ID`: writes the replay (or a `reset`), then
    * delivers live events, with no duplicate and no gap between the two.
    */
-  subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart>;
+  subscribe(subscriber: EventSink, lastEventId: string | readonly string[] | undefined): Promise<FeedStart>;
   /** Stops delivery to `subscriber`. Idempotent. */
-  unsubscribe(subscriber: FeedSubscriber): void;
+  unsubscribe(subscriber: EventSink): void;
   /** Writes every event it holds for its subscribers now; shutdown calls it before ending the streams. */
   flush(): void;
   health(): BrokerHealth;

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BrokerUnavailableError, type FeedSubscriber } from './broker.js';
+import { BrokerUnavailableError } from './broker.js';
+import type { EventSink } from '../stream/sink.js';
 import { Channel } from '../hub/channel.js';
 import { MemoryBroker } from './memory-broker.js';
+import { FileLogError } from './file-log.js';
+import { SseError } from '../protocol/errors.js';
 
-function subscriber(): FeedSubscriber & { written: string[] } {
+function subscriber(): EventSink & { written: string[] } {
   const written: string[] = [];
   return {
     written,
@@ -12,6 +15,8 @@ function subscriber(): FeedSubscriber & { written: string[] } {
     write: (chunk) => written.push(chunk.toString()) > 0,
     deliver: (chunk) => void written.push(chunk.toString()),
     end: () => {},
+    drain: () => Promise.resolve(true),
+    onClose: () => {},
   };
 }
 
@@ -62,5 +67,17 @@ describe('MemoryBroker', () => {
     await assert.rejects(broker.publish({ data: 'x' }), (error: unknown) => error instanceof BrokerUnavailableError && /ENOSPC/.test(error.message));
     await assert.rejects(broker.publish({ data: 'x', event: 'a\nb' }), /CR or LF/);
     assert.equal(channel.history.head, 0);
+  });
+
+  it('turns a broken file log into BrokerUnavailableError too, though FileLogError is an SseError, and passes an event refusal on as it is', async () => {
+    const log = {
+      append: () => {
+        throw new FileLogError('A write failed part-way and could not be cut back.');
+      },
+      sync: () => {},
+    };
+    const broker = new MemoryBroker(new Channel({ epoch: 'abcdef012345', log }));
+    await assert.rejects(broker.publish({ data: 'x' }), (error: unknown) => error instanceof BrokerUnavailableError && error.cause instanceof FileLogError);
+    await assert.rejects(broker.publish({ data: 'x', event: 'a\nb' }), (error: unknown) => error instanceof SseError && error.code === 'SSE_ERR_EVENT_HAS_NEWLINE');
   });
 });

@@ -1,7 +1,7 @@
-import { SseError } from '../protocol/errors.js';
-import { parseLastEventId } from '../protocol/last-event-id.js';
-import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from './broker.js';
+import { isEventRefusal } from '../protocol/errors.js';
+import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart } from './broker.js';
 import type { Channel, PublishInput } from '../hub/channel.js';
+import { joinLive, type EventSink } from '../stream/sink.js';
 import type { FileLog } from './file-log.js';
 
 /**
@@ -15,7 +15,7 @@ export class MemoryBroker implements Broker {
   readonly store: 'memory' | 'file';
   readonly channel: Channel;
   readonly log: FileLog | undefined;
-  readonly #unsubscribes = new Map<FeedSubscriber, () => void>();
+  readonly #unsubscribes = new Map<EventSink, () => void>();
 
   /**
    * @param channel - the channel that serves `/feed`
@@ -40,19 +40,18 @@ export class MemoryBroker implements Broker {
     try {
       ({ id } = this.channel.publish(input));
     } catch (error) {
-      if (error instanceof SseError) throw error;
+      // The event's own fault (or a closed channel) is the publisher's to hear as it is; a broken
+      // file log (a FileLogError, an SseError too) is the store's, like any write that failed.
+      if (isEventRefusal(error)) throw error;
       throw new BrokerUnavailableError(`The history file could not be written (${(error as Error).message}); the event was not stored.`, { cause: error });
     }
     await this.channel.stored();
     return { id };
   }
 
-  subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
-    const subscription = this.channel.subscribe(subscriber, parseLastEventId(lastEventId));
-    this.#unsubscribes.set(subscriber, subscription.unsubscribe);
-    if (subscription.initial !== undefined) subscriber.write(subscription.initial);
-    // A replay larger than the client's budget cuts the stream during the write.
-    if (subscriber.isClosed) this.unsubscribe(subscriber);
+  subscribe(subscriber: EventSink, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
+    const subscription = this.channel.subscribe(subscriber, lastEventId);
+    if (joinLive(subscriber, subscription)) this.#unsubscribes.set(subscriber, subscription.unsubscribe);
     const { plan } = subscription;
     return Promise.resolve(plan.kind === 'replay' ? { kind: 'replay', replayed: subscription.replayed } : plan);
   }
@@ -61,7 +60,7 @@ export class MemoryBroker implements Broker {
     this.channel.flush();
   }
 
-  unsubscribe(subscriber: FeedSubscriber): void {
+  unsubscribe(subscriber: EventSink): void {
     this.#unsubscribes.get(subscriber)?.();
     this.#unsubscribes.delete(subscriber);
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { internalsOf } from '../app.js';
 import { startServer, type Started } from '../testing/harness.js';
 import { clientAddress, createTrustedProxies, resolveClient, unmapIpv4 } from './client-address.js';
 
@@ -137,21 +138,21 @@ describe('the per-client cap behind a real proxy hop', () => {
   it('without --trust-proxy, counts every client behind the proxy as the proxy', async () => {
     const { started, proxy } = await setUp([]);
     assert.deepEqual([await open(proxy, '127.0.0.2'), await open(proxy, '127.0.0.3'), await open(proxy, '127.0.0.4')], [true, true, false]);
-    assert.equal(started.app.limiter.openFor('127.0.0.1'), 2);
+    assert.equal(internalsOf(started.app).limiter.openFor('127.0.0.1'), 2);
   });
 
   it('with --trust-proxy, counts each forwarded client on its own, and ignores the header from anyone else', async () => {
     const { started, proxy } = await setUp(['127.0.0.1']);
     const viaProxy = [await open(proxy, '127.0.0.2'), await open(proxy, '127.0.0.2'), await open(proxy, '127.0.0.2'), await open(proxy, '127.0.0.3')];
     assert.deepEqual(viaProxy, [true, true, false, true]);
-    assert.equal(started.app.limiter.openFor('127.0.0.2'), 2);
-    assert.equal(started.app.limiter.openFor('127.0.0.3'), 1);
+    assert.equal(internalsOf(started.app).limiter.openFor('127.0.0.2'), 2);
+    assert.equal(internalsOf(started.app).limiter.openFor('127.0.0.3'), 1);
     // A client that names a fresh address for itself through the proxy is still the address the proxy saw.
     assert.equal(await open(proxy, '127.0.0.2', { 'x-forwarded-for': '198.51.100.1' }), false);
     // Straight to the server from an untrusted peer, the header counts for nothing.
     const direct = [await open(started.port, '127.0.0.5', { 'x-forwarded-for': '198.51.100.1' }), await open(started.port, '127.0.0.5', { 'x-forwarded-for': '198.51.100.2' }), await open(started.port, '127.0.0.5', { 'x-forwarded-for': '198.51.100.3' })];
     assert.deepEqual(direct, [true, true, false]);
-    assert.equal(started.app.limiter.openFor('127.0.0.5'), 2);
+    assert.equal(internalsOf(started.app).limiter.openFor('127.0.0.5'), 2);
   });
 
   it('applies the publish rules to the forwarded client: a remote one behind a local proxy may not publish', async () => {

@@ -115,12 +115,12 @@ describe('HTTP/2 limits, backpressure and shutdown', () => {
     const payload = 'z'.repeat(8 * 1024);
     // 16 KiB a pass, and the next pass only once the fast reader has it all: the fast stream is
     // never more than one pass (well under its 64 KiB budget) behind, however busy the machine.
-    for (let pass = 0; pass < 200 && (s.app.counters.slowCut['slow'] ?? 0) === 0; pass++) {
+    for (let pass = 0; pass < 200 && (s.app.metrics().slowCut['slow'] ?? 0) === 0; pass++) {
       for (let i = 0; i < 2; i++) feedChannel(s.app).publish({ data: payload });
       const published = feedChannel(s.app).history.head;
       await fast.waitFor((t) => t.events.length === published, 10_000);
     }
-    assert.equal(s.app.counters.slowCut['slow'], 1);
+    assert.equal(s.app.metrics().slowCut['slow'], 1);
     const head = feedChannel(s.app).history.head;
     await fast.waitFor((t) => t.events.length === head, 10_000);
     fast.close();

@@ -6,7 +6,11 @@ import { createParser } from '../protocol/parse.js';
 import { serveFetch } from '../testing/fetch-server.js';
 import { dropBeforeFirstEvent, exactAfterEarlyDrop } from '../testing/harness.js';
 import { openStream } from '../testing/sse-client.js';
-import { Channel, type Subscriber } from './channel.js';
+import { Channel } from './channel.js';
+import type { EventSink } from '../stream/sink.js';
+
+/** What a channel's fan-out uses of a stream. */
+type Subscriber = Pick<EventSink, 'deliver'>;
 import { numericIds } from './id-policy.js';
 
 const E = 'cccccccccccc';

@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { openStream } from '../testing/sse-client.js';
-import { Channel, type EventMap, type Subscriber } from './channel.js';
+import { Channel, type EventMap } from './channel.js';
+import type { EventSink } from '../stream/sink.js';
+
+/** What a channel's fan-out uses of a stream. */
+type Subscriber = Pick<EventSink, 'deliver'>;
 import { lexicalIds, numericIds } from './id-policy.js';
 import { SseError } from '../protocol/errors.js';
 

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { parseLastEventId } from '../protocol/last-event-id.js';
 import { createParser, type ParsedEvent } from '../protocol/parse.js';
-import { Channel, type EventFilter, type Subscriber } from './channel.js';
+import { Channel, type EventFilter } from './channel.js';
+import type { EventSink } from '../stream/sink.js';
+
+/** What a channel's fan-out uses of a stream. */
+type Subscriber = Pick<EventSink, 'deliver'>;
 
 const EPOCH = 'c0ffee000002';
 
@@ -16,7 +19,7 @@ function collector(): Subscriber & { events: ParsedEvent[]; data: () => string[]
 
 function join(channel: Channel, lastEventId?: string, filter?: EventFilter) {
   const sub = collector();
-  const subscription = channel.subscribe(sub, parseLastEventId(lastEventId), { filter });
+  const subscription = channel.subscribe(sub, lastEventId, { filter });
   if (subscription.initial !== undefined) sub.deliver(subscription.initial, subscription.replayed);
   return { sub, subscription };
 }

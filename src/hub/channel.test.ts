@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextPass } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { SseError } from '../protocol/errors.js';
-import { parseLastEventId } from '../protocol/last-event-id.js';
 import { createParser, type ParsedEvent } from '../protocol/parse.js';
-import { Channel, type Subscriber } from './channel.js';
+import { Channel } from './channel.js';
+import type { EventSink } from '../stream/sink.js';
+
+/** What a channel's fan-out uses of a stream. */
+type Subscriber = Pick<EventSink, 'deliver'>;
 
 const EPOCH = 'c0ffee000001';
 
@@ -25,7 +28,7 @@ function collector(): Subscriber & { events: ParsedEvent[]; writes: number } {
 
 function subscribe(channel: Channel, lastEventId?: string) {
   const sub = collector();
-  const subscription = channel.subscribe(sub, parseLastEventId(lastEventId));
+  const subscription = channel.subscribe(sub, lastEventId);
   if (subscription.initial !== undefined) sub.deliver(subscription.initial, subscription.replayed);
   return { sub, subscription };
 }

@@ -1,34 +1,37 @@
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { encodeCursor, encodeEvent } from '../protocol/encode.js';
 import { SseError } from '../protocol/errors.js';
-import { formatEventId, parseLastEventId, type LastEventIdResult } from '../protocol/last-event-id.js';
+import { formatEventId, lastEventIdOf, lastEventIdOfRequest } from '../protocol/last-event-id.js';
 import { serializeData } from '../protocol/serialize.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
-import { lastEventIdOf, lastEventIdOfRequest } from '../stream/cursor.js';
 import { STREAM_HEADERS, type StreamHeaders } from '../stream/headers.js';
 import { answerNonGet, webAnswerNonGet } from '../stream/method.js';
 import { SSE_STREAM_OPTIONS, SseStream, type SseStreamOptions } from '../stream/sse-stream.js';
+import { joinLive, type EventSink } from '../stream/sink.js';
 import { WEB_SSE_STREAM_OPTIONS, WebSseStream, type WebSseStreamOptions } from '../stream/web-stream.js';
 import { checkEpoch, newEpoch } from './epoch.js';
 import { EventIndex, readEventInfo, type EventInfo } from './event-index.js';
 import { checkAppEventName, type ReservedEventName } from './event-names.js';
 import type { IdPolicy } from './id-policy.js';
-import { NumberedHistory } from './numbered-history.js';
-import { encodeReset, planResume, planSuppliedResume, type ResumePlan } from './resume.js';
+import { NumberedHistory } from './replay-buffer.js';
+import {
+  encodeReset,
+  epochView,
+  planResume,
+  readEpochCursor,
+  readSuppliedCursor,
+  settleResume,
+  suppliedView,
+  SUPPLIED_START,
+  type ResumePlan,
+} from './resume.js';
 
-/** Something that receives a channel's encoded events: in the server, one SSE response. */
-export interface Subscriber {
-  /**
-   * Receives the bytes of `count` whole events; a filtered subscriber's may end with an id-only
-   * block that moves its cursor past events it does not get (then `count` may be 0). The same
-   * Buffer goes to many subscribers, so it must not be modified. Must not throw and must not
-   * block: a slow subscriber cuts itself.
-   */
-  deliver(chunk: Buffer, count: number): void;
-  /** Ends the subscriber's stream with a jittered `retry:` hint; {@link Channel.close} calls it. */
-  end?(retryMs?: number): void;
-}
+/**
+ * What a channel's live fan-out uses of an {@link EventSink}: `deliver`, and `end` when
+ * {@link Channel.close} ends the streams (a subscriber without it is left to leave by itself).
+ */
+type Subscriber = Pick<EventSink, 'deliver'> & Partial<Pick<EventSink, 'end'>>;
 
 /** The broker's form of an event: text data, the id assigned by the channel. */
 export interface PublishInput {
@@ -310,11 +313,11 @@ export class Channel<E extends object = EventMap> {
    * Adds a subscriber, resuming it from `cursor`. The replay and the live subscription happen in
    * one synchronous step, so no event can fall between them.
    *
-   * @param subscriber - receives live events after `initial`
-   * @param cursor - the client's `Last-Event-ID`: as sent, or parsed by {@link parseLastEventId}
+   * @param subscriber - receives live events after `initial` (an {@link EventSink}'s `deliver`, and its `end` on close)
+   * @param cursor - the client's `Last-Event-ID`, as sent (header or `?lastEventId=`)
    * @param options - a filter
    */
-  subscribe(subscriber: Subscriber, cursor: LastEventIdResult | string | readonly string[] | undefined, options: SubscribeOptions = {}): Subscription {
+  subscribe(subscriber: Pick<EventSink, 'deliver'> & Partial<Pick<EventSink, 'end'>>, cursor: string | readonly string[] | undefined, options: SubscribeOptions = {}): Subscription {
     const { filter } = options;
     // #region subscribe
     // Events still waiting for this pass's merged write are already in the buffer: send them to
@@ -542,16 +545,13 @@ export class Channel<E extends object = EventMap> {
     for (const subscriber of [...this.#subscribers, ...this.#filtered.keys()]) subscriber.end?.(options.retryMs);
   }
 
-  #serve(stream: SseStream | WebSseStream, cursor: string | readonly string[] | undefined, filter: EventFilter | undefined): void {
+  #serve(stream: EventSink, cursor: string | readonly string[] | undefined, filter: EventFilter | undefined): void {
     if (this.#closeRetryMs !== undefined) {
       stream.end(this.#closeRetryMs);
       return;
     }
     const subscription = this.subscribe(stream, cursor, { filter });
-    if (subscription.initial !== undefined) stream.write(subscription.initial);
-    stream.onClose(subscription.unsubscribe);
-    // A replay larger than the client's budget cuts the stream during the write.
-    if (stream.isClosed) subscription.unsubscribe();
+    if (joinLive(stream, subscription)) stream.onClose(subscription.unsubscribe);
   }
 
   #deliverFiltered(pending: readonly Buffer[], chunk: Buffer, infos: readonly EventInfo[], lastSeq: number): void {
@@ -593,23 +593,14 @@ export class Channel<E extends object = EventMap> {
     return plan.afterSeq === head || filter(this.#index.at(head) as EventInfo);
   }
 
-  #plan(cursor: LastEventIdResult | string | readonly string[] | undefined): ResumePlan {
-    const head = this.#buffer.head;
-    const oldest = this.#buffer.oldest;
-    const isParsed = typeof cursor === 'object' && 'kind' in cursor;
-    if (this.#ids === undefined) {
-      return planResume(isParsed ? cursor : parseLastEventId(cursor as string | readonly string[] | undefined), { epoch: this.epoch, head, oldest });
-    }
-    // A parsed cursor speaks the <epoch>-<seq> grammar, which no supplied id is read by.
-    if (isParsed) return cursor.kind === 'none' ? { kind: 'fresh' } : { kind: 'reset', reason: 'invalid' };
+  /** The one resume decision, with this channel's id scheme: its own `<epoch>-<seq>`, or the supplied ids' policy. */
+  #plan(cursor: string | readonly string[] | undefined): ResumePlan {
+    const { head, oldest } = this.#buffer;
+    if (this.#ids === undefined) return settleResume(planResume(readEpochCursor(cursor), epochView({ epoch: this.epoch, head, oldest })), (seq) => seq);
     const index = this.#index;
-    return planSuppliedResume(cursor, {
-      policy: this.#ids,
-      seqOf: (id) => index.seqOf(id),
-      headId: this.#lastId,
-      floorId: index.at(oldest - 1)?.id,
-      startId: this.#startId(),
-    });
+    const view = suppliedView({ policy: this.#ids, seqOf: (id) => index.seqOf(id), headId: this.#lastId, floorId: index.at(oldest - 1)?.id });
+    // A held id has a sequence number; the start id is before the first event.
+    return settleResume(planResume(readSuppliedCursor(cursor, this.#ids, this.#startId()), view), (id) => (id === SUPPLIED_START ? 0 : (index.seqOf(id) as number)));
   }
 
   /**
@@ -632,12 +623,15 @@ export class Channel<E extends object = EventMap> {
   }
 
   #reset(reason: Parameters<typeof encodeReset>[0]): Buffer {
-    const head = this.#buffer.head;
-    const oldest = this.#buffer.oldest;
-    const headId = this.#headId();
-    if (this.#ids === undefined) return encodeReset(reason, { epoch: this.epoch, head, oldest, headId });
+    const { head, oldest } = this.#buffer;
     // With supplied ids the positions are the ids ('' for none).
-    return encodeReset(reason, { epoch: this.epoch, head: this.#lastId ?? '', oldest: this.#index.at(oldest)?.id ?? '', headId });
+    const isSupplied = this.#ids !== undefined;
+    return encodeReset(reason, {
+      epoch: this.epoch,
+      head: isSupplied ? (this.#lastId ?? '') : head,
+      oldest: isSupplied ? (this.#index.at(oldest)?.id ?? '') : oldest,
+      headId: this.#headId(),
+    });
   }
 
   #assignId(supplied: string | undefined, seq: number): string {

@@ -1,10 +1,11 @@
 import { RedisClient, RedisUnavailableError, type RedisState } from './client.js';
 import { RedisReplyError, type RespValue } from './resp.js';
-import type { FeedStart, FeedSubscriber } from '../history/broker.js';
+import type { FeedStart } from '../history/broker.js';
 import type { PublishInput } from '../hub/channel.js';
 import { compareStreamIds, formatStreamId, STREAM_START, type StreamId } from './stream-id.js';
 import { parseEntries } from './entries.js';
 import { StreamWindow } from './stream-window.js';
+import { joinLive, type EventSink } from '../stream/sink.js';
 
 /** Sends one command on a connection being set up (before it counts as ready). */
 export type Send = (args: readonly (string | Buffer)[]) => Promise<RespValue>;
@@ -50,7 +51,7 @@ export class Follower {
   readonly client: RedisClient;
   readonly window: StreamWindow;
   readonly #options: FollowerOptions;
-  readonly #subscribers = new Set<FeedSubscriber>();
+  readonly #subscribers = new Set<EventSink>();
   readonly #headWaiters = new Set<{ readonly id: StreamId; resolve(isReached: boolean): void }>();
   /** Events acknowledged to a publisher that the follower has not read back yet. */
   readonly #unconfirmed = new Map<string, PublishInput>();
@@ -108,17 +109,20 @@ export class Follower {
   }
 
   /**
-   * Writes `initial` to the subscriber and adds it to the fan-out, in one synchronous step: no
-   * batch can come between them, so nothing is lost or doubled between replay and live.
+   * Adds the subscriber to the fan-out and writes `initial` ({@link joinLive}), in one synchronous
+   * step: no batch can come between them, so nothing is lost or doubled between replay and live.
    */
-  join(subscriber: FeedSubscriber, initial: readonly Buffer[], start: FeedStart): FeedStart {
+  join(subscriber: EventSink, initial: readonly Buffer[], start: FeedStart): FeedStart {
     if (subscriber.isClosed || this.#isClosed) return start;
-    if (initial.length > 0) subscriber.write(initial.length === 1 ? (initial[0] as Buffer) : Buffer.concat(initial));
     this.#subscribers.add(subscriber);
+    joinLive(subscriber, {
+      initial: initial.length <= 1 ? initial[0] : Buffer.concat(initial),
+      unsubscribe: () => this.leave(subscriber),
+    });
     return start;
   }
 
-  leave(subscriber: FeedSubscriber): void {
+  leave(subscriber: EventSink): void {
     this.#subscribers.delete(subscriber);
   }
 

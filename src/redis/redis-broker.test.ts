@@ -130,7 +130,7 @@ describe('two instances on one Redis stream', () => {
     const late = await stream(c.base, cursor);
     await late.waitFor((s) => s.events.length === 4);
     assert.deepEqual(late.events.at(-1)?.lastEventId, next.id);
-    assert.equal(c.app.counters.resumed, 2);
+    assert.equal(c.app.metrics().resumed, 2);
   });
 
   it('catches up with a cursor issued a moment ago elsewhere, and answers reset for ids it cannot resume', async () => {
@@ -261,7 +261,7 @@ describe('Redis going away', () => {
     const reset = await stream(a.base, before.id);
     await reset.waitFor((s) => s.events.length === 1);
     assert.equal(JSON.parse(reset.events[0]?.data ?? '').reason, 'epoch');
-    assert.equal(a.app.openStreams, 1); // back up: streams stay open again
+    assert.equal(a.app.metrics().openStreams, 1); // back up: streams stay open again
   });
 });
 

@@ -3,7 +3,8 @@ import { SseError } from '../protocol/errors.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { RedisClient, RedisUnavailableError, type RedisState } from './client.js';
 import type { RespValue } from './resp.js';
-import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart, type FeedSubscriber } from '../history/broker.js';
+import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart } from '../history/broker.js';
+import type { EventSink } from '../stream/sink.js';
 import type { Channel, PublishInput } from '../hub/channel.js';
 import { checkAppEventName } from '../hub/event-names.js';
 import { formatStreamEventId, formatStreamId, parseStreamCursor, parseStreamId, type StreamId } from './stream-id.js';
@@ -218,11 +219,11 @@ export class RedisBroker implements Broker {
     // #endregion publish-timeout
   }
 
-  subscribe(subscriber: FeedSubscriber, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
+  subscribe(subscriber: EventSink, lastEventId: string | readonly string[] | undefined): Promise<FeedStart> {
     return this.#replay.start(subscriber, parseStreamCursor(lastEventId));
   }
 
-  unsubscribe(subscriber: FeedSubscriber): void {
+  unsubscribe(subscriber: EventSink): void {
     this.#follower.leave(subscriber);
   }
 

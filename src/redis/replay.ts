@@ -1,6 +1,7 @@
 import { encodeComment, encodeCursor } from '../protocol/encode.js';
-import type { FeedStart, FeedSubscriber } from '../history/broker.js';
-import { encodeReset, type ResetReason } from '../hub/resume.js';
+import type { FeedStart } from '../history/broker.js';
+import { encodeReset, planResume, type ResetReason } from '../hub/resume.js';
+import type { EventSink } from '../stream/sink.js';
 import type { RedisClient } from './client.js';
 import { parseEntries, type Entry } from './entries.js';
 import type { Follower } from './follower.js';
@@ -22,9 +23,10 @@ export interface ReplayOptions {
 const PAGE = 1000;
 
 /**
- * The resume of a `RedisBroker`: decides from a parsed cursor and the follower's window
- * whether a subscriber starts fresh, replays from the window, catches up with a cursor ahead of
- * this instance, pages the rest from Redis with `XRANGE`, is reset, or is sent away to come back.
+ * The resume of a `RedisBroker`: {@link planResume} decides from a parsed cursor and the
+ * follower's window whether a subscriber starts fresh, replays from the window, or is reset, as
+ * for every history; here a cursor ahead of this instance is caught up with, and one older than
+ * the window is paged from Redis with `XRANGE`; a failure sends the stream away to come back.
  * Every path ends in {@link Follower.join}, the one synchronous step from replay to live.
  *
  * It keeps no state of its own: everything it decides on is the follower's, read again after
@@ -38,7 +40,7 @@ export class Replay {
   }
 
   /** Starts a subscriber from its cursor. Never rejects: a failure sends the stream away. */
-  start(subscriber: FeedSubscriber, cursor: StreamCursor): Promise<FeedStart> {
+  start(subscriber: EventSink, cursor: StreamCursor): Promise<FeedStart> {
     const follower = this.#options.follower;
     const epoch = follower.epoch;
     // Before Redis was first reached, or while the window is reloaded after a gap, the window
@@ -50,34 +52,35 @@ export class Replay {
     if (this.#options.commands.state !== 'ready') return Promise.resolve(this.sendAway(subscriber, 'redis: down'));
     const window = follower.window;
     // #region redis-resume
-    switch (cursor.kind) {
-      case 'none':
+    const decision = planResume(cursor, { epoch, compare: compareStreamIds, head: window.head, floor: window.floor, holds: (id) => window.holds(id) });
+    switch (decision.kind) {
+      case 'fresh':
         // The cursor: a client that drops before its first event resumes from here.
         return Promise.resolve(follower.join(subscriber, [encodeCursor(formatStreamEventId(epoch, window.head))], { kind: 'fresh' }));
-      case 'invalid':
-        return Promise.resolve(this.#reset(subscriber, 'invalid'));
-      case 'position': {
-        if (cursor.epoch !== epoch) return Promise.resolve(this.#reset(subscriber, 'epoch'));
-        const held = window.after(cursor.id);
-        if (held !== undefined) return Promise.resolve(follower.join(subscriber, held, { kind: 'replay', replayed: held.length }));
-        // Ahead of this instance: a faster one issued it; catch up before deciding.
-        if (compareStreamIds(cursor.id, window.head) > 0) return this.#catchUp(subscriber, epoch, cursor.id);
-        // Inside the window's range but not in it: an id the stream never had.
-        if (compareStreamIds(cursor.id, window.floor) > 0) return Promise.resolve(this.#reset(subscriber, 'unknown'));
-        return this.#fromRedis(subscriber, epoch, cursor.id);
+      case 'reset':
+        return Promise.resolve(this.#reset(subscriber, decision.reason));
+      case 'replay': {
+        const held = window.after(decision.after) as Buffer[];
+        return Promise.resolve(follower.join(subscriber, held, { kind: 'replay', replayed: held.length }));
       }
+      case 'ahead':
+        // A faster instance issued it: catch up before deciding.
+        return this.#catchUp(subscriber, epoch, decision.at);
+      case 'older':
+        // Trimmed from the window, maybe not from the stream.
+        return this.#fromRedis(subscriber, epoch, decision.at);
     }
     // #endregion redis-resume
   }
 
   /** Ends the stream with a `retry:` hint (and a comment saying why): the client comes back later. */
-  sendAway(subscriber: FeedSubscriber, why?: string): FeedStart {
+  sendAway(subscriber: EventSink, why?: string): FeedStart {
     if (why !== undefined) subscriber.write(encodeComment(why));
     subscriber.end(this.#options.retryMs);
     return { kind: 'retry-later' };
   }
 
-  #reset(subscriber: FeedSubscriber, reason: ResetReason): FeedStart {
+  #reset(subscriber: EventSink, reason: ResetReason): FeedStart {
     const follower = this.#options.follower;
     const epoch = follower.epoch as string;
     const head = follower.window.head;
@@ -87,7 +90,7 @@ export class Replay {
   }
 
   /** A cursor ahead of the window: if Redis has it, wait until the follower has read past it. */
-  async #catchUp(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
+  async #catchUp(subscriber: EventSink, epoch: string, id: StreamId): Promise<FeedStart> {
     const { commands, follower, key } = this.#options;
     let exists: boolean;
     try {
@@ -107,7 +110,7 @@ export class Replay {
   }
 
   /** A cursor older than the window: read from Redis up to the window, then join it. */
-  async #fromRedis(subscriber: FeedSubscriber, epoch: string, id: StreamId): Promise<FeedStart> {
+  async #fromRedis(subscriber: EventSink, epoch: string, id: StreamId): Promise<FeedStart> {
     const { commands, follower, key } = this.#options;
     const window = follower.window;
     const collected: Entry[] = [];

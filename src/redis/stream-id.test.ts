@@ -18,7 +18,7 @@ describe('stream ids', () => {
   });
 
   it('parses a cursor of the form <epoch>-<ms>-<seq>, trimming only spaces and tabs', () => {
-    assert.deepEqual(parseStreamCursor(` \t${EPOCH}-1700000000000-2 `), { kind: 'position', epoch: EPOCH, id: { ms: 1700000000000, seq: 2 } });
+    assert.deepEqual(parseStreamCursor(` \t${EPOCH}-1700000000000-2 `), { kind: 'position', epoch: EPOCH, at: { ms: 1700000000000, seq: 2 } });
     assert.deepEqual(parseStreamCursor(undefined), { kind: 'none' });
     assert.deepEqual(parseStreamCursor(''), { kind: 'none' });
   });

@@ -1,3 +1,4 @@
+import type { Cursor } from '../hub/resume.js';
 import { readLastEventId } from '../protocol/last-event-id.js';
 
 /** A Redis stream entry id, `<ms>-<seq>`, with both parts as safe integers. */
@@ -6,11 +7,8 @@ export interface StreamId {
   readonly seq: number;
 }
 
-/** What a `Last-Event-ID` says to a Redis-backed feed, after strict parsing. Never thrown. */
-export type StreamCursor =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'invalid'; readonly detail: string }
-  | { readonly kind: 'position'; readonly epoch: string; readonly id: StreamId };
+/** What a `Last-Event-ID` says to a Redis-backed feed, after strict parsing: a stream id `at` in an epoch. Never thrown. */
+export type StreamCursor = Cursor<StreamId>;
 
 // #region stream-id-grammar
 // `<12 hex epoch>-<ms>-<seq>`: the epoch kept in Redis, then the stream entry id. Each number is a
@@ -62,7 +60,7 @@ export function parseStreamCursor(value: string | readonly string[] | undefined 
   if (match === null) return { kind: 'invalid', detail: 'not of the form <12 hex digits>-<ms>-<seq>' };
   const id = toStreamId(match[2] as string, match[3] as string);
   if (id === undefined) return { kind: 'invalid', detail: 'a number above 2^53 - 1' };
-  return { kind: 'position', epoch: match[1] as string, id };
+  return { kind: 'position', epoch: match[1] as string, at: id };
 }
 
 function toStreamId(msText: string, seqText: string): StreamId | undefined {

@@ -79,6 +79,11 @@ export class StreamWindow {
     return this.#events.slice(index + 1);
   }
 
+  /** Whether the window holds every entry after `id`: `id` is the floor or an entry held (what {@link StreamWindow.after} answers, without the copy). */
+  holds(id: StreamId): boolean {
+    return compareStreamIds(id, this.#floor) === 0 || this.#find(id) !== -1;
+  }
+
   /** The encoded entries with an id above `id` (any id, held or not). */
   newerThan(id: StreamId): Buffer[] {
     let low = this.#start;

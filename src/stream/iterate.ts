@@ -1,17 +1,9 @@
 import { encodeEvent } from '../protocol/encode.js';
 import { serializeData } from '../protocol/serialize.js';
+import type { EventSink } from './sink.js';
 
 /** One item of a single-client source: a string (the data of a `message`), or an event whose data is a string (sent verbatim) or any JSON value. */
 export type SourceItem = string | { readonly event?: string | undefined; readonly data: unknown; readonly id?: string | undefined };
-
-/** What {@link sendFrom} needs of a stream; {@link SseStream} and {@link WebSseStream} are such. */
-export interface SourceTarget {
-  readonly isClosed: boolean;
-  write(chunk: Buffer): boolean;
-  drain(): Promise<boolean>;
-  onClose(handler: () => void): void;
-  end(retryMs?: number): void;
-}
 
 /** Options of {@link sendFrom}. */
 export interface SendFromOptions {
@@ -30,7 +22,7 @@ export interface SendFromOptions {
  * @throws what the source threw, or an {@link SseError} for an item that cannot be encoded; the
  *   stream is ended first, so the client is not left waiting
  */
-export async function sendFrom(stream: SourceTarget, source: AsyncIterable<SourceItem> | Iterable<SourceItem>, options: SendFromOptions = {}): Promise<'done' | 'closed'> {
+export async function sendFrom(stream: Pick<EventSink, 'isClosed' | 'write' | 'drain' | 'onClose' | 'end'>, source: AsyncIterable<SourceItem> | Iterable<SourceItem>, options: SendFromOptions = {}): Promise<'done' | 'closed'> {
   const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   // Raced against each next(): a source that waits long (a model thinking) must not keep a gone client's stream.
   const closed = new Promise<void>((resolve) => stream.onClose(() => resolve()));

@@ -6,7 +6,7 @@ import { webStreamHeaders } from './web-stream.js';
 /** The methods an event stream answers: `GET` streams, `HEAD` gets the headers alone. */
 export const STREAM_METHODS = 'GET, HEAD';
 
-const NOT_ALLOWED = { error: { code: 'method_not_allowed', message: `Use ${STREAM_METHODS}.` } };
+const NOT_ALLOWED = { error: { code: 'method_not_allowed', message: `Use ${STREAM_METHODS}.` } } as const;
 
 /**
  * Answers a request that must not open a stream, before anything is written: `HEAD` gets the

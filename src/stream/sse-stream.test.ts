@@ -246,11 +246,11 @@ describe('slow clients', () => {
     await eventually(() => feedChannel(s.app).stats.subscribers === 2);
     const payload = 'x'.repeat(16 * 1024);
     // Publish in passes until the slow client is cut; bounded at 64 MB.
-    for (let pass = 0; pass < 256 && (s.app.counters.slowCut['slow'] ?? 0) === 0; pass++) {
+    for (let pass = 0; pass < 256 && (s.app.metrics().slowCut['slow'] ?? 0) === 0; pass++) {
       for (let i = 0; i < 16; i++) feedChannel(s.app).publish({ data: payload });
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    assert.equal(s.app.counters.slowCut['slow'], 1);
+    assert.equal(s.app.metrics().slowCut['slow'], 1);
     const head = feedChannel(s.app).history.head;
     await fast.waitFor((t) => t.events.length === head, 10_000);
     const received = await slow.drain();
@@ -271,11 +271,11 @@ describe('slow clients', () => {
     pausedClient(s.port, '/feed');
     await eventually(() => feedChannel(s.app).stats.subscribers === 1);
     const payload = 'y'.repeat(64 * 1024);
-    for (let pass = 0; pass < 200 && (s.app.counters.slowCut['stalled'] ?? 0) === 0; pass++) {
+    for (let pass = 0; pass < 200 && (s.app.metrics().slowCut['stalled'] ?? 0) === 0; pass++) {
       if (pass < 100) for (let i = 0; i < 4; i++) feedChannel(s.app).publish({ data: payload });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    assert.equal(s.app.counters.slowCut['stalled'], 1);
-    await eventually(() => s.app.openStreams === 0);
+    assert.equal(s.app.metrics().slowCut['stalled'], 1);
+    await eventually(() => s.app.metrics().openStreams === 0);
   });
 });

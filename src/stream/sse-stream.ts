@@ -7,6 +7,7 @@ import type { ChunkWriter, SseRequest, SseResponse } from '../http/types.js';
 import { checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
 import { sendFrom, type SendFromOptions, type SourceItem } from './iterate.js';
+import type { EventSink } from './sink.js';
 
 /** Why a stream closed. */
 export type CloseReason = 'client' | 'slow' | 'stalled' | 'server';
@@ -71,7 +72,7 @@ function retryChunk(retryMs: number): readonly [line: Buffer, framed: Buffer] {
  * });
  * ```
  */
-export class SseStream implements Beating {
+export class SseStream implements EventSink, Beating {
   wroteSinceTick = false;
   readonly #res: SseResponse;
   readonly #out: ChunkWriter;
@@ -168,7 +169,7 @@ export class SseStream implements Beating {
     return sendFrom(this, source, options);
   }
 
-  /** The hub's `Subscriber.deliver`: writes a channel's merged events. */
+  /** {@link EventSink.deliver}: writes a channel's merged events, framed once for every HTTP/1.1 subscriber. */
   deliver(chunk: Buffer): void {
     this.#write(chunk, this.#socket === undefined ? undefined : frameShared(chunk));
   }

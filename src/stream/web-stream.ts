@@ -4,6 +4,7 @@ import { OPTIONS } from '../options/table.js';
 import { heartbeatOf, type Beating, type Heartbeat } from './heartbeat.js';
 import { jitter, STREAM_HEADERS, type StreamHeaders } from './headers.js';
 import { sendFrom, type SendFromOptions, type SourceItem } from './iterate.js';
+import type { EventSink } from './sink.js';
 
 /** Why a Web stream closed: the client cancelled it, it fell too far behind, or the server ended it. */
 export type WebCloseReason = 'client' | 'slow' | 'server';
@@ -54,7 +55,7 @@ const HIGH_WATER_BYTES = 64 * 1024;
  * return stream.response;
  * ```
  */
-export class WebSseStream implements Beating {
+export class WebSseStream implements EventSink, Beating {
   wroteSinceTick = false;
   /** The response to return from a fetch handler. */
   readonly response: Response;
@@ -106,7 +107,7 @@ export class WebSseStream implements Beating {
     return this.write(encodeEvent(event));
   }
 
-  /** A channel's merged events. */
+  /** {@link EventSink.deliver}: a channel's merged events. */
   deliver(chunk: Buffer): void {
     this.write(chunk);
   }

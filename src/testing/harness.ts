@@ -66,12 +66,16 @@ export function rawExchange(
   });
 }
 
-/** Resolves when `predicate` holds, polling every few milliseconds; rejects after `timeoutMs`. */
-export async function eventually(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+/**
+ * Resolves when `predicate` holds (it may be async: a probe over the network, a page's state),
+ * checking every `intervalMs`; rejects after `timeoutMs`. The one polling wait of the tests and of
+ * `scripts/`.
+ */
+export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition', intervalMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

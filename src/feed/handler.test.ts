@@ -91,7 +91,7 @@ describe('/feed: reconnection from Last-Event-ID', () => {
       assert.match(text, /^HTTP\/1\.1 200 OK/, JSON.stringify(value));
       assert.match(text, /event: reset\nid: [0-9a-f]{12}-\d+\ndata: \{"reason":"invalid"/, JSON.stringify(value));
     }
-    assert.ok((s.app.counters.resets['invalid'] ?? 0) >= HOSTILE_IDS.length - 2);
+    assert.ok((s.app.metrics().resets['invalid'] ?? 0) >= HOSTILE_IDS.length - 2);
   });
 
   it('leaves header values Node refuses (NULL, bare LF) to Node: 400, and keeps serving', async () => {

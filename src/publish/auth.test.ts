@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPublishAuth, isLoopbackAddress, isLoopbackHost, type PublishCaller } from './publish-auth.js';
+import { createPublishAuth, isLoopbackAddress, isLoopbackHost, type PublishCaller } from './auth.js';
 
 const TOKEN = 'a3f9c2d18e7b6a5f4c3d2e1f0a9b8c7d';
 const caller = (headers: PublishCaller['headers'], address = '127.0.0.1', source: PublishCaller['source'] = 'peer'): PublishCaller => ({ headers, address, source });

@@ -1,8 +1,10 @@
 /**
- * Generated blocks in the book's Markdown: code quoted from a source region, and transcripts
- * recorded against the running server. Pure text in, text out; the callers do the file I/O.
+ * The one engine for generated blocks in Markdown: code quoted from a source region, transcripts
+ * recorded against the running server, text rendered from code (the book, `scripts/docs/`), and
+ * the sections a run writes into its page (`docs/benchmarks.md`, `scripts/bench/`). Pure text in,
+ * text out; the callers do the file I/O.
  *
- * A block is an opening marker, a fenced body and a closing marker:
+ * A block is an opening marker, a body (fenced, but for a section) and a closing marker:
  *
  * ```md
  * <!-- snippet: src/recipes/clock.ts#clock -->
@@ -13,8 +15,11 @@
  * ```
  */
 
-/** The kinds of generated block: quoted from source, recorded from a server, rendered from code. */
-export type BlockKind = 'snippet' | 'transcript' | 'generated';
+/**
+ * The kinds of generated block: quoted from source, recorded from a server, rendered from code,
+ * and a section that one run writes and the others keep (`<!-- section: peers -->`).
+ */
+export type BlockKind = 'snippet' | 'transcript' | 'generated' | 'section';
 
 /** One generated block found in a Markdown file. */
 export interface Block {
@@ -32,8 +37,8 @@ export class DocsError extends Error {
   override readonly name = 'DocsError';
 }
 
-const OPEN = /^<!-- (snippet|transcript|generated): (\S+) -->$/;
-const CLOSE = /^<!-- \/(snippet|transcript|generated) -->$/;
+const OPEN = /^<!-- (snippet|transcript|generated|section): (\S+) -->$/;
+const CLOSE = /^<!-- \/(snippet|transcript|generated|section) -->$/;
 
 /**
  * Finds every generated block in a Markdown text.
@@ -114,4 +119,24 @@ export function parseSnippetRef(ref: string): { readonly path: string; readonly 
   const hash = ref.lastIndexOf('#');
   if (hash <= 0 || hash === ref.length - 1) throw new DocsError(`snippet reference "${ref}" is not of the form path#region`);
   return { path: ref.slice(0, hash), region: ref.slice(hash + 1) };
+}
+
+/** The section `name` with `body`, in its markers. */
+export function section(name: string, body: string): string {
+  return `<!-- section: ${name} -->\n${body.trim()}\n<!-- /section -->`;
+}
+
+/** Puts `text` (a {@link section}, markers included) into `page`, replacing the section of that name, or at the end. */
+export function withSection(page: string, name: string, text: string): string {
+  const isOurs = (block: Block): boolean => block.kind === 'section' && block.ref === name;
+  if (!findBlocks(page).some(isOurs)) return `${page.replace(/\n*$/, '')}\n\n${text}\n`;
+  const fresh = findBlocks(text).find(isOurs);
+  if (fresh === undefined) throw new DocsError(`the text given for section "${name}" is not that section`);
+  return replaceBlocks(page, (block) => (isOurs(block) ? fresh.body : block.body));
+}
+
+/** `page` with the section `name` of `previous` carried over, when a run rewrites the page. */
+export function keepSection(page: string, previous: string, name: string): string {
+  const kept = findBlocks(previous).find((block) => block.kind === 'section' && block.ref === name);
+  return kept === undefined ? page : withSection(page, name, section(name, kept.body));
 }
