@@ -1,6 +1,6 @@
 import type { AddressInfo, Server } from 'node:net';
 import { createBroker } from './feed/broker.js';
-import { serveFeed } from './feed/handler.js';
+import { feedHandler } from './feed/handler.js';
 import type { Broker } from './history/broker.js';
 import { createCorsPolicy } from './http/cors.js';
 import { createHostCheck } from './http/host.js';
@@ -16,9 +16,8 @@ import { clockRecipe } from './recipes/clock.js';
 import { DEMO_PAGE } from './recipes/demo-page.js';
 import { namedRecipe } from './recipes/named.js';
 import { startTicker } from './recipes/ticker.js';
-import { createAdmission, type StreamHandler } from './stream/admission.js';
+import { createAdmission } from './stream/admission.js';
 import { Heartbeat } from './stream/heartbeat.js';
-import { answerHead } from './stream/method.js';
 
 /**
  * What the server has counted so far, and its gauges now: the numbers `/metrics` renders, as a
@@ -123,22 +122,17 @@ export function createSseServer(input: SseServerOptions = {}): SseServer {
   });
   let stopTicker = (): void => {};
 
-  const streamRoute = (handler: StreamHandler): Route => ({
-    allow: 'GET, HEAD, OPTIONS',
-    corsHeaders: 'last-event-id',
-    // Node sends nothing for HEAD until end(): answer the headers and finish at once.
-    handle: (req, res) => (req.method === 'HEAD' ? answerHead(req, res) : admission.admit(req, res, handler)),
-  });
   const readings = (): Readings => ({
     openStreams: admission.openStreams,
     ...broker.stats,
     ...(broker.store === 'memory' ? {} : { history: { store: broker.store, isUp: broker.health().isUp } }),
   });
   const routes = new Map<string, Route>([
-    ['/events', streamRoute((stream) => basicRecipe(stream, options.recipeIntervalMs))],
-    ['/time', streamRoute((stream) => clockRecipe(stream, options.recipeIntervalMs))],
-    ['/named', streamRoute((stream) => namedRecipe(stream, options.recipeIntervalMs))],
-    ['/feed', streamRoute((stream, req) => serveFeed(stream, req, broker, counters, options.retryMs))],
+    ['/events', admission.route((stream) => basicRecipe(stream, options.recipeIntervalMs))],
+    ['/time', admission.route((stream) => clockRecipe(stream, options.recipeIntervalMs))],
+    ['/named', admission.route((stream) => namedRecipe(stream, options.recipeIntervalMs))],
+    // The production paths' handlers live in their rooms: a request to either never enters app.ts.
+    ['/feed', admission.route(feedHandler(broker, counters, options.retryMs))],
     ['/publish', publishRoute({ gate: publishGate, broker, counters, maxBodyBytes: options.maxBodyBytes, timeoutMs: options.requestTimeoutMs })],
     ['/metrics', textRoute('text/plain; version=0.0.4; charset=utf-8', () => renderMetrics(counters, readings()))],
     ['/health', textRoute('text/plain; charset=utf-8', () => broker.health())],

@@ -117,6 +117,21 @@ export const INSIDE: readonly Inside[] = [
     never: ['src/redis/replay.ts'],
     why: 'the follower owns the window and the fan-out; the replay reads them and joins through it, never the other way',
   },
+  {
+    files: ['src/publish/auth.ts', 'src/publish/gate.ts', 'src/publish/handler.ts'],
+    never: ['src/publish/route.ts'],
+    why: 'the publish route puts the gate before the handler; neither the gate, its auth rule nor the handler knows the order',
+  },
+  {
+    files: ['src/publish/auth.ts', 'src/publish/handler.ts'],
+    never: ['src/publish/gate.ts'],
+    why: 'the gate runs the auth rule before the body is read; the rule and the body know nothing of the gate',
+  },
+  {
+    files: ['src/feed/handler.ts'],
+    never: ['src/feed/broker.ts'],
+    why: 'a stream joins whatever broker it is given: which one holds the feed is decided once, at start-up',
+  },
 ];
 // #endregion inside
 

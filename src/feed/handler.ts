@@ -2,6 +2,7 @@ import type { Broker, FeedStart } from '../history/broker.js';
 import type { SseRequest } from '../http/types.js';
 import { bump, type Counters } from '../metrics/metrics.js';
 import { lastEventIdOf } from '../protocol/last-event-id.js';
+import type { Admission, StreamHandler } from '../stream/admission.js';
 import type { SseStream } from '../stream/sse-stream.js';
 
 /**
@@ -24,17 +25,20 @@ export function subscribeFeed(stream: SseStream, req: SseRequest, broker: Broker
 }
 
 /**
- * Serves one admitted `/feed` stream ({@link subscribeFeed}) and counts how it started: a resume,
- * a reset and its reason, or a broker that could not serve it now. A broker that fails outright
- * ends the stream with a `retry:` hint, so the client comes back rather than hangs.
+ * The `/feed` path's handler for {@link Admission.route}: serves each admitted stream
+ * ({@link subscribeFeed}) and counts how it started: a resume, a reset and its reason, or a broker
+ * that could not serve it now. A broker that fails outright ends the stream with a `retry:` hint,
+ * so the client comes back rather than hangs.
  */
-export function serveFeed(stream: SseStream, req: SseRequest, broker: Broker, counters: Counters, retryMs: number): void {
-  subscribeFeed(stream, req, broker).then(
-    (start) => {
-      if (start.kind === 'replay') counters.resumed++;
-      else if (start.kind === 'reset') bump(counters.resets, start.reason);
-      else if (start.kind === 'retry-later') bump(counters.refused, 'store');
-    },
-    () => stream.end(retryMs),
-  );
+export function feedHandler(broker: Broker, counters: Counters, retryMs: number): StreamHandler {
+  return (stream, req) => {
+    subscribeFeed(stream, req, broker).then(
+      (start) => {
+        if (start.kind === 'replay') counters.resumed++;
+        else if (start.kind === 'reset') bump(counters.resets, start.reason);
+        else if (start.kind === 'retry-later') bump(counters.refused, 'store');
+      },
+      () => stream.end(retryMs),
+    );
+  };
 }

@@ -3,7 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { internalsOf } from '../app.js';
-import { eventually, startServer, type Started } from '../testing/harness.js';
+import { startServer, type Started } from '../testing/harness.js';
 
 const TOKEN = '7f3c9a1e5b2d4f6a8c0e2b4d6f8a0c2e';
 
@@ -159,49 +159,5 @@ describe('POST /publish past the per-client rate', () => {
       req.end('{"data":"y"}');
     });
     assert.equal(other, 202);
-  });
-});
-
-describe('the authorize option', () => {
-  let started: Started;
-  after(() => started.app.close());
-
-  it('refuses a stream with the hook’s status before any byte, and serves the allowed one', async () => {
-    started = await startServer({
-      authorize: async (req) => (req.headers.cookie === 'sid=good' ? true : { status: 401, message: 'Log in first.' }),
-    });
-    const { base, app } = started;
-    const refused = await fetch(`${base}/feed`);
-    assert.equal(refused.status, 401);
-    assert.deepEqual(await refused.json(), { error: { code: 'unauthorized', message: 'Log in first.' } });
-    const allowed = await fetch(`${base}/feed`, { headers: { cookie: 'sid=good' } });
-    assert.equal(allowed.status, 200);
-    assert.equal(allowed.headers.get('content-type'), 'text/event-stream; charset=utf-8');
-    await eventually(() => app.metrics().openStreams === 1);
-    await allowed.body?.cancel();
-    assert.match(await metric(base, 'sse_streams_unauthorized_total'), /status="401"\} 1/);
-  });
-});
-
-describe('the authorize option under load', () => {
-  let started: Started;
-  after(() => started.app.close());
-
-  it('counts checks in flight against the per-client cap: a client cannot keep more going than it may hold streams', async () => {
-    const pending: ((answer: boolean) => void)[] = [];
-    started = await startServer({ maxPerClient: 4, authorize: () => new Promise<boolean>((resolve) => pending.push(resolve)) });
-    const { base, app } = started;
-    const answers = Array.from({ length: 12 }, () => fetch(`${base}/feed`).then(async (res) => ({ status: res.status, text: await res.text() })));
-    await eventually(() => pending.length === 4 && app.metrics().refused['client'] === 8, 3000, 'four checks in flight, eight refused');
-    for (const resolve of pending.splice(0)) resolve(false);
-    const settled = await Promise.all(answers);
-    assert.equal(settled.filter((a) => a.status === 403).length, 4);
-    assert.equal(settled.filter((a) => a.status === 200 && /too many streams from your address/.test(a.text)).length, 8);
-    // The slots came back with the refusals: the next request is checked again.
-    await eventually(() => internalsOf(app).limiter.open === 0, 3000, 'every slot given back');
-    const again = fetch(`${base}/feed`);
-    await eventually(() => pending.length === 1, 3000, 'a new check');
-    pending.splice(0).forEach((resolve) => resolve(false));
-    assert.equal((await again).status, 403);
   });
 });

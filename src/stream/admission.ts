@@ -2,11 +2,13 @@ import { guardStream } from '../http/authorize.js';
 import { hasBody } from '../http/body.js';
 import { clientAddress, type TrustedProxies } from '../http/client-address.js';
 import { sendError } from '../http/json.js';
+import type { Route } from '../http/router.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { clientKey, type Lease, type Limiter } from '../limits/limiter.js';
 import { bump, type Counters } from '../metrics/metrics.js';
 import type { Authorize } from '../options/hooks.js';
 import type { Heartbeat } from './heartbeat.js';
+import { answerHead } from './method.js';
 import { refuseStream } from './refuse.js';
 import { SseStream } from './sse-stream.js';
 
@@ -38,6 +40,8 @@ export interface Admission {
   readonly openStreams: number;
   /** Checks a stream request and, if it passes, opens the stream and hands it to `handler`. */
   admit(req: SseRequest, res: SseResponse, handler: StreamHandler): void;
+  /** A stream path for the router: `GET` admitted to `handler`, `HEAD` answered with the headers alone. */
+  route(handler: StreamHandler): Route;
   /** From now on every stream request is refused with the closing `retry:` hint. */
   refuseNew(): void;
   /** Ends every open stream with the closing `retry:` hint. */
@@ -104,6 +108,12 @@ export function createAdmission(options: AdmissionOptions): Admission {
       return streams.size;
     },
     admit,
+    route: (handler) => ({
+      allow: 'GET, HEAD, OPTIONS',
+      corsHeaders: 'last-event-id',
+      // Node sends nothing for HEAD until end(): answer the headers and finish at once.
+      handle: (req, res) => (req.method === 'HEAD' ? answerHead(req, res) : admit(req, res, handler)),
+    }),
     refuseNew() {
       isClosing = true;
     },
