@@ -160,6 +160,7 @@ export const PACKAGE_ROOMS: Readonly<Record<string, string>> = {
   'package:sse-reference/client': 'src/client',
   'package:sse-reference/redis': 'src/redis',
   'package:sse-reference/conformance': 'conformance',
+  'package:sse-reference/web': 'src',
 };
 
 /** Whether a file in room `from` may import room `to`. */
