@@ -73,6 +73,7 @@ export const ROOMS: Readonly<Record<string, Room>> = {
       'package:sse-reference/redis',
       'package:sse-reference/testing',
       'package:sse-reference/conformance',
+      'package:sse-reference/web',
       // The package's private imports (package.json "imports"), which no installed copy can reach.
       'internal:src',
       'internal:src/options',
