@@ -4,13 +4,27 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, EXIT_CODES } from './exit-codes.js';
+import { parseExpectations, type Expectations } from './expectations.js';
+import { formatTable, summaryLine } from './format.js';
 import { formatJunit } from './junit.js';
-import { ProgressLine } from './progress.js';
-import { exitCode, formatTable, parseExpectations, summaryLine, watchLine, type Expectations } from './report.js';
-import { RULES, ruleById } from './rules.js';
+import { ProgressLine, watchLine } from './progress.js';
+import { exitCode } from './report.js';
+import { AREAS, RULES, ruleById } from './rules.js';
 import { check } from './run.js';
 import { parseSelection } from './select.js';
 import { resolveTarget, TARGET_DEFAULTS, type Target } from './target.js';
+
+/** Help text cut into lines of at most 100 columns, under the options' descriptions (column 26). */
+function wrapHelp(text: string): string {
+  const indent = ' '.repeat(25);
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= 100) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(`${indent}${word}`);
+  }
+  return lines.join('\n');
+}
 
 const HELP = `Usage: sse-conformance <url> [options]
 
@@ -37,8 +51,7 @@ Options:
   --strict               exit non-zero when a SHOULD rule fails too (ADVICE never fails a run)
   --only <rules>         judge only these rule ids or areas (comma-separated, repeatable); the rest
                          are n/a, "not run", and an area with nothing to judge is not probed
-                         (areas: status-and-headers, grammar-and-encoding, ids-and-resume,
-                         heartbeat-and-timing, methods, hostile-input, limits)
+${wrapHelp(`(areas: ${AREAS.map((area) => area.replace(/ /g, '-')).join(', ')})`)}
   --skip <rules>         do not judge these rule ids or areas (comma-separated, repeatable)
   --json                 print the report as JSON instead of a table (evidence never cut)
   --junit <file>         also write JUnit XML: one testcase per rule; a MUST or SHOULD failure is

@@ -36,3 +36,9 @@ export class ProgressLine {
     this.#shown = '';
   }
 }
+
+/** The live progress line of a watch: "watching: 14 events, 9 ids, 0:08 of 0:20". */
+export function watchLine(state: { readonly events: number; readonly ids: number; readonly elapsedMs: number; readonly windowMs: number }): string {
+  const clock = (ms: number): string => `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+  return `watching: ${state.events} events, ${state.ids} ids, ${clock(state.elapsedMs)} of ${clock(state.windowMs)}`;
+}

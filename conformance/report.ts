@@ -1,12 +1,10 @@
 import type { CheckResult, CheckStatus } from './checks/result.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import type { Expectations } from './expectations.js';
 import { RULES, type RuleArea, type RuleId, type RuleLevel } from './rules.js';
 
 /** A rule's final word once expectations are applied. */
 export type Verdict = CheckStatus | 'known failure' | 'unexpected pass';
-
-/** Known failures a project accepts for now: rule id → the reason. */
-export type Expectations = Readonly<Record<string, { readonly fail: string }>>;
 
 /** One rule's line in the report. */
 export interface RuleOutcome {
@@ -50,38 +48,6 @@ export interface Report {
     readonly mustFailures: number;
     readonly shouldFailures: number;
   };
-}
-
-/** Thrown when an expectations file is not what {@link parseExpectations} accepts. */
-export class ExpectationsError extends Error {
-  override readonly name = 'ExpectationsError';
-}
-
-/**
- * Reads an expectations file's text: `{ "<rule id>": { "fail": "<reason>" } }`.
- *
- * @throws {@link ExpectationsError} on bad JSON, an unknown rule id or a missing reason
- */
-export function parseExpectations(text: string): Expectations {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ExpectationsError(`The expectations file is not JSON: ${(error as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ExpectationsError('The expectations file must be an object: { "<rule id>": { "fail": "<reason>" } }.');
-  }
-  const out: Record<string, { fail: string }> = {};
-  for (const [id, entry] of Object.entries(value)) {
-    if (!RULES.some((r) => r.id === id)) throw new ExpectationsError(`The expectations file names an unknown rule ${JSON.stringify(id)}.`);
-    const reason = (entry as { fail?: unknown } | null)?.fail;
-    if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new ExpectationsError(`The expectation for ${id} needs a reason: { "fail": "why it fails for now" }.`);
-    }
-    out[id] = { fail: reason };
-  }
-  return out;
 }
 
 /**
@@ -143,58 +109,4 @@ export function exitCode(report: Report, strict = false): ExitCode {
   if (report.unreachable !== undefined) return EXIT.unreachable;
   if (mustFailures > 0 || unexpectedPasses > 0 || (strict && shouldFailures > 0)) return EXIT.fail;
   return report.incomplete === undefined ? EXIT.pass : EXIT.incomplete;
-}
-
-const SHOWN: Record<Verdict, string> = {
-  pass: 'pass',
-  fail: 'FAIL',
-  'n/a': 'n/a',
-  'known failure': 'known',
-  'unexpected pass': 'PASS?',
-};
-
-/**
- * The report as a table, rule by rule, then a summary line.
- *
- * @param width - evidence is cut to fit this many columns @defaultValue 120
- */
-export function formatTable(report: Report, width = 120): string {
-  const room = Math.max(20, width - 33);
-  const row = (o: RuleOutcome, shown: string): string => {
-    const evidence = o.expected === undefined ? o.evidence : `${o.evidence} [expected: ${o.expected}]`;
-    return `${o.id.padEnd(8)} ${o.level.padEnd(7)} ${shown.padEnd(7)} ${evidence.length > room ? `${evidence.slice(0, room - 1)}…` : evidence}`;
-  };
-  const lines = [`sse-conformance ${report.target}`, '', 'RULE     LEVEL   RESULT  EVIDENCE'];
-  for (const o of report.outcomes) {
-    if (o.level === 'ADVICE') continue;
-    lines.push(row(o, SHOWN[o.verdict]));
-    // A failure says how to fix it, and where the rule comes from.
-    if (o.verdict === 'fail') lines.push(`${' '.repeat(25)}fix: ${o.hint} ${o.link}`);
-  }
-  const advice = report.outcomes.filter((o) => o.level === 'ADVICE');
-  if (advice.length > 0) {
-    lines.push('', 'ADVICE (recommendations: never a failure, not even with --strict)');
-    for (const o of advice) lines.push(row(o, o.status === 'pass' ? 'ok' : o.status === 'fail' ? 'advice' : 'n/a'));
-  }
-  if (report.incomplete !== undefined) lines.push('', `incomplete: ${report.incomplete}`);
-  lines.push('', summaryLine(report));
-  if (report.unreachable !== undefined) lines.push(`unreachable: ${report.unreachable}`);
-  return lines.join('\n') + '\n';
-}
-
-/** One line: the counts, the failures by level and the time taken. */
-export function summaryLine(report: Report): string {
-  const s = report.summary;
-  const parts = [`${s.pass} pass`, `${s.fail} FAIL (${s.mustFailures} MUST, ${s.shouldFailures} SHOULD)`, `${s.notApplicable} n/a`];
-  if (s.knownFailures > 0) parts.push(`${s.knownFailures} known failures`);
-  if (s.unexpectedPasses > 0) parts.push(`${s.unexpectedPasses} unexpected passes (remove them from the expectations file)`);
-  const advice = s.adviceFollowed + s.adviceNotFollowed;
-  const adviceText = advice === 0 ? '' : `; advice: ${s.adviceFollowed} of ${advice} followed`;
-  return `summary: ${parts.join(', ')}${adviceText} in ${(report.durationMs / 1000).toFixed(1)} s`;
-}
-
-/** The live progress line of a watch: "watching: 14 events, 9 ids, 0:08 of 0:20". */
-export function watchLine(state: { readonly events: number; readonly ids: number; readonly elapsedMs: number; readonly windowMs: number }): string {
-  const clock = (ms: number): string => `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
-  return `watching: ${state.events} events, ${state.ids} ids, ${clock(state.elapsedMs)} of ${clock(state.windowMs)}`;
 }

@@ -1,4 +1,5 @@
-import { publish, type Observation, type PublishAnswer, type SeenEvent } from './session.js';
+import type { Observation, SeenEvent } from './observation.js';
+import { publish, type PublishAnswer } from './publish.js';
 import type { ResolvedTarget } from './target.js';
 
 /** A payload the suite publishes and what a client must receive for it. */

@@ -7,19 +7,8 @@
  */
 export type RuleLevel = 'MUST' | 'SHOULD' | 'ADVICE';
 
-/** The groups the suite runs in, in order; the CLI prints one progress line per area. */
-export type RuleArea =
-  | 'status and headers'
-  | 'grammar and encoding'
-  | 'ids and resume'
-  | 'heartbeat and timing'
-  | 'methods'
-  | 'hostile input'
-  | 'limits';
-
-/** One entry of the catalogue, without its id (the catalogue's key). */
-interface RuleEntry {
-  readonly level: RuleLevel;
+/** The fields of a catalogue entry every level has, without its id (the catalogue's key). */
+interface RuleFields {
   readonly area: RuleArea;
   /** One line: what a conforming server does. */
   readonly title: string;
@@ -37,18 +26,24 @@ interface RuleEntry {
   readonly needs?: string;
 }
 
+/**
+ * One entry of the catalogue, without its id. A rule that can fail a run (MUST, SHOULD) also has
+ * its `cost`: what a failure costs a user, in a few words, as the survey prices each defect it
+ * finds (docs/survey.md); ADVICE never fails a run and may go unpriced (the survey shows its title).
+ */
+type RuleEntry = RuleFields &
+  ({ readonly level: 'MUST' | 'SHOULD'; readonly cost: string } | { readonly level: 'ADVICE'; readonly cost?: string });
+
 const SPEC = 'https://html.spec.whatwg.org/multipage/server-sent-events.html';
 
-/** The areas in the order the suite runs and reports them. */
-export const AREAS: readonly RuleArea[] = [
-  'status and headers',
-  'grammar and encoding',
-  'ids and resume',
-  'heartbeat and timing',
-  'methods',
-  'hostile input',
-  'limits',
-];
+/**
+ * The groups of rules, in the order the suite reports them; the CLI prints one progress line per
+ * area. How each is probed and judged, and in which phase of a run, is `AREA_PLANS` (areas.ts).
+ */
+export const AREAS = ['status and headers', 'grammar and encoding', 'ids and resume', 'heartbeat and timing', 'methods', 'hostile input', 'limits'] as const;
+
+/** One group of rules (see {@link AREAS}). */
+export type RuleArea = (typeof AREAS)[number];
 
 /**
  * The rule catalogue: one entry per rule the suite knows, in report order, keyed by the rule's id.
@@ -62,6 +57,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'The stream answers 200 (after redirects); any other final status makes EventSource give up for good.',
     harm: 'EventSource fails the connection and never reconnects: the page gets nothing more unless its own code creates a new EventSource.',
+    cost: 'EventSource gives up for good on any status but 200: the page stops updating.',
     source: 'HTML §9.2.3 processing model (fail the connection)',
     link: `${SPEC}#sse-processing-model`,
     why: 'EventSource stops for good.',
@@ -72,6 +68,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'The Content-Type essence is text/event-stream (case-insensitive, parameters allowed).',
     harm: 'EventSource fails the connection and never reconnects.',
+    cost: 'EventSource refuses the stream: nothing is ever delivered.',
     source: 'HTML §9.2.3 processing model (fail the connection)',
     link: `${SPEC}#sse-processing-model`,
     why: 'EventSource stops for good.',
@@ -82,6 +79,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'An event published now arrives now, not when a buffer fills or the response ends.',
     harm: 'Events wait in a buffer: on a quiet stream they never reach the client while it is connected, and what the buffer holds when the connection drops is lost.',
+    cost: 'events wait in a buffer: late, in batches, or only when the stream ends.',
     source: 'HTML §9.2.6 interpretation (an event is dispatched when its blank line arrives)',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'A spec-following client does not get the events: lost, or late without bound.',
@@ -93,6 +91,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'An open-ended stream has no Content-Length.',
     harm: 'The response is over once the declared length is reached: the stream ends there, and what the server writes past it never arrives (Node refuses to write it).',
+    cost: 'the stream ends once its Content-Length is reached; what is written past it never arrives.',
     source: 'RFC 9112 §6.3 message body length',
     link: 'https://www.rfc-editor.org/rfc/rfc9112#section-6.3',
     why: 'Paid when the length is reached: a reconnect, and the events written past it are lost unless resumed.',
@@ -103,6 +102,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'No Content-Encoding, unless every event is flushed through the compressor and still arrives on time.',
     harm: 'A compressor that holds bytes until its buffer fills holds events with them: on a quiet stream they never arrive while the client is connected.',
+    cost: 'a compressor holds events back until its buffer fills.',
     source: 'field practice (gzip/deflate middleware without a flush per event)',
     link: 'https://www.rfc-editor.org/rfc/rfc9110#section-8.4.1',
     why: 'As SSE-M09: the client does not get the events.',
@@ -114,6 +114,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'Over HTTP/2, no connection-specific headers (Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade).',
     harm: 'Browsers reset the HTTP/2 stream (Chrome: ERR_HTTP2_PROTOCOL_ERROR): no event ever arrives.',
+    cost: 'Safari drops the HTTP/2 stream.',
     source: 'RFC 9113 §8.2.2 (a malformed response); nghttp2 and Chrome reset the stream',
     link: 'https://www.rfc-editor.org/rfc/rfc9113#section-8.2.2',
     why: 'No browser over HTTP/2 ever gets an event.',
@@ -125,6 +126,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'Over HTTP/2 too, an event published now arrives now, not when a buffer fills.',
     harm: 'Over HTTP/2, which every TLS browser picks, events wait in a buffer: on a quiet stream they never arrive while the client is connected.',
+    cost: 'over HTTP/2, events wait for a buffer to fill.',
     source: 'HTML §9.2.6 interpretation (an event is dispatched when its blank line arrives)',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'As SSE-M09, for every browser over TLS.',
@@ -136,6 +138,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'A server that allows other origins sends Access-Control-Allow-Origin, never pairs * with credentials, and does not echo an origin it does not allow.',
     harm: 'Without the header, or with * and credentials, a cross-origin EventSource fails for good; an echoed origin lets any site read a user\'s stream.',
+    cost: 'pages on other origins cannot connect or reconnect.',
     source: 'Fetch §3.2 CORS protocol (a failed CORS check is a network error that fails the EventSource)',
     link: 'https://fetch.spec.whatwg.org/#http-cors-protocol',
     why: 'A cross-origin EventSource stops for good; an echo is a leak, graver than a loss.',
@@ -147,6 +150,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'A server that allows other origins allows last-event-id in its CORS preflight.',
     harm: 'A fetch()-based client (e.g. @microsoft/fetch-event-source) that resumes cross-origin is preflighted for its Last-Event-ID; refused, its reconnect fails. An EventSource never preflights.',
+    cost: 'a fetch()-based client that resumes cross-origin is refused at its preflight.',
     source: 'Fetch §4.1 main fetch (a non-safelisted request header needs a preflight; whatwg/fetch#1788)',
     link: 'https://fetch.spec.whatwg.org/#main-fetch',
     why: 'Paid on a reconnect, by fetch()-based clients only.',
@@ -158,6 +162,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'Cache-Control says no-cache (or no-store).',
     harm: 'A shared cache stores the stream and hands it to the next clients from its start: they get another client\'s old events, then live ones.',
+    cost: 'a shared cache (Varnish by default) hands the stream to the next clients from its start: another client\'s old events.',
     source: 'measured: Varnish 7.1 (Debian 12), default configuration, serves a second client the first one\'s stream from its start (RFC 9111 §4.2.2 heuristic freshness)',
     link: 'https://www.rfc-editor.org/rfc/rfc9111#section-4.2.2',
     why: 'Paid behind a caching proxy or CDN (Varnish, Fastly): duplicates and another client\'s events.',
@@ -178,6 +183,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'X-Accel-Buffering: no, so nginx-style proxies do not buffer the stream.',
     harm: 'Behind nginx (proxy_buffering on) events wait in the proxy\'s buffer; harmless where no such proxy sits.',
+    cost: 'nginx-style proxies buffer the stream: events arrive in batches.',
     source: 'nginx proxy_buffering (the header turns it off per response)',
     link: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffering',
     why: 'Field practice: the operator of the proxy can turn buffering off instead.',
@@ -188,6 +194,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'The media type is written in lowercase.',
     harm: 'The eventsource package for Node (3.x) compares it with startsWith("text/event-stream") and fails the connection for good; browsers do not mind.',
+    cost: 'the eventsource package for Node compares the media type case-sensitively and gives up for good.',
     source: 'measured: eventsource 3.0.7 (npm), dist/index.js',
     link: 'https://www.npmjs.com/package/eventsource',
     why: 'A named, widely used client stops for good; no browser does.',
@@ -198,6 +205,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'Any Accept (text/event-stream, */*, none) is served a stream.',
     harm: 'curl and hand-written clients that send another Accept (or none) get no stream; every EventSource, the eventsource package and fetch-event-source send Accept: text/event-stream.',
+    cost: 'a client that sends another Accept (or none) gets no stream.',
     source: 'HTML §9.2.3 processing model (EventSource sends Accept: text/event-stream)',
     link: `${SPEC}#sse-processing-model`,
     why: 'No SSE client is hurt; some protocols rightly require the header.',
@@ -208,6 +216,7 @@ const CATALOGUE = {
     area: 'status and headers',
     title: 'HTTP/2 is offered over TLS.',
     harm: 'Over HTTP/1.1 a browser opens at most 6 connections per origin: with six tabs open, the seventh page\'s EventSource waits with no error.',
+    cost: 'over HTTP/1.1 a seventh tab stalls silently.',
     source: 'HTML §9.2.7 authoring notes (per-server connection limit); Chromium and Firefox allow 6 per host',
     link: `${SPEC}#authoring-notes`,
     why: 'Paid by users with many tabs open on the site.',
@@ -219,6 +228,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'The body is valid UTF-8.',
     harm: 'Bad bytes become U+FFFD in the client: the data changes.',
+    cost: 'bad bytes become U+FFFD: the application gets different data.',
     source: 'HTML §9.2.5 parsing an event stream (UTF-8 decode)',
     link: `${SPEC}#parsing-an-event-stream`,
     why: 'A spec-following client gets corrupted data.',
@@ -229,6 +239,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'Every event ends with an empty line, in the same write: a trailing incomplete event is discarded, a hanging one is late.',
     harm: 'An unended event is thrown away when the stream ends, or dispatched only when its blank line finally comes.',
+    cost: 'the last event is held back or dropped.',
     source: 'HTML §9.2.6 interpretation (an incomplete event at the end is discarded)',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'A spec-following client loses the event, or gets it late without bound.',
@@ -239,6 +250,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'No near miss of a field name: data, event, id and retry are written in lowercase, not indented, with no space before the colon.',
     harm: 'A field written "Data:", " data:" or "data :" is ignored by every client: what it carried is lost. Other unknown fields are the format\'s extension point and harmless.',
+    cost: 'a misspelled field silently drops what it carried.',
     source: 'HTML §9.2.6 interpretation (a field with another name is ignored)',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'A spec-following client loses what the server meant to send.',
@@ -249,6 +261,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'A payload with line breaks is sent as one data: line per payload line, split on CR, LF and CRLF.',
     harm: 'A line break the client does not see as one (a lone CR) corrupts the payload or injects fields.',
+    cost: 'multi-line data arrives cut or merged.',
     source: 'HTML §9.2.5 parsing an event stream (CR, LF and CRLF end a line)',
     link: `${SPEC}#parsing-an-event-stream`,
     why: 'A spec-following client gets corrupted data.',
@@ -260,6 +273,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'No CR or LF in id, event, retry or comment values (field injection), and no NULL in an id.',
     harm: 'An attacker-controlled value adds fields or events to the stream; an id with NULL is ignored, so resume goes back to an older id.',
+    cost: 'field injection: a value can forge events or ids.',
     source: 'HTML §9.2.6 interpretation',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'A spec-following client gets forged or corrupted events.',
@@ -270,6 +284,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'Every retry: value is a whole number of milliseconds (digits only), at least 1000.',
     harm: 'A value with anything but digits is ignored (clients keep their default: 3 s in Chromium, 5 s in Firefox); under 1000 ms, every client comes back several times a second while the server is down.',
+    cost: 'the retry hint is ignored (clients come back at their default pace), or is so short that every client comes back several times a second during an outage.',
     source: 'HTML §9.2.6 interpretation (retry: digits only); Chromium and Firefox retry at the hint, with no back-off',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'Paid during reconnects: the server\'s pace is lost, or a storm of reconnects.',
@@ -280,6 +295,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'Published data round-trips exactly: a leading space, a trailing line break, any Unicode text.',
     harm: 'The client receives different data than was published (a lost leading space or line break).',
+    cost: 'the application gets different data than was published.',
     source: 'HTML §9.2.6 interpretation (one space after the colon is removed)',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'A spec-following client gets corrupted data.',
@@ -291,6 +307,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'No byte order mark, or exactly one at byte 0 of a response.',
     harm: 'A BOM anywhere else becomes part of the next field name: that field is ignored, and the data it carried is lost.',
+    cost: 'a stray BOM corrupts a field name: what it carried is lost.',
     source: 'HTML §9.2.5 parsing an event stream (only a leading BOM is stripped)',
     link: `${SPEC}#parsing-an-event-stream`,
     why: 'A spec-following client loses data on a healthy connection.',
@@ -301,6 +318,7 @@ const CATALOGUE = {
     area: 'grammar and encoding',
     title: 'Heartbeat comments are whole blocks between events, never inside an event.',
     harm: 'None for the client, which ignores a comment anywhere; a comment inside an event shows an event written in parts, which SSE-M04 times.',
+    cost: 'a heartbeat inside an event corrupts it.',
     source: 'HTML §9.2.6 interpretation (a comment line is ignored)',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'Taste: no client is hurt by the comment itself.',
@@ -311,6 +329,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'A reconnect with any Last-Event-ID (known, unknown, non-numeric, 255 bytes, non-ASCII) gets 200 and a stream.',
     harm: 'A reconnect that gets 4xx/5xx makes EventSource give up for good, so one odd id ends the page\'s updates.',
+    cost: 'a reconnecting client gets an error and gives up for good: one network blip ends the page\'s updates.',
     source: 'HTML §9.2.3 processing model (fail the connection)',
     link: `${SPEC}#sse-processing-model`,
     why: 'EventSource stops for good after an ordinary reconnect.',
@@ -321,6 +340,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'A reconnect with a Last-Event-ID the stream just sent gets events again, not only keep-alives.',
     harm: 'The resumed stream stays open and delivers nothing while others get events: the client looks connected and is dead for good (EventSource has no reason to reconnect).',
+    cost: 'after a reconnect the client stays connected and gets nothing, for good.',
     source: 'HTML §9.2.4 the Last-Event-ID header (the reconnect of every EventSource carries it)',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'After an ordinary reconnect EventSource gets nothing more, for good.',
@@ -332,6 +352,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'Ids are unique within a stream, and ids numbered with one prefix never go back.',
     harm: 'After a reconnect from an id that repeats or goes back, the server cannot place the client: resume loses or repeats events.',
+    cost: 'ids that repeat or go backwards make Last-Event-ID meaningless: resume loses or repeats events.',
     source: 'HTML §9.2.4 the Last-Event-ID header',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'Paid on a reconnect: lost or repeated events.',
@@ -354,6 +375,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'Resume is exact: after Last-Event-ID X the first event is the one after X (no duplicate, no gap, not the live head).',
     harm: 'After a reconnect the client sees an event twice, or silently misses some.',
+    cost: 'after a reconnect the client gets duplicates or silently misses events.',
     source: 'HTML §9.2.4 the Last-Event-ID header',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'Paid on every reconnect: lost or repeated events.',
@@ -365,6 +387,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'A Last-Event-ID of the server\'s own shape, ahead of every id it has sent, still gets live events.',
     harm: 'A client that holds an id from before a restart hears nothing until the server\'s counter passes that id: minutes or days of lost events.',
+    cost: 'after a server restart, clients hear nothing until the counter passes their id.',
     source: 'HTML §9.2.4 the Last-Event-ID header (a client keeps its id across a server restart)',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'Paid after a server restart, by every client connected then.',
@@ -376,6 +399,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'An unknown or malformed Last-Event-ID is reported in-band, with one named event, before the stream goes on.',
     harm: 'Without a notice a client cannot tell that it missed events and must refetch state.',
+    cost: 'a client whose id is unknown resumes silently with a gap it cannot see.',
     source: 'project rule (no silent loss)',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'Practice: the loss itself is judged by SSE-S10 and SSE-S24.',
@@ -387,6 +411,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'A Last-Event-ID the server cannot place (unknown, "abc", "1e3", "5abc", "+3", "-1", "0x10"…) gets no burst of old events, nor does a fresh connection to a stream without ids.',
     harm: 'A lenient id parser (parseInt, Number, stoi) replays history the client already had, and a stream without ids replays it on every reconnect: duplicates.',
+    cost: 'an id the server cannot place (or none) replays old events: the client handles them twice.',
     source: 'HTML §9.2.4 the Last-Event-ID header',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'Paid on a reconnect: events handled twice.',
@@ -398,6 +423,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'Ids name events, not connections: two connections see the same event with the same id, and one connection does not shift the ids of another.',
     harm: 'Ids counted per connection, or by one counter shared by all, leave holes or name different events: resume skips or repeats.',
+    cost: 'ids name connections, not events: a resume skips or repeats events.',
     source: 'HTML §9.2.4 the Last-Event-ID header',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'Paid on a reconnect: lost or repeated events.',
@@ -409,6 +435,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'A new connection does not make the server re-send events into the streams already open.',
     harm: 'Every time another client connects, the clients already connected get old events again: duplicates on a healthy connection.',
+    cost: 'each new client makes the connected ones get old events again.',
     source: 'HTML §9.2.6 interpretation (every event that arrives is dispatched)',
     link: `${SPEC}#event-stream-interpretation`,
     why: 'A spec-following client duplicates events with no reconnect at all.',
@@ -420,6 +447,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'A stream that ends after its events carries ids, so the reconnect can resume.',
     harm: 'Each end is a reconnect without Last-Event-ID: what happens while the client waits its retry delay is lost, every time.',
+    cost: 'the stream ends without ids: what happens during each reconnect is lost.',
     source: 'HTML §9.2.3 processing model (reconnect after the end) and §9.2.4 (no id, no Last-Event-ID)',
     link: `${SPEC}#the-last-event-id-header`,
     why: 'Paid on every reconnect, which this server causes itself.',
@@ -431,6 +459,7 @@ const CATALOGUE = {
     area: 'ids and resume',
     title: 'A retry: hint comes no later than the first event of each connection: before it in the bytes, or in the same write (told by the chunk framing, never by timing; without chunks only the byte order counts).',
     harm: 'Without a hint clients reconnect at their default (3 s in Chromium, 5 s in Firefox); the server cannot slow them down during an outage.',
+    cost: 'no retry hint: after an outage every client reconnects at the browser default, all at once.',
     source: 'HTML §9.2.3 processing model (the reconnection time is the user agent\'s until retry: sets it)',
     link: `${SPEC}#sse-processing-model`,
     why: 'The spec leaves the delay to the client; the defaults are sane.',
@@ -463,6 +492,7 @@ const CATALOGUE = {
     area: 'heartbeat and timing',
     title: 'The response head arrives at once, not held until the first event.',
     harm: 'Held headers leave the request unanswered while the app is quiet: a proxy answers 504 after its read timeout (nginx: 60 s), and EventSource gives up for good.',
+    cost: 'while the app is quiet the request gets no answer: a proxy answers 504 after its read timeout and EventSource gives up for good.',
     source: 'nginx proxy_read_timeout (60 s); Node sends a head only with the first write or flushHeaders()',
     link: 'https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout',
     why: 'Paid behind a proxy, on a quiet stream.',
@@ -473,6 +503,7 @@ const CATALOGUE = {
     area: 'heartbeat and timing',
     title: 'An idle stream carries a heartbeat (a comment) at least every 15 s or so.',
     harm: 'Proxies and load balancers drop connections idle for 30–60 s (nginx, AWS ALB: 60 s); clients reconnect over and over, and may miss events.',
+    cost: 'proxies and load balancers cut the idle stream (30–60 s): constant reconnects.',
     source: 'HTML §9.2.7 authoring notes (a comment every 15 s); nginx proxy_read_timeout, AWS ALB idle timeout',
     link: `${SPEC}#authoring-notes`,
     why: 'Paid behind a proxy, whenever the app is quiet.',
@@ -483,6 +514,7 @@ const CATALOGUE = {
     area: 'heartbeat and timing',
     title: 'A stream that ends, ends cleanly: a chunked body gets its terminating chunk.',
     harm: 'None for EventSource, which reconnects after a network error as after a clean end; proxies log the unclean end as an upstream error.',
+    cost: 'a stream that ends badly looks like a network error to the client.',
     source: 'RFC 9112 §7.1 chunked transfer coding; HTML §9.2.3 (both ends reconnect)',
     link: 'https://www.rfc-editor.org/rfc/rfc9112#section-7.1',
     why: 'Taste: no client loses anything.',
@@ -494,6 +526,7 @@ const CATALOGUE = {
     area: 'methods',
     title: 'HEAD on the stream path gets its head and nothing more, at once, and the server answers the next request.',
     harm: 'A HEAD that hangs holds a connection per health check; bytes after a HEAD\'s head are read as the next response on that connection; a HEAD that wedges the server locks every client out.',
+    cost: 'a HEAD request (health check, link preview) hangs, gets stream bytes after its head, or stops the server answering.',
     source: 'RFC 9110 §9.3.2 HEAD (no content in the response)',
     link: 'https://www.rfc-editor.org/rfc/rfc9110#section-9.3.2',
     why: 'Paid when health checks or link previews send HEAD.',
@@ -504,6 +537,7 @@ const CATALOGUE = {
     area: 'methods',
     title: 'POST and OPTIONS (without Origin) on the stream path get a finite answer (405 with Allow is best), not a stream.',
     harm: 'A mistaken POST or OPTIONS holds an open stream; some protocols stream on POST on purpose, and no browser sends either to an EventSource URL.',
+    cost: 'a mistaken POST or OPTIONS holds an open stream each.',
     source: 'RFC 9110 §15.5.6 405 Method Not Allowed',
     link: 'https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6',
     why: 'Taste: no SSE client is hurt.',
@@ -514,6 +548,7 @@ const CATALOGUE = {
     area: 'hostile input',
     title: 'Hostile Last-Event-ID values (duplicated, control bytes, oversized) never get a 5xx or a hang, and the server lives on.',
     harm: 'One odd header brings a 5xx (EventSource gives up), a hang, or takes the server down for every client.',
+    cost: 'a hostile header gets a 5xx or hangs the server.',
     source: 'RFC 9110 §5.5 field values (anyone can send these bytes)',
     link: 'https://www.rfc-editor.org/rfc/rfc9110#section-5.5',
     why: 'Paid when someone sends them: no browser does.',
@@ -524,6 +559,7 @@ const CATALOGUE = {
     area: 'limits',
     title: 'Over capacity the server still answers at once (no hang), so the client backs off and returns: 200 + retry: + end. A 4xx or 5xx makes EventSource give up for good.',
     harm: 'Over capacity, a hang holds the browser\'s connection with no answer and no retry; a 409, 429 or 503 stops EventSource for good.',
+    cost: 'over capacity, clients give up for good instead of backing off.',
     source: 'HTML §9.2.3 processing model (a non-200 answer fails the connection)',
     link: `${SPEC}#sse-processing-model`,
     why: 'Paid under load (or a second tab): the extra clients get nothing, for good.',
@@ -535,6 +571,7 @@ const CATALOGUE = {
     area: 'limits',
     title: 'Once clients leave, a fresh stream is served again within about one heartbeat.',
     harm: 'Slots held by clients that left lock new clients out.',
+    cost: 'slots of gone clients stay taken: the server fills up.',
     source: 'field practice (a slot freed only on write error)',
     link: `${SPEC}#authoring-notes`,
     why: 'Paid under churn: the server fills with ghosts.',
@@ -546,6 +583,7 @@ const CATALOGUE = {
     area: 'limits',
     title: 'A reader that stops reading is cut after a bounded amount of queued bytes, not buffered forever.',
     harm: 'One client that stops reading grows the server\'s memory without bound.',
+    cost: 'a stalled reader grows the server\'s memory without bound.',
     source: 'Node stream docs (write() queues past the high-water mark)',
     link: 'https://nodejs.org/docs/latest-v20.x/api/stream.html#writablewritechunk-encoding-callback',
     why: 'Paid under load: one stalled client can take the server down.',
@@ -558,9 +596,7 @@ const CATALOGUE = {
 export type RuleId = keyof typeof CATALOGUE;
 
 /** One entry of the catalogue. Ids are stable and never reused, even when a rule is retired. */
-export interface Rule extends RuleEntry {
-  readonly id: RuleId;
-}
+export type Rule = RuleEntry & { readonly id: RuleId };
 
 /** The catalogue as a list, in report order. */
 export const RULES: readonly Rule[] = Object.entries(CATALOGUE).map(([id, entry]) => ({ id: id as RuleId, ...entry }));

@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { AREA_PLANS, PHASES, type AreaPlan, type AreaRun } from './areas.js';
 import { answerWait, type Context } from './checks/context.js';
-import { checkGrammar } from './checks/grammar.js';
-import { checkHostile } from './checks/hostile.js';
-import { checkLimits, learnCapacity, skipLimits, SLOTS } from './checks/limits.js';
+import { learnCapacity, SLOTS } from './checks/limits.js';
 import type { CheckResult } from './checks/result.js';
-import { checkMethods, checkMethodsAlone, probeMethods } from './checks/methods.js';
-import { checkIdsAndRetry, checkResumes, waitForIds } from './checks/resume.js';
-import { checkStatusAndHeaders } from './checks/status-and-headers.js';
-import { canJudgeIdleGaps, checkTiming } from './checks/timing.js';
+import { canJudgeIdleGaps } from './checks/timing.js';
 import { createDeadline } from './deadline.js';
+import type { Expectations } from './expectations.js';
+import { Observation } from './observation.js';
 import { unreachableReason } from './reach.js';
-import { buildReport, type Expectations, type Report } from './report.js';
+import { buildReport, type Report } from './report.js';
 import { runRoundTrips } from './round-trips.js';
 import { RULES, type RuleArea, type RuleId } from './rules.js';
 import { applySelection, parseSelection, wantsArea } from './select.js';
-import { Observation } from './session.js';
 import { checkKnown, resolveTarget, type Target } from './target.js';
 
 /** Options of {@link check}. */
@@ -47,15 +44,11 @@ export interface WatchState {
   readonly windowMs: number;
 }
 
-/** Seconds kept for the checks after the watch when a deadline is given, and the least the capacity probe needs. */
+/** Seconds kept for the checks after the watch when a deadline is given. */
 const AFTER_WATCH_S = 12;
-const LIMITS_S = 8;
 
-/** The areas whose checks open connections of their own, beside the main stream. */
-const AREAS_THAT_CONNECT: readonly RuleArea[] = ['status and headers', 'methods', 'hostile input', 'ids and resume', 'limits'];
-
-/** Events with ids the observation waits for before it tries resumes (bounded by the observe window). */
-const IDS_FOR_RESUME = 6;
+/** The areas in the order the run drives them (see {@link AREA_PLANS}). */
+const PLANNED = Object.entries(AREA_PLANS) as [RuleArea, AreaPlan][];
 
 /**
  * Checks an SSE endpoint against every rule of the catalogue.
@@ -100,7 +93,7 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
   // be reached is judged on its status (SSE-M01 fails with the connection error) and nothing more.
   const deadline = createDeadline(resolved.deadlineSeconds === undefined ? undefined : resolved.deadlineSeconds * 1000, () => void observation.stop());
   const isOn = (area: RuleArea): boolean => wantsArea(selection, area) && !deadline.isReached && (unreachable === undefined || area === 'status and headers');
-  const done = async (area: RuleArea, work: () => Promise<readonly CheckResult[]> | readonly CheckResult[]): Promise<void> => {
+  const done = async (area: RuleArea, work: () => Promise<readonly CheckResult[]> | readonly CheckResult[] | undefined): Promise<void> => {
     if (!isOn(area)) return;
     const judged = await deadline.race(Promise.resolve().then(work));
     if (judged === undefined) return;
@@ -139,28 +132,33 @@ export async function check(target: Target, options: CheckOptions = {}): Promise
       capacity: { servesAtOnce: undefined, slots: SLOTS },
       stalled: undefined,
     };
-    // Diagnose before blame: how many streams the server serves at once, before any rule opens more.
-    if (unreachable === undefined && AREAS_THAT_CONNECT.some(isOn)) context.capacity = (await deadline.race(learnCapacity(context))) ?? context.capacity;
-    const methods = isOn('methods') ? await deadline.race(probeMethods(context, selected('SSE-S18'))) : undefined;
-    await done('status and headers', () => checkStatusAndHeaders(context));
-    await done('hostile input', () => checkHostile(context));
-    if (methods !== undefined && methods.isDeferred !== true) await done('methods', () => checkMethods(context, methods));
-    let resumes: readonly CheckResult[] = [];
-    if (isOn('ids and resume')) {
-      await deadline.race(waitForIds(context, IDS_FOR_RESUME));
-      resumes = (await deadline.race(checkResumes(context))) ?? [];
+    const run: AreaRun = {
+      context,
+      selected,
+      race: (work) => deadline.race(work),
+      secondsLeft: () => (resolved.deadlineSeconds === undefined ? Infinity : resolved.deadlineSeconds - (performance.now() - started) / 1000),
+    };
+    // The phases in their order, and in each the steps of every area asked for, in the registry's order.
+    const steps = PLANNED.map(([area, plan]) => [area, plan.steps()] as const);
+    for (const phase of PHASES) {
+      // Diagnose before blame: how many streams the server serves at once, before any rule opens more.
+      if (phase === 'diagnose' && unreachable === undefined && PLANNED.some(([area, plan]) => plan.connects && isOn(area))) {
+        context.capacity = (await deadline.race(learnCapacity(context))) ?? context.capacity;
+      }
+      if (phase === 'after the watch') {
+        isResumeDone = true;
+        // Only the rules judged from the whole watch need it to run its course.
+        if (PLANNED.some(([area, plan]) => plan.watches && isOn(area))) await deadline.race(observation.untilOver());
+        await observation.stop();
+      }
+      for (const [area, areaSteps] of steps) {
+        for (const step of areaSteps) {
+          if (step.phase !== phase || !isOn(area)) continue;
+          if ('probe' in step) await step.probe(run);
+          else await done(area, () => step.judge(run));
+        }
+      }
     }
-    isResumeDone = true;
-    // Only the rules judged from the whole watch need it to run its course.
-    if (isOn('ids and resume') || isOn('grammar and encoding') || isOn('heartbeat and timing')) await deadline.race(observation.untilOver());
-    await observation.stop();
-    await done('ids and resume', () => checkIdsAndRetry(context, resumes));
-    await done('grammar and encoding', () => checkGrammar(context));
-    await done('heartbeat and timing', () => checkTiming(context));
-    const left = resolved.deadlineSeconds === undefined ? Infinity : resolved.deadlineSeconds - (performance.now() - started) / 1000;
-    await done('limits', () => (left < LIMITS_S ? skipLimits(`left out: ${left.toFixed(1)} s of the --deadline remained`) : checkLimits(context)));
-    // A server that serves one stream at a time gets each method alone, once nothing else is open; last, as a HEAD may wedge it.
-    if (methods?.isDeferred === true) await done('methods', () => checkMethodsAlone(context, selected('SSE-S18')));
   } finally {
     deadline.dispose();
     clearInterval(ticker);

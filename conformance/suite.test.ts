@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { makeCertificate } from 'sse-reference/testing';
-import { FIXTURE_ORIGIN, startFixture, type RunningFixture } from './fixtures/fixture-server.js';
+import { FIXTURE_ORIGIN } from './fixtures/defects.js';
+import { startFixture, type RunningFixture } from './fixtures/fixture-server.js';
 import { buildReport } from './report.js';
 import { ruleById, type RuleId } from './rules.js';
 import { conformanceSuite, testAction } from './suite.js';

@@ -1,5 +1,6 @@
 import { before, describe, it } from 'node:test';
-import type { Expectations, Report, RuleOutcome } from './report.js';
+import type { Expectations } from './expectations.js';
+import type { Report, RuleOutcome } from './report.js';
 import { RULES, type Rule } from './rules.js';
 import { check } from './run.js';
 import type { Target } from './target.js';

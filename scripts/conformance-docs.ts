@@ -2,10 +2,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AREAS, EXIT_CODES, RULES, TARGET_DEFAULTS, type Rule } from 'sse-reference/conformance';
+import { CONFORMANCE_RUN_BLOCKS, recordRuns, RUNS_PATH } from './conformance-runs.js';
+import { replaceBlocks } from './lib/blocks.js';
 import { ROOT } from './paths.js';
+import { renderSurvey, type SurveyResult } from './survey/report.js';
 
 /** Where the generated rules reference lives. */
 export const DOCS_PATH = join(ROOT, 'docs/conformance.md');
+
+/** The survey's page, rendered from its last run's results (docs/survey/results.json). */
+export const SURVEY_PATH = join(ROOT, 'docs/survey.md');
+const SURVEY_RESULTS = join(ROOT, 'docs/survey/results.json');
+const README_PATH = join(ROOT, 'README.md');
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
@@ -179,6 +187,14 @@ literal union: a check cannot report a rule the catalogue does not have. From on
 catalogue entry (\`conformance/rules.ts\`), its check (the one file under \`conformance/checks/\` that
 names it) and its failing fixtures (\`conformance/fixtures/defects.ts\`).
 
+Adding a rule takes those three files: the entry, with its harm and (for MUST and SHOULD) its
+\`cost\`, the line the [survey](survey.md) prices a defect with; the judgment, in its area's check;
+and a fixture that breaks it (what a conforming server does for the rule goes into \`CORRECT\`
+there as well). \`npm test\` then names the pages to refresh, and \`npm run docs:conformance -- --record\`
+writes them all: this page, the README's recorded runs and the survey's page, which names the rules
+newer than its run. A new area is an entry of \`AREAS\` (\`conformance/rules.ts\`) and of \`AREA_PLANS\`
+(\`conformance/areas.ts\`), which says in which phase of a run its checks go.
+
 ## Describing the target
 | option | default | what it does |
 | --- | --- | --- |
@@ -263,17 +279,45 @@ an \`EventSource\` never preflights).
 `;
 }
 
-// Run directly: write the file (or, with --check, exit 1 when it is stale).
+/** docs/survey.md as the survey's last results give it with today's catalogue (the rules newer than the run are named). */
+export async function renderSurveyPage(): Promise<string> {
+  return renderSurvey(JSON.parse(await readFile(SURVEY_RESULTS, 'utf8')) as SurveyResult);
+}
+
+/** README.md with its conformance runs rendered afresh from their records (the other blocks left as they are). */
+export function renderReadme(readme: string): string {
+  return replaceBlocks(readme, (block) => (block.kind === 'generated' ? CONFORMANCE_RUN_BLOCKS[block.ref]?.() : undefined) ?? block.body);
+}
+
+/**
+ * Every page the catalogue feeds: the rules reference, the README's conformance runs and the
+ * survey's page. `npm test` fails when one is stale (conformance-docs.test.ts).
+ */
+async function pages(): Promise<{ path: string; current: string; fresh: string }[]> {
+  const read = (path: string): Promise<string> => readFile(path, 'utf8').catch(() => '');
+  const readme = await read(README_PATH);
+  return [
+    { path: DOCS_PATH, current: await read(DOCS_PATH), fresh: renderConformanceDocs() },
+    { path: README_PATH, current: readme, fresh: renderReadme(readme) },
+    { path: SURVEY_PATH, current: await read(SURVEY_PATH), fresh: await renderSurveyPage() },
+  ];
+}
+
+// Run directly: write the pages (with --record, after recording the README's runs again; with
+// --check, exit 1 when one is stale).
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const text = renderConformanceDocs();
-  if (process.argv.includes('--check')) {
-    const current = await readFile(DOCS_PATH, 'utf8').catch(() => '');
-    if (current !== text) {
-      process.stderr.write('docs/conformance.md is stale: run node dist/scripts/conformance-docs.js\n');
+  if (process.argv.includes('--record')) {
+    await writeFile(RUNS_PATH, `${JSON.stringify(await recordRuns(), null, 1)}\n`);
+    process.stdout.write(`recorded ${RUNS_PATH}\n`);
+  }
+  for (const page of await pages()) {
+    if (page.current === page.fresh) continue;
+    if (process.argv.includes('--check')) {
+      process.stderr.write(`${page.path} is stale: run npm run docs:conformance\n`);
       process.exitCode = 1;
+    } else {
+      await writeFile(page.path, page.fresh);
+      process.stdout.write(`wrote ${page.path}\n`);
     }
-  } else {
-    await writeFile(DOCS_PATH, text);
-    process.stdout.write(`wrote ${DOCS_PATH}\n`);
   }
 }

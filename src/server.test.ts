@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,18 @@ import { openStream } from './testing/sse-client.js';
 
 const SERVER = fileURLToPath(new URL('./server.js', import.meta.url));
 
+// A failed assertion must not leave its server running: a live child keeps the test runner (and
+// `npm test`) waiting for it for good.
+const children = new Set<ReturnType<typeof spawn>>();
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
 /** Runs `node dist/server.js args…` and resolves with its URL once it listens. */
 async function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const child = spawn(process.execPath, [SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  children.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -112,7 +121,10 @@ describe('node dist/server.js', () => {
   it('warns at start-up about a trusted proxy block that takes in public addresses', async () => {
     const { child, exited, output } = await run(['--port', '0', '--tick', '0', '--trust-proxy', '127.0.0.1', '--trust-proxy', '203.0.113.0/24']);
     const deadline = Date.now() + 10_000;
-    while (!/publish: /.test(output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // The warning goes to stderr, a pipe of its own: it may arrive after stdout's start-up lines.
+    while (!(/publish: /.test(output().stdout) && /takes in public addresses/.test(output().stderr)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     assert.match(output().stderr, /warning: --trust-proxy 203\.0\.113\.0\/24 takes in public addresses/);
     assert.doesNotMatch(output().stderr, /127\.0\.0\.1 takes in/);
     child.kill('SIGTERM');

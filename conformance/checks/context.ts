@@ -1,6 +1,6 @@
 import type { ProbeRecord } from '../probe.js';
 import type { RoundTrip } from '../round-trips.js';
-import type { Observation } from '../session.js';
+import type { Observation } from '../observation.js';
 import type { ResolvedTarget } from '../target.js';
 
 /** What every check reads: the target, the main observation and the published round trips. */

@@ -1,5 +1,5 @@
 import { Probe } from '../probe.js';
-import { isStream, streamRequestHeaders } from '../session.js';
+import { isStream, streamRequestHeaders } from '../stream-request.js';
 import { knownCause, type Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 import { describeAnswer, mapLimit, readStream, streamProblem, tracked } from './streams.js';

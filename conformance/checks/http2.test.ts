@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
 import { makeCertificate } from 'sse-reference/testing';
 import { httpsPool } from '../fixtures/https-pool.js';
-import type { Observation } from '../session.js';
+import type { Observation } from '../observation.js';
 import { resolveTarget } from '../target.js';
 import type { Context } from './context.js';
 import type { CheckResult } from './result.js';

@@ -1,7 +1,7 @@
 import { constants } from 'node:http2';
 import { H2Probe, type H2ProbeRecord } from '../h2-probe.js';
 import { Probe } from '../probe.js';
-import { publish } from '../session.js';
+import { publish } from '../publish.js';
 import type { Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';
 

@@ -1,5 +1,6 @@
 import type { Probe, ProbeRecord } from '../probe.js';
-import { hasHead, isStream, openStream, publish } from '../session.js';
+import { publish } from '../publish.js';
+import { hasHead, isStream, openStream } from '../stream-request.js';
 import { parseTimed } from '../wire.js';
 import type { Capacity, Context } from './context.js';
 import { fail, marginOf, ms, notApplicable, pass, type CheckResult } from './result.js';

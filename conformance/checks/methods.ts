@@ -1,6 +1,6 @@
 import { headerValue } from '../framing.js';
 import { Probe, type ProbeRecord } from '../probe.js';
-import { isStream, streamRequestHeaders } from '../session.js';
+import { isStream, streamRequestHeaders } from '../stream-request.js';
 import { escape } from '../wire.js';
 import { knownCause, type Context } from './context.js';
 import { fail, ms, notApplicable, pass, type CheckResult } from './result.js';

@@ -1,6 +1,6 @@
 import type { ProbeRecord } from '../probe.js';
-import type { SeenEvent } from '../session.js';
-import { isStream } from '../session.js';
+import type { SeenEvent } from '../observation.js';
+import { isStream } from '../stream-request.js';
 import { escape, fieldValue, lineKind, parseTimed, splitBlocks, splitLines, writeEnds, type TimedEvent } from '../wire.js';
 import { knownCause, type Context } from './context.js';
 import type { RuleId } from '../rules.js';

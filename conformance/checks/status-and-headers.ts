@@ -1,7 +1,7 @@
 import { headerValue, headerValues } from '../framing.js';
 import { TIMED_CASES } from '../round-trips.js';
 import { Probe, type ProbeRecord } from '../probe.js';
-import { hasHead, isStream, mediaType, openStream } from '../session.js';
+import { hasHead, isStream, mediaType, openStream } from '../stream-request.js';
 import { escape } from '../wire.js';
 import { acceptedTrips, knownCause, type Context } from './context.js';
 import { checkHttp2, HTTP2_RULES } from './http2.js';

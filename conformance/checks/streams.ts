@@ -1,5 +1,6 @@
 import type { Probe, ProbeRecord } from '../probe.js';
-import { hasHead, isStream, openStream, publish } from '../session.js';
+import { publish } from '../publish.js';
+import { hasHead, isStream, openStream } from '../stream-request.js';
 import { parseTimed, type TimedEvent } from '../wire.js';
 import type { Context } from './context.js';
 

@@ -1,5 +1,5 @@
 import type { Probe } from '../probe.js';
-import type { Observation } from '../session.js';
+import type { Observation } from '../observation.js';
 import type { Context } from './context.js';
 import { lineKind, parseTimed, splitBlocks, splitLines, type WireLine } from '../wire.js';
 import { fail, isBeyond, marginOf, ms, notApplicable, pass, type CheckResult } from './result.js';

@@ -1,4 +1,6 @@
 import { OPTIONS, type OptionSpec } from '#internal/options/table.js';
+import { CONFORMANCE_RUN_BLOCKS } from '../conformance-runs.js';
+import { renderEventErrors, renderHttpErrors, renderStoreErrors } from './errors-table.js';
 
 /**
  * The README's options table, rendered from the server's options table: one row per option, with
@@ -22,4 +24,9 @@ function formatDefault(value: unknown): string {
 /** Blocks whose body is rendered from code rather than quoted or recorded: `<!-- generated: name -->`. */
 export const GENERATED: Readonly<Record<string, () => string>> = {
   'options-table': renderOptionsTable,
+  'event-errors': renderEventErrors,
+  'store-errors': renderStoreErrors,
+  'http-errors': renderHttpErrors,
+  // The README's conformance runs, recorded by `npm run docs:conformance -- --record`.
+  ...CONFORMANCE_RUN_BLOCKS,
 };

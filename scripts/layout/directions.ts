@@ -78,6 +78,9 @@ export const ROOMS: Readonly<Record<string, Room>> = {
       'internal:src',
       'internal:src/options',
       'internal:src/testing',
+      // The error tables errors.md is rendered from (scripts/docs/errors-table.ts).
+      'internal:src/protocol',
+      'internal:src/http',
     ],
     why: 'scripts use the package as a user would, and reach past its public surface only through #internal/*, to the rooms named here',
   },
@@ -132,6 +135,16 @@ export const INSIDE: readonly Inside[] = [
     files: ['src/feed/handler.ts'],
     never: ['src/feed/broker.ts'],
     why: 'a stream joins whatever broker it is given: which one holds the feed is decided once, at start-up',
+  },
+  {
+    files: ['context', 'grammar', 'hostile', 'http2', 'limits', 'methods', 'result', 'resume', 'status-and-headers', 'streams', 'timing'].map((name) => `conformance/checks/${name}.ts`),
+    never: ['conformance/areas.ts', 'conformance/run.ts'],
+    why: 'a check judges one area; the area registry puts the checks in the phases of a run, and the run drives the phases',
+  },
+  {
+    files: ['conformance/areas.ts'],
+    never: ['conformance/run.ts'],
+    why: 'the registry says what each area does in which phase; the run reads it, never the other way',
   },
 ];
 // #endregion inside

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { onPath, planSetup, TOOLS } from './prerequisites.js';
+import { removeStaleTests } from './stale-tests.js';
 
 // Run by `npm test` before the tests: costs a few PATH lookups when everything is there.
 const machine = {
@@ -34,3 +35,6 @@ if (plan.kind === 'install') {
     process.exit(1);
   }
 }
+
+// A test whose source moved or went would still be found by npm test's glob in dist/.
+for (const file of removeStaleTests(process.cwd())) process.stdout.write(`npm test: removed ${file} (its source is gone)\n`);

@@ -1,3 +1,4 @@
+import { RULES } from 'sse-reference/conformance';
 import type { CheckEvidence, Opinion } from './evidence.js';
 import type { CellStatus, SuiteRow, SuiteRun } from './suite-json.js';
 import { APT_PACKAGES, type Cause } from './targets.js';
@@ -52,52 +53,10 @@ export interface SurveyResult {
   readonly targets: readonly TargetResult[];
 }
 
-/** What a failure of a known rule costs a user, in one line; unknown rules fall back to their title. */
-export const COSTS: Readonly<Record<string, string>> = {
-  'SSE-M01': 'EventSource gives up for good on any status but 200: the page stops updating.',
-  'SSE-M02': 'EventSource refuses the stream: nothing is ever delivered.',
-  'SSE-M03': 'bad bytes become U+FFFD: the application gets different data.',
-  'SSE-M04': 'the last event is held back or dropped.',
-  'SSE-M05': 'a misspelled field silently drops what it carried.',
-  'SSE-M06': 'multi-line data arrives cut or merged.',
-  'SSE-M07': 'field injection: a value can forge events or ids.',
-  'SSE-M08': 'the retry hint is ignored (clients come back at their default pace), or is so short that every client comes back several times a second during an outage.',
-  'SSE-M09': 'events wait in a buffer: late, in batches, or only when the stream ends.',
-  'SSE-M10': 'a compressor holds events back until its buffer fills.',
-  'SSE-M11': 'Safari drops the HTTP/2 stream.',
-  'SSE-M12': 'a reconnecting client gets an error and gives up for good: one network blip ends the page\'s updates.',
-  'SSE-M13': 'pages on other origins cannot connect or reconnect.',
-  'SSE-M14': 'over HTTP/2, events wait for a buffer to fill.',
-  'SSE-F1': 'the application gets different data than was published.',
-  'SSE-S01': 'while the app is quiet the request gets no answer: a proxy answers 504 after its read timeout and EventSource gives up for good.',
-  'SSE-S02': 'proxies and load balancers cut the idle stream (30–60 s): constant reconnects.',
-  'SSE-S03': 'a heartbeat inside an event corrupts it.',
-  'SSE-S04': 'a shared cache (Varnish by default) hands the stream to the next clients from its start: another client\'s old events.',
-  'SSE-S05': 'nginx-style proxies buffer the stream: events arrive in batches.',
-  'SSE-S06': 'the eventsource package for Node compares the media type case-sensitively and gives up for good.',
-  'SSE-S07': 'a stray BOM corrupts a field name: what it carried is lost.',
-  'SSE-S08': 'no retry hint: after an outage every client reconnects at the browser default, all at once.',
-  'SSE-S09': 'ids that repeat or go backwards make Last-Event-ID meaningless: resume loses or repeats events.',
-  'SSE-S10': 'after a reconnect the client gets duplicates or silently misses events.',
-  'SSE-S11': 'a client whose id is unknown resumes silently with a gap it cannot see.',
-  'SSE-S12': 'over capacity, clients give up for good instead of backing off.',
-  'SSE-S13': 'slots of gone clients stay taken: the server fills up.',
-  'SSE-S14': 'a stalled reader grows the server\'s memory without bound.',
-  'SSE-S15': 'a client that sends another Accept (or none) gets no stream.',
-  'SSE-S16': 'a stream that ends badly looks like a network error to the client.',
-  'SSE-S17': 'over HTTP/1.1 a seventh tab stalls silently.',
-  'SSE-S18': 'a HEAD request (health check, link preview) hangs, gets stream bytes after its head, or stops the server answering.',
-  'SSE-S19': 'an id the server cannot place (or none) replays old events: the client handles them twice.',
-  'SSE-S20': 'ids name connections, not events: a resume skips or repeats events.',
-  'SSE-S21': 'a mistaken POST or OPTIONS holds an open stream each.',
-  'SSE-S22': 'the stream ends once its Content-Length is reached; what is written past it never arrives.',
-  'SSE-S23': 'a fetch()-based client that resumes cross-origin is refused at its preflight.',
-  'SSE-S24': 'after a server restart, clients hear nothing until the counter passes their id.',
-  'SSE-S25': 'the stream ends without ids: what happens during each reconnect is lost.',
-  'SSE-M15': 'after a reconnect the client stays connected and gets nothing, for good.',
-  'SSE-M16': 'each new client makes the connected ones get old events again.',
-  'SSE-R1': 'a hostile header gets a 5xx or hangs the server.',
-};
+/** What a failure of a rule costs a user, in one line: the catalogue's `cost`, else the title the suite reported (an ADVICE rule, or one this catalogue does not know). */
+export function ruleCost(row: Pick<SuiteRow, 'id' | 'title'>): string {
+  return RULES.find((rule) => rule.id === row.id)?.cost ?? row.title;
+}
 
 const SHOWN: Record<CellStatus, string> = { pass: 'pass', fail: 'FAIL', advice: 'advice', 'n/a': 'n/a', unknown: '?' };
 
@@ -206,7 +165,7 @@ export function costOf(target: TargetResult, row: SuiteRow): string {
     .filter((o) => o.verdict === 'fail')
     .map((o) => o.cost)
     .find((c) => c !== undefined);
-  return fromCheck ?? COSTS[row.id] ?? row.title;
+  return fromCheck ?? ruleCost(row);
 }
 
 /** The command that reproduces one finding on its own: the target started, the suite on just those rules. */
@@ -332,6 +291,9 @@ export function renderSurvey(result: SurveyResult): string {
     const idleCell = (t: TargetResult): string => (t.idleRow === undefined ? '' : statusCell(t, t.idleRow, IDLE_RULE));
     lines.push(`| ${IDLE_RULE} | SHOULD | ${targets.map(idleCell).join(' | ')} |`);
   }
+  // A rule added to the catalogue after the run has no row: the page says so instead of going stale silently.
+  const newer = RULES.filter((rule) => !rules.some((r) => r.id === rule.id)).map((rule) => rule.id);
+  if (newer.length > 0) lines.push('', `Rules newer than this run, not judged on these targets yet (\`npm run survey\` judges them): ${newer.join(', ')}.`);
   lines.push('', '| target | suite summary | suite run |', '| --- | --- | --- |');
   for (const t of targets) lines.push(`| ${t.id} | ${cell(counts(t))} | ${t.suite === undefined ? '' : `${(t.suite.durationMs / 1000).toFixed(0)} s, exit ${t.suite.exitCode}`} |`);
   const checkIds = [...new Map(targets.flatMap((t) => t.checks.map((c) => [c.id, c.title] as const))).entries()];
@@ -367,7 +329,7 @@ export function renderSurvey(result: SurveyResult): string {
     for (const row of confirmed.filter((r) => !covered.has(r))) lines.push(`- [${name(row)}](${page(t)}#${anchor(name(row))}) (${row.level}): ${costOf(t, row)}`);
     for (const d of missed.filter((x) => !covered.has(x.row))) {
       const first = d.opinions[0];
-      lines.push(`- [${d.rule}](${page(t)}#${anchor(`check: ${first?.check ?? ''}`)}) (${d.level}${missedNote(d.row)}): ${first?.cost ?? COSTS[d.row.id] ?? d.row.title}`);
+      lines.push(`- [${d.rule}](${page(t)}#${anchor(`check: ${first?.check ?? ''}`)}) (${d.level}${missedNote(d.row)}): ${first?.cost ?? ruleCost(d.row)}`);
     }
     for (const d of falseFails) lines.push(`- ${d.rule} (${d.level}): not billed: the suite failed it, the survey's evidence does not confirm it (a false FAIL, below)`);
     for (const c of apart) lines.push(`- [${c.title}](${page(t)}#${anchor(`check: ${c.id}`)}) (survey check, no rule judges it): ${c.cost}`);

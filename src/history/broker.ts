@@ -16,24 +16,8 @@ export interface BrokerHealth {
   readonly text: string;
 }
 
-/** The broker could not store an event: nothing was acknowledged. `POST /publish` answers 503. */
-export class BrokerUnavailableError extends Error {
-  readonly code = 'SSE_ERR_BROKER_UNAVAILABLE';
-  /** The HTTP status for a publish that met it, as frameworks read it: come back later. */
-  readonly statusCode = 503;
-  /**
-   * `down`: the store refused or is unreachable, nothing was stored. `timeout`: it did not answer
-   * in time, and the event may still be stored (and then delivered): a publisher that retries may
-   * publish it twice.
-   */
-  readonly reason: 'down' | 'timeout';
-
-  constructor(message: string, options?: { cause?: unknown; reason?: 'down' | 'timeout' }) {
-    super(message, options);
-    this.name = 'BrokerUnavailableError';
-    this.reason = options?.reason ?? 'down';
-  }
-}
+// The class lives with every other library error (one table of codes); it is exported from here too.
+export { BrokerUnavailableError } from '../protocol/errors.js';
 
 // #region broker
 /**

@@ -5,16 +5,9 @@ import { checkEpoch, isEpoch, newEpoch } from '../hub/epoch.js';
 import { checkInteger, checkKnownOptions } from '../options/check.js';
 import { NumberedHistory } from '../hub/replay-buffer.js';
 import { OPTIONS } from '../options/table.js';
+import { FileLogError } from '../protocol/errors.js';
 
-/** The file does not hold a history this version can read: it is left untouched. */
-export class FileLogError extends Error {
-  readonly code = 'SSE_ERR_HISTORY_FILE';
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'FileLogError';
-  }
-}
+export { FileLogError } from '../protocol/errors.js';
 
 /** Options of {@link FileLog.open}. */
 export interface FileLogOptions {

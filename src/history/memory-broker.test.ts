@@ -4,6 +4,8 @@ import { BrokerUnavailableError } from './broker.js';
 import type { EventSink } from '../stream/sink.js';
 import { Channel } from '../hub/channel.js';
 import { MemoryBroker } from './memory-broker.js';
+import { FileLogError } from './file-log.js';
+import { SseError } from '../protocol/errors.js';
 
 function subscriber(): EventSink & { written: string[] } {
   const written: string[] = [];
@@ -65,5 +67,17 @@ describe('MemoryBroker', () => {
     await assert.rejects(broker.publish({ data: 'x' }), (error: unknown) => error instanceof BrokerUnavailableError && /ENOSPC/.test(error.message));
     await assert.rejects(broker.publish({ data: 'x', event: 'a\nb' }), /CR or LF/);
     assert.equal(channel.history.head, 0);
+  });
+
+  it('turns a broken file log into BrokerUnavailableError too, though FileLogError is an SseError, and passes an event refusal on as it is', async () => {
+    const log = {
+      append: () => {
+        throw new FileLogError('A write failed part-way and could not be cut back.');
+      },
+      sync: () => {},
+    };
+    const broker = new MemoryBroker(new Channel({ epoch: 'abcdef012345', log }));
+    await assert.rejects(broker.publish({ data: 'x' }), (error: unknown) => error instanceof BrokerUnavailableError && error.cause instanceof FileLogError);
+    await assert.rejects(broker.publish({ data: 'x', event: 'a\nb' }), (error: unknown) => error instanceof SseError && error.code === 'SSE_ERR_EVENT_HAS_NEWLINE');
   });
 });

@@ -1,4 +1,4 @@
-import { SseError } from '../protocol/errors.js';
+import { isEventRefusal } from '../protocol/errors.js';
 import { BrokerUnavailableError, type Broker, type BrokerHealth, type FeedStart } from './broker.js';
 import type { Channel, PublishInput } from '../hub/channel.js';
 import { joinLive, type EventSink } from '../stream/sink.js';
@@ -40,7 +40,9 @@ export class MemoryBroker implements Broker {
     try {
       ({ id } = this.channel.publish(input));
     } catch (error) {
-      if (error instanceof SseError) throw error;
+      // The event's own fault (or a closed channel) is the publisher's to hear as it is; a broken
+      // file log (a FileLogError, an SseError too) is the store's, like any write that failed.
+      if (isEventRefusal(error)) throw error;
       throw new BrokerUnavailableError(`The history file could not be written (${(error as Error).message}); the event was not stored.`, { cause: error });
     }
     await this.channel.stored();

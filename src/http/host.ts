@@ -1,12 +1,9 @@
 import { isIP } from 'node:net';
+import type { HttpRefusal } from './errors.js';
 import type { SseRequest } from './types.js';
 
 /** A request turned away for its `Host`, with the answer to send. */
-export interface HostRefusal {
-  readonly status: 400 | 421;
-  readonly code: 'bad_host' | 'host_not_allowed';
-  readonly message: string;
-}
+export type HostRefusal = HttpRefusal<'bad_host' | 'host_not_allowed'>;
 
 /** Checks each request's `Host` (or `:authority`). */
 export type HostCheck = (req: SseRequest) => HostRefusal | undefined;

@@ -1,17 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { AddressSource } from '../http/client-address.js';
+import type { HttpRefusal, HttpStatusOf } from '../http/errors.js';
 
 /** Whether a publish may go ahead, and if not, the answer to send. */
 export type PublishDecision =
   | { readonly isAllowed: true }
-  | {
-      readonly isAllowed: false;
-      readonly status: 401 | 403;
-      readonly code: 'unauthorized' | 'publish_local_only' | 'publish_off';
-      readonly message: string;
-      readonly headers: Readonly<Record<string, string>>;
-    };
+  | ({ readonly isAllowed: false; readonly headers: Readonly<Record<string, string>> } & HttpRefusal<'unauthorized' | 'publish_local_only' | 'publish_off'>);
 
 /** What the check reads from a request. */
 export interface PublishCaller {
@@ -161,6 +156,8 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function refuse(status: 401 | 403, code: 'unauthorized' | 'publish_local_only' | 'publish_off', message: string, challenge?: string): PublishDecision {
-  return { isAllowed: false, status, code, message, headers: challenge === undefined ? {} : { 'www-authenticate': challenge } };
+function refuse<C extends 'unauthorized' | 'publish_local_only' | 'publish_off'>(status: HttpStatusOf<C>, code: C, message: string, challenge?: string): PublishDecision {
+  // The signature pairs the status with its code; TypeScript cannot see a generic pair as one member of the union.
+  const refusal = { status, code, message } as HttpRefusal<'unauthorized' | 'publish_local_only' | 'publish_off'>;
+  return { isAllowed: false, ...refusal, headers: challenge === undefined ? {} : { 'www-authenticate': challenge } };
 }

@@ -1,4 +1,5 @@
 import { closeIfBodyUnread } from '../http/body.js';
+import type { PublishRefusal } from '../http/errors.js';
 import { sendError } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { bump, type Counters } from '../metrics/metrics.js';
@@ -7,13 +8,8 @@ import { createTrustedProxies, resolveClient, type TrustedProxies } from '../htt
 import { clientKey } from '../limits/limiter.js';
 import { createPublishAuth, type PublishAuth } from './auth.js';
 
-/** Why a publish was turned away at the gate, with the answer to send. */
-export interface PublishRefusal {
-  readonly status: 401 | 403 | 429;
-  readonly code: 'unauthorized' | 'publish_local_only' | 'publish_off' | 'rate_limited';
-  readonly message: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
+/** Why a publish was turned away at the gate, before its body: the refusals the gate makes. */
+export type GateRefusal = Extract<PublishRefusal, { readonly code: 'unauthorized' | 'publish_local_only' | 'publish_off' | 'rate_limited' }>;
 
 /** Options of {@link createPublishGate}. */
 export interface PublishGateOptions {
@@ -32,7 +28,7 @@ export interface PublishGate {
   readonly auth: PublishAuth;
   readonly trusted: TrustedProxies;
   /** @returns undefined to go ahead, or the refusal */
-  check(req: SseRequest, nowMs?: number): PublishRefusal | undefined;
+  check(req: SseRequest, nowMs?: number): GateRefusal | undefined;
 }
 
 /**

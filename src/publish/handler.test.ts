@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { publish, rawExchange, startServer, type Started, feedChannel } from '../testing/harness.js';
 import { openStream } from '../testing/sse-client.js';
-import { parsePublishBody } from './handler.js';
+import { BrokerUnavailableError, type Broker } from '../history/broker.js';
+import { RedisReplyError, SseError } from '../protocol/errors.js';
+import { handlePublish, parsePublishBody } from './handler.js';
 
 describe('POST /publish', () => {
   let s: Started;
@@ -77,6 +81,55 @@ describe('POST /publish', () => {
   it('counts refused publishes in /metrics', async () => {
     const text = await (await fetch(`${s.base}/metrics`)).text();
     assert.match(text, /sse_publish_rejected_total (1[2-9]|[2-9]\d)\n/);
+  });
+});
+
+describe('handlePublish, when the broker refuses', () => {
+  // One server whose broker rejects with whatever the test sets: what the handler answers, or
+  // that it rejects (the route then destroys the request), for each kind of library error.
+  let failure: unknown;
+  let outcome: Promise<unknown> = Promise.resolve();
+  const broker = { publish: () => Promise.reject(failure) } as unknown as Broker;
+  const server = createServer((req, res) => {
+    outcome = handlePublish(req, res, broker, { maxBodyBytes: 1024, timeoutMs: 5000 }).then(
+      (isPublished) => ({ isPublished }),
+      (error: unknown) => {
+        res.destroy();
+        return { rejected: error };
+      },
+    );
+  });
+  let base = '';
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const post = (): Promise<Response> => fetch(`${base}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":"x"}' });
+
+  it('answers an event refusal with its own code and status', async () => {
+    failure = new SseError('SSE_ERR_EVENT_TOO_LARGE', 'too large');
+    const res = await post();
+    assert.equal(res.status, 413);
+    assert.deepEqual(await res.json(), { error: { code: 'SSE_ERR_EVENT_TOO_LARGE', message: 'too large' } });
+    assert.deepEqual(await outcome, { isPublished: false });
+  });
+
+  it('answers BrokerUnavailableError, an SseError too, with its own wire codes and Retry-After', async () => {
+    for (const [reason, code] of [['down', 'broker_unavailable'], ['timeout', 'broker_timeout']] as const) {
+      failure = new BrokerUnavailableError('redis: down', { reason });
+      const res = await post();
+      assert.deepEqual([res.status, res.headers.get('retry-after'), ((await res.json()) as { error: { code: string } }).error.code], [503, '1', code]);
+    }
+  });
+
+  it('answers no other error: a store\'s own, or an event code this route cannot meet, fails the request', async () => {
+    for (const error of [new RedisReplyError('WRONGTYPE Operation against a key'), new SseError('SSE_ERR_ID_MISSING', 'no id'), new Error('surprise')]) {
+      failure = error;
+      await assert.rejects(post());
+      assert.deepEqual(await outcome, { rejected: error });
+    }
   });
 });
 

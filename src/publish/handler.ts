@@ -1,16 +1,11 @@
 import { BrokerUnavailableError, type Broker } from '../history/broker.js';
 import type { PublishInput } from '../hub/channel.js';
 import { closeIfBodyUnread, readBody } from '../http/body.js';
+import { HTTP_ERRORS, isHttpErrorCode, type PublishRefusal } from '../http/errors.js';
 import { sendError, sendJson } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
-import { SseError } from '../protocol/errors.js';
+import { isEventRefusal } from '../protocol/errors.js';
 
-/** A refused publish: the HTTP status and a stable code. */
-export interface PublishRefusal {
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-}
 
 const FIELDS = new Set(['event', 'data']);
 // fatal: invalid UTF-8 is refused, not turned into U+FFFD, as lone surrogates are. ignoreBOM
@@ -30,18 +25,18 @@ export function parsePublishBody(text: string): PublishInput | PublishRefusal {
   try {
     body = JSON.parse(text);
   } catch (error) {
-    return refusal(400, 'bad_json', `The body is not JSON: ${(error as Error).message}`);
+    return { status: 400, code: 'bad_json', message: `The body is not JSON: ${(error as Error).message}` };
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return refusal(400, 'bad_body', 'The body must be a JSON object: {"event"?: string, "data": string}.');
+    return { status: 400, code: 'bad_body', message: 'The body must be a JSON object: {"event"?: string, "data": string}.' };
   }
   const record = body as Record<string, unknown>;
-  if ('id' in record) return refusal(400, 'id_not_allowed', 'Ids are assigned by the server; remove "id" from the body.');
+  if ('id' in record) return { status: 400, code: 'id_not_allowed', message: 'Ids are assigned by the server; remove "id" from the body.' };
   const unknown = Object.keys(record).find((key) => !FIELDS.has(key));
-  if (unknown !== undefined) return refusal(400, 'unknown_field', `Unknown field ${JSON.stringify(unknown)}; allowed: event, data.`);
-  if (typeof record['data'] !== 'string') return refusal(400, 'bad_data', '"data" must be a string.');
+  if (unknown !== undefined) return { status: 400, code: 'unknown_field', message: `Unknown field ${JSON.stringify(unknown)}; allowed: event, data.` };
+  if (typeof record['data'] !== 'string') return { status: 400, code: 'bad_data', message: '"data" must be a string.' };
   if (record['event'] !== undefined && typeof record['event'] !== 'string') {
-    return refusal(400, 'bad_event', '"event" must be a string when present.');
+    return { status: 400, code: 'bad_event', message: '"event" must be a string when present.' };
   }
   return { data: record['data'], event: record['event'] as string | undefined };
 }
@@ -64,20 +59,20 @@ export async function handlePublish(
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   // Requiring JSON keeps cross-origin HTML forms out: they cannot send it without a preflight.
   if (type !== 'application/json') {
-    return answer(res, refusal(415, 'bad_content_type', 'Send the body as Content-Type: application/json.'), closeIfBodyUnread(req));
+    return answer(res, { status: 415, code: 'bad_content_type', message: 'Send the body as Content-Type: application/json.' }, closeIfBodyUnread(req));
   }
   const body = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
   if (body.kind === 'too-large') {
-    return answer(res, refusal(413, 'body_too_large', `The body is over ${limits.maxBodyBytes} bytes.`), closeIfBodyUnread(req));
+    return answer(res, { status: 413, code: 'body_too_large', message: `The body is over ${limits.maxBodyBytes} bytes.` }, closeIfBodyUnread(req));
   }
   if (body.kind === 'too-slow') {
-    return answer(res, refusal(408, 'body_timeout', `The body did not arrive within ${limits.timeoutMs} ms.`), closeIfBodyUnread(req));
+    return answer(res, { status: 408, code: 'body_timeout', message: `The body did not arrive within ${limits.timeoutMs} ms.` }, closeIfBodyUnread(req));
   }
   let text: string;
   try {
     text = UTF8.decode(body.bytes);
   } catch {
-    return answer(res, refusal(400, 'bad_utf8', 'The body is not valid UTF-8.'));
+    return answer(res, { status: 400, code: 'bad_utf8', message: 'The body is not valid UTF-8.' });
   }
   const input = parsePublishBody(text);
   if ('status' in input) return answer(res, input);
@@ -89,7 +84,12 @@ export async function handlePublish(
     // #endregion publish
     return true;
   } catch (error) {
-    if (error instanceof SseError) return answer(res, refusal(error.statusCode, error.code, error.message));
+    // Its own code and status, as HTTP_ERRORS lists them; a code it does not list is no event
+    // refusal this route can meet, and fails the request like any other surprise.
+    if (isEventRefusal(error) && isHttpErrorCode(error.code)) {
+      sendError(res, HTTP_ERRORS[error.code].status, error.code, error.message);
+      return false;
+    }
     if (error instanceof BrokerUnavailableError) {
       sendError(res, 503, error.reason === 'timeout' ? 'broker_timeout' : 'broker_unavailable', error.message, { 'retry-after': '1' });
       return false;
@@ -99,11 +99,7 @@ export async function handlePublish(
 }
 
 /** Sends a refusal, with `headers` (e.g. {@link closeIfBodyUnread}'s). */
-function answer(res: SseResponse, refused: PublishRefusal, headers: Record<string, string> = {}): false {
-  sendError(res, refused.status, refused.code, refused.message, headers);
+function answer(res: SseResponse, refused: PublishRefusal, headers: Readonly<Record<string, string>> = {}): false {
+  sendError(res, refused.status, refused.code, refused.message, { ...refused.headers, ...headers });
   return false;
-}
-
-function refusal(status: PublishRefusal['status'], code: string, message: string): PublishRefusal {
-  return { status, code, message };
 }

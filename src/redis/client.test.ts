@@ -47,7 +47,7 @@ describe('RedisClient against a real redis-server', () => {
   it('rejects with the error reply and goes on working', async () => {
     const client = open();
     await client.ready();
-    await assert.rejects(client.command(['LPUSH', 'k', 'x']), (error: unknown) => error instanceof RedisReplyError && error.code === 'WRONGTYPE');
+    await assert.rejects(client.command(['LPUSH', 'k', 'x']), (error: unknown) => error instanceof RedisReplyError && error.code === 'SSE_ERR_REDIS_REPLY' && error.replyCode === 'WRONGTYPE');
     assert.equal(await client.command(['PING']), 'PONG');
   });
 

@@ -1,21 +1,11 @@
 import { connect, type Socket } from 'node:net';
-import { encodeCommand, RedisReplyError, RespParser, type RespValue } from './resp.js';
+import { RedisReplyError, RedisUnavailableError } from '../protocol/errors.js';
+import { encodeCommand, RespParser, type RespValue } from './resp.js';
+
+export { RedisUnavailableError };
 
 /** Where a {@link RedisClient} stands. Commands are accepted only when `ready`. */
 export type RedisState = 'connecting' | 'ready' | 'down' | 'closed';
-
-/**
- * A command could not be sent or answered because the connection to Redis is down (or was lost
- * while the command waited). Whether a command that was in flight took effect is unknown.
- */
-export class RedisUnavailableError extends Error {
-  readonly code = 'REDIS_UNAVAILABLE';
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'RedisUnavailableError';
-  }
-}
 
 /** Where to connect, parsed from a `redis://[:password@]host[:port][/db]` URL. */
 export interface RedisAddress {

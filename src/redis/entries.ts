@@ -1,6 +1,7 @@
 import type { PublishInput } from '../hub/channel.js';
 import { isEpoch, newEpoch } from '../hub/epoch.js';
 import { encodeEvent } from '../protocol/encode.js';
+import { RedisEpochError } from '../protocol/errors.js';
 import type { RespValue } from './resp.js';
 import { formatStreamEventId, parseStreamId, type StreamId } from './stream-id.js';
 
@@ -18,15 +19,7 @@ export function entryFields(input: PublishInput): string[] {
   return input.event === undefined ? ['d', input.data] : ['e', input.event, 'd', input.data];
 }
 
-/** Redis was reached, but the key beside the stream does not hold an epoch this server wrote. */
-export class RedisEpochError extends Error {
-  readonly code = 'SSE_ERR_REDIS_EPOCH';
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'RedisEpochError';
-  }
-}
+export { RedisEpochError };
 
 /**
  * Reads the stream's epoch, creating it when Redis has none (a new or emptied Redis).

@@ -30,7 +30,8 @@ describe('RESP2', () => {
     assert.equal(replies.length, 9);
     assert.equal(replies[0], 'OK');
     assert.ok(replies[1] instanceof RedisReplyError);
-    assert.equal((replies[1] as RedisReplyError).code, 'WRONGTYPE');
+    assert.equal((replies[1] as RedisReplyError).replyCode, 'WRONGTYPE');
+    assert.equal((replies[1] as RedisReplyError).code, 'SSE_ERR_REDIS_REPLY');
     assert.deepEqual(replies.slice(2, 4), [42, -7]);
     assert.deepEqual(replies[4], Buffer.from('hé\r\n', 'utf8'));
     assert.deepEqual(replies.slice(5, 8), [null, null, []]);

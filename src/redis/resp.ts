@@ -1,30 +1,13 @@
+import { RedisReplyError, RespProtocolError } from '../protocol/errors.js';
+
+export { RedisReplyError, RespProtocolError };
+
 /**
  * A value as RESP2 carries it: simple and bulk strings (bulk strings stay bytes), integers,
  * arrays, null, and error replies (returned as {@link RedisReplyError}, not thrown: the parser
  * does not know which command they answer).
  */
 export type RespValue = string | Buffer | number | null | RespValue[] | RedisReplyError;
-
-/** An error reply (`-ERR …`) from the server. */
-export class RedisReplyError extends Error {
-  /** The first word of the reply, e.g. `ERR`, `WRONGTYPE`, `NOSCRIPT`. */
-  readonly code: string;
-
-  /** @param line - the reply line without the leading `-` */
-  constructor(line: string) {
-    super(line);
-    this.name = 'RedisReplyError';
-    this.code = line.split(' ', 1)[0] ?? 'ERR';
-  }
-}
-
-/** Thrown by {@link RespParser.feed} when the bytes are not RESP2: the connection must be dropped. */
-export class RespProtocolError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RespProtocolError';
-  }
-}
 
 const CRLF = Buffer.from('\r\n');
 

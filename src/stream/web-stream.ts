@@ -194,7 +194,7 @@ export function webStreamHeaders(extra: StreamHeaders | undefined): Headers {
 export const STREAM_METHODS = 'GET, HEAD';
 
 /** The body of the `405` a stream path answers to any other method. */
-export const NOT_ALLOWED = { error: { code: 'method_not_allowed', message: `Use ${STREAM_METHODS}.` } };
+export const NOT_ALLOWED = { error: { code: 'method_not_allowed', message: `Use ${STREAM_METHODS}.` } } as const;
 
 /**
  * Answers a Web `Request` that must not open a stream (as `answerNonGet` does on `node:http`):

@@ -1,7 +1,8 @@
 import { Changes } from './changes.js';
 import { createEventStreamReader, type EventStreamReader } from './event-stream.js';
 import { headerValue } from './framing.js';
-import { Probe, type ProbeRecord } from './probe.js';
+import type { Probe, ProbeRecord } from './probe.js';
+import { hasHead, isStream, openStream } from './stream-request.js';
 import type { ResolvedTarget } from './target.js';
 
 /** An event seen on the observed stream, stamped with the clock of the whole run. */
@@ -14,54 +15,6 @@ export interface SeenEvent {
   readonly at: number;
   /** Which connection of the observation carried it (0 = the first). */
   readonly segment: number;
-}
-
-/** The headers every stream request sends, as a browser's `EventSource` would, plus the target's own. */
-export function streamRequestHeaders(
-  target: ResolvedTarget,
-  extra: readonly (readonly [string, string | Buffer])[] = [],
-  accept: string | null = 'text/event-stream',
-): [string, string | Buffer][] {
-  const headers: [string, string | Buffer][] = [];
-  if (accept !== null) headers.push(['Accept', accept]);
-  headers.push(['Cache-Control', 'no-cache'], ['Accept-Encoding', 'gzip, deflate, br, zstd']);
-  for (const [name, value] of Object.entries(target.headers)) headers.push([name, value]);
-  for (const [name, value] of extra) headers.push([name, value]);
-  return headers;
-}
-
-/**
- * Opens a stream probe on `url` with browser-like headers.
- *
- * @param timeoutMs - the probe's hard deadline
- * @param accept - the Accept header; null sends none
- */
-export function openStream(
-  target: ResolvedTarget,
-  url: string,
-  timeoutMs: number,
-  extra: readonly (readonly [string, string | Buffer])[] = [],
-  accept: string | null = 'text/event-stream',
-): Probe {
-  return new Probe({
-    url,
-    headers: streamRequestHeaders(target, extra, accept),
-    insecure: target.insecure,
-    timeoutMs,
-  });
-}
-
-/** Whether a probe has its status line and headers. */
-export const hasHead = (probe: Probe): boolean => probe.record.head !== undefined;
-
-/** The media type essence of a record's Content-Type, lowercased, or ''. */
-export function mediaType(record: ProbeRecord): string {
-  return (headerValue(record.head?.headers ?? [], 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-/** Whether a record is the start of a usable event stream: 200 and text/event-stream. */
-export function isStream(record: ProbeRecord): boolean {
-  return record.head?.status === 200 && mediaType(record) === 'text/event-stream';
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -239,26 +192,4 @@ export class Observation {
     }
     void this.stop();
   }
-}
-
-/** The answer to one publish request. */
-export interface PublishAnswer {
-  readonly status: number | undefined;
-  /** `performance.now()` when the answer's head arrived. */
-  readonly at: number;
-  readonly error: string | undefined;
-}
-
-/**
- * Publishes one event through the target's publish URL: POST, JSON `{"data", "event"?}`.
- */
-export async function publish(target: ResolvedTarget, data: string, event?: string): Promise<PublishAnswer> {
-  const body = JSON.stringify(event === undefined ? { data } : { data, event });
-  const headers: [string, string][] = [['Content-Type', 'application/json'], ['Connection', 'close']];
-  for (const [name, value] of Object.entries(target.headers)) headers.push([name, value]);
-  const probe = new Probe({ url: target.publishUrl as string, method: 'POST', headers, body, insecure: target.insecure, timeoutMs: target.timeoutMs });
-  await probe.waitFor(hasHead, target.timeoutMs);
-  const at = performance.now();
-  const record = await probe.close();
-  return { status: record.head?.status, at, error: record.head === undefined ? record.error ?? record.end : undefined };
 }
