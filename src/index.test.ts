@@ -32,6 +32,20 @@ const SURFACE: Readonly<Record<string, readonly string[]>> = {
   ],
   './redis/index.js': ['RedisBroker', 'RedisEpochError'],
   './client/index.js': ['SseClient', 'backoffDelay'],
+  './web.js': [
+    'Channel',
+    'Heartbeat',
+    'SseError',
+    'WebSseStream',
+    'encodeComment',
+    'encodeCursor',
+    'encodeEvent',
+    'encodeRetry',
+    'formatEvent',
+    'lastEventIdOfRequest',
+    'lexicalIds',
+    'numericIds',
+  ],
 };
 
 describe('the public surface', () => {

@@ -1,5 +1,5 @@
 // #region bun
-import { Channel, SseError } from 'sse-reference';
+import { Channel, SseError } from 'sse-reference/web';
 
 const channel = new Channel();
 

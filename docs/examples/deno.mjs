@@ -1,5 +1,5 @@
 // #region deno
-import { Channel, SseError } from 'sse-reference';
+import { Channel, SseError } from 'sse-reference/web';
 
 const channel = new Channel();
 

@@ -151,8 +151,8 @@ describe('the book in docs/', () => {
     for (const code of [...Object.keys(SSE_ERRORS), ...Object.keys(HTTP_ERRORS)]) assert.ok(page.includes(`\`${code}\``), code);
   });
 
-  it('names every export of src/index.ts and src/client/index.ts in docs/reference/api.md', async () => {
-    const index = (await Promise.all(['src/index.ts', 'src/client/index.ts'].map((file) => readFile(join(ROOT, file), 'utf8')))).join('\n');
+  it('names every export of src/index.ts, src/web.ts and src/client/index.ts in docs/reference/api.md', async () => {
+    const index = (await Promise.all(['src/index.ts', 'src/web.ts', 'src/client/index.ts'].map((file) => readFile(join(ROOT, file), 'utf8')))).join('\n');
     const page = await readFile(join(ROOT, 'docs/reference/api.md'), 'utf8');
     const names = [...index.matchAll(/export\s*(?:type\s*)?{([^}]*)}/g)].flatMap((match) =>
       (match[1] as string).split(',').map((name) => name.replace(/^\s*type\s+/, '').trim()).filter((name) => name !== ''),

@@ -73,6 +73,7 @@ export const ROOMS: Readonly<Record<string, Room>> = {
       'package:sse-reference/redis',
       'package:sse-reference/testing',
       'package:sse-reference/conformance',
+      'package:sse-reference/web',
       // The package's private imports (package.json "imports"), which no installed copy can reach.
       'internal:src',
       'internal:src/options',
@@ -173,6 +174,7 @@ export const PACKAGE_ROOMS: Readonly<Record<string, string>> = {
   'package:sse-reference/client': 'src/client',
   'package:sse-reference/redis': 'src/redis',
   'package:sse-reference/conformance': 'conformance',
+  'package:sse-reference/web': 'src',
 };
 
 /** Whether a file in room `from` may import room `to`. */

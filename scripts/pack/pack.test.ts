@@ -16,21 +16,24 @@ const USE = `import { Channel, SseError, type SseEvent } from 'sse-reference';
 import { SseClient } from 'sse-reference/client';
 import { check } from 'sse-reference/conformance';
 import { startServer } from 'sse-reference/testing';
+import { Channel as WebChannel } from 'sse-reference/web';
 
 const channel = new Channel();
+const portable: WebChannel = channel;
 const { id }: { id: string } = channel.publish({ event: 'price', data: JSON.stringify({ eur: 1.08 }) });
 const event: SseEvent = { data: id };
 const client = new SseClient<{ price: { eur: number } }>('http://127.0.0.1:1/feed', { transport: 'fetch' });
 client.on('price', (message) => message.json().eur.toFixed(2));
 client.close();
-export const used = [SseError, event, check, startServer];
+export const used = [SseError, event, check, startServer, portable];
 `;
 
 const ESM = `import { Channel } from 'sse-reference';
 import { SseClient } from 'sse-reference/client';
 import { check } from 'sse-reference/conformance';
 import { startServer } from 'sse-reference/testing';
-console.log([Channel, SseClient, check, startServer].map((x) => typeof x).join(' '));
+import { Channel as WebChannel } from 'sse-reference/web';
+console.log([Channel, SseClient, check, startServer, WebChannel].map((x) => typeof x).join(' '));
 `;
 
 // CommonJS, as Jest and a TypeScript project compiled to CommonJS load it: every entry point, then
@@ -41,7 +44,8 @@ const { SseClient } = require('sse-reference/client');
 const { check } = require('sse-reference/conformance');
 const { startServer } = require('sse-reference/testing');
 const { RedisBroker } = require('sse-reference/redis');
-console.log([Channel, SseClient, check, startServer, RedisBroker].map((x) => typeof x).join(' '));
+const { Channel: WebChannel } = require('sse-reference/web');
+console.log([Channel, SseClient, check, startServer, RedisBroker, WebChannel].map((x) => typeof x).join(' '));
 // Which build each entry came from: the CommonJS one only, so an SseError is one class, not two.
 console.log([...new Set(Object.keys(require.cache).filter((path) => path.includes('sse-reference')).map((path) => path.includes('/dist/cjs/')))].join(' '));
 `;
@@ -105,7 +109,7 @@ describe('the published package, packed and installed into a scratch project', {
 
   it('imports every entry point from ESM', async () => {
     const { stdout } = await run(process.execPath, ['esm.js'], { cwd: project });
-    assert.equal(stdout.trim(), 'function function function function');
+    assert.equal(stdout.trim(), 'function function function function function');
   });
 
   it('ships a CommonJS build beside the ES modules, marked as CommonJS', () => {
@@ -116,7 +120,7 @@ describe('the published package, packed and installed into a scratch project', {
 
   it('requires every entry point from CommonJS, each from the CommonJS build', async () => {
     const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project });
-    assert.deepEqual(stdout.trim().split('\n'), ['function function function function function', 'true']);
+    assert.deepEqual(stdout.trim().split('\n'), ['function function function function function function', 'true']);
   });
 
   it('runs under Jest (installed in the scratch project, not ours): a Channel streams to an SseClient', async (t) => {

@@ -69,7 +69,7 @@ export class FileLog {
   readonly epoch: string;
   /** What was found on open. */
   readonly recovery: Recovery;
-  readonly #history: NumberedHistory;
+  readonly #history: NumberedHistory<Buffer>;
   readonly #keepEvents: number;
   #fd: number;
   #records: number;
@@ -86,7 +86,7 @@ export class FileLog {
     this.epoch = epoch;
     this.recovery = recovery;
     this.#keepEvents = keepEvents;
-    this.#history = new NumberedHistory({ maxEvents: keepEvents, maxBytes: keepBytes }, recovery.head, recovery.events);
+    this.#history = new NumberedHistory<Buffer>({ maxEvents: keepEvents, maxBytes: keepBytes }, recovery.head, recovery.events);
     this.#records = recovery.events.length;
     this.#compactAt = 2 * keepEvents;
     this.#fd = -1;

@@ -13,7 +13,7 @@ import { SseError } from '../protocol/errors.js';
 
 /** A subscriber that keeps the bytes it gets. */
 function sink(): Subscriber & { text(): string } {
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   return { deliver: (chunk) => chunks.push(chunk), text: () => Buffer.concat(chunks).toString('utf8') };
 }
 

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 /** An epoch: 12 lowercase hex digits, the first part of every id `/feed` assigns. */
 const EPOCH = /^[0-9a-f]{12}$/;
 
@@ -8,7 +6,9 @@ const EPOCH = /^[0-9a-f]{12}$/;
  * Redis that lost its data) never hands out an id that meant something else before.
  */
 export function newEpoch(): string {
-  return randomBytes(6).toString('hex');
+  // Web Crypto, not node:crypto: the portable entry (`sse-reference/web`) shares this file.
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(6));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** Whether `value` is an epoch (12 lowercase hex digits). */

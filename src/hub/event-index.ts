@@ -63,18 +63,21 @@ export class EventIndex {
   }
 }
 
+const UTF8 = new TextDecoder();
+
 /**
  * The type and id of an event as the encoder wrote it (`event:` first, then `id:`), for events a
  * channel starts with (from a file log) and never saw published.
  */
-export function readEventInfo(bytes: Buffer): EventInfo {
+export function readEventInfo(bytes: Uint8Array): EventInfo {
   let event = 'message';
   let id = '';
   let start = 0;
   for (;;) {
     const end = bytes.indexOf(0x0a, start);
     if (end === -1) break;
-    const line = bytes.toString('utf8', start, end);
+    // TextDecoder, not Buffer#toString: the portable entry shares this file (and it runs only for restored events).
+    const line = UTF8.decode(bytes.subarray(start, end));
     if (line.startsWith('event: ')) event = line.slice(7);
     else if (line.startsWith('id: ')) id = line.slice(4);
     else break;

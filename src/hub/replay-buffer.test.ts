@@ -7,7 +7,7 @@ const text = (buffers: Buffer[]): string[] => buffers.map((b) => b.toString());
 
 describe('ReplayBuffer', () => {
   it('numbers events from 1 and returns exactly those after a sequence number', () => {
-    const buffer = new ReplayBuffer({ maxEvents: 10 });
+    const buffer = new ReplayBuffer<Buffer>({ maxEvents: 10 });
     assert.equal(buffer.head, 0);
     assert.deepEqual([1, 2, 3].map((n) => buffer.append(event(n))), [1, 2, 3]);
     assert.deepEqual(text(buffer.after(1)), ['0002', '0003']);
@@ -16,7 +16,7 @@ describe('ReplayBuffer', () => {
   });
 
   it('evicts the oldest past maxEvents, and covers exactly oldest - 1 … head', () => {
-    const buffer = new ReplayBuffer({ maxEvents: 3 });
+    const buffer = new ReplayBuffer<Buffer>({ maxEvents: 3 });
     for (let n = 1; n <= 5; n++) buffer.append(event(n));
     assert.equal(buffer.oldest, 3);
     assert.equal(buffer.covers(2), true);
@@ -28,7 +28,7 @@ describe('ReplayBuffer', () => {
   });
 
   it('evicts by bytes but always keeps the newest event', () => {
-    const buffer = new ReplayBuffer({ maxEvents: 100, maxBytes: 10 });
+    const buffer = new ReplayBuffer<Buffer>({ maxEvents: 100, maxBytes: 10 });
     buffer.append(event(1));
     buffer.append(event(2));
     assert.deepEqual(buffer.size, { events: 2, bytes: 8 });
@@ -40,13 +40,13 @@ describe('ReplayBuffer', () => {
   });
 
   it('wraps around its ring many times without losing order', () => {
-    const buffer = new ReplayBuffer({ maxEvents: 7 });
+    const buffer = new ReplayBuffer<Buffer>({ maxEvents: 7 });
     for (let n = 1; n <= 1000; n++) buffer.append(event(n));
     assert.deepEqual(text(buffer.after(995)), ['0996', '0997', '0998', '0999', '1000']);
   });
 
   it('refuses limits that are not positive integers', () => {
-    assert.throws(() => new ReplayBuffer({ maxEvents: 0 }), /maxEvents must be an integer of at least 1, got 0/);
-    assert.throws(() => new ReplayBuffer({ maxBytes: 1.5 }), RangeError);
+    assert.throws(() => new ReplayBuffer<Buffer>({ maxEvents: 0 }), /maxEvents must be an integer of at least 1, got 0/);
+    assert.throws(() => new ReplayBuffer<Buffer>({ maxBytes: 1.5 }), RangeError);
   });
 });

@@ -15,10 +15,11 @@ export interface ReplayBufferOptions {
  *
  * Sequence numbers start at 1; `head` is the last one appended (0 before any).
  */
-export class ReplayBuffer {
+/** Generic over its bytes: Node's Channel and FileLog keep Buffers, the portable channel Uint8Arrays. */
+export class ReplayBuffer<B extends Uint8Array = Uint8Array> {
   readonly maxEvents: number;
   readonly maxBytes: number;
-  #ring: (Buffer | undefined)[];
+  #ring: (B | undefined)[];
   #start = 0;
   #length = 0;
   #bytes = 0;
@@ -29,7 +30,7 @@ export class ReplayBuffer {
     checkKnownOptions(options, { maxEvents: true, maxBytes: true } satisfies Record<keyof ReplayBufferOptions, true>, 'ReplayBuffer');
     this.maxEvents = checkInteger(options.maxEvents ?? OPTIONS.historyEvents.default, 'maxEvents');
     this.maxBytes = checkInteger(options.maxBytes ?? OPTIONS.historyBytes.default, 'maxBytes');
-    this.#ring = new Array<Buffer | undefined>(this.maxEvents);
+    this.#ring = new Array<B | undefined>(this.maxEvents);
   }
 
   /** The sequence number of the newest event, 0 when none was ever appended. */
@@ -52,7 +53,7 @@ export class ReplayBuffer {
    *
    * @returns the new event's sequence number
    */
-  append(bytes: Buffer): number {
+  append(bytes: B): number {
     if (this.#length === this.maxEvents) this.#evict();
     this.#ring[(this.#start + this.#length) % this.maxEvents] = bytes;
     this.#length++;
@@ -75,17 +76,17 @@ export class ReplayBuffer {
    *
    * @throws RangeError when `seq` is not covered
    */
-  after(seq: number): Buffer[] {
+  after(seq: number): B[] {
     if (!this.covers(seq)) throw new RangeError(`Sequence ${seq} is not covered by the replay buffer.`);
-    const out: Buffer[] = [];
+    const out: B[] = [];
     for (let i = seq - this.oldest + 1; i < this.#length; i++) {
-      out.push(this.#ring[(this.#start + i) % this.maxEvents] as Buffer);
+      out.push(this.#ring[(this.#start + i) % this.maxEvents] as B);
     }
     return out;
   }
 
   #evict(): void {
-    this.#bytes -= (this.#ring[this.#start] as Buffer).length;
+    this.#bytes -= (this.#ring[this.#start] as B).length;
     this.#ring[this.#start] = undefined;
     this.#start = (this.#start + 1) % this.maxEvents;
     this.#length--;
@@ -100,8 +101,8 @@ export class ReplayBuffer {
  * A wrapper, not a subclass: the buffer's own methods call each other, and shifting them one by
  * one would shift twice.
  */
-export class NumberedHistory {
-  readonly #buffer: ReplayBuffer;
+export class NumberedHistory<B extends Uint8Array = Uint8Array> {
+  readonly #buffer: ReplayBuffer<B>;
   readonly #offset: number;
 
   /**
@@ -110,11 +111,11 @@ export class NumberedHistory {
    * @param events - stored events ending at `head`, oldest first; those beyond the limits are dropped
    * @throws RangeError when `head` is not an integer of at least `events.length`
    */
-  constructor(options: ReplayBufferOptions, head = 0, events: readonly Buffer[] = []) {
+  constructor(options: ReplayBufferOptions, head = 0, events: readonly B[] = []) {
     if (!Number.isSafeInteger(head) || head < events.length) {
       throw new RangeError(`head must be an integer of at least ${events.length} (the events given), got ${String(head)}.`);
     }
-    this.#buffer = new ReplayBuffer(options);
+    this.#buffer = new ReplayBuffer<B>(options);
     this.#offset = head - events.length;
     for (const bytes of events) this.#buffer.append(bytes);
   }
@@ -130,12 +131,12 @@ export class NumberedHistory {
   }
 
   /** Appends an encoded event. @returns its sequence number */
-  append(bytes: Buffer): number {
+  append(bytes: B): number {
     return this.#buffer.append(bytes) + this.#offset;
   }
 
   /** The encoded events after `seq`, oldest first. @throws RangeError when `seq` is not retained */
-  after(seq: number): Buffer[] {
+  after(seq: number): B[] {
     return this.#buffer.after(seq - this.#offset);
   }
 }

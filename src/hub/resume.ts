@@ -1,4 +1,4 @@
-import { encodeEvent } from '../protocol/encode.js';
+import { formatEvent } from '../protocol/format.js';
 import { parseLastEventId, readLastEventId } from '../protocol/last-event-id.js';
 import type { IdPolicy } from './id-policy.js';
 
@@ -185,17 +185,18 @@ export interface ResetPosition {
 }
 
 /**
- * Encodes the `reset` event that starts a stream which cannot be resumed exactly. Its data says
- * why, as JSON: `{"reason", "epoch", "head", "oldest"}`.
+ * Formats the `reset` event that starts a stream which cannot be resumed exactly. Its data says
+ * why, as JSON: `{"reason", "epoch", "head", "oldest"}`. Text, not bytes: each history encodes it
+ * as it encodes its events (Node's Buffer, or the portable entry's TextEncoder).
  *
  * @param reason - why the client's cursor could not be resumed
  * @param position - the history's epoch and retained range, and the head's id
  */
-export function encodeReset(reason: ResetReason, position: ResetPosition): Buffer {
+export function formatReset(reason: ResetReason, position: ResetPosition): string {
   // #region reset-event
   // The reset's own id moves the client's cursor to the head, so its next reconnect resumes
   // exactly instead of being reset again. The raw requested id is never echoed.
   const { epoch, head, oldest, headId } = position;
-  return encodeEvent({ event: 'reset', id: headId, data: JSON.stringify({ reason, epoch, head, oldest }) });
+  return formatEvent({ event: 'reset', id: headId, data: JSON.stringify({ reason, epoch, head, oldest }) });
   // #endregion reset-event
 }

@@ -1,23 +1,9 @@
-import { SseError } from './errors.js';
+import { formatComment, formatCursor, formatEvent, formatRetry, type SseEvent } from './format.js';
 
-/** One event as a publisher describes it. */
-export interface SseEvent {
-  /** The payload. CR, LF and CRLF inside it become separate `data:` lines. */
-  readonly data: string;
-  /** The event type; absent means `message`. No CR, LF or empty string. */
-  readonly event?: string | undefined;
-  /** The id the client stores and sends back as `Last-Event-ID`. No CR, LF or NULL. */
-  readonly id?: string | undefined;
-  /** Reconnection time hint in milliseconds: a non-negative integer. */
-  readonly retry?: number | undefined;
-}
+export { formatEvent, type SseEvent } from './format.js';
 
-// #region line-break
-// [spec] §9.2.5: a line ends at CRLF, a lone LF or a lone CR. Splitting on LF only lets a CR
-// through, and the client then sees a line break the publisher never meant as a field boundary.
-const LINE_BREAK = /\r\n|\r|\n/;
-const NEWLINE = /[\r\n]/;
-// #endregion line-break
+// Node's encoders: Buffer.from is the fast path the channel's fan-out and SseStream write
+// (`web-encode.ts` is the portable twin, on TextEncoder, for `sse-reference/web`).
 
 /**
  * Encodes one event into the exact bytes of the wire format.
@@ -39,45 +25,13 @@ export function encodeEvent(event: SseEvent): Buffer {
 }
 
 /**
- * Like {@link encodeEvent}, but returns the text instead of bytes.
- *
- * @throws {@link SseError} as {@link encodeEvent} does
- */
-export function formatEvent(event: SseEvent): string {
-  const { data, event: type, id, retry } = event;
-  if (typeof data !== 'string') {
-    throw new SseError('SSE_ERR_DATA_NOT_STRING', `Event data must be a string, got ${typeof data}.`);
-  }
-  if (!isWellFormed(data)) {
-    // Buffer.from() would silently turn a lone surrogate into U+FFFD: refuse instead of altering data.
-    throw new SseError(
-      'SSE_ERR_DATA_NOT_WELL_FORMED',
-      'Event data holds a lone UTF-16 surrogate; call toWellFormed() on it first if U+FFFD is acceptable.',
-    );
-  }
-  // #region format
-  let out = '';
-  if (type !== undefined) out += `event: ${checkEventName(type)}\n`;
-  if (id !== undefined) out += `id: ${checkId(id)}\n`;
-  if (retry !== undefined) out += `retry: ${checkRetry(retry)}\n`;
-  // [spec] the client strips one space after the colon, so it is always written: a payload that
-  // starts with a space keeps it. A trailing line break yields a final empty `data:` line.
-  for (const line of data.split(LINE_BREAK)) out += `data: ${line}\n`;
-  return out + '\n';
-  // #endregion format
-}
-
-/**
  * Encodes a comment block (`: text` then a blank line). Clients ignore it; proxies see traffic.
  *
  * @param text - the comment; no CR or LF
  * @throws {@link SseError} `SSE_ERR_COMMENT_HAS_NEWLINE`
  */
 export function encodeComment(text: string): Buffer {
-  if (NEWLINE.test(text)) {
-    throw new SseError('SSE_ERR_COMMENT_HAS_NEWLINE', 'A comment must not contain CR or LF: it would end the comment line early.');
-  }
-  return Buffer.from(text === '' ? ':\n\n' : `: ${text}\n\n`, 'utf8');
+  return Buffer.from(formatComment(text), 'utf8');
 }
 
 /**
@@ -87,7 +41,7 @@ export function encodeComment(text: string): Buffer {
  * @throws {@link SseError} `SSE_ERR_RETRY_INVALID`
  */
 export function encodeRetry(retryMs: number): Buffer {
-  return Buffer.from(`retry: ${checkRetry(retryMs)}\n\n`, 'latin1');
+  return Buffer.from(formatRetry(retryMs), 'latin1');
 }
 
 /**
@@ -97,46 +51,5 @@ export function encodeRetry(retryMs: number): Buffer {
  * @throws {@link SseError} `SSE_ERR_ID_HAS_NEWLINE`, `SSE_ERR_ID_HAS_NULL`
  */
 export function encodeCursor(id: string): Buffer {
-  // [spec] §9.2.6 dispatch step 1: the id buffer becomes the last event ID even when the empty
-  // data buffer then dispatches nothing.
-  return Buffer.from(`id: ${checkId(id)}\n\n`, 'utf8');
-}
-
-function checkEventName(type: string): string {
-  if (typeof type !== 'string' || type === '') {
-    throw new SseError('SSE_ERR_EVENT_EMPTY', 'An event name must be a non-empty string; omit it to send a `message` event.');
-  }
-  if (NEWLINE.test(type)) {
-    throw new SseError('SSE_ERR_EVENT_HAS_NEWLINE', `Event name ${JSON.stringify(type)} contains CR or LF, which would inject fields.`);
-  }
-  if (!isWellFormed(type)) {
-    // As for data: Buffer.from() would turn the lone surrogate into U+FFFD, and a listener
-    // registered for the name as published would never fire.
-    throw new SseError('SSE_ERR_EVENT_NOT_WELL_FORMED', `Event name ${JSON.stringify(type)} holds a lone UTF-16 surrogate.`);
-  }
-  return type;
-}
-
-function checkId(id: string): string {
-  if (typeof id !== 'string' || NEWLINE.test(id)) {
-    throw new SseError('SSE_ERR_ID_HAS_NEWLINE', `Event id ${JSON.stringify(id)} contains CR or LF, which would inject fields.`);
-  }
-  // [spec] §9.2.6: an id field holding U+0000 is ignored, so the client's cursor would not move.
-  if (id.includes('\0')) {
-    throw new SseError('SSE_ERR_ID_HAS_NULL', 'An event id must not contain U+0000: clients ignore such an id.');
-  }
-  return id;
-}
-
-function checkRetry(retry: number): string {
-  // [spec] §9.2.6: a retry value is ASCII digits only; anything else is ignored by the client.
-  if (!Number.isSafeInteger(retry) || retry < 0) {
-    throw new SseError('SSE_ERR_RETRY_INVALID', `retry must be a non-negative integer of milliseconds, got ${String(retry)}.`);
-  }
-  return String(retry);
-}
-
-// String.prototype.isWellFormed is in Node 20 (V8 11.3) but in TypeScript's ES2024 lib only.
-function isWellFormed(s: string): boolean {
-  return (s as string & { isWellFormed(): boolean }).isWellFormed();
+  return Buffer.from(formatCursor(id), 'utf8');
 }

@@ -1,6 +1,6 @@
 import { encodeComment, encodeCursor } from '../protocol/encode.js';
 import type { FeedStart } from '../history/broker.js';
-import { encodeReset, planResume, type ResetReason } from '../hub/resume.js';
+import { formatReset, planResume, type ResetReason } from '../hub/resume.js';
 import type { EventSink } from '../stream/sink.js';
 import type { RedisClient } from './client.js';
 import { parseEntries, type Entry } from './entries.js';
@@ -85,7 +85,7 @@ export class Replay {
     const epoch = follower.epoch as string;
     const head = follower.window.head;
     const oldest = formatStreamId(follower.window.oldest);
-    const reset = encodeReset(reason, { epoch, head: formatStreamId(head), oldest, headId: formatStreamEventId(epoch, head) });
+    const reset = Buffer.from(formatReset(reason, { epoch, head: formatStreamId(head), oldest, headId: formatStreamEventId(epoch, head) }), 'utf8');
     return follower.join(subscriber, [reset], { kind: 'reset', reason });
   }
 

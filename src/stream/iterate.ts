@@ -1,4 +1,5 @@
-import { encodeEvent } from '../protocol/encode.js';
+// The portable encoder: WebSseStream (sse-reference/web) uses this too; node:http takes its Uint8Array as it takes a Buffer.
+import { encodeEvent } from '../protocol/web-encode.js';
 import { serializeData } from '../protocol/serialize.js';
 import type { EventSink } from './sink.js';
 

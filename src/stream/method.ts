@@ -1,12 +1,10 @@
 import { sendError } from '../http/json.js';
 import type { SseRequest, SseResponse } from '../http/types.js';
 import { streamHeaders, withHeaders, type StreamHeaders } from './headers.js';
-import { webStreamHeaders } from './web-stream.js';
+import { NOT_ALLOWED, STREAM_METHODS } from './web-stream.js';
 
-/** The methods an event stream answers: `GET` streams, `HEAD` gets the headers alone. */
-export const STREAM_METHODS = 'GET, HEAD';
-
-const NOT_ALLOWED = { error: { code: 'method_not_allowed', message: `Use ${STREAM_METHODS}.` } } as const;
+// webAnswerNonGet lives in web-stream.ts, which the portable entry imports without this file's node:http answers.
+export { STREAM_METHODS, webAnswerNonGet } from './web-stream.js';
 
 /**
  * Answers a request that must not open a stream, before anything is written: `HEAD` gets the
@@ -28,14 +26,4 @@ export function answerHead(req: SseRequest, res: SseResponse, headers?: StreamHe
   const { connection: _, ...head } = withHeaders(streamHeaders(req), headers);
   res.writeHead(200, head);
   res.end();
-}
-
-/** {@link answerNonGet} for a Web `Request`: the answer, or undefined for a `GET`. */
-export function webAnswerNonGet(request: Request, headers?: StreamHeaders): Response | undefined {
-  if (request.method === 'GET') return undefined;
-  if (request.method === 'HEAD') return new Response(null, { status: 200, headers: webStreamHeaders(headers) });
-  return new Response(JSON.stringify(NOT_ALLOWED), {
-    status: 405,
-    headers: { allow: STREAM_METHODS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  });
 }

@@ -13,14 +13,14 @@ export interface EventSink {
    *
    * @returns false when the stream is closed or was cut
    */
-  write(chunk: Buffer): boolean;
+  write(chunk: Uint8Array): boolean;
   /**
    * Receives the bytes of `count` whole events of a live fan-out; a filtered subscriber's may end
    * with an id-only block that moves its cursor past events it does not get (then `count` may be
-   * 0). The same Buffer goes to many sinks, so it must not be modified. Must not throw and must
+   * 0). The same bytes go to many sinks, so it must not be modified. Must not throw and must
    * not block: a slow sink cuts itself.
    */
-  deliver(chunk: Buffer, count: number): void;
+  deliver(chunk: Uint8Array, count: number): void;
   /** Resolves true once more may be written without growing the queue, false when the stream closed first. */
   drain(): Promise<boolean>;
   /** Runs `handler` once when the stream closes, for whatever reason: the one cleanup path. */
@@ -32,7 +32,7 @@ export interface EventSink {
 /** A subscriber just added to a live fan-out: what it gets first, and how it leaves again. */
 export interface Joining {
   /** The replay (or the `reset`) and the cursor, written before anything live; undefined when there is nothing to write. */
-  readonly initial: Buffer | undefined;
+  readonly initial: Uint8Array | undefined;
   /** Takes the subscriber out of the fan-out. Idempotent. */
   unsubscribe(): void;
 }

@@ -170,8 +170,9 @@ export class SseStream implements EventSink, Beating {
   }
 
   /** {@link EventSink.deliver}: writes a channel's merged events, framed once for every HTTP/1.1 subscriber. */
-  deliver(chunk: Buffer): void {
-    this.#write(chunk, this.#socket === undefined ? undefined : frameShared(chunk));
+  deliver(chunk: Uint8Array): void {
+    const bytes = asBuffer(chunk);
+    this.#write(bytes, this.#socket === undefined ? undefined : frameShared(bytes));
   }
 
   /** {@link Beating.beat}: a comment line that keeps proxies from closing an idle stream. */
@@ -187,8 +188,8 @@ export class SseStream implements EventSink, Beating {
    *
    * @returns false when the stream is closed or was cut
    */
-  write(chunk: Buffer): boolean {
-    return this.#write(chunk, undefined);
+  write(chunk: Uint8Array): boolean {
+    return this.#write(asBuffer(chunk), undefined);
   }
 
   #write(chunk: Buffer, framed: Buffer | undefined): boolean {
@@ -266,4 +267,13 @@ export class SseStream implements EventSink, Beating {
     const handlers = this.#closeHandlers.splice(0);
     for (const handler of handlers) handler(reason);
   }
+}
+
+/**
+ * A Buffer view of `chunk`, without a copy: the portable encoders (sendFrom's, the portable
+ * channel's) make plain Uint8Arrays, and the chunked framing here copies with Buffer methods.
+ * A Buffer (Node's channel, the fast path) passes as it is.
+ */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

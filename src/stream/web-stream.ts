@@ -1,4 +1,5 @@
-import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from '../protocol/encode.js';
+import type { SseEvent } from '../protocol/format.js';
+import { encodeComment, encodeEvent, encodeRetry } from '../protocol/web-encode.js';
 import { checkKnownOptions } from '../options/check.js';
 import { OPTIONS } from '../options/table.js';
 import { heartbeatOf, type Beating, type Heartbeat } from './heartbeat.js';
@@ -108,7 +109,7 @@ export class WebSseStream implements EventSink, Beating {
   }
 
   /** {@link EventSink.deliver}: a channel's merged events. */
-  deliver(chunk: Buffer): void {
+  deliver(chunk: Uint8Array): void {
     this.write(chunk);
   }
 
@@ -157,7 +158,7 @@ export class WebSseStream implements EventSink, Beating {
   }
 
   #enqueue(chunk: Uint8Array): void {
-    // A copy: a channel's chunk is shared by every subscriber and small Buffers share Node's pool,
+    // A copy: a channel's chunk is shared by every subscriber and small Node Buffers share a pool,
     // and a consumer may transfer (detach) what it reads.
     if (chunk.length > 0) this.#controller.enqueue(new Uint8Array(chunk));
   }
@@ -187,4 +188,25 @@ export function webStreamHeaders(extra: StreamHeaders | undefined): Headers {
     } else headers.set(name, String(value));
   }
   return headers;
+}
+
+/** The methods an event stream answers: `GET` streams, `HEAD` gets the headers alone. */
+export const STREAM_METHODS = 'GET, HEAD';
+
+/** The body of the `405` a stream path answers to any other method. */
+export const NOT_ALLOWED = { error: { code: 'method_not_allowed', message: `Use ${STREAM_METHODS}.` } } as const;
+
+/**
+ * Answers a Web `Request` that must not open a stream (as `answerNonGet` does on `node:http`):
+ * `HEAD` gets the stream's headers with no body, any method but `GET` gets `405` with `Allow`.
+ *
+ * @returns the answer, or undefined for a `GET`
+ */
+export function webAnswerNonGet(request: Request, headers?: StreamHeaders): Response | undefined {
+  if (request.method === 'GET') return undefined;
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers: webStreamHeaders(headers) });
+  return new Response(JSON.stringify(NOT_ALLOWED), {
+    status: 405,
+    headers: { allow: STREAM_METHODS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
