@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { freePort, startProcess, type Started } from '../lib/process.js';
 import { packCopy } from '../pack/pack.js';
 import { ROOT } from '../paths.js';
+import { writeWorkerdConfig } from './workerd.js';
 
 // The library's apps of docs/frameworks.md (the README quotes the node:http one), each a whole
 // program in docs/examples/, installed as a user would: this package's tarball and the
@@ -24,6 +25,18 @@ export interface Example {
   readonly origin?: string;
   /** The runtime that runs the file, installed with the packages (its command, then its arguments). @defaultValue this Node */
   readonly runtime?: readonly [command: string, ...args: string[]];
+  /**
+   * Writes what the runtime reads beside the file (workerd: its config) and returns the command
+   * line that serves the file on `port`, instead of `runtime`. @defaultValue none
+   */
+  readonly serve?: (project: string, file: string, port: number) => Promise<readonly [command: string, ...args: string[]]>;
+  /**
+   * What SIGTERM does: the app's handler closes the channel, every stream ends and the process
+   * exits (`close`); or the runtime drains (`drain`, workerd: no signal reaches a Worker's code;
+   * it stops accepting, keeps the open streams until their clients leave, then exits).
+   * @defaultValue 'close'
+   */
+  readonly sigterm?: 'close' | 'drain';
 }
 
 export const EXAMPLES: readonly Example[] = [
@@ -35,6 +48,8 @@ export const EXAMPLES: readonly Example[] = [
   // Bun and Deno from their npm packages, which bring the runtime's binary: Channel.response as is.
   { name: 'Bun', file: 'bun.mjs', packages: ['bun@1'], runtime: ['node_modules/.bin/bun'] },
   { name: 'Deno', file: 'deno.mjs', packages: ['deno@2'], runtime: ['node_modules/.bin/deno', 'run', '--allow-net', '--allow-env', '--allow-read'] },
+  // workerd from its npm package: a Worker that sends /feed and /publish to one Durable Object.
+  { name: 'workerd (Durable Object)', file: 'workerd.mjs', packages: ['workerd@1'], serve: writeWorkerdConfig, sigterm: 'drain' },
 ];
 
 // A TypeScript example is compiled as a strict user project would, against the installed package's types.
@@ -99,7 +114,10 @@ export interface Running extends Started {
 export async function startExample(project: string, example: Example): Promise<Running> {
   const file = await prepare(project, example);
   const port = await freePort();
-  const [command, ...args] = example.runtime === undefined ? [process.execPath] : [join(project, example.runtime[0]), ...example.runtime.slice(1)];
-  const started = await startProcess({ file: command as string, args: [...args, file], cwd: project, env: { PORT: String(port) }, ready: { port }, startMs: 10_000, stdout: 'inherit', stderr: 'inherit' });
+  const [command, ...args] =
+    example.serve !== undefined
+      ? await example.serve(project, file, port)
+      : [...(example.runtime === undefined ? [process.execPath] : [join(project, example.runtime[0]), ...example.runtime.slice(1)]), file];
+  const started = await startProcess({ file: command, args, cwd: project, env: { PORT: String(port) }, ready: { port }, startMs: 10_000, stdout: 'inherit', stderr: 'inherit' });
   return Object.assign(started, { origin: `http://127.0.0.1:${port}` });
 }
