@@ -7,7 +7,7 @@ import { eventually } from 'sse-reference/testing';
 import { EXAMPLES, installExamples, linesOf, startExample, type Example } from './project.js';
 
 // `npm run examples`: each app of docs/frameworks.md (node:http, Express 5, Fastify 5, Hono on
-// @hono/node-server) runs from a scratch project outside the repository, with its framework and
+// @hono/node-server, Bun, Deno, workerd) runs from a scratch project outside the repository, with its framework and
 // this package's tarball installed there, against a real client: published events arrive, a
 // reconnect with Last-Event-ID resumes exactly, a refused publish is its SseError's status with
 // JSON (no stack trace), and SIGTERM ends every stream with a retry hint and stops the process

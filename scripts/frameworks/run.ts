@@ -11,7 +11,8 @@ import { codeBlockUnder } from './code-blocks.js';
 
 // `npm run frameworks`: points the conformance suite at every server the docs print.
 // 1. The README's quick start (no publish route: its timer publishes every 20 s) and the library's
-//    apps of docs/frameworks.md (node:http, whose code the README quotes, Express, Fastify, Hono),
+//    apps of docs/frameworks.md (node:http, whose code the README quotes, Express, Fastify, Hono,
+//    Bun, Deno, workerd),
 //    as written, on a quiet stream (nothing publishes but the suite or the timer), with --strict:
 //    every MUST and SHOULD rule passes. They and this package's tarball are installed from npm
 //    into a scratch folder outside the project.
